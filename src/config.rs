@@ -1,0 +1,315 @@
+//! `site.toml`: parsing, defaults and validation, with errors that name the file, line and key.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// The name of the configuration file at a site's root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// A site's configuration, as read from `site.toml` with defaults filled in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's title, shown in the header and feeds.
+    pub title: String,
+    /// The absolute URL the site is served from, possibly with a path (`https://example.org/blog`).
+    pub base_url: String,
+    /// A one-line description of the site.
+    #[serde(default)]
+    pub description: String,
+    /// The site's author, used in feeds and meta tags.
+    #[serde(default)]
+    pub author: String,
+    /// The language of the content, as a BCP 47 tag.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Posts per listing page.
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
+    /// Entries in `atom.xml` and `comments.xml`.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: usize,
+    /// Everything about visitors' comments.
+    #[serde(default)]
+    pub comments: CommentsConfig,
+}
+
+/// The `[comments]` table of `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommentsConfig {
+    /// Whether comments are shown and accepted at all.
+    pub enabled: bool,
+    /// Where the comment database lives, relative to the site root; `DATABASE_URL` overrides it.
+    pub database: String,
+    /// Whether comments that pass the spam checks are approved at once.
+    pub moderation: Moderation,
+    /// The longest accepted comment body, in characters.
+    pub max_body: usize,
+    /// More links than this puts a comment in `pending`.
+    pub max_links: usize,
+    /// The form field people leave empty and bots fill in.
+    pub honeypot: String,
+    /// Words (case-insensitive) that mark a comment as spam.
+    pub blocklist: Vec<String>,
+    /// Where the comment form posts to; with none, the form is not rendered.
+    pub endpoint: Option<String>,
+    /// The form service the endpoint belongs to, for the attributes it needs.
+    pub provider: Provider,
+    /// How commenters are pictured: initials, or a Gravatar hash.
+    pub avatars: Avatars,
+    /// How deep replies nest before they are shown at the last level.
+    pub max_depth: usize,
+    /// Comments accepted per minute from one address by `quill serve --accept-comments`.
+    pub rate_limit: u32,
+    /// Names of input columns that map onto quill's submission fields.
+    pub fields: FieldNames,
+}
+
+impl Default for CommentsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            database: "comments.db".into(),
+            moderation: Moderation::Auto,
+            max_body: 5000,
+            max_links: 3,
+            honeypot: "website".into(),
+            blocklist: Vec::new(),
+            endpoint: None,
+            provider: Provider::Generic,
+            avatars: Avatars::None,
+            max_depth: 3,
+            rate_limit: 5,
+            fields: FieldNames::default(),
+        }
+    }
+}
+
+/// Whether new comments need the author's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moderation {
+    /// Comments that pass the spam checks are approved.
+    Auto,
+    /// Every comment waits for `quill comments approve`.
+    Manual,
+}
+
+/// The form service the comment form posts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// A plain form posting to any URL.
+    Generic,
+    /// Netlify Forms.
+    Netlify,
+    /// Formspree.
+    Formspree,
+}
+
+/// How commenters are pictured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Avatars {
+    /// Initials only; no trace of the email address.
+    None,
+    /// The hash Gravatar needs, and nothing else of the address.
+    Gravatar,
+}
+
+/// `[comments.fields]`: for each submission field, the input column it is read from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldNames {
+    /// Column holding the post.
+    pub post: Option<String>,
+    /// Column holding the username.
+    pub username: Option<String>,
+    /// Column holding the email.
+    pub email: Option<String>,
+    /// Column holding the body.
+    pub body: Option<String>,
+    /// Column holding the timestamp.
+    pub timestamp: Option<String>,
+    /// Column holding the parent comment's id.
+    pub parent: Option<String>,
+    /// Column holding the submission's own id.
+    pub id: Option<String>,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_paginate_by() -> usize {
+    10
+}
+fn default_feed_limit() -> usize {
+    20
+}
+
+impl SiteConfig {
+    /// Reads and validates `site.toml` at `root`.
+    pub fn load(root: &Path) -> Result<Self> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "failed to read {} (is this a quill site? `quill init` makes one)",
+                path.display()
+            )
+        })?;
+        Self::parse(&text, &path)
+    }
+
+    /// Parses `site.toml` text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let mut config: SiteConfig = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!(describe_toml_error(&e, text, path)))?;
+        config.base_url = config.base_url.trim_end_matches('/').to_string();
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let p = path.display();
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            bail!(
+                "{p}: base_url must be an absolute http(s) URL, like \"https://example.org\" (got \"{}\")",
+                self.base_url
+            );
+        }
+        if self.paginate_by == 0 {
+            bail!("{p}: paginate_by must be at least 1");
+        }
+        if self.comments.max_body == 0 {
+            bail!("{p}: [comments] max_body must be at least 1");
+        }
+        if self.comments.max_depth == 0 {
+            bail!("{p}: [comments] max_depth must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The path part of `base_url` without a trailing slash: `""` or `"/blog"`.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, rest)| rest);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+
+    /// An absolute URL for a site path such as `/posts/a/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The path from the server root for a site path, including the base path.
+    pub fn site_path(&self, path: &str) -> String {
+        format!("{}{}", self.base_path(), path)
+    }
+
+    /// Where the comment database is, before `DATABASE_URL` is considered.
+    pub fn database_location(&self, root: &Path) -> PathBuf {
+        root.join(&self.comments.database)
+    }
+}
+
+/// Turns a toml error into `file:line: message`, suggesting the closest key for an unknown one.
+fn describe_toml_error(err: &toml::de::Error, text: &str, path: &Path) -> String {
+    let line = err.span().map(|s| line_of_offset(text, s.start));
+    let location = match line {
+        Some(l) => format!("{}:{l}", path.display()),
+        None => path.display().to_string(),
+    };
+    let message = err.message().trim();
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let names = backticked(rest);
+        if let Some((unknown, expected)) = names.split_first() {
+            let hint = closest(unknown, expected)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            return format!(
+                "{location}: unknown key `{unknown}`{hint} (valid keys: {})",
+                expected.join(", ")
+            );
+        }
+    }
+    format!("{location}: {message}")
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn backticked(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SiteConfig> {
+        SiteConfig::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn defaults_fill_in() {
+        let c = parse("title = \"T\"\nbase_url = \"https://e.org/\"\n").unwrap();
+        assert_eq!(c.language, "en");
+        assert_eq!(c.paginate_by, 10);
+        assert_eq!(c.feed_limit, 20);
+        assert_eq!(c.base_url, "https://e.org");
+        assert_eq!(c.comments.database, "comments.db");
+        assert_eq!(c.comments.max_body, 5000);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggestion() {
+        let err = parse("title = \"T\"\nbase_url = \"https://e.org\"\npaginate_bye = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("site.toml:3:"), "{err}");
+        assert!(err.contains("`paginate_bye`"), "{err}");
+        assert!(err.contains("did you mean `paginate_by`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_comments_key_is_an_error() {
+        let err = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[comments]\nmoderaton = \"auto\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("site.toml:4:"), "{err}");
+        assert!(err.contains("did you mean `moderation`"), "{err}");
+    }
+
+    #[test]
+    fn base_path_is_taken_from_base_url() {
+        let c = parse("title = \"T\"\nbase_url = \"https://e.org/blog/\"\n").unwrap();
+        assert_eq!(c.base_path(), "/blog");
+        assert_eq!(c.site_path("/posts/a/"), "/blog/posts/a/");
+        assert_eq!(c.permalink("/posts/a/"), "https://e.org/blog/posts/a/");
+        let c = parse("title = \"T\"\nbase_url = \"https://e.org\"\n").unwrap();
+        assert_eq!(c.base_path(), "");
+    }
+
+    #[test]
+    fn relative_base_url_is_refused() {
+        let err = parse("title = \"T\"\nbase_url = \"/blog\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("base_url must be an absolute"), "{err}");
+    }
+}

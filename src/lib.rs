@@ -1,0 +1,14 @@
+//! quill: a static site generator for personal blogs, with comments as a first-class part of
+//! the site.
+//!
+//! The build is one pipeline that flows one way:
+//!
+//! ```text
+//! site.toml ──► config ──► content (walk, front matter, markdown) ──┐
+//! comments.db ─► store (one query, read-only) ──────────────────────┴─► site model (immutable)
+//!                         site model ──► render jobs (rayon) ──► output (staging dir, swap)
+//! ```
+//!
+//! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
+
+pub mod config;
