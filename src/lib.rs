@@ -12,3 +12,4 @@
 //! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
 
 pub mod config;
+pub mod comments;

@@ -1,0 +1,89 @@
+//! Visitors' comments as plain data: the record the store hands to the build, and the
+//! moderation status every part of quill agrees on.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a comment stands in moderation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Waiting for the author's approval; never published.
+    Pending,
+    /// Published on the post.
+    Approved,
+    /// Kept for the record; never published.
+    Spam,
+}
+
+impl Status {
+    /// Every status, in the order the console lists them.
+    pub const ALL: [Status; 3] = [Status::Pending, Status::Approved, Status::Spam];
+
+    /// The status as stored in the database and written in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Spam => "spam",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pending" => Ok(Status::Pending),
+            "approved" => Ok(Status::Approved),
+            "spam" => Ok(Status::Spam),
+            other => Err(format!(
+                "unknown status \"{other}\" (expected pending, approved or spam)"
+            )),
+        }
+    }
+}
+
+/// A stored comment with its author, as the store returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRecord {
+    /// The comment's id in the database.
+    pub id: i64,
+    /// The slug of the post it belongs to.
+    pub post: String,
+    /// The comment it replies to, on the same post.
+    pub parent_id: Option<i64>,
+    /// The commenter's username (untrusted text).
+    pub username: String,
+    /// The commenter's email; never published.
+    pub email: String,
+    /// The comment as the visitor wrote it (untrusted Markdown).
+    pub body: String,
+    /// When it was written, in UTC.
+    pub timestamp: DateTime<Utc>,
+    /// Its moderation status.
+    pub status: Status,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_round_trips_through_text() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>().unwrap(), s);
+        }
+        assert!("published".parse::<Status>().is_err());
+    }
+}
