@@ -11,5 +11,7 @@
 //!
 //! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
 
-pub mod config;
 pub mod comments;
+pub mod config;
+pub mod content;
+pub mod markdown;

@@ -1,0 +1,78 @@
+//! Dates in front matter: RFC 3339, `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM:SS` read as UTC.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+/// What a date field accepts, for error messages.
+pub const EXPECTED: &str = "expected RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS";
+
+/// Parses a front-matter date; times without an offset are UTC.
+pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(dt.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc())
+}
+
+/// ISO 8601 in UTC with seconds: `2024-01-02T03:04:05Z`.
+pub fn iso(dt: &DateTime<Utc>) -> String {
+    dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A date for people: `2 January 2024`.
+pub fn human(dt: &DateTime<Utc>) -> String {
+    dt.format("%-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_forms() {
+        for (input, expected) in [
+            ("2024-01-02", "2024-01-02T00:00:00Z"),
+            ("2024-01-02 03:04:05", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T03:04:05", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T05:04:05+02:00", "2024-01-02T03:04:05Z"),
+            (" 2024-01-02 ", "2024-01-02T00:00:00Z"),
+        ] {
+            assert_eq!(
+                parse_date(input).map(|d| iso(&d)).as_deref(),
+                Some(expected),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn refused_forms() {
+        for input in [
+            "yesterday",
+            "2024-13-01",
+            "02/01/2024",
+            "",
+            "2024-01-02 25:00:00",
+        ] {
+            assert!(parse_date(input).is_none(), "{input}");
+        }
+    }
+
+    #[test]
+    fn human_dates() {
+        assert_eq!(human(&parse_date("2024-01-02").unwrap()), "2 January 2024");
+    }
+}

@@ -1,0 +1,340 @@
+//! Front matter: TOML between `+++` lines or YAML between `---` lines, read leniently with the
+//! spellings of Zola, Hugo and Jekyll. Every error carries a line of the file, not of the block.
+
+use anyhow::{Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::dates;
+
+/// The fields quill understands, normalized from whichever spelling the file used.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    /// The title (required).
+    pub title: String,
+    /// The publication date.
+    pub date: Option<DateTime<Utc>>,
+    /// The date of the last change (`updated`, or Hugo's `lastmod`).
+    pub updated: Option<DateTime<Utc>>,
+    /// Drafts are left out of builds unless asked for (`draft: true` or `published: false`).
+    pub draft: bool,
+    /// An explicit slug.
+    pub slug: Option<String>,
+    /// A short description (`description`, or Hugo's `summary`).
+    pub description: Option<String>,
+    /// Tag names as written.
+    pub tags: Vec<String>,
+    /// Whether visitors may comment (default true).
+    pub comments: bool,
+    /// Old paths that redirect here.
+    pub aliases: Vec<String>,
+    /// `extra` plus every key quill does not know, for templates.
+    pub extra: Map<String, Value>,
+    /// The 1-based file line of the `date` key, for messages about it.
+    pub date_line: Option<usize>,
+}
+
+/// A file split into its front matter and Markdown body.
+#[derive(Debug)]
+pub struct Split<'a> {
+    /// The text between the fences.
+    pub front: &'a str,
+    /// Whether the front matter is TOML (`+++`) or YAML (`---`).
+    pub is_toml: bool,
+    /// Everything after the closing fence.
+    pub body: &'a str,
+}
+
+/// Finds the front matter block at the start of a file.
+pub fn split(text: &str) -> Result<Split<'_>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_line_end = text.find('\n').unwrap_or(text.len());
+    let fence = text[..first_line_end].trim_end();
+    let is_toml = match fence {
+        "+++" => true,
+        "---" => false,
+        _ => bail!("1: missing front matter (start the file with +++ for TOML or --- for YAML)"),
+    };
+    let rest = &text[(first_line_end + 1).min(text.len())..];
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == fence {
+            return Ok(Split {
+                front: &rest[..offset],
+                is_toml,
+                body: &rest[offset + line.len()..],
+            });
+        }
+        offset += line.len();
+    }
+    bail!("1: front matter is not closed (add a line with {fence} after it)")
+}
+
+/// Parses a file's front matter; errors start with the file line (`3: ...`).
+pub fn parse(split: &Split<'_>) -> Result<FrontMatter> {
+    // The block starts on the file's second line.
+    const FIRST_LINE: usize = 2;
+    let table = if split.is_toml {
+        let table: toml::Table = toml::from_str(split.front).map_err(|e| {
+            let line = e
+                .span()
+                .map_or(0, |s| crate::config::line_of_offset(split.front, s.start));
+            anyhow!(
+                "{}: invalid TOML front matter: {}",
+                line + FIRST_LINE - 1,
+                e.message().trim()
+            )
+        })?;
+        toml_table_to_json(table)
+    } else {
+        let value: serde_norway::Value = serde_norway::from_str(split.front).map_err(|e| {
+            let line = e.location().map_or(1, |l| l.line());
+            anyhow!("{}: invalid YAML front matter: {e}", line + FIRST_LINE - 1)
+        })?;
+        match serde_json::to_value(value) {
+            Ok(Value::Object(map)) => map,
+            Ok(Value::Null) => Map::new(),
+            _ => bail!("{FIRST_LINE}: YAML front matter must be a mapping of keys to values"),
+        }
+    };
+    interpret(table, |key| {
+        key_line(split.front, key).map(|l| l + FIRST_LINE - 1)
+    })
+}
+
+fn interpret(
+    mut map: Map<String, Value>,
+    line_of: impl Fn(&str) -> Option<usize>,
+) -> Result<FrontMatter> {
+    let at = |key: &str| line_of(key).unwrap_or(1);
+    let mut fm = FrontMatter {
+        comments: true,
+        ..FrontMatter::default()
+    };
+    fm.title = match map.remove("title") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        Some(Value::String(_)) | None => bail!(
+            "{}: missing title (add title = \"...\" to the front matter)",
+            at("title")
+        ),
+        Some(other) => bail!("{}: title must be text, not {other}", at("title")),
+    };
+    fm.date_line = line_of("date");
+    fm.date = take_date(&mut map, "date", &at)?;
+    fm.updated = match take_date(&mut map, "updated", &at)? {
+        Some(d) => Some(d),
+        None => take_date(&mut map, "lastmod", &at)?,
+    };
+    fm.draft = take_bool(&mut map, "draft", &at)?.unwrap_or(false);
+    if let Some(published) = take_bool(&mut map, "published", &at)? {
+        fm.draft |= !published;
+    }
+    fm.slug = take_string(&mut map, "slug", &at)?;
+    fm.description = match take_string(&mut map, "description", &at)? {
+        Some(d) => Some(d),
+        None => take_string(&mut map, "summary", &at)?,
+    };
+    fm.tags = take_words(&mut map, "tags", &at)?;
+    if let Some(Value::Object(mut taxonomies)) = map.remove("taxonomies") {
+        fm.tags.extend(take_words(&mut taxonomies, "tags", &at)?);
+        if !taxonomies.is_empty() {
+            map.insert("taxonomies".into(), Value::Object(taxonomies));
+        }
+    }
+    fm.comments = take_bool(&mut map, "comments", &at)?.unwrap_or(true);
+    fm.aliases = take_list(&mut map, "aliases", &at)?;
+    fm.extra = match map.remove("extra") {
+        Some(Value::Object(extra)) => extra,
+        Some(_) => bail!("{}: extra must be a table", at("extra")),
+        None => Map::new(),
+    };
+    // Keys quill does not know are passed to templates, never an error.
+    for (key, value) in map {
+        fm.extra.entry(key).or_insert(value);
+    }
+    Ok(fm)
+}
+
+fn take_date(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &impl Fn(&str) -> usize,
+) -> Result<Option<DateTime<Utc>>> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => dates::parse_date(&s)
+            .map(Some)
+            .ok_or_else(|| anyhow!("{}: invalid {key} \"{s}\" ({})", at(key), dates::EXPECTED)),
+        Some(other) => bail!("{}: invalid {key} {other} ({})", at(key), dates::EXPECTED),
+    }
+}
+
+fn take_bool(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &impl Fn(&str) -> usize,
+) -> Result<Option<bool>> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(other) => bail!("{}: {key} must be true or false, not {other}", at(key)),
+    }
+}
+
+fn take_string(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &impl Fn(&str) -> usize,
+) -> Result<Option<String>> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => bail!("{}: {key} must be text, not {other}", at(key)),
+    }
+}
+
+/// A list of strings, or one string taken as a single item.
+fn take_list(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &impl Fn(&str) -> usize,
+) -> Result<Vec<String>> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s]),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                other => bail!("{}: each of {key} must be text, not {other}", at(key)),
+            })
+            .collect(),
+        Some(other) => bail!("{}: {key} must be a list of text, not {other}", at(key)),
+    }
+}
+
+/// Tags as a list, or as one string of comma- or space-separated words (Jekyll).
+fn take_words(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &impl Fn(&str) -> usize,
+) -> Result<Vec<String>> {
+    let items = take_list(map, key, at)?;
+    let words = if let [single] = items.as_slice() {
+        if single.contains(',') {
+            single.split(',').map(str::to_string).collect()
+        } else {
+            single.split_whitespace().map(str::to_string).collect()
+        }
+    } else {
+        items
+    };
+    Ok(words
+        .into_iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect())
+}
+
+/// The 1-based line (within the block) where a top-level key is set.
+fn key_line(front: &str, key: &str) -> Option<usize> {
+    front
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .map(|rest| rest.trim_start())
+                .is_some_and(|rest| rest.starts_with('=') || rest.starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+/// TOML dates become strings so every format reaches `interpret` as plain JSON values.
+fn toml_table_to_json(table: toml::Table) -> Map<String, Value> {
+    table
+        .into_iter()
+        .map(|(k, v)| (k, toml_to_json(v)))
+        .collect()
+}
+
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(toml_table_to_json(t)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fm(text: &str) -> Result<FrontMatter> {
+        parse(&split(text)?)
+    }
+
+    #[test]
+    fn toml_and_yaml_agree() {
+        let toml = fm("+++\ntitle = \"Trip\"\ndate = 2021-03-04\ntags = [\"travel\", \"food\"]\nslug = \"trip\"\n+++\nBody\n").unwrap();
+        let yaml =
+            fm("---\ntitle: Trip\ndate: 2021-03-04\ntags: [travel, food]\nslug: trip\n---\nBody\n")
+                .unwrap();
+        assert_eq!(toml.title, yaml.title);
+        assert_eq!(toml.date, yaml.date);
+        assert_eq!(toml.tags, yaml.tags);
+        assert_eq!(toml.slug, yaml.slug);
+    }
+
+    #[test]
+    fn spellings_of_other_generators() {
+        let f = fm("---\ntitle: T\nlastmod: 2022-01-01\npublished: false\nsummary: S\ntags: rust, web dev\n---\n").unwrap();
+        assert!(f.draft);
+        assert_eq!(f.description.as_deref(), Some("S"));
+        assert_eq!(f.tags, ["rust", "web dev"]);
+        assert!(f.updated.is_some());
+        let f = fm("---\ntitle: T\ntags: rust web\n---\n").unwrap();
+        assert_eq!(f.tags, ["rust", "web"]);
+        let f = fm("+++\ntitle = \"T\"\n[taxonomies]\ntags = [\"a\", \"b\"]\n+++\n").unwrap();
+        assert_eq!(f.tags, ["a", "b"]);
+    }
+
+    #[test]
+    fn unknown_keys_go_to_extra() {
+        let f =
+            fm("+++\ntitle = \"T\"\nmood = \"happy\"\n[extra]\ncover = \"c.png\"\n+++\n").unwrap();
+        assert_eq!(f.extra["mood"], "happy");
+        assert_eq!(f.extra["cover"], "c.png");
+    }
+
+    #[test]
+    fn errors_carry_file_lines() {
+        let err = fm("+++\ntitle = \"T\"\ndate = \"yesterday\"\n+++\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("3: invalid date \"yesterday\""), "{err}");
+        let err = fm("---\ntitle: T\nfoo: [unclosed\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid YAML"), "{err}");
+        let err = fm("+++\ndate = 2021-01-01\n+++\n").unwrap_err().to_string();
+        assert!(err.contains("missing title"), "{err}");
+        let err = fm("+++\ntitle = \"T\"\ntitle = \"U\"\n+++\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("3: invalid TOML"), "{err}");
+        let err = fm("no front matter\n").unwrap_err().to_string();
+        assert!(err.contains("missing front matter"), "{err}");
+        let err = fm("+++\ntitle = \"T\"\n").unwrap_err().to_string();
+        assert!(err.contains("not closed"), "{err}");
+    }
+
+    #[test]
+    fn body_follows_the_block() {
+        let s = split("+++\ntitle = \"T\"\n+++\nHello\n").unwrap();
+        assert_eq!(s.body, "Hello\n");
+        assert!(s.is_toml);
+    }
+}

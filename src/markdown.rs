@@ -1,0 +1,258 @@
+//! The author's Markdown to HTML: pulldown-cmark with tables, footnotes, strikethrough, task
+//! lists and smart punctuation; unique heading ids, a table of contents, the summary and counts.
+//!
+//! The author is trusted, so raw HTML passes through; visitors' comments never come here.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::content::slug::slugify;
+
+/// A heading in the table of contents, with the headings nested under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TocEntry {
+    /// 1 for `#`, 2 for `##`...
+    pub level: u8,
+    /// The heading's `id`, unique on the page.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+    /// Headings of a deeper level that follow it.
+    pub children: Vec<TocEntry>,
+}
+
+/// A rendered Markdown document.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The whole document as HTML.
+    pub html: String,
+    /// The part before the summary marker, or else the first paragraph, as HTML.
+    pub summary: Option<String>,
+    /// Whether the summary came from a `<!-- more -->` marker.
+    pub has_marker: bool,
+    /// The headings tree.
+    pub toc: Vec<TocEntry>,
+    /// Words in the text, code included.
+    pub word_count: usize,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a post or page body.
+pub fn render(markdown: &str) -> Rendered {
+    let marker = find_summary_marker(markdown);
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let toc = assign_heading_ids(&mut events);
+    let word_count = count_words(&events);
+    let summary = match marker {
+        Some(end) => Some(to_html(Parser::new_ext(&markdown[..end], options()))),
+        None => first_paragraph(&events),
+    };
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    Rendered {
+        html: out,
+        summary,
+        has_marker: marker.is_some(),
+        toc,
+        word_count,
+    }
+}
+
+fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+/// The byte offset of `<!-- more -->`, matched leniently (spacing and case).
+fn find_summary_marker(markdown: &str) -> Option<usize> {
+    let bytes = markdown.as_bytes();
+    let mut from = 0;
+    while let Some(i) = markdown[from..].find("<!--") {
+        let start = from + i;
+        let rest = markdown[start + 4..].trim_start();
+        if rest.len() >= 4 && rest.as_bytes()[..4].eq_ignore_ascii_case(b"more") {
+            if rest[4..].trim_start().starts_with("-->") {
+                return Some(start);
+            }
+        }
+        from = start + 4;
+        if from >= bytes.len() {
+            break;
+        }
+    }
+    None
+}
+
+/// Gives every heading a unique id (keeping ids the author set) and returns the TOC tree.
+fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+    let mut used: HashSet<String> = HashSet::new();
+    let mut flat: Vec<TocEntry> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let level = heading_number(*level);
+            let explicit = id.as_ref().map(|s| s.to_string());
+            let mut title = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    title.push_str(t);
+                }
+                j += 1;
+            }
+            let base = explicit.unwrap_or_else(|| {
+                let s = slugify(&title);
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
+            });
+            let mut unique = base.clone();
+            let mut n = 1;
+            while !used.insert(unique.clone()) {
+                unique = format!("{base}-{n}");
+                n += 1;
+            }
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(unique.clone()));
+            }
+            flat.push(TocEntry {
+                level,
+                id: unique,
+                title,
+                children: Vec::new(),
+            });
+            i = j;
+        }
+        i += 1;
+    }
+    nest(flat)
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Nests a flat list of headings by level.
+fn nest(flat: Vec<TocEntry>) -> Vec<TocEntry> {
+    fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
+        match siblings.last_mut() {
+            Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+            _ => siblings.push(entry),
+        }
+    }
+    let mut roots = Vec::new();
+    for entry in flat {
+        insert(&mut roots, entry);
+    }
+    roots
+}
+
+fn count_words(events: &[Event<'_>]) -> usize {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) => t.split_whitespace().count(),
+            _ => 0,
+        })
+        .sum()
+}
+
+fn first_paragraph(events: &[Event<'_>]) -> Option<String> {
+    let start = events
+        .iter()
+        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))?;
+    let len = events[start..]
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))?;
+    Some(to_html(events[start..=start + len].iter().cloned()))
+}
+
+/// Minutes to read `words` at 200 words a minute, at least one.
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_unique_ids_and_a_toc() {
+        let r = render("# Intro\n\n## Setup\n\n## Setup\n\n### Deep `code`\n\n# Next {#custom}\n");
+        assert!(r.html.contains(r#"<h1 id="intro">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="setup">"#));
+        assert!(r.html.contains(r#"<h2 id="setup-1">"#));
+        assert!(r.html.contains(r#"<h1 id="custom">"#));
+        assert_eq!(r.toc.len(), 2);
+        assert_eq!(r.toc[0].children.len(), 2);
+        assert_eq!(r.toc[0].children[1].children[0].title, "Deep code");
+        assert_eq!(r.toc[0].children[1].children[0].id, "deep-code");
+    }
+
+    #[test]
+    fn summary_marker_is_lenient() {
+        for marker in [
+            "<!-- more -->",
+            "<!--more-->",
+            "<!-- MORE -->",
+            "<!--  More-->",
+        ] {
+            let r = render(&format!("First part.\n\n{marker}\n\nSecond part.\n"));
+            assert!(r.has_marker, "{marker}");
+            let summary = r.summary.unwrap();
+            assert!(summary.contains("First part."), "{marker}");
+            assert!(!summary.contains("Second"), "{marker}");
+        }
+    }
+
+    #[test]
+    fn summary_falls_back_to_first_paragraph() {
+        let r = render("# Title\n\nOne *two*.\n\nThree.\n");
+        assert!(!r.has_marker);
+        assert_eq!(r.summary.as_deref(), Some("<p>One <em>two</em>.</p>\n"));
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1] ~~old~~ \"quoted\"\n\n- [x] done\n\n[^1]: Note.\n\n```rust\nfn main() {}\n```\n",
+        );
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("footnote"));
+        assert!(r.html.contains("<del>old</del>"));
+        assert!(r.html.contains("“quoted”"));
+        assert!(r.html.contains("checkbox"));
+        assert!(r.html.contains(r#"<code class="language-rust">"#));
+    }
+
+    #[test]
+    fn words_and_reading_time() {
+        let r = render("one two three\n\n`four`\n");
+        assert_eq!(r.word_count, 4);
+        assert_eq!(reading_time(0), 1);
+        assert_eq!(reading_time(200), 1);
+        assert_eq!(reading_time(201), 2);
+    }
+
+    #[test]
+    fn raw_html_from_the_author_passes_through() {
+        assert!(
+            render("<div class=\"note\">hi</div>\n")
+                .html
+                .contains("<div class=\"note\">")
+        );
+    }
+}
