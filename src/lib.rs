@@ -11,7 +11,13 @@
 //!
 //! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
 
+pub mod build;
 pub mod comments;
 pub mod config;
 pub mod content;
 pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod templates;

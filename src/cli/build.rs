@@ -1,10 +1,64 @@
-//! `quill build`.
+//! `quill build`: flags, a progress bar on a terminal, and the summary line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use quill::build::{BuildOptions, Progress, build};
+
+use super::RootArg;
 
 /// Flags of `quill build`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    root: RootArg,
+    /// Where to write the site (default: public/ under the root). It is replaced as a whole.
+    #[arg(short = 'o', long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// Use this base URL instead of site.toml's, e.g. for a preview deploy.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Include posts and pages marked as drafts.
+    #[arg(long)]
+    drafts: bool,
+}
+
+/// A progress bar drawn on standard error only when it is a terminal.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        self.0.set_length(total as u64);
+    }
+    fn tick(&self) {
+        self.0.inc(1);
+    }
+}
 
 /// Runs `quill build`.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not yet implemented")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = BuildOptions {
+        root: args.root.root,
+        output_dir: args.output_dir,
+        base_url: args.base_url,
+        drafts: args.drafts,
+    };
+    // indicatif draws nothing when standard error is not a terminal.
+    let bar = Bar(ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    ));
+    let summary = build(&options, &bar)?;
+    bar.0.finish_and_clear();
+    println!(
+        "built {} posts, {} pages, {} tags ({} files) into {} in {} ms",
+        summary.posts,
+        summary.pages,
+        summary.tags,
+        summary.files,
+        summary.output_dir.display(),
+        summary.elapsed.as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,21 @@
-//! `quill init`.
+//! `quill init`: a new site in a folder.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// Flags of `quill init`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The folder for the new site (created if missing; default: the current folder).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
 
 /// Runs `quill init`.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not yet implemented")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    for path in quill::scaffold::init_site(&args.dir)? {
+        println!("created {}", path.display());
+    }
+    println!("next: cd {} && quill build", args.dir.display());
+    Ok(ExitCode::SUCCESS)
 }

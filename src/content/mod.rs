@@ -45,8 +45,8 @@ pub struct Source {
     pub date: Option<DateTime<Utc>>,
     /// The Markdown after the front matter.
     pub body: String,
-    /// Files beside a bundle's `index.md`, copied next to its HTML (absolute paths).
-    pub assets: Vec<PathBuf>,
+    /// Files beside a bundle's `index.md`, copied next to its HTML: (file, path within the bundle).
+    pub assets: Vec<(PathBuf, String)>,
 }
 
 /// Reads every Markdown file under `root/content`, sorted so builds are deterministic.
@@ -163,13 +163,15 @@ fn read_source(root: &Path, content_dir: &Path, path: &Path) -> Result<Source> {
     })
 }
 
-/// Every non-Markdown file in a bundle folder, including its subfolders.
-fn bundle_assets(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Every non-Markdown file in a bundle folder and its subfolders, with its path inside the bundle.
+fn bundle_assets(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut assets = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.with_context(|| format!("failed to walk {}", dir.display()))?;
         if entry.file_type().is_file() && entry.path().extension().is_none_or(|e| e != "md") {
-            assets.push(entry.into_path());
+            let within = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let within = within.to_string_lossy().replace('\\', "/");
+            assets.push((entry.into_path(), within));
         }
     }
     Ok(assets)

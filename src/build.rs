@@ -1,0 +1,117 @@
+//! `quill build` as a library call: config, content, model, render, write, in that order.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::config::SiteConfig;
+use crate::output::{self, Staging};
+use crate::site::Site;
+use crate::{content, render, templates};
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root, where `site.toml` is.
+    pub root: PathBuf,
+    /// Where to write; `public/` under the root when `None`.
+    pub output_dir: Option<PathBuf>,
+    /// Replaces `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// Includes drafts.
+    pub drafts: bool,
+}
+
+/// What a build did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// Standalone pages rendered.
+    pub pages: usize,
+    /// Posts rendered.
+    pub posts: usize,
+    /// Tags found.
+    pub tags: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// Where the output went.
+    pub output_dir: PathBuf,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Progress of a build, for a progress bar; the library itself never prints.
+pub trait Progress: Sync {
+    /// The number of files to render is known.
+    fn start(&self, total: usize);
+    /// One more file is rendered.
+    fn tick(&self);
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: usize) {}
+    fn tick(&self) {}
+}
+
+/// Builds the site; on any error the previous output is left untouched.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let root = &options.root;
+    let mut config = SiteConfig::load(root)?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.trim_end_matches('/').to_string();
+    }
+    let output_dir = options
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| root.join("public"));
+    output::check_output_dir(root, &output_dir)?;
+
+    let mut tera = templates::compile(&templates::sources(root)?)?;
+    let sources = content::load(root, options.drafts)?;
+    let site = Site::new(config, sources);
+
+    let staging = Staging::new(&output_dir)?;
+    let static_dir = root.join("static");
+    let mut files = 0;
+    if static_dir.is_dir() {
+        files += staging.copy_tree(&static_dir)?;
+    }
+    for (from, to) in &site.assets {
+        staging.copy(from, to)?;
+        files += 1;
+    }
+    let pending = render::render_site(&site, &mut tera, &|| progress.tick())?;
+    progress.start(pending.len());
+    files += write_all(&staging, &pending)?;
+    staging.commit()?;
+    Ok(BuildSummary {
+        pages: site.pages.len(),
+        posts: site.posts.len(),
+        tags: site.tags.len(),
+        files,
+        output_dir,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn write_all(staging: &Staging, files: &[render::Rendered]) -> Result<usize> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .try_for_each(|f| staging.write(&f.path, &f.bytes))
+        .context("failed to write the output")?;
+    Ok(files.len())
+}
+
+/// The output folder a build with these options writes to.
+pub fn output_dir(options: &BuildOptions) -> PathBuf {
+    options
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| Path::new(&options.root).join("public"))
+}

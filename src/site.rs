@@ -1,0 +1,242 @@
+//! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
+//! templates see. Built once, sequentially from loaded content; rendering only reads it.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::config::SiteConfig;
+use crate::content::{Kind, Source, dates, slug::slugify};
+use crate::markdown::{self, TocEntry};
+
+/// A link to a tag, as posts carry it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagRef {
+    /// The tag as first written.
+    pub name: String,
+    /// Its URL slug.
+    pub slug: String,
+    /// Its page: `/tags/<slug>/` with the base path.
+    pub path: String,
+}
+
+/// A post or page as templates see it (`page` in `post.html`, items of `paginator.pages`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageData {
+    /// `"post"` or `"page"`.
+    pub kind: &'static str,
+    /// The title (plain text; templates escape it).
+    pub title: String,
+    /// The URL slug.
+    pub slug: String,
+    /// The path from the server root, with the base path: `/blog/posts/a/`.
+    pub path: String,
+    /// The absolute URL.
+    pub permalink: String,
+    /// Publication date, ISO 8601 UTC.
+    pub date: Option<String>,
+    /// Publication date for people.
+    pub date_human: Option<String>,
+    /// Last change, ISO 8601 UTC.
+    pub updated: Option<String>,
+    /// Last change for people.
+    pub updated_human: Option<String>,
+    /// The front matter description.
+    pub description: Option<String>,
+    /// HTML before the summary marker, else the description as text, else the first paragraph.
+    pub summary: Option<String>,
+    /// The body as HTML.
+    pub content: String,
+    /// The headings tree.
+    pub toc: Vec<TocEntry>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read.
+    pub reading_time: usize,
+    /// The post's tags.
+    pub tags: Vec<TagRef>,
+    /// Free front matter values.
+    pub extra: Map<String, Value>,
+    /// Whether visitors may comment.
+    pub comments_open: bool,
+    /// Approved comments on the post.
+    pub comment_count: usize,
+    /// Whether the page is a draft (only in `--drafts` builds).
+    pub draft: bool,
+}
+
+/// A tag with every post that carries it, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    /// The tag as first written.
+    pub name: String,
+    /// Its URL slug.
+    pub slug: String,
+    /// Its page, with the base path.
+    pub path: String,
+    /// The absolute URL of its page.
+    pub permalink: String,
+    /// Number of posts.
+    pub count: usize,
+    /// Indexes into [`Site::posts`].
+    #[serde(skip)]
+    pub posts: Vec<usize>,
+}
+
+/// Everything a build renders, read-only once made.
+#[derive(Debug)]
+pub struct Site {
+    /// The configuration, with any `--base-url` applied.
+    pub config: SiteConfig,
+    /// Posts, newest first (ties broken by slug, so the order is stable).
+    pub posts: Vec<PageData>,
+    /// Pages, by path.
+    pub pages: Vec<PageData>,
+    /// Tags by slug.
+    pub tags: Vec<Tag>,
+    /// Redirects: (old path without base path, absolute target URL).
+    pub aliases: Vec<(String, String)>,
+    /// Bundle files to copy: (source file, output path relative to the output root).
+    pub assets: Vec<(std::path::PathBuf, String)>,
+}
+
+impl Site {
+    /// Renders every source's Markdown (in parallel) and assembles the model.
+    pub fn new(config: SiteConfig, sources: Vec<Source>) -> Site {
+        let mut rendered: Vec<(Kind, PageData)> = sources
+            .par_iter()
+            .map(|s| (s.kind, page_data(&config, s)))
+            .collect();
+        let mut aliases = Vec::new();
+        let mut assets = Vec::new();
+        for source in &sources {
+            let target = config.permalink(&source.path);
+            for alias in &source.meta.aliases {
+                aliases.push((normalize_alias(alias), target.clone()));
+            }
+            for (file, within) in &source.assets {
+                let output = format!("{}{within}", source.path.trim_start_matches('/'));
+                assets.push((file.clone(), output));
+            }
+        }
+        rendered.sort_by(|(_, a), (_, b)| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        let (posts, pages): (Vec<_>, Vec<_>) =
+            rendered.into_iter().partition(|(k, _)| *k == Kind::Post);
+        let posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
+        let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
+        let tags = group_tags(&config, &posts);
+        Site {
+            config,
+            posts,
+            pages,
+            tags,
+            aliases,
+            assets,
+        }
+    }
+}
+
+fn page_data(config: &SiteConfig, source: &Source) -> PageData {
+    let rendered = markdown::render(&source.body);
+    let description = source.meta.description.clone();
+    let summary = if rendered.has_marker {
+        rendered.summary.clone()
+    } else if let Some(d) = &description {
+        Some(format!("<p>{}</p>", escape_html(d)))
+    } else {
+        rendered.summary.clone()
+    };
+    let tags = source
+        .meta
+        .tags
+        .iter()
+        .filter_map(|name| {
+            let slug = slugify(name);
+            (!slug.is_empty()).then(|| TagRef {
+                name: name.clone(),
+                path: config.site_path(&format!("/tags/{slug}/")),
+                slug,
+            })
+        })
+        .collect();
+    PageData {
+        kind: match source.kind {
+            Kind::Post => "post",
+            Kind::Page => "page",
+        },
+        title: source.meta.title.clone(),
+        slug: source.slug.clone(),
+        path: config.site_path(&source.path),
+        permalink: config.permalink(&source.path),
+        date: source.date.as_ref().map(dates::iso),
+        date_human: source.date.as_ref().map(dates::human),
+        updated: source.meta.updated.as_ref().map(dates::iso),
+        updated_human: source.meta.updated.as_ref().map(dates::human),
+        description,
+        summary,
+        content: rendered.html,
+        toc: rendered.toc,
+        word_count: rendered.word_count,
+        reading_time: markdown::reading_time(rendered.word_count),
+        tags,
+        extra: source.meta.extra.clone(),
+        comments_open: source.meta.comments,
+        comment_count: 0,
+        draft: source.meta.draft,
+    }
+}
+
+/// HTML-escapes plain text (the description) for use as summary HTML.
+fn escape_html(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    // Writing into a Vec cannot fail.
+    let _ = tera::escape_html(text, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn group_tags(config: &SiteConfig, posts: &[PageData]) -> Vec<Tag> {
+    let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
+    for (index, post) in posts.iter().enumerate() {
+        for tag in &post.tags {
+            let entry = by_slug.entry(tag.slug.clone()).or_insert_with(|| Tag {
+                name: tag.name.clone(),
+                slug: tag.slug.clone(),
+                path: tag.path.clone(),
+                permalink: config.permalink(&format!("/tags/{}/", tag.slug)),
+                count: 0,
+                posts: Vec::new(),
+            });
+            // A post that lists one tag twice counts once.
+            if entry.posts.last() != Some(&index) {
+                entry.posts.push(index);
+                entry.count += 1;
+            }
+        }
+    }
+    by_slug.into_values().collect()
+}
+
+/// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
+fn normalize_alias(alias: &str) -> String {
+    let trimmed = alias.trim().trim_start_matches('/');
+    if trimmed.ends_with(".html") || trimmed.ends_with('/') {
+        format!("/{trimmed}")
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_normalize() {
+        assert_eq!(normalize_alias("old/trip"), "/old/trip/");
+        assert_eq!(normalize_alias("/old/trip/"), "/old/trip/");
+        assert_eq!(normalize_alias("/2020/01/trip.html"), "/2020/01/trip.html");
+    }
+}

@@ -1,0 +1,134 @@
+//! Tera setup: the default theme compiled into the binary (from the repository's `templates/`,
+//! one source of truth), overridden file by file by a site's own `templates/`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow};
+use tera::Tera;
+use walkdir::WalkDir;
+
+/// The folder of a site's own templates.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// The default theme, embedded at compile time.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("post.html", include_str!("../templates/post.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("tags.html", include_str!("../templates/tags.html")),
+    ("tag.html", include_str!("../templates/tag.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("alias.html", include_str!("../templates/alias.html")),
+    ("atom.xml", include_str!("../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+    ("robots.txt", include_str!("../templates/robots.txt")),
+    ("style.css", include_str!("../templates/style.css")),
+    (
+        "partials/comments.html",
+        include_str!("../templates/partials/comments.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../templates/partials/pagination.html"),
+    ),
+    (
+        "partials/post_list.html",
+        include_str!("../templates/partials/post_list.html"),
+    ),
+];
+
+/// Template sources by name: the built-in theme with the site's files laid over it.
+pub fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
+    let mut sources: BTreeMap<String, String> = BUILTIN
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    let dir = root.join(TEMPLATES_DIR);
+    if dir.is_dir() {
+        for entry in WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("failed to walk {}", dir.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(entry.path())
+                .with_context(|| format!("failed to read {TEMPLATES_DIR}/{name}"))?;
+            sources.insert(name, text);
+        }
+    }
+    Ok(sources)
+}
+
+/// Compiles the templates once for the whole build.
+pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".htm", ".xml"]);
+    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| anyhow!("template error in {TEMPLATES_DIR}/: {}", describe(&e)))?;
+    Ok(tera)
+}
+
+/// A Tera error as one readable block: which template, which line, what went wrong.
+pub fn describe(err: &tera::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(&format!("\n{cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_theme_compiles() {
+        let sources = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        compile(&sources).unwrap();
+    }
+
+    #[test]
+    fn builtin_list_matches_the_templates_folder() {
+        let on_disk: Vec<String> = WalkDir::new(TEMPLATES_DIR)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(TEMPLATES_DIR)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        let mut on_disk = on_disk;
+        on_disk.sort();
+        let mut builtin: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+        builtin.sort();
+        assert_eq!(
+            on_disk, builtin,
+            "every file in templates/ must be embedded"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_the_template_and_line() {
+        let mut sources = BTreeMap::new();
+        sources.insert("post.html".to_string(), "line one\n{% if %}\n".to_string());
+        let err = compile(&sources).unwrap_err().to_string();
+        assert!(err.contains("post.html"), "{err}");
+        assert!(err.contains('2'), "{err}");
+    }
+}
