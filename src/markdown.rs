@@ -81,10 +81,11 @@ fn find_summary_marker(markdown: &str) -> Option<usize> {
     while let Some(i) = markdown[from..].find("<!--") {
         let start = from + i;
         let rest = markdown[start + 4..].trim_start();
-        if rest.len() >= 4 && rest.as_bytes()[..4].eq_ignore_ascii_case(b"more") {
-            if rest[4..].trim_start().starts_with("-->") {
-                return Some(start);
-            }
+        if rest.len() >= 4
+            && rest.as_bytes()[..4].eq_ignore_ascii_case(b"more")
+            && rest[4..].trim_start().starts_with("-->")
+        {
+            return Some(start);
         }
         from = start + 4;
         if from >= bytes.len() {

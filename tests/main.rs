@@ -1,0 +1,7 @@
+//! quill's integration tests: the real binary on small fixture sites in temp dirs.
+
+mod common;
+
+mod build;
+mod build_errors;
+mod scaffold;
