@@ -85,8 +85,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         staging.copy(from, to)?;
         files += 1;
     }
-    let pending = render::render_site(&site, &mut tera, &|| progress.tick())?;
-    progress.start(pending.len());
+    let pending = render::render_site(&site, &mut tera, progress)?;
     files += write_all(&staging, &pending)?;
     staging.commit()?;
     Ok(BuildSummary {

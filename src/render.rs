@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::build::Progress;
 use crate::site::{PageData, Site, Tag};
 use crate::templates;
 
@@ -70,12 +71,8 @@ struct MenuLink<'a> {
     path: &'a str,
 }
 
-/// Renders every file of the site, calling `tick` once per file.
-pub fn render_site(
-    site: &Site,
-    tera: &mut Tera,
-    tick: &(dyn Fn() + Sync),
-) -> Result<Vec<Rendered>> {
+/// Renders every file of the site, reporting progress once per file.
+pub fn render_site(site: &Site, tera: &mut Tera, progress: &dyn Progress) -> Result<Vec<Rendered>> {
     let config_view = ConfigView {
         config: &site.config,
         base_path: site.config.base_path(),
@@ -100,10 +97,11 @@ pub fn render_site(
     globals.insert("menu", &menu);
     let tera = &*tera;
     let jobs = jobs(site);
+    progress.start(jobs.len());
     jobs.par_iter()
         .map(|job| {
             let rendered = render_job(site, tera, job);
-            tick();
+            progress.tick();
             rendered
         })
         .collect()
