@@ -5,3 +5,4 @@ mod common;
 mod build;
 mod build_errors;
 mod scaffold;
+mod serve;

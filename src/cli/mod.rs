@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod build;
 mod init;
 mod new;
+mod serve;
 
 /// quill: a static site generator for personal blogs, with comments.
 #[derive(Debug, Parser)]
@@ -26,6 +27,8 @@ enum Command {
     Init(init::Args),
     /// Create a new post with its front matter filled in.
     New(new::Args),
+    /// Preview the site locally, rebuilding and reloading on every change.
+    Serve(serve::Args),
 }
 
 /// The site root shared by every command that works on a site.
@@ -42,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(args),
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

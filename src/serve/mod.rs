@@ -1,0 +1,148 @@
+//! `quill serve`: a local preview that builds the site into a private folder, serves it, and
+//! rebuilds and reloads open pages when the site changes. A failed build keeps the last good
+//! pages up, with the error shown over them.
+
+mod files;
+mod http;
+mod reload;
+mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::build::{BuildOptions, BuildSummary, NoProgress, build};
+use crate::config::SiteConfig;
+
+pub use files::{Resolved, resolve};
+pub use http::overlay;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The address to listen on.
+    pub bind: String,
+    /// The port; 0 picks a free one.
+    pub port: u16,
+    /// Includes drafts.
+    pub drafts: bool,
+    /// Where to build; a private temporary folder when `None`, so `public/` is left alone.
+    pub output_dir: Option<PathBuf>,
+    /// Accepts the comment form at `/_quill/comments`.
+    pub accept_comments: bool,
+}
+
+/// What the server reports as it runs; the caller decides how to show it.
+#[derive(Debug)]
+pub enum ServeEvent<'a> {
+    /// Listening at this URL.
+    Listening(&'a str),
+    /// A build succeeded.
+    Built(&'a BuildSummary),
+    /// A build failed; the last good pages stay up.
+    BuildFailed(&'a anyhow::Error),
+}
+
+/// Shared by the request threads and the rebuild loop.
+struct State {
+    options: ServeOptions,
+    output_dir: PathBuf,
+    reload: reload::Broadcaster,
+    error: Mutex<Option<String>>,
+}
+
+impl State {
+    fn last_error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_error(&self, error: Option<String>) {
+        *self.error.lock().unwrap_or_else(|e| e.into_inner()) = error;
+    }
+}
+
+/// Builds, serves and watches until the process is stopped.
+pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) -> Result<()> {
+    let server = tiny_http::Server::http((options.bind.as_str(), options.port))
+        .map_err(|e| anyhow!("failed to listen on {}:{}: {e}", options.bind, options.port))?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| anyhow!("the server has no IP address"))?;
+    let url = base_url(address);
+    let temp;
+    let output_dir = match &options.output_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("quill-serve-")
+                .tempdir()
+                .context("failed to create a folder for the preview")?;
+            temp.path().join("public")
+        }
+    };
+    let state = Arc::new(State {
+        options: options.clone(),
+        output_dir,
+        reload: reload::Broadcaster::default(),
+        error: Mutex::new(None),
+    });
+    rebuild(&state, &url, report);
+    let watched = vec![database_file(&options.root)];
+    let watcher = watch::SiteWatcher::new(&options.root, watched)?;
+    let server = Arc::new(server);
+    {
+        let state = Arc::clone(&state);
+        let server = Arc::clone(&server);
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let state = Arc::clone(&state);
+                // A thread per request: event streams stay open for as long as a page does.
+                std::thread::spawn(move || http::handle(&state, request));
+            }
+        });
+    }
+    report(ServeEvent::Listening(&url));
+    while watcher.next_change().is_some() {
+        rebuild(&state, &url, report);
+    }
+    Ok(())
+}
+
+fn base_url(address: SocketAddr) -> String {
+    match address {
+        SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+    }
+}
+
+/// The comment database file, so that an ingest shows up in the preview.
+fn database_file(root: &std::path::Path) -> PathBuf {
+    SiteConfig::load(root)
+        .map(|c| c.database_location(root))
+        .unwrap_or_else(|_| root.join("comments.db"))
+}
+
+fn rebuild(state: &State, url: &str, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
+    let options = BuildOptions {
+        root: state.options.root.clone(),
+        output_dir: Some(state.output_dir.clone()),
+        base_url: Some(url.to_string()),
+        drafts: state.options.drafts,
+    };
+    match build(&options, &NoProgress) {
+        Ok(summary) => {
+            state.set_error(None);
+            report(ServeEvent::Built(&summary));
+        }
+        Err(error) => {
+            state.set_error(Some(format!("{error:#}")));
+            report(ServeEvent::BuildFailed(&error));
+        }
+    }
+    state.reload.reload_all();
+}

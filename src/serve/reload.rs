@@ -1,0 +1,77 @@
+//! Live reload: open pages hold a Server-Sent Events stream and reload when a build finishes.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// The script injected into every HTML page in serve mode (never into `quill build` output).
+pub const SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/_quill/events");s.onmessage=e=>{if(e.data==="reload")location.reload()};})();</script>"#;
+
+/// Fans one "reload" message out to every connected page.
+#[derive(Debug, Default)]
+pub struct Broadcaster {
+    clients: Mutex<Vec<Sender<()>>>,
+}
+
+impl Broadcaster {
+    /// A new subscription for one page: a message arrives on each reload.
+    pub fn subscribe(&self) -> Receiver<()> {
+        let (tx, rx) = channel();
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
+        rx
+    }
+
+    /// Tells every page to reload, forgetting pages that went away.
+    pub fn reload_all(&self) {
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|tx| tx.send(()).is_ok());
+    }
+}
+
+/// Writes a `text/event-stream` response to a raw connection, one event per reload, flushing
+/// each at once; returns when the page goes away or the server stops.
+pub fn stream_events(rx: &Receiver<()>, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n",
+    )?;
+    out.flush()?;
+    while rx.recv().is_ok() {
+        out.write_all(b"data: reload\n\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reload_reaches_a_subscriber() {
+        let hub = Broadcaster::default();
+        let rx = hub.subscribe();
+        hub.reload_all();
+        drop(hub);
+        let mut out = Vec::new();
+        stream_events(&rx, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream"));
+        assert!(
+            text.ends_with("\r\n\r\n: connected\n\ndata: reload\n\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn gone_subscribers_are_dropped() {
+        let hub = Broadcaster::default();
+        drop(hub.subscribe());
+        hub.reload_all();
+        assert!(hub.clients.lock().unwrap().is_empty());
+    }
+}

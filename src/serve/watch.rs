@@ -1,0 +1,94 @@
+//! Watching the site for changes that need a rebuild, with changes close together coalesced.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use notify::{RecursiveMode, Watcher};
+
+/// How long the site must be quiet before a rebuild starts, so a save of many files builds once.
+const QUIET: Duration = Duration::from_millis(120);
+
+/// Watches a site root and yields batches of changed paths that matter to the build.
+pub struct SiteWatcher {
+    _watcher: notify::RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    root: PathBuf,
+    watched_files: Vec<PathBuf>,
+}
+
+impl SiteWatcher {
+    /// Starts watching `root`; `watched_files` are extra files (such as the database) that count.
+    pub fn new(root: &Path, watched_files: Vec<PathBuf>) -> Result<SiteWatcher> {
+        let (tx, events) = channel();
+        let mut watcher =
+            notify::recommended_watcher(tx).context("failed to start watching files")?;
+        let root = std::fs::canonicalize(root)
+            .with_context(|| format!("failed to open {}", root.display()))?;
+        watcher
+            .watch(&root, RecursiveMode::Recursive)
+            .with_context(|| format!("failed to watch {}", root.display()))?;
+        for file in &watched_files {
+            if let Some(dir) = file
+                .parent()
+                .filter(|d| !d.starts_with(&root) && d.is_dir())
+            {
+                let _ = watcher.watch(dir, RecursiveMode::NonRecursive);
+            }
+        }
+        Ok(SiteWatcher {
+            _watcher: watcher,
+            events,
+            root,
+            watched_files,
+        })
+    }
+
+    /// Blocks until something relevant changes, then until things are quiet; returns what changed.
+    pub fn next_change(&self) -> Option<Vec<PathBuf>> {
+        let mut changed = Vec::new();
+        loop {
+            let event = if changed.is_empty() {
+                self.events.recv().ok()?
+            } else {
+                match self.events.recv_timeout(QUIET) {
+                    Ok(event) => event,
+                    Err(RecvTimeoutError::Timeout) => return Some(changed),
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            };
+            let Ok(event) = event else { continue };
+            if matches!(event.kind, notify::EventKind::Access(_)) {
+                continue;
+            }
+            changed.extend(event.paths.into_iter().filter(|p| self.matters(p)));
+        }
+    }
+
+    fn matters(&self, path: &Path) -> bool {
+        if self
+            .watched_files
+            .iter()
+            .any(|f| path.starts_with(f) || same_db_file(f, path))
+        {
+            return true;
+        }
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        relative == Path::new(crate::config::CONFIG_FILE)
+            || ["content", "templates", "static"]
+                .iter()
+                .any(|d| relative.starts_with(d))
+    }
+}
+
+/// SQLite writes go to `-wal` and `-journal` files beside the database.
+fn same_db_file(db: &Path, path: &Path) -> bool {
+    let (Some(db_name), Some(name)) = (db.file_name(), path.file_name()) else {
+        return false;
+    };
+    let (db_name, name) = (db_name.to_string_lossy(), name.to_string_lossy());
+    path.parent() == db.parent() && name.starts_with(db_name.as_ref()) && !name.contains(".bak-")
+}
