@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::SiteConfig;
 use crate::output::{self, Staging};
@@ -85,8 +85,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         staging.copy(from, to)?;
         files += 1;
     }
-    let pending = render::render_site(&site, &mut tera, progress)?;
-    files += write_all(&staging, &pending)?;
+    files += render::render_site(&site, &mut tera, progress, &|file| {
+        staging.write(&file.path, &file.bytes)
+    })?;
     staging.commit()?;
     Ok(BuildSummary {
         pages: site.pages.len(),
@@ -96,15 +97,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         output_dir,
         elapsed: started.elapsed(),
     })
-}
-
-fn write_all(staging: &Staging, files: &[render::Rendered]) -> Result<usize> {
-    use rayon::prelude::*;
-    files
-        .par_iter()
-        .try_for_each(|f| staging.write(&f.path, &f.bytes))
-        .context("failed to write the output")?;
-    Ok(files.len())
 }
 
 /// The output folder a build with these options writes to.

@@ -71,8 +71,17 @@ struct MenuLink<'a> {
     path: &'a str,
 }
 
-/// Renders every file of the site, reporting progress once per file.
-pub fn render_site(site: &Site, tera: &mut Tera, progress: &dyn Progress) -> Result<Vec<Rendered>> {
+/// Where rendered files go, one call per file, from many threads at once.
+pub type Sink<'a> = dyn Fn(&Rendered) -> Result<()> + Sync + 'a;
+
+/// Renders every file of the site and hands each to `sink` as soon as it is ready, so the
+/// whole output never sits in memory; returns the number of files.
+pub fn render_site(
+    site: &Site,
+    tera: &mut Tera,
+    progress: &dyn Progress,
+    sink: &Sink<'_>,
+) -> Result<usize> {
     let config_view = ConfigView {
         config: &site.config,
         base_path: site.config.base_path(),
@@ -98,13 +107,12 @@ pub fn render_site(site: &Site, tera: &mut Tera, progress: &dyn Progress) -> Res
     let tera = &*tera;
     let jobs = jobs(site);
     progress.start(jobs.len());
-    jobs.par_iter()
-        .map(|job| {
-            let rendered = render_job(site, tera, job);
-            progress.tick();
-            rendered
-        })
-        .collect()
+    jobs.par_iter().try_for_each(|job| {
+        sink(&render_job(site, tera, job)?)?;
+        progress.tick();
+        Ok::<(), anyhow::Error>(())
+    })?;
+    Ok(jobs.len())
 }
 
 fn jobs(site: &Site) -> Vec<Job<'_>> {

