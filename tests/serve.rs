@@ -24,7 +24,8 @@ impl Drop for Server {
 impl Server {
     fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut child = quill()
-            .args(["serve", "--port", "0"])
+            // Inside the test's own site, so no preview folder outlives the test.
+            .args(["serve", "--port", "0", "--output-dir", "preview"])
             .args(extra)
             .current_dir(site.root())
             .env_remove("DATABASE_URL")

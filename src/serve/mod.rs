@@ -74,16 +74,9 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         .to_ip()
         .ok_or_else(|| anyhow!("the server has no IP address"))?;
     let url = base_url(address);
-    let temp;
     let output_dir = match &options.output_dir {
         Some(dir) => dir.clone(),
-        None => {
-            temp = tempfile::Builder::new()
-                .prefix("quill-serve-")
-                .tempdir()
-                .context("failed to create a folder for the preview")?;
-            temp.path().join("public")
-        }
+        None => preview_dir(&options.root)?,
     };
     let state = Arc::new(State {
         options: options.clone(),
@@ -111,6 +104,19 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         rebuild(&state, &url, report);
     }
     Ok(())
+}
+
+/// The private preview folder of a site: one per site root, reused by every `quill serve` of
+/// it, because a server stopped with Ctrl-C gets no chance to clean up after itself.
+fn preview_dir(root: &std::path::Path) -> Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let root = std::fs::canonicalize(root)
+        .with_context(|| format!("failed to open {}", root.display()))?;
+    let digest = Sha256::digest(root.to_string_lossy().as_bytes());
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Ok(std::env::temp_dir()
+        .join(format!("quill-serve-{name}"))
+        .join("public"))
 }
 
 fn base_url(address: SocketAddr) -> String {
