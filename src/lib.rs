@@ -21,4 +21,5 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod store;
 pub mod templates;

@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod comments;
+mod db;
 mod init;
 mod new;
 mod serve;
+mod users;
 
 /// quill: a static site generator for personal blogs, with comments.
 #[derive(Debug, Parser)]
@@ -29,6 +32,12 @@ enum Command {
     New(new::Args),
     /// Preview the site locally, rebuilding and reloading on every change.
     Serve(serve::Args),
+    /// Inspect and change the database schema (status, upgrade, downgrade).
+    Db(db::Args),
+    /// The author's console for comments: list, show, approve, spam, delete, move, export.
+    Comments(comments::Args),
+    /// The people who commented: list, show, delete.
+    Users(users::Args),
 }
 
 /// The site root shared by every command that works on a site.
@@ -46,5 +55,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Db(args) => db::run(args),
+        Command::Comments(args) => comments::run(args),
+        Command::Users(args) => users::run(args),
     }
+}
+
+/// Where this site's comment database is (`DATABASE_URL` first, then site.toml).
+pub fn location(root: &std::path::Path) -> anyhow::Result<quill::store::DbLocation> {
+    let config = quill::config::SiteConfig::load(root)?;
+    quill::store::DbLocation::resolve(root, &config)
+}
+
+/// Opens the database to read; `None` when there is none yet.
+pub fn open_read(root: &std::path::Path) -> anyhow::Result<Option<quill::store::Store>> {
+    quill::store::Store::open_read_only(&location(root)?)
+}
+
+/// Opens the database to write, creating or upgrading it, and says what that did.
+pub fn open_write(root: &std::path::Path) -> anyhow::Result<quill::store::Store> {
+    let (store, notes) = quill::store::Store::open_for_write(&location(root)?)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
+    Ok(store)
 }

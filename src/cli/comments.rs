@@ -1,0 +1,255 @@
+//! `quill comments`: the author's console for comments (list, show, moderate, delete, move, export).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use quill::comments::Status;
+use quill::store::{CommentFilter, CommentRow};
+
+use super::{RootArg, open_read, open_write};
+
+/// Flags of `quill comments`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: CommentsCommand,
+    #[command(flatten)]
+    root: RootArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommentsCommand {
+    /// List comments as a table (or JSON).
+    List {
+        /// Only comments on this post (its slug).
+        #[arg(long)]
+        post: Option<String>,
+        /// pending, approved, spam, or all.
+        #[arg(long, default_value = "all")]
+        status: String,
+        /// Only comments by this user id.
+        #[arg(long)]
+        user: Option<i64>,
+        /// Only comments written at or after this date (YYYY-MM-DD or RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one comment in full.
+    Show {
+        /// The comment's id.
+        id: i64,
+    },
+    /// Approve comments: they appear on the site at the next build.
+    Approve {
+        /// Comment ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Mark comments as spam: they are kept but never published.
+    Spam {
+        /// Comment ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Delete comments for good.
+    Delete {
+        /// Comment ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// Also delete every reply under them (required when there are replies).
+        #[arg(long)]
+        with_replies: bool,
+    },
+    /// Re-attach a post's comments after its slug changed.
+    Move {
+        /// The old slug.
+        from: String,
+        /// The new slug.
+        to: String,
+    },
+    /// Write every comment with its user as JSON Lines (`quill ingest --trusted` reads it back).
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Runs `quill comments`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let root = &args.root.root;
+    match args.command {
+        CommentsCommand::List {
+            post,
+            status,
+            user,
+            since,
+            json,
+        } => {
+            let filter = CommentFilter {
+                post,
+                status: match status.as_str() {
+                    "all" => None,
+                    other => Some(
+                        other
+                            .parse::<Status>()
+                            .map_err(|e| anyhow::anyhow!("--status: {e} or all"))?,
+                    ),
+                },
+                user,
+                since: since
+                    .map(|s| {
+                        quill::content::dates::parse_date(&s).ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "--since: invalid date {s:?} (expected YYYY-MM-DD or RFC 3339)"
+                            )
+                        })
+                    })
+                    .transpose()?,
+                id: None,
+            };
+            let rows = match open_read(root)? {
+                Some(store) => store.comments(&filter)?,
+                None => Vec::new(),
+            };
+            if json {
+                let items: Vec<_> = rows.iter().map(row_json).collect();
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                print_table(&rows);
+            }
+        }
+        CommentsCommand::Show { id } => {
+            let Some(store) = open_read(root)? else {
+                anyhow::bail!("no comment with id {id}: there is no comment database yet");
+            };
+            let row = store.comment(id)?;
+            let c = &row.record;
+            println!("id:        {}", c.id);
+            println!("post:      {}", c.post);
+            if let Some(parent) = c.parent_id {
+                println!("reply to:  {parent}");
+            }
+            println!(
+                "author:    {} <{}> (user {})",
+                c.username, c.email, row.user_id
+            );
+            println!("time:      {}", quill::content::dates::iso(&c.timestamp));
+            println!("status:    {}", c.status);
+            println!("key:       {}", row.submission_key);
+            println!("\n{}", c.body);
+        }
+        CommentsCommand::Approve { ids } => set_status(root, &ids, Status::Approved)?,
+        CommentsCommand::Spam { ids } => set_status(root, &ids, Status::Spam)?,
+        CommentsCommand::Delete { ids, with_replies } => {
+            let mut store = open_write(root)?;
+            let deleted = store.delete_comments(&ids, with_replies)?;
+            let list: Vec<String> = deleted.iter().map(i64::to_string).collect();
+            println!(
+                "deleted {} comment{}: {}",
+                deleted.len(),
+                plural(deleted.len()),
+                list.join(", ")
+            );
+        }
+        CommentsCommand::Move { from, to } => {
+            let mut store = open_write(root)?;
+            let moved = store.move_comments(&from, &to)?;
+            println!("moved {moved} comment{} from {from} to {to}", plural(moved));
+        }
+        CommentsCommand::Export { output } => {
+            let lines = match open_read(root)? {
+                Some(store) => store.export()?,
+                None => Vec::new(),
+            };
+            let mut text = String::new();
+            for line in &lines {
+                text.push_str(&serde_json::to_string(line)?);
+                text.push('\n');
+            }
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("failed to write {}", path.display()))?;
+                    eprintln!(
+                        "exported {} comment{} to {}",
+                        lines.len(),
+                        plural(lines.len()),
+                        path.display()
+                    );
+                }
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_status(root: &std::path::Path, ids: &[i64], status: Status) -> anyhow::Result<()> {
+    let mut store = open_write(root)?;
+    let n = store.set_status(ids, status)?;
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    println!(
+        "marked {n} comment{} as {status}: {}",
+        plural(n),
+        list.join(", ")
+    );
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn row_json(row: &CommentRow) -> serde_json::Value {
+    let c = &row.record;
+    serde_json::json!({
+        "id": c.id, "post": c.post, "parent_id": c.parent_id, "user_id": row.user_id,
+        "username": c.username, "email": c.email, "body": c.body,
+        "timestamp": quill::content::dates::iso(&c.timestamp), "status": c.status,
+        "submission_key": row.submission_key,
+    })
+}
+
+fn print_table(rows: &[CommentRow]) {
+    println!(
+        "{:>6}  {:<24} {:<18} {:<20} {:<8}  body",
+        "id", "post", "author", "time", "status"
+    );
+    for row in rows {
+        let c = &row.record;
+        let body: String = c.body.split_whitespace().collect::<Vec<_>>().join(" ");
+        println!(
+            "{:>6}  {:<24} {:<18} {:<20} {:<8}  {}",
+            c.id,
+            clip(&c.post, 24),
+            clip(&c.username, 18),
+            c.timestamp.format("%Y-%m-%d %H:%M"),
+            c.status,
+            clip(&body, 40)
+        );
+    }
+    println!("{} comment{}", rows.len(), plural(rows.len()));
+}
+
+/// Cuts text to `n` characters, marking the cut; control characters become spaces so a
+/// visitor's text cannot move the author's cursor.
+fn clip(text: &str, n: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= n {
+        clean
+    } else {
+        let mut cut: String = clean.chars().take(n.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}

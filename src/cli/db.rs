@@ -1,0 +1,84 @@
+//! `quill db`: schema status, upgrade and downgrade (the tutorial's `flask db`).
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use quill::store::Store;
+
+use super::{RootArg, location};
+
+/// Flags of `quill db`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: DbCommand,
+    #[command(flatten)]
+    root: RootArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Show the schema version of the database, the latest known, and what is pending.
+    Status,
+    /// Upgrade the schema (to the latest, or to --to N), writing a backup first.
+    Upgrade {
+        /// The version to upgrade to.
+        #[arg(long)]
+        to: Option<u32>,
+    },
+    /// Downgrade the schema (one version, or to --to N), writing a backup first.
+    Downgrade {
+        /// The version to downgrade to.
+        #[arg(long)]
+        to: Option<u32>,
+        /// Allow a downgrade that deletes stored comments and users.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Runs `quill db`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let location = location(&args.root.root)?;
+    let mut store = Store::open_unmigrated(&location)?;
+    match args.command {
+        DbCommand::Status => {
+            let status = store.schema_status()?;
+            println!("database: {location}");
+            println!(
+                "schema version: {} (latest known: {})",
+                status.current, status.latest
+            );
+            if status.pending.is_empty() {
+                println!("up to date");
+            }
+            for (version, name) in status.pending {
+                println!("pending: {version} {name}");
+            }
+        }
+        DbCommand::Upgrade { to } => {
+            let target = to.unwrap_or(quill::store::migrations::latest());
+            if target < store.version()? {
+                anyhow::bail!(
+                    "version {target} is older than the current one; use `quill db downgrade --to {target}`"
+                );
+            }
+            for note in store.migrate_to(target, false)? {
+                println!("{note}");
+            }
+        }
+        DbCommand::Downgrade { to, yes } => {
+            let current = store.version()?;
+            let target = to.unwrap_or(current.saturating_sub(1));
+            if target > current {
+                anyhow::bail!(
+                    "version {target} is newer than the current one; use `quill db upgrade --to {target}`"
+                );
+            }
+            for note in store.migrate_to(target, yes)? {
+                println!("{note}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

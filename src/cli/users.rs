@@ -1,0 +1,95 @@
+//! `quill users`: the people who commented (list, show, forget).
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::{RootArg, open_read, open_write};
+
+/// Flags of `quill users`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: UsersCommand,
+    #[command(flatten)]
+    root: RootArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// List users with their number of comments.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one user.
+    Show {
+        /// The user's id.
+        id: i64,
+    },
+    /// Delete a user and every comment of theirs (a request to be forgotten).
+    Delete {
+        /// The user's id.
+        id: i64,
+        /// Confirm: this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Runs `quill users`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let root = &args.root.root;
+    match args.command {
+        UsersCommand::List { json } => {
+            let users = match open_read(root)? {
+                Some(store) => store.users()?,
+                None => Vec::new(),
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else {
+                println!("{:>6}  {:<24} {:<32} comments", "id", "username", "email");
+                for u in &users {
+                    println!(
+                        "{:>6}  {:<24} {:<32} {}",
+                        u.id, u.username, u.email, u.comments
+                    );
+                }
+                println!(
+                    "{} user{}",
+                    users.len(),
+                    if users.len() == 1 { "" } else { "s" }
+                );
+            }
+        }
+        UsersCommand::Show { id } => {
+            let Some(store) = open_read(root)? else {
+                anyhow::bail!("no user with id {id}: there is no comment database yet");
+            };
+            let u = store.user(id)?;
+            println!("id:        {}", u.id);
+            println!("username:  {}", u.username);
+            println!("email:     {}", u.email);
+            println!("since:     {}", u.created_at);
+            println!("comments:  {}", u.comments);
+        }
+        UsersCommand::Delete { id, yes } => {
+            if !yes {
+                anyhow::bail!(
+                    "deleting user {id} also deletes every comment of theirs; add --yes to confirm"
+                );
+            }
+            let mut store = open_write(root)?;
+            let user = store.user(id)?;
+            let comments = store.delete_user(id)?;
+            println!(
+                "deleted user {id} ({}) and {comments} comment{}",
+                user.username,
+                if comments == 1 { "" } else { "s" }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

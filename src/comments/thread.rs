@@ -1,0 +1,252 @@
+//! Threads: the site's approved comments grouped by post and nested by reply, down to a
+//! maximum depth, as plain data for templates. Built once per build, in one pass.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::CommentRecord;
+use super::render::{display_name, gravatar_hash, initials, render_body};
+use crate::config::Avatars;
+use crate::content::dates;
+
+/// A comment as templates see it. The email address is not in it, in any form, unless the
+/// author chose Gravatar avatars, and then only as the hash Gravatar needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentNode {
+    /// The comment's id.
+    pub id: i64,
+    /// The commenter's name, as plain text.
+    pub author: String,
+    /// Initials for the avatar placeholder.
+    pub initials: String,
+    /// The Gravatar hash, only with `avatars = "gravatar"`.
+    pub avatar: Option<String>,
+    /// The body, sanitized HTML.
+    pub body_html: String,
+    /// ISO 8601 UTC.
+    pub timestamp: String,
+    /// For people: `2 January 2024`.
+    pub date: String,
+    /// `comment-<id>`, the fragment that links to it.
+    pub anchor: String,
+    /// The comment it replies to.
+    pub parent_id: Option<i64>,
+    /// Replies, oldest first.
+    pub replies: Vec<CommentNode>,
+}
+
+/// Every post's thread.
+#[derive(Debug, Default)]
+pub struct Threads {
+    by_post: HashMap<String, Vec<CommentNode>>,
+    counts: HashMap<String, usize>,
+    /// Every comment without its replies, newest first, for the comments feed.
+    latest: Vec<(String, CommentNode)>,
+}
+
+impl Threads {
+    /// Groups and nests approved comments (ordered by post, time, id, as the store gives them).
+    pub fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
+        let max_depth = max_depth.max(1);
+        let nodes: Vec<CommentNode> = records
+            .par_iter()
+            .map(|r| CommentNode {
+                id: r.id,
+                author: display_name(&r.username),
+                initials: initials(&r.username),
+                avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&r.email)),
+                body_html: render_body(&r.body),
+                timestamp: dates::iso(&r.timestamp),
+                date: dates::human(&r.timestamp),
+                anchor: format!("comment-{}", r.id),
+                parent_id: r.parent_id,
+                replies: Vec::new(),
+            })
+            .collect();
+        let mut latest: Vec<(String, CommentNode)> = records
+            .iter()
+            .zip(&nodes)
+            .map(|(r, n)| (r.post.clone(), n.clone()))
+            .collect();
+        latest.sort_by(|a, b| b.1.timestamp.cmp(&a.1.timestamp).then(b.1.id.cmp(&a.1.id)));
+
+        let mut by_post: HashMap<String, Vec<(CommentNode, Option<i64>)>> = HashMap::new();
+        let mut posts_in_order: Vec<String> = Vec::new();
+        for (record, node) in records.into_iter().zip(nodes) {
+            let entry = by_post.entry(record.post.clone()).or_insert_with(|| {
+                posts_in_order.push(record.post.clone());
+                Vec::new()
+            });
+            entry.push((node, record.parent_id));
+        }
+        let mut threads = Threads {
+            latest,
+            ..Threads::default()
+        };
+        for post in posts_in_order {
+            let comments = by_post.remove(&post).unwrap_or_default();
+            threads.counts.insert(post.clone(), comments.len());
+            threads.by_post.insert(post, nest(comments, max_depth));
+        }
+        threads
+    }
+
+    /// A post's top-level comments with their replies.
+    pub fn for_post(&self, slug: &str) -> &[CommentNode] {
+        self.by_post.get(slug).map_or(&[], Vec::as_slice)
+    }
+
+    /// Approved comments on a post, replies included.
+    pub fn count(&self, slug: &str) -> usize {
+        self.counts.get(slug).copied().unwrap_or(0)
+    }
+
+    /// Every post slug that has comments, with its count.
+    pub fn posts(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.counts.iter().map(|(slug, n)| (slug.as_str(), *n))
+    }
+
+    /// The newest `n` comments across the site: (post slug, comment without replies).
+    pub fn latest(&self, n: usize) -> &[(String, CommentNode)] {
+        &self.latest[..n.min(self.latest.len())]
+    }
+}
+
+/// Nests one post's comments. A reply deeper than `max_depth` joins its parent's level; a
+/// reply whose parent is not shown (not approved, deleted, or later) is shown at the top.
+fn nest(comments: Vec<(CommentNode, Option<i64>)>, max_depth: usize) -> Vec<CommentNode> {
+    // Arena: each node's children and the (container, depth) it was placed at.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
+    let mut placed: HashMap<i64, (Option<usize>, usize, usize)> = HashMap::new();
+    let mut roots = Vec::new();
+    for (index, (node, parent)) in comments.iter().enumerate() {
+        let (container, depth) = match parent.and_then(|p| placed.get(&p)) {
+            Some(&(_, parent_index, parent_depth)) if parent_depth < max_depth => {
+                (Some(parent_index), parent_depth + 1)
+            }
+            Some(&(parent_container, _, parent_depth)) => (parent_container, parent_depth),
+            None => (None, 1),
+        };
+        match container {
+            Some(c) => children[c].push(index),
+            None => roots.push(index),
+        }
+        placed.insert(node.id, (container, index, depth));
+    }
+    let mut nodes: Vec<Option<CommentNode>> = comments.into_iter().map(|(n, _)| Some(n)).collect();
+    roots
+        .into_iter()
+        .map(|i| take_tree(i, &mut nodes, &children))
+        .collect()
+}
+
+fn take_tree(
+    index: usize,
+    nodes: &mut [Option<CommentNode>],
+    children: &[Vec<usize>],
+) -> CommentNode {
+    let mut node = nodes[index]
+        .take()
+        .unwrap_or_else(|| unreachable!("each comment is placed once"));
+    node.replies = children[index]
+        .iter()
+        .map(|&c| take_tree(c, nodes, children))
+        .collect();
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comments::Status;
+    use chrono::TimeZone;
+
+    fn record(id: i64, post: &str, parent: Option<i64>, minute: u32) -> CommentRecord {
+        CommentRecord {
+            id,
+            post: post.into(),
+            parent_id: parent,
+            username: format!("user {id}"),
+            email: format!("user{id}@example.org"),
+            body: format!("body {id}"),
+            timestamp: chrono::Utc
+                .with_ymd_and_hms(2024, 1, 1, 0, minute, 0)
+                .unwrap(),
+            status: Status::Approved,
+        }
+    }
+
+    fn shape(nodes: &[CommentNode]) -> String {
+        nodes
+            .iter()
+            .map(|n| {
+                if n.replies.is_empty() {
+                    n.id.to_string()
+                } else {
+                    format!("{}({})", n.id, shape(&n.replies))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn nesting_order_and_counts() {
+        let t = Threads::build(
+            vec![
+                record(1, "a", None, 1),
+                record(2, "a", Some(1), 2),
+                record(3, "a", None, 3),
+                record(4, "a", Some(1), 4),
+                record(5, "b", None, 1),
+            ],
+            3,
+            Avatars::None,
+        );
+        assert_eq!(shape(t.for_post("a")), "1(2 4) 3");
+        assert_eq!(t.count("a"), 4);
+        assert_eq!(t.count("b"), 1);
+        assert_eq!(t.count("none"), 0);
+        assert!(t.for_post("none").is_empty());
+        let latest: Vec<i64> = t.latest(3).iter().map(|(_, n)| n.id).collect();
+        assert_eq!(latest, [4, 3, 2]);
+    }
+
+    #[test]
+    fn depth_is_capped_and_order_kept() {
+        let mut chain = vec![record(1, "a", None, 1)];
+        for id in 2..=7 {
+            chain.push(record(id, "a", Some(id - 1), id as u32));
+        }
+        let t = Threads::build(chain, 3, Avatars::None);
+        assert_eq!(shape(t.for_post("a")), "1(2(3 4 5 6 7))");
+        let flat = Threads::build(
+            vec![record(1, "a", None, 1), record(2, "a", Some(1), 2)],
+            1,
+            Avatars::None,
+        );
+        assert_eq!(shape(flat.for_post("a")), "1 2");
+    }
+
+    #[test]
+    fn orphaned_replies_are_shown_at_the_top() {
+        let t = Threads::build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None);
+        assert_eq!(shape(t.for_post("a")), "5");
+    }
+
+    #[test]
+    fn the_email_never_reaches_a_node() {
+        let records = vec![record(1, "a", None, 1)];
+        let plain =
+            serde_json::to_string(Threads::build(records.clone(), 3, Avatars::None).for_post("a"))
+                .unwrap();
+        assert!(!plain.contains("user1@example.org") && !plain.contains("example.org"));
+        assert!(plain.contains("\"avatar\":null"));
+        let gravatar = Threads::build(records, 3, Avatars::Gravatar);
+        let json = serde_json::to_string(gravatar.for_post("a")).unwrap();
+        assert!(!json.contains("example.org"));
+        assert!(json.contains(&gravatar_hash("user1@example.org")));
+    }
+}

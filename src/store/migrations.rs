@@ -1,0 +1,85 @@
+//! The schema's versions: numbered migrations embedded in the binary, each with an upgrade and
+//! a downgrade. The SQL is per backend; the numbering is shared.
+
+/// One schema change.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The version the schema has after the upgrade.
+    pub version: u32,
+    /// What it does, for `quill db status`.
+    pub name: &'static str,
+    /// SQLite upgrade.
+    pub up: &'static str,
+    /// SQLite downgrade.
+    pub down: &'static str,
+    /// Whether the downgrade destroys stored data (and so needs `--yes`).
+    pub down_drops_data: bool,
+}
+
+/// Every migration, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "users and comments",
+        up: include_str!("migrations/0001_users_and_comments.up.sql"),
+        down: include_str!("migrations/0001_users_and_comments.down.sql"),
+        down_drops_data: true,
+    },
+    Migration {
+        version: 2,
+        name: "index for published comments",
+        up: include_str!("migrations/0002_published_comments_index.up.sql"),
+        down: include_str!("migrations/0002_published_comments_index.down.sql"),
+        down_drops_data: false,
+    },
+];
+
+/// The newest schema version this binary knows.
+pub fn latest() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The migrations to run, in order, to go from `from` to `to` (upgrades or downgrades).
+pub fn path(from: u32, to: u32) -> Vec<&'static Migration> {
+    if to >= from {
+        MIGRATIONS
+            .iter()
+            .filter(|m| m.version > from && m.version <= to)
+            .collect()
+    } else {
+        MIGRATIONS
+            .iter()
+            .rev()
+            .filter(|m| m.version <= from && m.version > to)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_consecutive_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+        }
+    }
+
+    #[test]
+    fn paths_go_both_ways() {
+        assert_eq!(
+            path(0, 2).iter().map(|m| m.version).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert_eq!(
+            path(2, 0).iter().map(|m| m.version).collect::<Vec<_>>(),
+            [2, 1]
+        );
+        assert_eq!(
+            path(1, 2).iter().map(|m| m.version).collect::<Vec<_>>(),
+            [2]
+        );
+        assert!(path(2, 2).is_empty());
+    }
+}

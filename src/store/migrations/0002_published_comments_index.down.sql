@@ -1,0 +1,1 @@
+DROP INDEX ix_comments_status_post_time;

@@ -1,0 +1,449 @@
+//! The comment store: the only place with SQL. Backends sit behind [`Store`], so a server
+//! database can be added without touching ingest, build or the console.
+
+mod export;
+pub mod migrations;
+mod sqlite;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::comments::{CommentRecord, Status};
+use crate::config::SiteConfig;
+
+pub use export::ExportedComment;
+
+/// Where the comment database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbLocation {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+}
+
+impl DbLocation {
+    /// `DATABASE_URL` when set, else `[comments] database`; relative paths are under the root.
+    pub fn resolve(root: &Path, config: &SiteConfig) -> Result<DbLocation> {
+        match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.trim().is_empty() => DbLocation::from_url(root, url.trim()),
+            _ => DbLocation::from_url(root, &config.comments.database),
+        }
+    }
+
+    /// Reads a plain path or a `sqlite://` URL (`sqlite:///abs.db`, `sqlite://relative.db`).
+    pub fn from_url(root: &Path, url: &str) -> Result<DbLocation> {
+        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = url.split_once("://") {
+            bail!(
+                "unsupported database URL scheme \"{scheme}://\": quill supports sqlite:// URLs and plain file paths"
+            );
+        } else {
+            url
+        };
+        if path.is_empty() {
+            bail!("the database URL {url:?} names no file (try sqlite://comments.db)");
+        }
+        let path = Path::new(path);
+        Ok(DbLocation::Sqlite(if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            root.join(path)
+        }))
+    }
+
+    /// The file to watch for changes, where there is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            DbLocation::Sqlite(path) => Some(path),
+        }
+    }
+}
+
+impl std::fmt::Display for DbLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbLocation::Sqlite(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// An open comment database.
+#[derive(Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+}
+
+/// A new comment for [`IngestTx::insert`].
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    /// The post's slug.
+    pub post: &'a str,
+    /// The comment replied to.
+    pub parent_id: Option<i64>,
+    /// The commenter's name.
+    pub username: &'a str,
+    /// The commenter's email.
+    pub email: &'a str,
+    /// The body as written.
+    pub body: &'a str,
+    /// When it was written.
+    pub timestamp: DateTime<Utc>,
+    /// Its moderation status.
+    pub status: Status,
+    /// What makes a re-submission recognisable.
+    pub submission_key: &'a str,
+}
+
+/// What storing a comment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored under this id.
+    New(i64),
+    /// Its submission key was already stored, under this id.
+    AlreadyStored(i64),
+}
+
+/// Which comments to list.
+#[derive(Debug, Clone, Default)]
+pub struct CommentFilter {
+    /// Only this post.
+    pub post: Option<String>,
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this user.
+    pub user: Option<i64>,
+    /// Only comments at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only this comment.
+    pub id: Option<i64>,
+}
+
+/// A comment as the console shows it.
+#[derive(Debug, Clone)]
+pub struct CommentRow {
+    /// The comment and its author.
+    pub record: CommentRecord,
+    /// The author's user id.
+    pub user_id: i64,
+    /// The key ingest recognises it by.
+    pub submission_key: String,
+    /// The parent's submission key, for exports.
+    pub parent_key: Option<String>,
+}
+
+/// A user as the console shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    /// The user's id.
+    pub id: i64,
+    /// The name they comment under.
+    pub username: String,
+    /// Their email (the console is the author's; this never reaches the site).
+    pub email: String,
+    /// When the user was first stored.
+    pub created_at: String,
+    /// How many comments they wrote.
+    pub comments: usize,
+}
+
+/// The schema versions of a database, for `quill db status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemaStatus {
+    /// The version the database is at (0: empty or missing).
+    pub current: u32,
+    /// The newest version this binary knows.
+    pub latest: u32,
+    /// Versions still to apply, with their names.
+    pub pending: Vec<(u32, &'static str)>,
+}
+
+/// The one transaction of an ingest run; dropping it without [`IngestTx::commit`] rolls back.
+#[derive(Debug)]
+pub struct IngestTx<'a> {
+    inner: IngestInner<'a>,
+}
+
+#[derive(Debug)]
+enum IngestInner<'a> {
+    Sqlite(sqlite::SqliteIngest<'a>),
+}
+
+impl IngestTx<'_> {
+    /// Finds or creates the user, then stores the comment unless its key is already stored.
+    pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        match &mut self.inner {
+            IngestInner::Sqlite(tx) => tx.insert(c),
+        }
+    }
+
+    /// (id, post) of a stored comment by id, including ones stored earlier in this run.
+    pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
+        match &mut self.inner {
+            IngestInner::Sqlite(tx) => tx.comment_by_id(id),
+        }
+    }
+
+    /// (id, post) of a stored comment by submission key.
+    pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
+        match &mut self.inner {
+            IngestInner::Sqlite(tx) => tx.comment_by_key(key),
+        }
+    }
+
+    /// Makes everything stored in this run durable.
+    pub fn commit(self) -> Result<()> {
+        match self.inner {
+            IngestInner::Sqlite(tx) => tx.commit(),
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database for reading only, as the build does; `Ok(None)` when it does not
+    /// exist. An older schema is an error telling the author to upgrade; a newer one is refused.
+    pub fn open_read_only(location: &DbLocation) -> Result<Option<Store>> {
+        let DbLocation::Sqlite(path) = location;
+        let Some(db) = sqlite::Sqlite::open_read_only(path)? else {
+            return Ok(None);
+        };
+        let store = Store {
+            backend: Backend::Sqlite(db),
+        };
+        let version = store.version()?;
+        let latest = migrations::latest();
+        if version > latest {
+            bail!(too_new(location, version));
+        }
+        if version < latest {
+            bail!(
+                "the comment database {location} is at schema version {version}, this quill needs {latest}: run `quill db upgrade` (it keeps a backup)"
+            );
+        }
+        Ok(Some(store))
+    }
+
+    /// Opens the database for writing, creating it at the latest version or upgrading an
+    /// older one after writing a backup beside it. Returns notes on what was done.
+    pub fn open_for_write(location: &DbLocation) -> Result<(Store, Vec<String>)> {
+        let mut store = Store::open_unmigrated(location)?;
+        let mut notes = Vec::new();
+        let version = store.version()?;
+        let latest = migrations::latest();
+        if version > latest {
+            bail!(too_new(location, version));
+        }
+        if version < latest {
+            if version > 0 {
+                notes.push(store.backup(version)?);
+            }
+            store.migrate(latest)?;
+            notes.push(if version == 0 {
+                format!("created the comment database {location} (schema version {latest})")
+            } else {
+                format!("upgraded {location} from schema version {version} to {latest}")
+            });
+        }
+        Ok((store, notes))
+    }
+
+    /// Opens (or creates) the database without touching its schema, for `quill db`.
+    pub fn open_unmigrated(location: &DbLocation) -> Result<Store> {
+        let DbLocation::Sqlite(path) = location;
+        Ok(Store {
+            backend: Backend::Sqlite(sqlite::Sqlite::open_writable(path)?),
+        })
+    }
+
+    /// The schema version recorded in the database.
+    pub fn version(&self) -> Result<u32> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.version(),
+        }
+    }
+
+    /// Current, latest and pending versions.
+    pub fn schema_status(&self) -> Result<SchemaStatus> {
+        let current = self.version()?;
+        Ok(SchemaStatus {
+            current,
+            latest: migrations::latest(),
+            pending: migrations::path(current, migrations::latest())
+                .into_iter()
+                .map(|m| (m.version, m.name))
+                .collect(),
+        })
+    }
+
+    /// Writes a backup named after the version it holds; returns a note saying where.
+    pub fn backup(&self, version: u32) -> Result<String> {
+        match &self.backend {
+            Backend::Sqlite(db) => {
+                let mut name = db.path().as_os_str().to_owned();
+                name.push(format!(".bak-v{version}"));
+                let to = PathBuf::from(name);
+                db.backup_to(&to)?;
+                Ok(format!(
+                    "backup of schema version {version} written to {}",
+                    to.display()
+                ))
+            }
+        }
+    }
+
+    /// Migrates to `target` (up or down) in one transaction. Downgrades that drop data need
+    /// `allow_data_loss`. Returns notes on what was done.
+    pub fn migrate_to(&mut self, target: u32, allow_data_loss: bool) -> Result<Vec<String>> {
+        let current = self.version()?;
+        let latest = migrations::latest();
+        if current > latest {
+            bail!(too_new(&self.location(), current));
+        }
+        if target > latest {
+            bail!("there is no schema version {target}; the latest this quill knows is {latest}");
+        }
+        let steps = migrations::path(current, target);
+        if steps.is_empty() {
+            return Ok(vec![format!(
+                "already at schema version {current}; nothing to do"
+            )]);
+        }
+        let mut notes = Vec::new();
+        if target < current {
+            if let Some(m) = steps.iter().find(|m| m.down_drops_data)
+                && !allow_data_loss
+            {
+                bail!(
+                    "downgrading past version {} ({}) deletes every stored comment and user; add --yes if you mean it",
+                    m.version,
+                    m.name
+                );
+            }
+        }
+        if current > 0 {
+            notes.push(self.backup(current)?);
+        }
+        self.migrate(target)?;
+        notes.push(format!(
+            "migrated from schema version {current} to {target}"
+        ));
+        Ok(notes)
+    }
+
+    fn migrate(&mut self, target: u32) -> Result<()> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.migrate(target),
+        }
+    }
+
+    fn location(&self) -> DbLocation {
+        match &self.backend {
+            Backend::Sqlite(db) => DbLocation::Sqlite(db.path().to_path_buf()),
+        }
+    }
+
+    /// Every approved comment with its author, in one query, ordered by post, time, id.
+    pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.approved_comments(),
+        }
+    }
+
+    /// Begins the single transaction of an ingest run (waiting for other writers).
+    pub fn begin_ingest(&mut self) -> Result<IngestTx<'_>> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => Ok(IngestTx {
+                inner: IngestInner::Sqlite(db.begin_ingest()?),
+            }),
+        }
+    }
+
+    /// Comments matching a filter, oldest first.
+    pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.comments(filter),
+        }
+    }
+
+    /// One comment by id, or an error naming the id.
+    pub fn comment(&self, id: i64) -> Result<CommentRow> {
+        let filter = CommentFilter {
+            id: Some(id),
+            ..CommentFilter::default()
+        };
+        match self.comments(&filter)?.pop() {
+            Some(row) => Ok(row),
+            None => bail!("no comment with id {id} (see `quill comments list`)"),
+        }
+    }
+
+    /// Sets the status of comments in one transaction; an unknown id changes nothing.
+    pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.set_status(ids, status),
+        }
+    }
+
+    /// Deletes comments (with their threads when `with_replies`); returns the ids deleted.
+    pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.delete_comments(ids, with_replies),
+        }
+    }
+
+    /// Re-attaches every comment of post `from` to post `to`.
+    pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.move_comments(from, to),
+        }
+    }
+
+    /// Every user with their comment count.
+    pub fn users(&self) -> Result<Vec<UserRow>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.users(None),
+        }
+    }
+
+    /// One user, or an error naming the id.
+    pub fn user(&self, id: i64) -> Result<UserRow> {
+        let found = match &self.backend {
+            Backend::Sqlite(db) => db.users(Some(id))?,
+        };
+        match found.into_iter().next() {
+            Some(user) => Ok(user),
+            None => bail!("no user with id {id} (see `quill users list`)"),
+        }
+    }
+
+    /// Deletes a user and every comment of theirs; returns how many comments went with them.
+    pub fn delete_user(&mut self, id: i64) -> Result<usize> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.delete_user(id),
+        }
+    }
+
+    /// Every comment with its user, in id order, as export lines.
+    pub fn export(&self) -> Result<Vec<ExportedComment>> {
+        let rows = match &self.backend {
+            Backend::Sqlite(db) => db.all_comments_by_id()?,
+        };
+        Ok(rows.into_iter().map(ExportedComment::from).collect())
+    }
+}
+
+fn too_new(location: &DbLocation, version: u32) -> String {
+    format!(
+        "the comment database {location} is at schema version {version}, newer than this quill knows ({}); use a newer quill",
+        migrations::latest()
+    )
+}

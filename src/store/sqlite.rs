@@ -1,0 +1,437 @@
+//! The SQLite backend: connections (WAL, busy timeout, foreign keys, full sync), migrations,
+//! and every query quill runs against SQLite.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::migrations;
+use super::{CommentFilter, CommentRow, Inserted, NewComment, UserRow};
+use crate::comments::{CommentRecord, Status};
+
+/// How long a writer waits for another writer's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+
+/// An open SQLite database.
+#[derive(Debug)]
+pub struct Sqlite {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn configure(conn: &Connection, writable: bool) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if writable {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a committed transaction survives a power cut, not only a crashed process.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    Ok(())
+}
+
+impl Sqlite {
+    /// Opens an existing database read-only; `None` if there is no file.
+    pub fn open_read_only(path: &Path) -> Result<Option<Sqlite>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("failed to open the comment database {}", path.display()))?;
+        configure(&conn, false)?;
+        Ok(Some(Sqlite {
+            conn,
+            path: path.to_path_buf(),
+        }))
+    }
+
+    /// Opens (creating if needed) a database for writing, without migrating it.
+    pub fn open_writable(path: &Path) -> Result<Sqlite> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create {}", dir.display()))?;
+        }
+        let conn = Connection::open(path)
+            .with_context(|| format!("failed to open the comment database {}", path.display()))?;
+        configure(&conn, true).with_context(|| format!("failed to set up {}", path.display()))?;
+        Ok(Sqlite {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The schema version recorded in the database (0 for an empty one).
+    pub fn version(&self) -> Result<u32> {
+        let has_table: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_table {
+            return Ok(0);
+        }
+        let version: Option<u32> =
+            self.conn
+                .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(version.unwrap_or(0))
+    }
+
+    /// Writes a consistent copy of the database (WAL included) to `to`.
+    pub fn backup_to(&self, to: &Path) -> Result<()> {
+        if to.exists() {
+            std::fs::remove_file(to)
+                .with_context(|| format!("failed to replace the old backup {}", to.display()))?;
+        }
+        self.conn
+            .execute("VACUUM INTO ?1", [to.to_string_lossy()])
+            .with_context(|| format!("failed to write a backup to {}", to.display()))?;
+        Ok(())
+    }
+
+    /// Runs the migrations from the current version to `target`, all in one transaction.
+    pub fn migrate(&mut self, target: u32) -> Result<()> {
+        let current = self.version()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
+        for m in migrations::path(current, target) {
+            if target >= current {
+                tx.execute_batch(m.up)
+                    .with_context(|| format!("failed to upgrade to version {}", m.version))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![
+                        m.version,
+                        m.name,
+                        Utc::now().format(TIME_FORMAT).to_string()
+                    ],
+                )?;
+            } else {
+                tx.execute_batch(m.down)
+                    .with_context(|| format!("failed to downgrade from version {}", m.version))?;
+                tx.execute(
+                    "DELETE FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                )?;
+            }
+        }
+        tx.commit().context("failed to commit the migration")?;
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every approved comment with its author, in one query, by post, time and id.
+    pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+             FROM comments c JOIN users u ON u.id = c.user_id
+             WHERE c.status = 'approved'
+             ORDER BY c.post, c.timestamp, c.id",
+        )?;
+        let rows = stmt.query_map([], record)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("failed to read the approved comments")
+    }
+
+    /// Begins the one transaction of an ingest run; waits for other writers.
+    pub fn begin_ingest(&mut self) -> Result<SqliteIngest<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("failed to lock the comment database for writing")?;
+        Ok(SqliteIngest {
+            tx,
+            users: HashMap::new(),
+        })
+    }
+
+    /// Comments matching a filter, oldest first.
+    pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
+        let mut sql = String::from(
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
+                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id)
+             FROM comments c JOIN users u ON u.id = c.user_id WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(post) = &filter.post {
+            sql.push_str(" AND c.post = ?");
+            args.push(Box::new(post.clone()));
+        }
+        if let Some(status) = filter.status {
+            sql.push_str(" AND c.status = ?");
+            args.push(Box::new(status.as_str()));
+        }
+        if let Some(user) = filter.user {
+            sql.push_str(" AND c.user_id = ?");
+            args.push(Box::new(user));
+        }
+        if let Some(since) = filter.since {
+            sql.push_str(" AND c.timestamp >= ?");
+            args.push(Box::new(since.format(TIME_FORMAT).to_string()));
+        }
+        if let Some(id) = filter.id {
+            sql.push_str(" AND c.id = ?");
+            args.push(Box::new(id));
+        }
+        sql.push_str(" ORDER BY c.timestamp, c.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+            |row| {
+                Ok(CommentRow {
+                    record: record(row)?,
+                    user_id: row.get(8)?,
+                    submission_key: row.get(9)?,
+                    parent_key: row.get(10)?,
+                })
+            },
+        )?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("failed to list comments")
+    }
+
+    /// Every comment in id order, for export.
+    pub fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
+        let mut rows = self.comments(&CommentFilter::default())?;
+        rows.sort_by_key(|r| r.record.id);
+        Ok(rows)
+    }
+
+    /// Sets the status of comments; every id must exist, or nothing changes.
+    pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for &id in ids {
+            let n = tx.execute(
+                "UPDATE comments SET status = ?1 WHERE id = ?2",
+                params![status.as_str(), id],
+            )?;
+            if n == 0 {
+                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
+            }
+        }
+        tx.commit()?;
+        Ok(ids.len())
+    }
+
+    /// Deletes comments; one with replies needs `with_replies`, which takes its whole thread.
+    /// Returns the ids deleted.
+    pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut deleted = Vec::new();
+        for &id in ids {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM comments WHERE id = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                if deleted.contains(&id) {
+                    continue;
+                }
+                bail!("no comment with id {id} (see `quill comments list`); nothing was deleted");
+            }
+            let mut thread: Vec<i64> = tx
+                .prepare(
+                    "WITH RECURSIVE thread(id) AS (SELECT ?1 UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                     SELECT id FROM thread",
+                )?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if thread.len() > 1 && !with_replies {
+                bail!(
+                    "comment {id} has {} replies; add --with-replies to delete the whole thread (nothing was deleted)",
+                    thread.len() - 1
+                );
+            }
+            tx.execute("DELETE FROM comments WHERE id = ?1", [id])?;
+            deleted.append(&mut thread);
+        }
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// Moves every comment of one post to another slug; returns how many moved.
+    pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE comments SET post = ?2 WHERE post = ?1",
+            params![from, to],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Users with their comment counts, by id; `only` picks one.
+    pub fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT u.id, u.username, u.email, u.created_at, (SELECT COUNT(*) FROM comments c WHERE c.user_id = u.id)
+             FROM users u WHERE ?1 IS NULL OR u.id = ?1 ORDER BY u.id",
+        )?;
+        let rows = stmt.query_map([only], |r| {
+            Ok(UserRow {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                email: r.get(2)?,
+                created_at: r.get(3)?,
+                comments: r.get(4)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("failed to list users")
+    }
+
+    /// Deletes a user and all their comments (with any replies to them); returns the comment count.
+    pub fn delete_user(&mut self, id: i64) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let comments: usize = tx.query_row(
+            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = ?1
+                 UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+             SELECT COUNT(*) FROM thread",
+            [id],
+            |r| r.get(0),
+        )?;
+        if tx.execute("DELETE FROM users WHERE id = ?1", [id])? == 0 {
+            bail!("no user with id {id} (see `quill users list`); nothing was deleted");
+        }
+        tx.commit()?;
+        Ok(comments)
+    }
+}
+
+/// The transaction of one ingest run.
+#[derive(Debug)]
+pub struct SqliteIngest<'a> {
+    tx: rusqlite::Transaction<'a>,
+    /// User ids by (username, lowercased email), so a run does one lookup per visitor.
+    users: HashMap<(String, String), i64>,
+}
+
+impl SqliteIngest<'_> {
+    fn user_id(&mut self, username: &str, email: &str) -> Result<i64> {
+        let key = (username.to_string(), email.to_lowercase());
+        if let Some(&id) = self.users.get(&key) {
+            return Ok(id);
+        }
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM users WHERE username = ?1 AND email = ?2 COLLATE NOCASE",
+            )?
+            .query_row(params![username, email], |r| r.get(0))
+            .optional()?;
+        let id = match found {
+            Some(id) => id,
+            None => self
+                .tx
+                .prepare_cached("INSERT INTO users (username, email) VALUES (?1, ?2) RETURNING id")?
+                .query_row(params![username, email], |r| r.get(0))
+                .with_context(|| format!("failed to store the user {username:?}"))?,
+        };
+        self.users.insert(key, id);
+        Ok(id)
+    }
+
+    /// Stores a comment (and its user), unless its submission key is already there.
+    pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        if let Some((id, _)) = self.comment_by_key(c.submission_key)? {
+            return Ok(Inserted::AlreadyStored(id));
+        }
+        let user_id = self.user_id(c.username, c.email)?;
+        let id = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )?
+            .query_row(
+                params![
+                    c.post,
+                    c.parent_id,
+                    c.body,
+                    c.timestamp.format(TIME_FORMAT).to_string(),
+                    user_id,
+                    c.status.as_str(),
+                    c.submission_key
+                ],
+                |r| r.get(0),
+            )
+            .with_context(|| format!("failed to store the comment {:?}", c.submission_key))?;
+        Ok(Inserted::New(id))
+    }
+
+    /// (id, post) of a comment by id.
+    pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, post FROM comments WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// (id, post) of a comment by submission key.
+    pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, post FROM comments WHERE submission_key = ?1")?
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Makes the run's changes durable.
+    pub fn commit(self) -> Result<()> {
+        self.tx
+            .commit()
+            .context("failed to commit the comments to the database")
+    }
+}
+
+fn record(row: &Row<'_>) -> rusqlite::Result<CommentRecord> {
+    let timestamp: String = row.get(6)?;
+    let status: String = row.get(7)?;
+    Ok(CommentRecord {
+        id: row.get(0)?,
+        post: row.get(1)?,
+        parent_id: row.get(2)?,
+        username: row.get(3)?,
+        email: row.get(4)?,
+        body: row.get(5)?,
+        timestamp: parse_time(&timestamp).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
+        })?,
+        status: status.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, e.into())
+        })?,
+    })
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| anyhow!("bad timestamp {text:?} in the database: {e}"))
+}
