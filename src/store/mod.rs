@@ -318,16 +318,15 @@ impl Store {
             )]);
         }
         let mut notes = Vec::new();
-        if target < current {
-            if let Some(m) = steps.iter().find(|m| m.down_drops_data)
-                && !allow_data_loss
-            {
-                bail!(
-                    "downgrading past version {} ({}) deletes every stored comment and user; add --yes if you mean it",
-                    m.version,
-                    m.name
-                );
-            }
+        if target < current
+            && !allow_data_loss
+            && let Some(m) = steps.iter().find(|m| m.down_drops_data)
+        {
+            bail!(
+                "downgrading past version {} ({}) deletes every stored comment and user; add --yes if you mean it",
+                m.version,
+                m.name
+            );
         }
         if current > 0 {
             notes.push(self.backup(current)?);
