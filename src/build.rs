@@ -5,9 +5,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::output::{self, Staging};
 use crate::site::Site;
+use crate::store::{DbLocation, Store};
 use crate::{content, render, templates};
 
 /// What to build and how.
@@ -36,6 +38,10 @@ pub struct BuildSummary {
     pub files: usize,
     /// Where the output went.
     pub output_dir: PathBuf,
+    /// Approved comments published.
+    pub comments: usize,
+    /// Things the author should know about, such as comments whose post is gone.
+    pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -73,7 +79,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
 
     let mut tera = templates::compile(&templates::sources(root)?)?;
     let sources = content::load(root, options.drafts)?;
-    let site = Site::new(config, sources);
+    let threads = load_threads(root, &config)?;
+    let site = Site::new(config, sources, &threads);
+    let warnings = orphan_warnings(&site, &threads);
 
     let staging = Staging::new(&output_dir)?;
     let static_dir = root.join("static");
@@ -85,7 +93,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         staging.copy(from, to)?;
         files += 1;
     }
-    files += render::render_site(&site, &mut tera, progress, &|file| {
+    files += render::render_site(&site, &threads, &mut tera, progress, &|file| {
         staging.write(&file.path, &file.bytes)
     })?;
     staging.commit()?;
@@ -94,6 +102,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         posts: site.posts.len(),
         tags: site.tags.len(),
         files,
+        comments: site.posts.iter().map(|p| p.comment_count).sum(),
+        warnings,
         output_dir,
         elapsed: started.elapsed(),
     })
@@ -105,4 +115,42 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
         .output_dir
         .clone()
         .unwrap_or_else(|| Path::new(&options.root).join("public"))
+}
+
+/// Every approved comment, read once from the database opened read-only. A missing database
+/// means no comments; comments turned off in site.toml are not read at all.
+fn load_threads(root: &Path, config: &SiteConfig) -> Result<Threads> {
+    if !config.comments.enabled {
+        return Ok(Threads::default());
+    }
+    let location = DbLocation::resolve(root, config)?;
+    let records = match Store::open_read_only(&location)? {
+        Some(store) => store.approved_comments()?,
+        None => Vec::new(),
+    };
+    Ok(Threads::build(
+        records,
+        config.comments.max_depth,
+        config.comments.avatars,
+    ))
+}
+
+/// Comments whose post no longer exists must not vanish silently.
+fn orphan_warnings(site: &Site, threads: &Threads) -> Vec<String> {
+    let known: std::collections::HashSet<&str> =
+        site.posts.iter().map(|p| p.slug.as_str()).collect();
+    let mut orphans: Vec<(&str, usize)> = threads
+        .posts()
+        .filter(|(slug, _)| !known.contains(slug))
+        .collect();
+    orphans.sort();
+    orphans
+        .into_iter()
+        .map(|(slug, n)| {
+            format!(
+                "{n} approved comment{} on post \"{slug}\", which does not exist (or is a draft); `quill comments move {slug} NEW-SLUG` re-attaches them",
+                if n == 1 { "" } else { "s" }
+            )
+        })
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! `site.toml`: parsing, defaults and validation, with errors that name the file, line and key.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -206,11 +206,6 @@ impl SiteConfig {
     /// The path from the server root for a site path, including the base path.
     pub fn site_path(&self, path: &str) -> String {
         format!("{}{}", self.base_path(), path)
-    }
-
-    /// Where the comment database is, before `DATABASE_URL` is considered.
-    pub fn database_location(&self, root: &Path) -> PathBuf {
-        root.join(&self.comments.database)
     }
 }
 

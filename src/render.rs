@@ -7,6 +7,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::build::Progress;
+use crate::comments::thread::{CommentNode, Threads};
 use crate::site::{PageData, Site, Tag};
 use crate::templates;
 
@@ -25,6 +26,7 @@ enum Job<'a> {
     Feed,
     Sitemap,
     Robots,
+    CommentsFeed,
     NotFound,
     Style,
     Alias {
@@ -78,6 +80,7 @@ pub type Sink<'a> = dyn Fn(&Rendered) -> Result<()> + Sync + 'a;
 /// whole output never sits in memory; returns the number of files.
 pub fn render_site(
     site: &Site,
+    threads: &Threads,
     tera: &mut Tera,
     progress: &dyn Progress,
     sink: &Sink<'_>,
@@ -108,7 +111,7 @@ pub fn render_site(
     let jobs = jobs(site);
     progress.start(jobs.len());
     jobs.par_iter().try_for_each(|job| {
-        sink(&render_job(site, tera, job)?)?;
+        sink(&render_job(site, threads, tera, job)?)?;
         progress.tick();
         Ok::<(), anyhow::Error>(())
     })?;
@@ -133,6 +136,9 @@ fn jobs(site: &Site) -> Vec<Job<'_>> {
         Job::NotFound,
         Job::Style,
     ]);
+    if site.config.comments.enabled {
+        jobs.push(Job::CommentsFeed);
+    }
     jobs.extend(
         site.aliases
             .iter()
@@ -181,12 +187,18 @@ fn file_for(path: &str) -> String {
     }
 }
 
-fn render_job(site: &Site, tera: &Tera, job: &Job<'_>) -> Result<Rendered> {
+fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Result<Rendered> {
     let config = &site.config;
     let mut context = Context::new();
     let (template, site_path): (&str, String) = match job {
         Job::Post(page) | Job::Page(page) => {
-            context.insert("page", page);
+            context.insert(
+                "page",
+                &PageView {
+                    page,
+                    comments: threads.for_post(&page.slug),
+                },
+            );
             let template = if matches!(job, Job::Post(_)) {
                 "post.html"
             } else {
@@ -247,6 +259,16 @@ fn render_job(site: &Site, tera: &Tera, job: &Job<'_>) -> Result<Rendered> {
             ("sitemap.xml", "/sitemap.xml".to_string())
         }
         Job::Robots => ("robots.txt", "/robots.txt".to_string()),
+        Job::CommentsFeed => {
+            let entries = comment_feed_entries(site, threads);
+            let last_updated = entries.first().map_or_else(
+                || "1970-01-01T00:00:00Z".to_string(),
+                |e| e.comment.timestamp.clone(),
+            );
+            context.insert("entries", &entries);
+            context.insert("last_updated", &last_updated);
+            ("comments.xml", "/comments.xml".to_string())
+        }
         Job::NotFound => ("404.html", "/404.html".to_string()),
         Job::Style => ("style.css", "/style.css".to_string()),
         Job::Alias { from, target } => {
@@ -267,6 +289,40 @@ fn render_job(site: &Site, tera: &Tera, job: &Job<'_>) -> Result<Rendered> {
         path: file_for(&site_path),
         bytes: text.into_bytes(),
     })
+}
+
+/// A post or page with its comment thread, as `page` in `post.html` and `page.html`.
+#[derive(Debug, Serialize)]
+struct PageView<'a> {
+    #[serde(flatten)]
+    page: &'a PageData,
+    comments: &'a [CommentNode],
+}
+
+/// One entry of `comments.xml`.
+#[derive(Debug, Serialize)]
+struct CommentFeedEntry<'a> {
+    comment: &'a CommentNode,
+    post_title: &'a str,
+    post_permalink: &'a str,
+}
+
+/// The latest approved comments on existing posts, newest first.
+fn comment_feed_entries<'a>(site: &'a Site, threads: &'a Threads) -> Vec<CommentFeedEntry<'a>> {
+    let posts: std::collections::HashMap<&str, &PageData> =
+        site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
+    threads
+        .latest(usize::MAX)
+        .iter()
+        .filter_map(|(slug, comment)| {
+            posts.get(slug.as_str()).map(|post| CommentFeedEntry {
+                comment,
+                post_title: &post.title,
+                post_permalink: &post.permalink,
+            })
+        })
+        .take(site.config.feed_limit)
+        .collect()
 }
 
 #[derive(Debug, Serialize)]

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content::{Kind, Source, dates, slug::slugify};
 use crate::markdown::{self, TocEntry};
@@ -104,10 +105,16 @@ pub struct Site {
 
 impl Site {
     /// Renders every source's Markdown (in parallel) and assembles the model.
-    pub fn new(config: SiteConfig, sources: Vec<Source>) -> Site {
+    pub fn new(config: SiteConfig, sources: Vec<Source>, threads: &Threads) -> Site {
         let mut rendered: Vec<(Kind, PageData)> = sources
             .par_iter()
-            .map(|s| (s.kind, page_data(&config, s)))
+            .map(|s| {
+                let mut page = page_data(&config, s);
+                if s.kind == Kind::Post {
+                    page.comment_count = threads.count(&s.slug);
+                }
+                (s.kind, page)
+            })
             .collect();
         let mut aliases = Vec::new();
         let mut assets = Vec::new();

@@ -51,11 +51,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     ));
     let summary = build(&options, &bar)?;
     bar.0.finish_and_clear();
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
     println!(
-        "built {} posts, {} pages, {} tags ({} files) into {} in {} ms",
+        "built {} posts, {} pages, {} tags, {} comments ({} files) into {} in {} ms",
         summary.posts,
         summary.pages,
         summary.tags,
+        summary.comments,
         summary.files,
         summary.output_dir.display(),
         summary.elapsed.as_millis()

@@ -129,8 +129,10 @@ fn base_url(address: SocketAddr) -> String {
 /// The comment database file, so that an ingest shows up in the preview.
 fn database_file(root: &std::path::Path) -> PathBuf {
     SiteConfig::load(root)
-        .map(|c| c.database_location(root))
-        .unwrap_or_else(|_| root.join("comments.db"))
+        .and_then(|c| crate::store::DbLocation::resolve(root, &c))
+        .ok()
+        .and_then(|l| l.file().map(|f| f.to_path_buf()))
+        .unwrap_or_else(|| root.join("comments.db"))
 }
 
 fn rebuild(state: &State, url: &str, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
