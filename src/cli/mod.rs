@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod build;
 mod comments;
 mod db;
+mod ingest;
 mod init;
 mod new;
 mod serve;
@@ -32,6 +33,8 @@ enum Command {
     New(new::Args),
     /// Preview the site locally, rebuilding and reloading on every change.
     Serve(serve::Args),
+    /// Validate submitted comments and store them with their users.
+    Ingest(ingest::Args),
     /// Inspect and change the database schema (status, upgrade, downgrade).
     Db(db::Args),
     /// The author's console for comments: list, show, approve, spam, delete, move, export.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Ingest(args) => ingest::run_ingest(args),
         Command::Db(args) => db::run(args),
         Command::Comments(args) => comments::run(args),
         Command::Users(args) => users::run(args),

@@ -1,0 +1,493 @@
+//! `quill ingest`: read submissions ─► validate ─► store, in one transaction per run.
+//! Rejected records go, untouched and with their reasons, to a rejects file.
+//!
+//! The same [`Submitter`] checks and stores a single form post for `quill serve`, so there is
+//! one path into the database, not two.
+
+pub mod fields;
+pub mod posts;
+pub mod read;
+pub mod spam;
+pub mod validate;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::comments::Status;
+use crate::config::SiteConfig;
+use crate::store::{DbLocation, IngestTx, Inserted, NewComment, Store};
+use fields::{Columns, pick};
+pub use posts::PostIndex;
+use read::{Format, Raw, Record};
+pub use validate::Rejection;
+
+/// The longest submission id accepted.
+const MAX_ID_CHARS: usize = 200;
+
+/// Where submissions come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input (`-`).
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Stdin => "stdin".into(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The inputs, in order.
+    pub inputs: Vec<Input>,
+    /// The format; taken from each file's name or content when `None`.
+    pub format: Option<Format>,
+    /// Validate and report without writing anything.
+    pub dry_run: bool,
+    /// One invalid record means nothing is stored.
+    pub strict: bool,
+    /// The input is the author's own export: keep its `status`.
+    pub trusted: bool,
+    /// Where rejected records go (default: `FILE.rejects.jsonl` beside each input).
+    pub rejects: Option<PathBuf>,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct IngestReport {
+    /// Stored as approved.
+    pub approved: usize,
+    /// Stored as pending.
+    pub pending: usize,
+    /// Stored as spam.
+    pub spam: usize,
+    /// Already in the database from an earlier run.
+    pub already_stored: usize,
+    /// Not stored, with a reason.
+    pub rejected: usize,
+    /// Rejection reasons by kind, with counts.
+    pub reasons: BTreeMap<String, usize>,
+    /// Files the rejected records were written to.
+    pub rejects_files: Vec<PathBuf>,
+    /// Nothing was written (`--dry-run`).
+    pub dry_run: bool,
+    /// Nothing was stored because of `--strict`.
+    pub strict_aborted: bool,
+    /// Notes from opening the database (created, upgraded, backed up).
+    pub notes: Vec<String>,
+}
+
+impl IngestReport {
+    /// Comments stored by this run.
+    pub fn stored(&self) -> usize {
+        self.approved + self.pending + self.spam
+    }
+
+    /// The exit code the CLI gives: 0 all stored or already stored, 2 some rejected.
+    pub fn exit_code(&self) -> u8 {
+        if self.rejected > 0 { 2 } else { 0 }
+    }
+}
+
+/// What happened to one submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored under this id on this post.
+    Stored {
+        /// The new comment's id.
+        id: i64,
+        /// The post's slug.
+        post: String,
+        /// Its status.
+        status: Status,
+    },
+    /// Its key was already stored.
+    AlreadyStored(i64),
+    /// Not stored, for these reasons.
+    Rejected(Vec<Rejection>),
+}
+
+/// Validates and stores submissions for one site.
+#[derive(Debug)]
+pub struct Submitter {
+    config: SiteConfig,
+    posts: PostIndex,
+    now: DateTime<Utc>,
+    trusted: bool,
+}
+
+impl Submitter {
+    /// A submitter for the site at `root`, reading its posts' front matter.
+    pub fn for_site(root: &Path, trusted: bool) -> Result<Submitter> {
+        let config = SiteConfig::load(root)?;
+        let posts = PostIndex::load(root)?;
+        Ok(Submitter::new(config, posts, Utc::now(), trusted))
+    }
+
+    /// A submitter from its parts.
+    pub fn new(
+        config: SiteConfig,
+        posts: PostIndex,
+        now: DateTime<Utc>,
+        trusted: bool,
+    ) -> Submitter {
+        Submitter {
+            config,
+            posts,
+            now,
+            trusted,
+        }
+    }
+
+    /// The site's configuration.
+    pub fn config(&self) -> &SiteConfig {
+        &self.config
+    }
+
+    /// Checks one submission and stores it within `tx`.
+    pub fn process(&self, tx: &mut IngestTx<'_>, columns: &Columns) -> Result<Outcome> {
+        let cfg = &self.config.comments;
+        let get = |field: &str| {
+            pick(columns, field, &cfg.fields)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let mut reasons = Vec::new();
+        let mut check = |r: Result<String, Rejection>| r.map_err(|e| reasons.push(e)).ok();
+        let post_field = get("post");
+        let username = check(
+            validate::username(get("username").unwrap_or(""))
+                .map_err(|e| missing_as(e, "username")),
+        );
+        let email =
+            check(validate::email(get("email").unwrap_or("")).map_err(|e| missing_as(e, "email")));
+        let body = check(
+            validate::body(get("body").unwrap_or(""), cfg.max_body)
+                .map_err(|e| missing_as(e, "body")),
+        );
+        let raw_timestamp = get("timestamp");
+        let timestamp = validate::timestamp(raw_timestamp, self.now)
+            .map_err(|e| reasons.push(e))
+            .ok();
+        let id = get("id").map(str::to_string);
+        if id
+            .as_ref()
+            .is_some_and(|i| i.chars().count() > MAX_ID_CHARS)
+        {
+            reasons.push(Rejection::FieldTooLong("id", MAX_ID_CHARS));
+        }
+        let post = match post_field {
+            None => {
+                reasons.push(Rejection::Missing(fields::describe("post")));
+                None
+            }
+            Some(value) => self
+                .posts
+                .resolve(value, &self.config)
+                .map_err(|e| reasons.push(e))
+                .ok(),
+        };
+        let parent_id = match (get("parent"), post) {
+            (Some(parent), Some(post)) => match find_parent(tx, parent)? {
+                None => {
+                    reasons.push(Rejection::ParentUnknown(parent.to_string()));
+                    None
+                }
+                Some((_, other)) if other != post.slug => {
+                    reasons.push(Rejection::ParentOtherPost(parent.to_string(), other));
+                    None
+                }
+                Some((id, _)) => Some(id),
+            },
+            _ => None,
+        };
+        let (Some(username), Some(email), Some(body), Some(timestamp), Some(post)) =
+            (username, email, body, timestamp, post)
+        else {
+            return Ok(Outcome::Rejected(reasons));
+        };
+        if !reasons.is_empty() {
+            return Ok(Outcome::Rejected(reasons));
+        }
+        let honeypot = columns
+            .get(&cfg.honeypot.to_lowercase())
+            .is_some_and(|v| !v.trim().is_empty());
+        let trusted_status = if self.trusted {
+            get("status").and_then(|s| s.parse::<Status>().ok())
+        } else {
+            None
+        };
+        let status =
+            trusted_status.unwrap_or_else(|| spam::status(cfg, honeypot, &username, &body));
+        let key = id.unwrap_or_else(|| {
+            content_key(
+                &post.slug,
+                &username,
+                &email,
+                &body,
+                raw_timestamp.unwrap_or(""),
+            )
+        });
+        let comment = NewComment {
+            post: &post.slug,
+            parent_id,
+            username: &username,
+            email: &email,
+            body: &body,
+            timestamp,
+            status,
+            submission_key: &key,
+        };
+        Ok(match tx.insert(&comment)? {
+            Inserted::New(id) => Outcome::Stored {
+                id,
+                post: post.slug.clone(),
+                status,
+            },
+            Inserted::AlreadyStored(id) => Outcome::AlreadyStored(id),
+        })
+    }
+
+    /// Checks and stores one submission in its own transaction (a form post to `quill serve`).
+    pub fn submit(&self, store: &mut Store, columns: &Columns) -> Result<Outcome> {
+        let mut tx = store.begin_ingest()?;
+        let outcome = self.process(&mut tx, columns)?;
+        if matches!(outcome, Outcome::Stored { .. }) {
+            tx.commit()?;
+        }
+        Ok(outcome)
+    }
+}
+
+/// A missing field is named with the other names it may go by.
+fn missing_as(rejection: Rejection, field: &str) -> Rejection {
+    match rejection {
+        Rejection::Missing(_) => Rejection::Missing(fields::describe(field)),
+        other => other,
+    }
+}
+
+/// A form sends the parent's id (`12` or `comment-12`); a backup sends its submission key.
+fn find_parent(tx: &mut IngestTx<'_>, value: &str) -> Result<Option<(i64, String)>> {
+    let numeric = value.strip_prefix("comment-").unwrap_or(value);
+    if let Ok(id) = numeric.parse::<i64>()
+        && let Some(found) = tx.comment_by_id(id)?
+    {
+        return Ok(Some(found));
+    }
+    tx.comment_by_key(value)
+}
+
+/// The key of a submission without an id: a hash of what it says and where.
+fn content_key(post: &str, username: &str, email: &str, body: &str, timestamp: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [post, username, &email.to_lowercase(), body, timestamp] {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Runs an ingest; `progress` is called with the number of records read so far.
+pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestReport> {
+    let submitter = Submitter::for_site(&options.root, options.trusted)?;
+    let location = DbLocation::resolve(&options.root, submitter.config())?;
+    let mut report = IngestReport {
+        dry_run: options.dry_run,
+        ..IngestReport::default()
+    };
+    let mut store = if options.dry_run {
+        match Store::open_read_only(&location)? {
+            Some(_) => Store::open_unmigrated(&location)?,
+            None => {
+                // Nothing to compare with: check against an empty database in memory.
+                Store::open_for_write(&DbLocation::Sqlite(PathBuf::from(":memory:")))?.0
+            }
+        }
+    } else {
+        let (store, notes) = Store::open_for_write(&location)?;
+        report.notes = notes;
+        store
+    };
+    let mut rejects = RejectsWriter::new(options.rejects.clone(), options.dry_run);
+    let mut tx = store.begin_ingest()?;
+    let mut read = 0u64;
+    for input in &options.inputs {
+        let (reader, format) = open(input, options.format)?;
+        let name = input.name();
+        let mut each = |record: Record| -> Result<()> {
+            read += 1;
+            progress(read);
+            let outcome = match &record.columns {
+                Ok(columns) => submitter.process(&mut tx, columns)?,
+                Err(why) => Outcome::Rejected(vec![Rejection::Unreadable(why.clone())]),
+            };
+            match outcome {
+                Outcome::Stored { status, .. } => match status {
+                    Status::Approved => report.approved += 1,
+                    Status::Pending => report.pending += 1,
+                    Status::Spam => report.spam += 1,
+                },
+                Outcome::AlreadyStored(_) => report.already_stored += 1,
+                Outcome::Rejected(reasons) => {
+                    report.rejected += 1;
+                    for reason in &reasons {
+                        *report.reasons.entry(reason.kind()).or_default() += 1;
+                    }
+                    rejects.write(input, &name, &record, &reasons)?;
+                }
+            }
+            Ok(())
+        };
+        read::for_each(reader, format, &mut each)
+            .with_context(|| format!("failed to read {name}"))?;
+    }
+    report.rejects_files = rejects.finish()?;
+    if options.strict && report.rejected > 0 {
+        report.strict_aborted = true;
+    } else if !options.dry_run {
+        tx.commit()?;
+    }
+    // Dropping an uncommitted transaction rolls it back: a dry or aborted run stores nothing.
+    Ok(report)
+}
+
+fn open(input: &Input, format: Option<Format>) -> Result<(Box<dyn BufRead>, Format)> {
+    let mut reader: Box<dyn BufRead> = match input {
+        Input::Stdin => Box::new(BufReader::new(std::io::stdin())),
+        Input::File(path) => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            std::fs::File::open(path)
+                .with_context(|| format!("failed to open {}", path.display()))?,
+        )),
+    };
+    let format = match format {
+        Some(f) => f,
+        None => match input {
+            Input::File(path) => match Format::from_name(&path.to_string_lossy()) {
+                Some(f) => f,
+                None => Format::sniff(reader.fill_buf()?),
+            },
+            Input::Stdin => Format::sniff(reader.fill_buf()?),
+        },
+    };
+    Ok((reader, format))
+}
+
+/// Appends rejected records, with reasons and positions, to their rejects files.
+struct RejectsWriter {
+    explicit: Option<PathBuf>,
+    disabled: bool,
+    open: HashMap<PathBuf, std::io::BufWriter<std::fs::File>>,
+    order: Vec<PathBuf>,
+}
+
+impl RejectsWriter {
+    fn new(explicit: Option<PathBuf>, disabled: bool) -> RejectsWriter {
+        RejectsWriter {
+            explicit,
+            disabled,
+            open: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+
+    fn destination(&self, input: &Input) -> PathBuf {
+        if let Some(path) = &self.explicit {
+            return path.clone();
+        }
+        match input {
+            Input::Stdin => PathBuf::from("stdin.rejects.jsonl"),
+            Input::File(path) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".rejects.jsonl");
+                PathBuf::from(name)
+            }
+        }
+    }
+
+    fn write(
+        &mut self,
+        input: &Input,
+        source: &str,
+        record: &Record,
+        reasons: &[Rejection],
+    ) -> Result<()> {
+        if self.disabled {
+            return Ok(());
+        }
+        let path = self.destination(input);
+        if !self.open.contains_key(&path) {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("failed to open the rejects file {}", path.display()))?;
+            self.open
+                .insert(path.clone(), std::io::BufWriter::new(file));
+            self.order.push(path.clone());
+        }
+        let mut line = serde_json::Map::new();
+        line.insert("source".into(), source.into());
+        match record.position {
+            read::Position::Line(n) => line.insert("line".into(), n.into()),
+            read::Position::Record(n) => line.insert("record".into(), n.into()),
+        };
+        line.insert(
+            "reasons".into(),
+            reasons
+                .iter()
+                .map(|r| serde_json::Value::from(r.to_string()))
+                .collect(),
+        );
+        let (key, value) = match &record.raw {
+            Raw::Text(text) => ("raw", serde_json::Value::from(text.as_str())),
+            Raw::Hex(hex) => ("raw_hex", serde_json::Value::from(hex.as_str())),
+            Raw::Json(value) => ("raw", value.clone()),
+            Raw::Row(pairs) => (
+                "row",
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
+            ),
+        };
+        line.insert(key.into(), value);
+        let out = self
+            .open
+            .get_mut(&path)
+            .unwrap_or_else(|| unreachable!("opened above"));
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")
+            .with_context(|| format!("failed to write {}", path.display()))
+    }
+
+    fn finish(mut self) -> Result<Vec<PathBuf>> {
+        for (path, out) in &mut self.open {
+            out.flush()
+                .with_context(|| format!("failed to write {}", path.display()))?;
+            out.get_ref()
+                .sync_all()
+                .with_context(|| format!("failed to write {}", path.display()))?;
+        }
+        Ok(self.order)
+    }
+}
