@@ -6,3 +6,4 @@ mod build;
 mod build_errors;
 mod scaffold;
 mod serve;
+mod store;
