@@ -34,10 +34,38 @@ fn export(site: &TestSite) -> String {
 fn constraints_hold_against_direct_sql() {
     let site = site_with_comments();
     let long = "x".repeat(65);
-    assert!(sql(&site, &format!("INSERT INTO users (username, email) VALUES ('{long}', 'a@b.org')")).is_err());
-    assert!(sql(&site, "INSERT INTO users (username, email) VALUES ('', 'a@b.org')").is_err());
-    assert!(sql(&site, &format!("INSERT INTO users (username, email) VALUES ('u', '{}@b.org')", "e".repeat(120))).is_err());
-    assert!(sql(&site, "INSERT INTO users (username, email) VALUES ('Ada', 'ADA@EXAMPLE.ORG')").is_err(), "one user per name and email, any case");
+    assert!(
+        sql(
+            &site,
+            &format!("INSERT INTO users (username, email) VALUES ('{long}', 'a@b.org')")
+        )
+        .is_err()
+    );
+    assert!(
+        sql(
+            &site,
+            "INSERT INTO users (username, email) VALUES ('', 'a@b.org')"
+        )
+        .is_err()
+    );
+    assert!(
+        sql(
+            &site,
+            &format!(
+                "INSERT INTO users (username, email) VALUES ('u', '{}@b.org')",
+                "e".repeat(120)
+            )
+        )
+        .is_err()
+    );
+    assert!(
+        sql(
+            &site,
+            "INSERT INTO users (username, email) VALUES ('Ada', 'ADA@EXAMPLE.ORG')"
+        )
+        .is_err(),
+        "one user per name and email, any case"
+    );
     assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key) VALUES ('first', 'x', 999, 'kx')").is_err(), "dangling user_id");
     assert!(sql(&site, "INSERT INTO comments (post, body, user_id, status, submission_key) VALUES ('first', 'x', 1, 'published', 'ky')").is_err(), "bad status");
     assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key) VALUES ('first', 'x', 1, 'k1')").is_err(), "duplicate key");
@@ -46,8 +74,17 @@ fn constraints_hold_against_direct_sql() {
     // The default timestamp is filled in, in the one stored form.
     sql(&site, "INSERT INTO comments (post, body, user_id, submission_key) VALUES ('first', 'ok', 1, 'kd')").unwrap();
     let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
-    let ts: String = conn.query_row("SELECT timestamp FROM comments WHERE submission_key = 'kd'", [], |r| r.get(0)).unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(&ts).is_ok() && ts.ends_with('Z'), "{ts}");
+    let ts: String = conn
+        .query_row(
+            "SELECT timestamp FROM comments WHERE submission_key = 'kd'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&ts).is_ok() && ts.ends_with('Z'),
+        "{ts}"
+    );
 }
 
 #[test]
@@ -55,19 +92,38 @@ fn migrations_round_trip_with_data() {
     let site = site_with_comments();
     let before = export(&site);
     let status = site.run(&["db", "status"]).ok().stdout;
-    assert!(status.contains("schema version: 2 (latest known: 2)") && status.contains("up to date"), "{status}");
+    assert!(
+        status.contains("schema version: 2 (latest known: 2)") && status.contains("up to date"),
+        "{status}"
+    );
     let down = site.run(&["db", "downgrade"]).ok().stdout;
-    assert!(down.contains("backup of schema version 2") && down.contains("from schema version 2 to 1"), "{down}");
+    assert!(
+        down.contains("backup of schema version 2") && down.contains("from schema version 2 to 1"),
+        "{down}"
+    );
     assert!(site.exists("comments.db.bak-v2"));
-    assert!(site.run(&["db", "status"]).ok().stdout.contains("pending: 2 index for published comments"));
+    assert!(
+        site.run(&["db", "status"])
+            .ok()
+            .stdout
+            .contains("pending: 2 index for published comments")
+    );
     // The build never migrates: it stops and says what to do.
     let run = site.run(&["build"]).fails_with(1);
-    assert!(run.stderr.contains("run `quill db upgrade`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("run `quill db upgrade`"),
+        "{}",
+        run.stderr
+    );
     // Going below version 1 would delete everything: it needs --yes.
     let run = site.run(&["db", "downgrade", "--to", "0"]).fails_with(1);
     assert!(run.stderr.contains("--yes"), "{}", run.stderr);
     site.run(&["db", "upgrade"]).ok();
-    assert_eq!(export(&site), before, "upgrade, downgrade, upgrade keeps every comment");
+    assert_eq!(
+        export(&site),
+        before,
+        "upgrade, downgrade, upgrade keeps every comment"
+    );
     site.run(&["build"]).ok();
 }
 
@@ -77,17 +133,37 @@ fn a_writing_command_upgrades_an_old_database_after_a_backup() {
     site.run(&["db", "downgrade"]).ok();
     std::fs::remove_file(site.path("comments.db.bak-v2")).unwrap();
     let run = site.run(&["comments", "approve", "1"]).ok();
-    assert!(run.stderr.contains("backup of schema version 1"), "{}", run.stderr);
-    assert!(run.stderr.contains("upgraded") && site.exists("comments.db.bak-v1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("backup of schema version 1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("upgraded") && site.exists("comments.db.bak-v1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn a_newer_database_is_refused() {
     let site = site_with_comments();
-    sql(&site, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").unwrap();
-    for args in [&["build"][..], &["ingest", "subs.jsonl"], &["comments", "list"]] {
+    sql(
+        &site,
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')",
+    )
+    .unwrap();
+    for args in [
+        &["build"][..],
+        &["ingest", "subs.jsonl"],
+        &["comments", "list"],
+    ] {
         let run = site.run(args).fails_with(1);
-        assert!(run.stderr.contains("newer than this quill knows"), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("newer than this quill knows"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -96,9 +172,20 @@ fn a_missing_database_means_no_comments() {
     let site = TestSite::new();
     site.post("a", "A", "2024-01-01", "", "x");
     site.run(&["build"]).ok();
-    assert!(!site.exists("comments.db"), "the build never creates the database");
-    assert!(site.read("public/posts/a/index.html").contains("No comments yet"));
-    assert!(site.run(&["comments", "list"]).ok().stdout.contains("0 comments"));
+    assert!(
+        !site.exists("comments.db"),
+        "the build never creates the database"
+    );
+    assert!(
+        site.read("public/posts/a/index.html")
+            .contains("No comments yet")
+    );
+    assert!(
+        site.run(&["comments", "list"])
+            .ok()
+            .stdout
+            .contains("0 comments")
+    );
 }
 
 #[test]
@@ -108,44 +195,131 @@ fn database_url_beats_site_toml() {
     let url = format!("sqlite://{}", other.display());
     let env = [("DATABASE_URL", url.as_str())];
     let run = site.run_env(&["ingest", "subs.jsonl"], &env).ok();
-    assert!(run.stdout.contains("stored 3 comments"), "a fresh database: {}", run.stdout);
+    assert!(
+        run.stdout.contains("stored 3 comments"),
+        "a fresh database: {}",
+        run.stdout
+    );
     assert!(other.exists());
-    let relative = site.run_env(&["comments", "list"], &[("DATABASE_URL", "sqlite://elsewhere/other.db")]).ok();
-    assert!(relative.stdout.contains("3 comments"), "{}", relative.stdout);
-    let plain = site.run_env(&["comments", "list"], &[("DATABASE_URL", "elsewhere/other.db")]).ok();
+    let relative = site
+        .run_env(
+            &["comments", "list"],
+            &[("DATABASE_URL", "sqlite://elsewhere/other.db")],
+        )
+        .ok();
+    assert!(
+        relative.stdout.contains("3 comments"),
+        "{}",
+        relative.stdout
+    );
+    let plain = site
+        .run_env(
+            &["comments", "list"],
+            &[("DATABASE_URL", "elsewhere/other.db")],
+        )
+        .ok();
     assert!(plain.stdout.contains("3 comments"));
-    let run = site.run_env(&["comments", "list"], &[("DATABASE_URL", "mysql://u@h/db")]).fails_with(1);
-    assert!(run.stderr.contains("unsupported database URL scheme") && run.stderr.contains("sqlite://"), "{}", run.stderr);
+    let run = site
+        .run_env(&["comments", "list"], &[("DATABASE_URL", "mysql://u@h/db")])
+        .fails_with(1);
+    assert!(
+        run.stderr.contains("unsupported database URL scheme") && run.stderr.contains("sqlite://"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn console_lists_shows_and_moderates() {
     let site = site_with_comments();
     let list = site.run(&["comments", "list"]).ok().stdout;
-    assert!(list.contains("first") && list.contains("Ada") && list.contains("3 comments"), "{list}");
-    let json: serde_json::Value = serde_json::from_str(&site.run(&["comments", "list", "--post", "first", "--json"]).ok().stdout).unwrap();
+    assert!(
+        list.contains("first") && list.contains("Ada") && list.contains("3 comments"),
+        "{list}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &site
+            .run(&["comments", "list", "--post", "first", "--json"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
     assert_eq!(json[1]["parent_id"], 1);
-    let since = site.run(&["comments", "list", "--since", "2024-02-02", "--json"]).ok().stdout;
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&since).unwrap().as_array().unwrap().len(), 2);
-    let by_user = site.run(&["comments", "list", "--user", "1", "--json"]).ok().stdout;
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&by_user).unwrap().as_array().unwrap().len(), 2, "Ada is one user");
+    let since = site
+        .run(&["comments", "list", "--since", "2024-02-02", "--json"])
+        .ok()
+        .stdout;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&since)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let by_user = site
+        .run(&["comments", "list", "--user", "1", "--json"])
+        .ok()
+        .stdout;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&by_user)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "Ada is one user"
+    );
     let show = site.run(&["comments", "show", "2"]).ok().stdout;
-    assert!(show.contains("reply to:  1") && show.contains("Two"), "{show}");
+    assert!(
+        show.contains("reply to:  1") && show.contains("Two"),
+        "{show}"
+    );
 
     let run = site.run(&["comments", "spam", "1", "3"]).ok();
-    assert!(run.stdout.contains("marked 2 comments as spam: 1, 3"), "{}", run.stdout);
-    assert!(site.run(&["comments", "list", "--status", "spam"]).ok().stdout.contains("2 comments"));
+    assert!(
+        run.stdout.contains("marked 2 comments as spam: 1, 3"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        site.run(&["comments", "list", "--status", "spam"])
+            .ok()
+            .stdout
+            .contains("2 comments")
+    );
     site.run(&["comments", "approve", "3"]).ok();
-    assert!(site.run(&["comments", "list", "--status", "approved"]).ok().stdout.contains("2 comments"));
+    assert!(
+        site.run(&["comments", "list", "--status", "approved"])
+            .ok()
+            .stdout
+            .contains("2 comments")
+    );
     let run = site.run(&["comments", "approve", "3", "77"]).fails_with(1);
-    assert!(run.stderr.contains("no comment with id 77"), "{}", run.stderr);
-    assert!(site.run(&["comments", "list", "--status", "spam"]).ok().stdout.contains("1 comment"), "nothing changed");
-    for args in [&["comments", "show", "77"][..], &["users", "show", "77"], &["users", "delete", "77", "--yes"], &["comments", "delete", "77"]] {
+    assert!(
+        run.stderr.contains("no comment with id 77"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        site.run(&["comments", "list", "--status", "spam"])
+            .ok()
+            .stdout
+            .contains("1 comment"),
+        "nothing changed"
+    );
+    for args in [
+        &["comments", "show", "77"][..],
+        &["users", "show", "77"],
+        &["users", "delete", "77", "--yes"],
+        &["comments", "delete", "77"],
+    ] {
         let run = site.run(args).fails_with(1);
         assert!(run.stderr.contains("77"), "{args:?}: {}", run.stderr);
     }
-    site.run(&["comments", "list", "--status", "bogus"]).fails_with(1);
+    site.run(&["comments", "list", "--status", "bogus"])
+        .fails_with(1);
 }
 
 #[test]
@@ -153,48 +327,108 @@ fn deleting_a_thread_needs_with_replies() {
     let site = site_with_comments();
     let run = site.run(&["comments", "delete", "1"]).fails_with(1);
     assert!(run.stderr.contains("--with-replies"), "{}", run.stderr);
-    assert!(site.run(&["comments", "list"]).ok().stdout.contains("3 comments"));
-    let run = site.run(&["comments", "delete", "1", "--with-replies"]).ok();
+    assert!(
+        site.run(&["comments", "list"])
+            .ok()
+            .stdout
+            .contains("3 comments")
+    );
+    let run = site
+        .run(&["comments", "delete", "1", "--with-replies"])
+        .ok();
     assert!(run.stdout.contains("deleted 2 comments"), "{}", run.stdout);
     site.run(&["comments", "delete", "3"]).ok();
-    assert!(site.run(&["comments", "list"]).ok().stdout.contains("0 comments"));
+    assert!(
+        site.run(&["comments", "list"])
+            .ok()
+            .stdout
+            .contains("0 comments")
+    );
 }
 
 #[test]
 fn users_are_listed_shown_and_forgotten() {
     let site = site_with_comments();
-    let users: serde_json::Value = serde_json::from_str(&site.run(&["users", "list", "--json"]).ok().stdout).unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 2, "Ada came back with the same email in another case");
+    let users: serde_json::Value =
+        serde_json::from_str(&site.run(&["users", "list", "--json"]).ok().stdout).unwrap();
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        2,
+        "Ada came back with the same email in another case"
+    );
     assert_eq!(users[0]["comments"], 2);
-    assert!(site.run(&["users", "show", "1"]).ok().stdout.contains("ada@example.org"));
+    assert!(
+        site.run(&["users", "show", "1"])
+            .ok()
+            .stdout
+            .contains("ada@example.org")
+    );
     let run: Run = site.run(&["users", "delete", "1"]).fails_with(1);
     assert!(run.stderr.contains("--yes"));
     let run = site.run(&["users", "delete", "1", "--yes"]).ok();
-    assert!(run.stdout.contains("deleted user 1 (Ada) and 3 comments"), "her comments and the reply under them: {}", run.stdout);
-    assert!(site.run(&["comments", "list"]).ok().stdout.contains("0 comments"));
+    assert!(
+        run.stdout.contains("deleted user 1 (Ada) and 3 comments"),
+        "her comments and the reply under them: {}",
+        run.stdout
+    );
+    assert!(
+        site.run(&["comments", "list"])
+            .ok()
+            .stdout
+            .contains("0 comments")
+    );
 }
 
 #[test]
 fn comments_move_to_a_new_slug() {
     let site = site_with_comments();
-    std::fs::rename(site.path("content/posts/first.md"), site.path("content/posts/renamed.md")).unwrap();
+    std::fs::rename(
+        site.path("content/posts/first.md"),
+        site.path("content/posts/renamed.md"),
+    )
+    .unwrap();
     let run = site.run(&["build"]).ok();
-    assert!(run.stderr.contains("2 approved comments on post \"first\"") && run.stderr.contains("quill comments move first"), "{}", run.stderr);
-    assert!(site.run(&["comments", "move", "first", "renamed"]).ok().stdout.contains("moved 2 comments"));
+    assert!(
+        run.stderr.contains("2 approved comments on post \"first\"")
+            && run.stderr.contains("quill comments move first"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        site.run(&["comments", "move", "first", "renamed"])
+            .ok()
+            .stdout
+            .contains("moved 2 comments")
+    );
     let run = site.run(&["build"]).ok();
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    assert!(site.read("public/posts/renamed/index.html").contains("2 comments"));
+    assert!(
+        site.read("public/posts/renamed/index.html")
+            .contains("2 comments")
+    );
 }
 
 #[test]
 fn export_round_trips_through_ingest() {
     let site = site_with_comments();
     site.run(&["comments", "spam", "3"]).ok();
-    site.run(&["comments", "export", "--output", "backup.jsonl"]).ok();
+    site.run(&["comments", "export", "--output", "backup.jsonl"])
+        .ok();
     let first = site.read("backup.jsonl");
     assert_eq!(first.lines().count(), 3);
-    assert!(first.lines().next().unwrap().starts_with("{\"id\":\"k1\",\"post\":\"first\",\"parent\":null,\"username\":\"Ada\""), "{first}");
+    assert!(
+        first
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("{\"id\":\"k1\",\"post\":\"first\",\"parent\":null,\"username\":\"Ada\""),
+        "{first}"
+    );
     std::fs::remove_file(site.path("comments.db")).unwrap();
     site.run(&["ingest", "--trusted", "backup.jsonl"]).ok();
-    assert_eq!(export(&site), first, "export, ingest, export again: identical");
+    assert_eq!(
+        export(&site),
+        first,
+        "export, ingest, export again: identical"
+    );
 }

@@ -1,0 +1,477 @@
+//! `quill ingest` on real files: formats, post addressing, replies, idempotence, --strict,
+//! --dry-run, rejects, limits, spam rules, and all-or-nothing storage.
+
+use crate::common::TestSite;
+
+fn site(extra_config: &str) -> TestSite {
+    let site = TestSite::with_config(extra_config);
+    site.post("first", "First", "2024-01-01", "", "x");
+    site.post("second", "Second", "2024-01-02", "", "x");
+    site.post("closed", "Closed", "2024-01-03", "comments = false\n", "x");
+    site.post("draft", "Draft", "2024-01-04", "draft = true\n", "x");
+    site
+}
+
+fn fixture(site: &TestSite, name: &str) -> String {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/ingest/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    site.write(name, &text);
+    name.to_string()
+}
+
+fn line(fields: &[(&str, &str)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), (*v).into()))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+fn good(id: &str, post: &str, body: &str) -> String {
+    line(&[
+        ("id", id),
+        ("post", post),
+        ("username", "Ada"),
+        ("email", "ada@example.org"),
+        ("body", body),
+        ("timestamp", "2024-02-01T10:00:00Z"),
+    ])
+}
+
+fn count(site: &TestSite, status: &str) -> usize {
+    let out = site
+        .run(&["comments", "list", "--status", status, "--json"])
+        .ok()
+        .stdout;
+    serde_json::from_str::<serde_json::Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+fn db_rows(site: &TestSite) -> Vec<(i64, String, String)> {
+    let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT id, post, body FROM comments ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn netlify_csv_with_honeypot() {
+    let site = site("");
+    let file = fixture(&site, "netlify.csv");
+    let run = site.run(&["ingest", &file]).ok();
+    assert!(
+        run.stdout
+            .contains("stored 2 comments (1 approved, 0 pending, 1 spam)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn formspree_csv_with_a_url_and_a_multiline_message() {
+    let site = site("");
+    let file = fixture(&site, "formspree.csv");
+    site.run(&["ingest", &file]).ok();
+    let rows = db_rows(&site);
+    assert_eq!(
+        rows,
+        [(
+            1,
+            "second".to_string(),
+            "Nice one.\nTwo lines, even.".to_string()
+        )]
+    );
+}
+
+#[test]
+fn json_array_with_unix_seconds_and_a_bad_record() {
+    let site = site("");
+    let file = fixture(&site, "array.json");
+    let run = site.run(&["ingest", &file]).fails_with(2);
+    assert!(
+        run.stdout.contains("stored 1 comment ") && run.stdout.contains("1 rejected"),
+        "{}",
+        run.stdout
+    );
+    let rejects = site.read("array.json.rejects.jsonl");
+    assert!(
+        rejects.contains("\"record\":2") && rejects.contains("missing username"),
+        "{rejects}"
+    );
+    let json = site.run(&["comments", "show", "1"]).ok().stdout;
+    assert!(
+        json.contains("2024-02-01T10:00:00Z"),
+        "Unix seconds are read as UTC: {json}"
+    );
+}
+
+#[test]
+fn post_as_slug_path_url_and_alias() {
+    let site = site("");
+    site.post(
+        "moved",
+        "Moved",
+        "2024-01-05",
+        "aliases = [\"/old/moved.html\"]\n",
+        "x",
+    );
+    let lines = [
+        good("a", "first", "slug"),
+        good("b", "/posts/first/", "path"),
+        good(
+            "c",
+            "https://example.org/posts/second/?utm=1#comments",
+            "url",
+        ),
+        good("d", "/old/moved.html", "alias"),
+        good("e", "closed", "closed"),
+        good("f", "draft", "draft"),
+        good("g", "https://elsewhere.example/posts/first/", "other site"),
+    ];
+    site.write("in.jsonl", &(lines.join("\n") + "\n"));
+    let run = site.run(&["ingest", "in.jsonl"]).fails_with(2);
+    assert!(
+        run.stdout.contains("stored 4 comments") && run.stdout.contains("3 rejected"),
+        "{}",
+        run.stdout
+    );
+    let posts: Vec<String> = db_rows(&site).into_iter().map(|(_, p, _)| p).collect();
+    assert_eq!(posts, ["first", "first", "second", "moved"]);
+    let rejects = site.read("in.jsonl.rejects.jsonl");
+    assert!(
+        rejects.contains("comments are closed on \\\"closed\\\""),
+        "{rejects}"
+    );
+    assert!(rejects.contains("no published post matches \\\"draft\\\""));
+}
+
+#[test]
+fn replies_by_id_key_and_anchor_on_the_same_post_only() {
+    let site = site("");
+    site.write("one.jsonl", &(good("root", "first", "root") + "\n"));
+    site.run(&["ingest", "one.jsonl"]).ok();
+    let lines = [
+        line(&[
+            ("post", "first"),
+            ("name", "Bob"),
+            ("email", "b@example.org"),
+            ("message", "by id"),
+            ("parent", "1"),
+        ]),
+        line(&[
+            ("post", "first"),
+            ("name", "Bob"),
+            ("email", "b@example.org"),
+            ("message", "by anchor"),
+            ("reply_to", "comment-1"),
+        ]),
+        line(&[
+            ("post", "first"),
+            ("name", "Bob"),
+            ("email", "b@example.org"),
+            ("message", "by key"),
+            ("parent_id", "root"),
+        ]),
+        line(&[
+            ("post", "second"),
+            ("name", "Bob"),
+            ("email", "b@example.org"),
+            ("message", "wrong post"),
+            ("parent", "1"),
+        ]),
+        line(&[
+            ("post", "first"),
+            ("name", "Bob"),
+            ("email", "b@example.org"),
+            ("message", "no parent"),
+            ("parent", "404"),
+        ]),
+    ];
+    site.write("replies.jsonl", &(lines.join("\n") + "\n"));
+    let run = site.run(&["ingest", "replies.jsonl"]).fails_with(2);
+    assert!(run.stdout.contains("stored 3 comments"), "{}", run.stdout);
+    let rejects = site.read("replies.jsonl.rejects.jsonl");
+    assert!(
+        rejects.contains("is on another post")
+            && rejects.contains("parent comment \\\"404\\\" does not exist"),
+        "{rejects}"
+    );
+    let listed = site.run(&["comments", "list", "--json"]).ok().stdout;
+    let parents: Vec<serde_json::Value> = serde_json::from_str::<serde_json::Value>(&listed)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["parent_id"].clone())
+        .collect();
+    assert_eq!(
+        parents,
+        [serde_json::Value::Null, 1.into(), 1.into(), 1.into()]
+    );
+}
+
+#[test]
+fn re_ingest_stores_nothing_new_and_a_returning_visitor_is_one_user() {
+    let site = site("");
+    let lines = [
+        good("", "first", "no id, no timestamp")
+            .replace("\"id\":\"\",", "")
+            .replace(",\"timestamp\":\"2024-02-01T10:00:00Z\"", ""),
+        line(&[
+            ("post", "second"),
+            ("username", "Ada"),
+            ("email", "ADA@Example.org"),
+            ("body", "again"),
+        ]),
+    ];
+    site.write("in.jsonl", &(lines.join("\n") + "\n"));
+    site.run(&["ingest", "in.jsonl"]).ok();
+    let run = site.run(&["ingest", "in.jsonl"]).ok();
+    assert!(
+        run.stdout.contains("stored 0 comments") && run.stdout.contains("2 already stored"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(db_rows(&site).len(), 2);
+    let users = site.run(&["users", "list", "--json"]).ok().stdout;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&users)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_malformed_line_in_the_middle_does_not_stop_the_rest() {
+    let site = site("");
+    std::fs::write(
+        site.path("in.jsonl"),
+        [
+            good("a", "first", "one").as_bytes(),
+            b"\n{\"post\": broken\n\xff\xfe not utf-8\n",
+            good("b", "first", "two").as_bytes(),
+            b"\n",
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let before = std::fs::read(site.path("in.jsonl")).unwrap();
+    let run = site.run(&["ingest", "in.jsonl"]).fails_with(2);
+    assert!(
+        run.stdout.contains("stored 2 comments") && run.stdout.contains("2 rejected"),
+        "{}",
+        run.stdout
+    );
+    let rejects: Vec<serde_json::Value> = site
+        .read("in.jsonl.rejects.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rejects[0]["line"], 2);
+    assert_eq!(rejects[0]["raw"], "{\"post\": broken");
+    assert!(
+        rejects[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("not JSON")
+    );
+    assert_eq!(rejects[1]["line"], 3);
+    assert_eq!(rejects[1]["reasons"][0], "not valid UTF-8");
+    assert_eq!(rejects[1]["raw_hex"], "fffe206e6f74207574662d380a");
+    assert_eq!(
+        std::fs::read(site.path("in.jsonl")).unwrap(),
+        before,
+        "the input is never modified"
+    );
+}
+
+#[test]
+fn strict_stores_nothing_when_one_record_is_bad() {
+    let site = site("");
+    site.write(
+        "in.jsonl",
+        &format!(
+            "{}\n{}\n",
+            good("a", "first", "fine"),
+            good("b", "nowhere", "bad")
+        ),
+    );
+    let run = site.run(&["ingest", "--strict", "in.jsonl"]).fails_with(2);
+    assert!(
+        run.stdout.contains("stored nothing (--strict)"),
+        "{}",
+        run.stdout
+    );
+    assert!(db_rows(&site).is_empty());
+    assert!(
+        site.exists("in.jsonl.rejects.jsonl"),
+        "the reasons are still written"
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let site = site("");
+    site.write(
+        "in.jsonl",
+        &format!(
+            "{}\n{}\n",
+            good("a", "first", "fine"),
+            good("b", "nowhere", "bad")
+        ),
+    );
+    let run = site.run(&["ingest", "--dry-run", "in.jsonl"]).fails_with(2);
+    assert!(
+        run.stdout.contains("would store 1 comment"),
+        "{}",
+        run.stdout
+    );
+    assert!(!site.exists("comments.db"));
+    assert!(!site.exists("in.jsonl.rejects.jsonl"));
+    site.run(&["ingest", "in.jsonl"]).fails_with(2);
+    let run = site
+        .run(&["ingest", "--dry-run", "--json", "in.jsonl"])
+        .fails_with(2);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["already_stored"], 1);
+    assert_eq!(db_rows(&site).len(), 1);
+}
+
+#[test]
+fn rejects_go_where_asked_and_stdin_works() {
+    let site = site("");
+    let input = format!(
+        "{}\n{}\n",
+        good("a", "first", "fine"),
+        good("b", "first", "")
+    );
+    let mut child = crate::common::quill()
+        .args(["ingest", "-", "--rejects", "bad.jsonl", "--json"])
+        .current_dir(site.root())
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["approved"], 1);
+    assert_eq!(
+        report["reasons"]["missing body (or comment, message, text, content)"],
+        1
+    );
+    let bad = site.read("bad.jsonl");
+    assert!(
+        bad.contains("\"source\":\"stdin\"") && bad.contains("\"line\":2"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn body_of_exactly_the_limit_and_one_over() {
+    let site = site("[comments]\nmax_body = 10\n");
+    site.write(
+        "in.jsonl",
+        &format!(
+            "{}\n{}\n",
+            good("a", "first", &"é".repeat(10)),
+            good("b", "first", &"é".repeat(11))
+        ),
+    );
+    site.run(&["ingest", "in.jsonl"]).fails_with(2);
+    assert_eq!(db_rows(&site).len(), 1);
+    assert!(
+        site.read("in.jsonl.rejects.jsonl")
+            .contains("body is 11 characters long; at most 10")
+    );
+}
+
+#[test]
+fn spam_rules_and_manual_moderation() {
+    let site = site("[comments]\nblocklist = [\"casino\"]\nmax_links = 1\n");
+    let lines = [
+        good("a", "first", "plain"),
+        good("b", "first", "visit my CASINO"),
+        good("c", "first", "see https://a.example and https://b.example"),
+        line(&[
+            ("id", "d"),
+            ("post", "first"),
+            ("username", "Bot"),
+            ("email", "bot@example.org"),
+            ("body", "hi"),
+            ("website", "http://spam"),
+        ]),
+        line(&[
+            ("id", "e"),
+            ("post", "first"),
+            ("username", "Eve"),
+            ("email", "eve@example.org"),
+            ("body", "approve me"),
+            ("status", "approved"),
+            ("website", "x"),
+        ]),
+    ];
+    site.write("in.jsonl", &(lines.join("\n") + "\n"));
+    site.run(&["ingest", "in.jsonl"]).ok();
+    assert_eq!(
+        (
+            count(&site, "approved"),
+            count(&site, "pending"),
+            count(&site, "spam")
+        ),
+        (1, 1, 3),
+        "a visitor's status field is ignored"
+    );
+    let manual = self::site("[comments]\nmoderation = \"manual\"\n");
+    manual.write("in.jsonl", &(good("a", "first", "plain") + "\n"));
+    manual.run(&["ingest", "in.jsonl"]).ok();
+    assert_eq!(count(&manual, "pending"), 1);
+}
+
+#[test]
+fn a_failure_mid_run_leaves_the_database_as_it_was() {
+    let site = site("");
+    site.write("first.jsonl", &(good("a", "first", "before") + "\n"));
+    site.run(&["ingest", "first.jsonl"]).ok();
+    let before = db_rows(&site);
+    // A real failure from the database in the middle of a run: a trigger refuses one row.
+    let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
+    conn.execute_batch("CREATE TRIGGER boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;").unwrap();
+    drop(conn);
+    let lines = [
+        good("b", "first", "ok 1"),
+        good("c", "first", "ok 2"),
+        good("d", "first", "boom"),
+        good("e", "first", "ok 3"),
+    ];
+    site.write("run.jsonl", &(lines.join("\n") + "\n"));
+    let run = site.run(&["ingest", "run.jsonl"]).fails_with(1);
+    assert!(run.stderr.contains("injected failure"), "{}", run.stderr);
+    assert_eq!(db_rows(&site), before, "all or nothing");
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let site = TestSite::new();
+    let help = site.run(&["ingest", "--help"]).ok().stdout;
+    assert!(
+        help.contains("Exit codes:") && help.contains("2  some records were rejected"),
+        "{help}"
+    );
+}
