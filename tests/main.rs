@@ -4,6 +4,7 @@ mod common;
 
 mod build;
 mod build_errors;
+mod comments_site;
 mod ingest;
 mod scaffold;
 mod serve;
