@@ -23,6 +23,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Includes drafts.
     pub drafts: bool,
+    /// Replaces `[comments] endpoint`, as `quill serve --accept-comments` does.
+    pub comment_endpoint: Option<String>,
 }
 
 /// What a build did, for the summary line.
@@ -70,6 +72,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let mut config = SiteConfig::load(root)?;
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url.trim_end_matches('/').to_string();
+    }
+    if let Some(endpoint) = &options.comment_endpoint {
+        config.comments.endpoint = Some(endpoint.clone());
     }
     let output_dir = options
         .output_dir

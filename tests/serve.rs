@@ -204,3 +204,100 @@ fn a_build_error_keeps_the_last_good_pages_with_an_overlay() {
     );
     assert_eq!(server.get("/posts/broken/").0, 200);
 }
+
+fn post_form(server: &Server, body: &str) -> (u16, String, String) {
+    server.request(&format!(
+        "POST /_quill/comments HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+#[test]
+fn the_endpoint_stores_a_valid_comment_and_shows_it_after_the_rebuild() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let (_, _, page) = server.get("/posts/hello/");
+    assert!(
+        page.contains(&format!(
+            "action=\"http://{}/_quill/comments\"",
+            server.address
+        )),
+        "the form posts to serve"
+    );
+    let mut events = server.events();
+    let (status, head, _) = post_form(
+        &server,
+        "post=hello&parent=&username=Ada+L.&email=ada%40example.org&body=Hello+from+the+form&website=",
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("Location: /posts/hello/#comment-1"), "{head}");
+    events.next_reload();
+    let (_, _, page) = server.get("/posts/hello/");
+    assert!(
+        page.contains("Hello from the form") && page.contains("Ada L."),
+        "visible after the rebuild"
+    );
+    assert!(
+        site.run(&["comments", "list"])
+            .ok()
+            .stdout
+            .contains("1 comment")
+    );
+}
+
+#[test]
+fn the_endpoint_gives_the_form_back_with_reasons() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let (status, _, body) = post_form(
+        &server,
+        "post=hello&username=Ada&email=not-an-email&body=%3Cb%3EKeep+me%3C%2Fb%3E",
+    );
+    assert_eq!(status, 422);
+    assert!(body.contains("is not a plausible address"), "{body}");
+    assert!(
+        body.contains("&lt;b&gt;Keep me&lt;&#x2F;b&gt;")
+            || body.contains("&lt;b&gt;Keep me&lt;/b&gt;"),
+        "what they typed comes back, escaped: {body}"
+    );
+    assert!(body.contains("value=\"not-an-email\""));
+    assert!(
+        !site.exists("comments.db")
+            || site
+                .run(&["comments", "list"])
+                .ok()
+                .stdout
+                .contains("0 comments")
+    );
+}
+
+#[test]
+fn the_endpoint_limits_size_rate_and_method() {
+    let site = TestSite::with_config("[comments]\nrate_limit = 2\n");
+    site.post("hello", "Hello", "2024-01-01", "", "x");
+    let server = Server::start(&site, &["--accept-comments"]);
+    let big = format!(
+        "post=hello&username=A&email=a%40example.org&body={}",
+        "x".repeat(70 * 1024)
+    );
+    assert_eq!(post_form(&server, &big).0, 413);
+    assert_eq!(server.get("/_quill/comments").0, 405);
+    let form = |n: usize| format!("post=hello&username=A&email=a%40example.org&body=comment+{n}");
+    assert_eq!(post_form(&server, &form(1)).0, 303);
+    assert_eq!(post_form(&server, &form(2)).0, 303);
+    let (status, head, _) = post_form(&server, &form(3));
+    assert_eq!(status, 429, "{head}");
+    assert!(head.contains("Retry-After: 60"));
+}
+
+#[test]
+fn without_the_flag_there_is_no_endpoint() {
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let (status, _, _) = post_form(
+        &server,
+        "post=hello&username=A&email=a%40example.org&body=x",
+    );
+    assert_eq!(status, 405);
+    assert!(!site.exists("comments.db"));
+}

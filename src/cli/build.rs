@@ -43,6 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         output_dir: args.output_dir,
         base_url: args.base_url,
         drafts: args.drafts,
+        comment_endpoint: None,
     };
     // indicatif draws nothing when standard error is not a terminal.
     let bar = Bar(ProgressBar::new(0).with_style(

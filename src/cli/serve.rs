@@ -25,6 +25,9 @@ pub struct Args {
     /// folder and public/ is left alone).
     #[arg(short = 'o', long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
+    /// Accept the comment form at /_quill/comments and store comments like `quill ingest`.
+    #[arg(long)]
+    accept_comments: bool,
 }
 
 /// Runs `quill serve` until interrupted.
@@ -35,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         port: args.port,
         drafts: args.drafts,
         output_dir: args.output_dir,
-        accept_comments: false,
+        accept_comments: args.accept_comments,
     };
     serve(options, &|event| match event {
         ServeEvent::Listening(url) => println!("serving the site at {url}/ (Ctrl-C stops)"),

@@ -23,6 +23,14 @@ pub fn handle(state: &Arc<State>, request: Request) {
         let _ = super::reload::stream_events(&events, &mut connection);
         return;
     }
+    if state.options.accept_comments && path == super::endpoint::COMMENTS_PATH {
+        super::endpoint::handle(state, request);
+        return;
+    }
+    if state.options.accept_comments && path == super::endpoint::MODERATION_PATH {
+        let _ = request.respond(super::endpoint::moderation_notice(&url));
+        return;
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         let _ = request
             .respond(text(405, "method not allowed").with_header(header("Allow", "GET, HEAD")));

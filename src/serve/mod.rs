@@ -2,6 +2,7 @@
 //! rebuilds and reloads open pages when the site changes. A failed build keeps the last good
 //! pages up, with the error shown over them.
 
+mod endpoint;
 mod files;
 mod http;
 mod reload;
@@ -53,6 +54,7 @@ struct State {
     output_dir: PathBuf,
     reload: reload::Broadcaster,
     error: Mutex<Option<String>>,
+    limiter: endpoint::RateLimiter,
 }
 
 impl State {
@@ -83,6 +85,7 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         output_dir,
         reload: reload::Broadcaster::default(),
         error: Mutex::new(None),
+        limiter: endpoint::RateLimiter::default(),
     });
     rebuild(&state, &url, report);
     let watched = vec![database_file(&options.root)];
@@ -141,6 +144,10 @@ fn rebuild(state: &State, url: &str, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
         output_dir: Some(state.output_dir.clone()),
         base_url: Some(url.to_string()),
         drafts: state.options.drafts,
+        comment_endpoint: state
+            .options
+            .accept_comments
+            .then(|| format!("{url}{}", endpoint::COMMENTS_PATH)),
     };
     match build(&options, &NoProgress) {
         Ok(summary) => {

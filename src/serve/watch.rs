@@ -26,6 +26,8 @@ impl SiteWatcher {
             notify::recommended_watcher(tx).context("failed to start watching files")?;
         let root = std::fs::canonicalize(root)
             .with_context(|| format!("failed to open {}", root.display()))?;
+        // notify reports absolute, resolved paths; compare like with like.
+        let watched_files: Vec<PathBuf> = watched_files.iter().map(|f| resolved(f)).collect();
         watcher
             .watch(&root, RecursiveMode::Recursive)
             .with_context(|| format!("failed to watch {}", root.display()))?;
@@ -81,6 +83,17 @@ impl SiteWatcher {
             || ["content", "templates", "static"]
                 .iter()
                 .any(|d| relative.starts_with(d))
+    }
+}
+
+/// `file` made absolute with its folder resolved (the file itself may not exist yet).
+fn resolved(file: &Path) -> PathBuf {
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => {
+            std::fs::canonicalize(dir).map_or_else(|_| absolute.clone(), |d| d.join(name))
+        }
+        _ => absolute,
     }
 }
 
