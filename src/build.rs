@@ -133,10 +133,16 @@ fn load_threads(root: &Path, config: &SiteConfig) -> Result<Threads> {
         Some(store) => store.approved_comments()?,
         None => Vec::new(),
     };
+    // The feed skips comments on posts that are gone, so keep a margin beyond feed_limit.
+    let feed_size = config
+        .feed_limit
+        .saturating_mul(4)
+        .max(config.feed_limit + 100);
     Ok(Threads::build(
         records,
         config.comments.max_depth,
         config.comments.avatars,
+        feed_size,
     ))
 }
 

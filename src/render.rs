@@ -312,7 +312,7 @@ fn comment_feed_entries<'a>(site: &'a Site, threads: &'a Threads) -> Vec<Comment
     let posts: std::collections::HashMap<&str, &PageData> =
         site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
     threads
-        .latest(usize::MAX)
+        .latest()
         .iter()
         .filter_map(|(slug, comment)| {
             posts.get(slug.as_str()).map(|post| CommentFeedEntry {

@@ -42,13 +42,19 @@ pub struct CommentNode {
 pub struct Threads {
     by_post: HashMap<String, Vec<CommentNode>>,
     counts: HashMap<String, usize>,
-    /// Every comment without its replies, newest first, for the comments feed.
+    /// The newest comments without their replies, for the comments feed.
     latest: Vec<(String, CommentNode)>,
 }
 
 impl Threads {
-    /// Groups and nests approved comments (ordered by post, time, id, as the store gives them).
-    pub fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
+    /// Groups and nests approved comments (ordered by post, time, id, as the store gives them),
+    /// keeping the newest `feed_size` aside for the comments feed.
+    pub fn build(
+        records: Vec<CommentRecord>,
+        max_depth: usize,
+        avatars: Avatars,
+        feed_size: usize,
+    ) -> Threads {
         let max_depth = max_depth.max(1);
         let nodes: Vec<CommentNode> = records
             .par_iter()
@@ -65,12 +71,18 @@ impl Threads {
                 replies: Vec::new(),
             })
             .collect();
-        let mut latest: Vec<(String, CommentNode)> = records
-            .iter()
-            .zip(&nodes)
-            .map(|(r, n)| (r.post.clone(), n.clone()))
+        let mut newest: Vec<usize> = (0..nodes.len()).collect();
+        newest.sort_unstable_by(|&a, &b| {
+            nodes[b]
+                .timestamp
+                .cmp(&nodes[a].timestamp)
+                .then(nodes[b].id.cmp(&nodes[a].id))
+        });
+        let latest = newest
+            .into_iter()
+            .take(feed_size)
+            .map(|i| (records[i].post.clone(), nodes[i].clone()))
             .collect();
-        latest.sort_by(|a, b| b.1.timestamp.cmp(&a.1.timestamp).then(b.1.id.cmp(&a.1.id)));
 
         let mut by_post: HashMap<String, Vec<(CommentNode, Option<i64>)>> = HashMap::new();
         let mut posts_in_order: Vec<String> = Vec::new();
@@ -108,9 +120,10 @@ impl Threads {
         self.counts.iter().map(|(slug, n)| (slug.as_str(), *n))
     }
 
-    /// The newest `n` comments across the site: (post slug, comment without replies).
-    pub fn latest(&self, n: usize) -> &[(String, CommentNode)] {
-        &self.latest[..n.min(self.latest.len())]
+    /// The newest comments across the site, as many as were kept: (post slug, comment
+    /// without replies).
+    pub fn latest(&self) -> &[(String, CommentNode)] {
+        &self.latest
     }
 }
 
@@ -204,13 +217,14 @@ mod tests {
             ],
             3,
             Avatars::None,
+            3,
         );
         assert_eq!(shape(t.for_post("a")), "1(2 4) 3");
         assert_eq!(t.count("a"), 4);
         assert_eq!(t.count("b"), 1);
         assert_eq!(t.count("none"), 0);
         assert!(t.for_post("none").is_empty());
-        let latest: Vec<i64> = t.latest(3).iter().map(|(_, n)| n.id).collect();
+        let latest: Vec<i64> = t.latest().iter().map(|(_, n)| n.id).collect();
         assert_eq!(latest, [4, 3, 2]);
     }
 
@@ -220,31 +234,33 @@ mod tests {
         for id in 2..=7 {
             chain.push(record(id, "a", Some(id - 1), id as u32));
         }
-        let t = Threads::build(chain, 3, Avatars::None);
+        let t = Threads::build(chain, 3, Avatars::None, 0);
         assert_eq!(shape(t.for_post("a")), "1(2(3 4 5 6 7))");
         let flat = Threads::build(
             vec![record(1, "a", None, 1), record(2, "a", Some(1), 2)],
             1,
             Avatars::None,
+            0,
         );
         assert_eq!(shape(flat.for_post("a")), "1 2");
     }
 
     #[test]
     fn orphaned_replies_are_shown_at_the_top() {
-        let t = Threads::build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None);
+        let t = Threads::build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None, 0);
         assert_eq!(shape(t.for_post("a")), "5");
     }
 
     #[test]
     fn the_email_never_reaches_a_node() {
         let records = vec![record(1, "a", None, 1)];
-        let plain =
-            serde_json::to_string(Threads::build(records.clone(), 3, Avatars::None).for_post("a"))
-                .unwrap();
+        let plain = serde_json::to_string(
+            Threads::build(records.clone(), 3, Avatars::None, 0).for_post("a"),
+        )
+        .unwrap();
         assert!(!plain.contains("user1@example.org") && !plain.contains("example.org"));
         assert!(plain.contains("\"avatar\":null"));
-        let gravatar = Threads::build(records, 3, Avatars::Gravatar);
+        let gravatar = Threads::build(records, 3, Avatars::Gravatar, 0);
         let json = serde_json::to_string(gravatar.for_post("a")).unwrap();
         assert!(!json.contains("example.org"));
         assert!(json.contains(&gravatar_hash("user1@example.org")));

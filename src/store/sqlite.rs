@@ -359,15 +359,12 @@ impl SqliteIngest<'_> {
 
     /// Stores a comment (and its user), unless its submission key is already there.
     pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
-        if let Some((id, _)) = self.comment_by_key(c.submission_key)? {
-            return Ok(Inserted::AlreadyStored(id));
-        }
         let user_id = self.user_id(c.username, c.email)?;
-        let id = self
+        let inserted: Option<i64> = self
             .tx
             .prepare_cached(
                 "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
             )?
             .query_row(
                 params![
@@ -381,8 +378,20 @@ impl SqliteIngest<'_> {
                 ],
                 |r| r.get(0),
             )
+            .optional()
             .with_context(|| format!("failed to store the comment {:?}", c.submission_key))?;
-        Ok(Inserted::New(id))
+        match inserted {
+            Some(id) => Ok(Inserted::New(id)),
+            None => {
+                let (id, _) = self.comment_by_key(c.submission_key)?.ok_or_else(|| {
+                    anyhow!(
+                        "the comment {:?} conflicts but is not stored",
+                        c.submission_key
+                    )
+                })?;
+                Ok(Inserted::AlreadyStored(id))
+            }
+        }
     }
 
     /// (id, post) of a comment by id.
