@@ -156,6 +156,7 @@ fn hostile_bodies_and_usernames_come_out_inert() {
             "```\"><script>alert(1)</script>\ncode\n```",
             &"a".repeat(3000),
             "\u{202E}gnp.exe\u{202C} right-to-left override",
+            "&#x202E;gnp.exe encoded override",
         ]
         .map(str::to_string),
     );

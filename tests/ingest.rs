@@ -475,3 +475,69 @@ fn help_documents_the_exit_codes() {
         "{help}"
     );
 }
+
+fn spawn(site: &TestSite, args: &[&str]) -> std::process::Child {
+    crate::common::quill()
+        .args(args)
+        .current_dir(site.root())
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn two_ingests_at_once_store_every_submission_exactly_once() {
+    let site = site("");
+    let lines: Vec<String> = (0..3000)
+        .map(|i| good(&format!("k{i}"), "first", &format!("comment {i}")))
+        .collect();
+    site.write("a.jsonl", &(lines[..2000].join("\n") + "\n"));
+    site.write("b.jsonl", &(lines[1000..].join("\n") + "\n"));
+    // Create the database first, so both runs start from the same schema.
+    site.write("none.jsonl", "");
+    site.run(&["ingest", "none.jsonl"]).ok();
+    let a = spawn(&site, &["ingest", "a.jsonl"]);
+    let b = spawn(&site, &["ingest", "b.jsonl"]);
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let rows = db_rows(&site);
+    assert_eq!(
+        rows.len(),
+        3000,
+        "the 1000 submissions in both files are stored once"
+    );
+}
+
+#[test]
+fn a_build_during_an_ingest_sees_all_or_nothing_of_it() {
+    let site = site("");
+    let lines: Vec<String> = (0..5000)
+        .map(|i| good(&format!("k{i}"), "first", &format!("comment {i}")))
+        .collect();
+    site.write("big.jsonl", &(lines.join("\n") + "\n"));
+    site.write("none.jsonl", "");
+    site.run(&["ingest", "none.jsonl"]).ok();
+    let ingest = spawn(&site, &["ingest", "big.jsonl"]);
+    let build = spawn(&site, &["build"]);
+    let built = build.wait_with_output().unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let summary = String::from_utf8_lossy(&built.stdout).into_owned();
+    assert!(
+        summary.contains(", 0 comments (") || summary.contains(", 5000 comments ("),
+        "the build saw part of a transaction: {summary}"
+    );
+    assert!(ingest.wait_with_output().unwrap().status.success());
+}

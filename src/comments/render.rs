@@ -70,24 +70,45 @@ pub fn render_body(markdown: &str) -> String {
         });
     let mut unsafe_html = String::with_capacity(text.len() * 2);
     html::push_html(&mut unsafe_html, parser);
-    SANITIZER.clean(&unsafe_html).to_string()
+    // Entities such as `&#x202E;` are decoded by the Markdown parser, so the characters that
+    // must never be published are removed again from the final HTML. Removing characters
+    // cannot create markup.
+    unpublishable_removed(&SANITIZER.clean(&unsafe_html).to_string())
+}
+
+/// Removes bidi controls and the control characters XML forbids (keeping tabs and newlines).
+fn unpublishable_removed(html: &str) -> String {
+    html.chars()
+        .filter(|&c| {
+            !is_bidi_control(c)
+                && (!c.is_control() || c == '\n' || c == '\t')
+                && c != '\u{FFFE}'
+                && c != '\u{FFFF}'
+        })
+        .collect()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Removes the Unicode controls that reorder text (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI,
 /// PDI), so a comment cannot flip the page text around it.
 pub fn strip_bidi_controls(text: &str) -> String {
-    text.chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .collect()
+    text.chars().filter(|&c| !is_bidi_control(c)).collect()
 }
 
-/// A commenter's name for display: trimmed, without bidi controls or other control characters.
+/// A commenter's name for display: trimmed, without bidi controls or other control
+/// characters, and never empty.
 pub fn display_name(username: &str) -> String {
     let name: String = strip_bidi_controls(username)
         .chars()
         .filter(|c| !c.is_control())
         .collect();
-    name.trim().to_string()
+    match name.trim() {
+        "" => "Anonymous".to_string(),
+        trimmed => trimmed.to_string(),
+    }
 }
 
 /// One or two uppercase initials for an avatar placeholder; `?` when there is nothing usable.
@@ -161,6 +182,15 @@ mod tests {
     }
 
     #[test]
+    fn encoded_bidi_and_control_characters_never_reach_the_page() {
+        let html = render_body("a&#x202E;b&#8238;c \u{202E}d &#x2066;e &#7;f\u{7}g");
+        for c in ['\u{202E}', '\u{2066}', '\u{7}'] {
+            assert!(!html.contains(c), "{c:?} in {html:?}");
+        }
+        assert!(html.contains("abc d e fg"), "{html:?}");
+    }
+
+    #[test]
     fn odd_code_classes_are_dropped() {
         let html = render_body("```x\" onmouseover=\"y\ncode\n```");
         assert!(!html.contains("onmouseover=\""), "{html}");
@@ -175,6 +205,7 @@ mod tests {
             ("\u{202E}evil\u{202C}", "evil", "E"),
             ("Jean-Luc Picard Third", "Jean-Luc Picard Third", "JP"),
             ("!!!", "!!!", "?"),
+            ("\u{202E}\u{202C}", "Anonymous", "A"),
             ("émile zola", "émile zola", "ÉZ"),
             ("a\u{0007}b", "ab", "A"),
         ] {
