@@ -541,3 +541,26 @@ fn a_build_during_an_ingest_sees_all_or_nothing_of_it() {
     );
     assert!(ingest.wait_with_output().unwrap().status.success());
 }
+
+#[test]
+fn comments_fields_maps_other_column_names() {
+    let site = site(
+        "[comments.fields]\nbody = \"Your Message\"\nusername = \"Full name\"\npost = \"article\"\n",
+    );
+    site.write(
+        "in.csv",
+        "Full name,E-mail,Your Message,article\nAda,ada@example.org,Mapped by the author,first\n",
+    );
+    let run = site.run(&["ingest", "in.csv"]).fails_with(2);
+    assert!(
+        run.stdout.contains("missing email"),
+        "e-mail is not a known name: {}",
+        run.stdout
+    );
+    site.write("site.toml", "title = \"Test\"\nbase_url = \"https://example.org\"\n[comments.fields]\nbody = \"Your Message\"\nusername = \"Full name\"\npost = \"article\"\nemail = \"E-mail\"\n");
+    site.run(&["ingest", "in.csv"]).ok();
+    assert_eq!(
+        db_rows(&site),
+        [(1, "first".to_string(), "Mapped by the author".to_string())]
+    );
+}

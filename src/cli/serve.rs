@@ -21,7 +21,7 @@ pub struct Args {
     /// Include drafts.
     #[arg(long)]
     drafts: bool,
-    /// Also write the preview into this folder (by default it lives in a private temporary
+    /// Write the preview into this folder instead (by default it lives in a private temporary
     /// folder and public/ is left alone).
     #[arg(short = 'o', long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
