@@ -92,6 +92,10 @@ fn submit(state: &State, body: &[u8]) -> Response<Cursor<Vec<u8>>> {
         let (mut store, _) = Store::open_for_write(&location)?;
         submitter.submit(&mut store, &columns)
     })();
+    if matches!(stored, Ok(Outcome::Stored { .. })) {
+        // Rebuild before redirecting, so the page the visitor lands on shows their comment.
+        super::rebuild(state, &|_| {});
+    }
     match stored {
         Ok(Outcome::Stored { id, post, status }) => {
             let to = if status == crate::comments::Status::Approved {

@@ -55,6 +55,10 @@ struct State {
     reload: reload::Broadcaster,
     error: Mutex<Option<String>>,
     limiter: endpoint::RateLimiter,
+    /// The preview's own address, which the build uses as base_url.
+    url: String,
+    /// One build at a time: the watcher's and the comment endpoint's.
+    building: Mutex<()>,
 }
 
 impl State {
@@ -86,8 +90,10 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         reload: reload::Broadcaster::default(),
         error: Mutex::new(None),
         limiter: endpoint::RateLimiter::default(),
+        url: url.clone(),
+        building: Mutex::new(()),
     });
-    rebuild(&state, &url, report);
+    rebuild(&state, report);
     let watched = vec![database_file(&options.root)];
     let watcher = watch::SiteWatcher::new(&options.root, watched)?;
     let server = Arc::new(server);
@@ -104,7 +110,7 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
     }
     report(ServeEvent::Listening(&url));
     while watcher.next_change().is_some() {
-        rebuild(&state, &url, report);
+        rebuild(&state, report);
     }
     Ok(())
 }
@@ -138,7 +144,10 @@ fn database_file(root: &std::path::Path) -> PathBuf {
         .unwrap_or_else(|| root.join("comments.db"))
 }
 
-fn rebuild(state: &State, url: &str, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
+/// Rebuilds the preview and tells open pages to reload.
+fn rebuild(state: &State, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
+    let _one_at_a_time = state.building.lock().unwrap_or_else(|e| e.into_inner());
+    let url = &state.url;
     let options = BuildOptions {
         root: state.options.root.clone(),
         output_dir: Some(state.output_dir.clone()),

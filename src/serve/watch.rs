@@ -61,7 +61,13 @@ impl SiteWatcher {
                 }
             };
             let Ok(event) = event else { continue };
-            if matches!(event.kind, notify::EventKind::Access(_)) {
+            // Reads, and metadata touches (SQLite re-owns its WAL file on open when run as
+            // root), change nothing the build reads.
+            if matches!(
+                event.kind,
+                notify::EventKind::Access(_)
+                    | notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+            ) {
                 continue;
             }
             changed.extend(event.paths.into_iter().filter(|p| self.matters(p)));
@@ -97,11 +103,15 @@ fn resolved(file: &Path) -> PathBuf {
     }
 }
 
-/// SQLite writes go to `-wal` and `-journal` files beside the database.
+/// SQLite writes go to `-wal` and `-journal` files beside the database. The `-shm` file
+/// changes when anyone merely reads, the build included: watching it would rebuild forever.
 fn same_db_file(db: &Path, path: &Path) -> bool {
     let (Some(db_name), Some(name)) = (db.file_name(), path.file_name()) else {
         return false;
     };
     let (db_name, name) = (db_name.to_string_lossy(), name.to_string_lossy());
-    path.parent() == db.parent() && name.starts_with(db_name.as_ref()) && !name.contains(".bak-")
+    path.parent() == db.parent()
+        && (name == db_name
+            || name == format!("{db_name}-wal")
+            || name == format!("{db_name}-journal"))
 }
