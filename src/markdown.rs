@@ -54,7 +54,15 @@ pub fn render(markdown: &str) -> Rendered {
     let toc = assign_heading_ids(&mut events);
     let word_count = count_words(&events);
     let summary = match marker {
-        Some(end) => Some(to_html(Parser::new_ext(&markdown[..end], options()))),
+        // Cut the whole document's events at the marker, so that references to footnotes
+        // defined further down are recognised (and left out, as their notes are not there).
+        Some(end) => Some(to_html(
+            Parser::new_ext(markdown, options())
+                .into_offset_iter()
+                .take_while(|(_, range)| range.start < end)
+                .map(|(event, _)| event)
+                .filter(|e| !matches!(e, Event::FootnoteReference(_))),
+        )),
         None => first_paragraph(&events),
     };
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
@@ -178,7 +186,12 @@ fn first_paragraph(events: &[Event<'_>]) -> Option<String> {
     let len = events[start..]
         .iter()
         .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))?;
-    Some(to_html(events[start..=start + len].iter().cloned()))
+    Some(to_html(
+        events[start..=start + len]
+            .iter()
+            .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+            .cloned(),
+    ))
 }
 
 /// Minutes to read `words` at 200 words a minute, at least one.
@@ -217,6 +230,15 @@ mod tests {
             assert!(summary.contains("First part."), "{marker}");
             assert!(!summary.contains("Second"), "{marker}");
         }
+    }
+
+    #[test]
+    fn summaries_leave_footnote_references_out() {
+        let r = render("Claim.[^a]\n\n<!-- more -->\n\nMore.\n\n[^a]: The note.\n");
+        assert_eq!(r.summary.as_deref(), Some("<p>Claim.</p>\n"));
+        assert!(r.html.contains("footnote-reference"), "the page keeps it");
+        let r = render("Claim.[^a]\n\n[^a]: The note.\n");
+        assert_eq!(r.summary.as_deref(), Some("<p>Claim.</p>\n"));
     }
 
     #[test]
