@@ -2,6 +2,7 @@
 
 mod common;
 
+mod browser;
 mod build;
 mod build_errors;
 mod comments_site;
