@@ -106,7 +106,7 @@ fn migrations_round_trip_with_data() {
         site.run(&["db", "status"])
             .ok()
             .stdout
-            .contains("pending: 2 index for published comments")
+            .contains("pending: 2 comments indexed by post and time")
     );
     // The build never migrates: it stops and says what to do.
     let run = site.run(&["build"]).fails_with(1);

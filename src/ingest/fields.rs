@@ -44,12 +44,15 @@ pub fn pick<'a>(columns: &'a Columns, field: &str, mapping: &FieldNames) -> Opti
         "id" => mapping.id.as_deref(),
         _ => None,
     };
-    configured
-        .map(|c| c.trim().to_lowercase())
-        .into_iter()
-        .chain(std::iter::once(field.to_string()))
-        .chain(aliases(field).iter().map(|a| a.to_string()))
-        .find_map(|name| columns.get(&name).map(String::as_str))
+    if let Some(name) = configured
+        && let Some(value) = columns.get(&name.trim().to_lowercase())
+    {
+        return Some(value);
+    }
+    // Called for every field of every record: look up by &str, allocating nothing.
+    std::iter::once(field)
+        .chain(aliases(field).iter().copied())
+        .find_map(|name| columns.get(name).map(String::as_str))
 }
 
 /// How a missing field can be supplied, for messages: "username (or name, author)".

@@ -27,9 +27,9 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 2,
-        name: "index for published comments",
-        up: include_str!("migrations/0002_published_comments_index.up.sql"),
-        down: include_str!("migrations/0002_published_comments_index.down.sql"),
+        name: "comments indexed by post and time",
+        up: include_str!("migrations/0002_comments_by_post_and_time.up.sql"),
+        down: include_str!("migrations/0002_comments_by_post_and_time.down.sql"),
         down_drops_data: false,
     },
 ];

@@ -1,1 +1,0 @@
-DROP INDEX ix_comments_status_post_time;
