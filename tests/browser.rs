@@ -73,29 +73,21 @@ fn xss_site() -> TestSite {
         "Every payload below is a visitor's comment.",
     );
     let mut lines = Vec::new();
-    for name in ["xss-payloads.txt", "xss-polyglots.txt"] {
-        let text =
-            std::fs::read_to_string(Path::new(REPO).join("tests/corpora").join(name)).unwrap();
-        for payload in text.lines().filter(|l| !l.trim().is_empty()) {
-            let n = lines.len();
-            let username: String = if n % 25 == 0 {
-                payload
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(64)
-                    .collect()
-            } else {
-                format!("Visitor {n}")
-            };
-            lines.push(
-                serde_json::json!({
-                    "id": format!("x{n}"), "post": "xss", "username": username,
-                    "email": format!("v{n}@example.org"), "body": payload,
-                    "timestamp": format!("2024-02-01T{:02}:{:02}:{:02}Z", n / 3600 % 24, n / 60 % 60, n % 60),
-                })
-                .to_string(),
-            );
-        }
+    for payload in crate::common::xss_payloads() {
+        let n = lines.len();
+        let username = if n % 25 == 0 {
+            crate::common::as_username(&payload)
+        } else {
+            format!("Visitor {n}")
+        };
+        lines.push(
+            serde_json::json!({
+                "id": format!("x{n}"), "post": "xss", "username": username,
+                "email": format!("v{n}@example.org"), "body": payload,
+                "timestamp": format!("2024-02-01T{:02}:{:02}:{:02}Z", n / 3600 % 24, n / 60 % 60, n % 60),
+            })
+            .to_string(),
+        );
     }
     site.write("xss.jsonl", &(lines.join("\n") + "\n"));
     let run = site.run(&["ingest", "xss.jsonl"]);

@@ -35,18 +35,6 @@ fn site_with(extra_config: &str, lines: &[String]) -> TestSite {
     site
 }
 
-fn corpus(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/corpora/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 const URL_ATTRIBUTES: [&str; 9] = [
     "href",
     "src",
@@ -134,8 +122,7 @@ fn assert_inert(section: ElementRef<'_>, context: &str) {
 
 #[test]
 fn hostile_bodies_and_usernames_come_out_inert() {
-    let mut payloads = corpus("xss-payloads.txt");
-    payloads.extend(corpus("xss-polyglots.txt"));
+    let mut payloads = crate::common::xss_payloads();
     payloads.extend(
         [
             "<script>alert(1)</script>",
@@ -164,11 +151,7 @@ fn hostile_bodies_and_usernames_come_out_inert() {
     for (i, payload) in payloads.iter().enumerate() {
         let body: String = payload.chars().take(5000).collect();
         let username = if i % 40 == 0 {
-            payload
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(64)
-                .collect()
+            crate::common::as_username(payload)
         } else {
             format!("Visitor {i}")
         };

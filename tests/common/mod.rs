@@ -168,3 +168,30 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Every payload of the XSS corpora in `tests/corpora/`, one per non-blank line.
+pub fn xss_payloads() -> Vec<String> {
+    ["xss-payloads.txt", "xss-polyglots.txt"]
+        .iter()
+        .flat_map(|name| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/corpora")
+                .join(name);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A payload as a username: control characters out, at most 64 characters, as ingest allows.
+pub fn as_username(payload: &str) -> String {
+    payload
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect()
+}
