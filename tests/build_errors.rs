@@ -180,3 +180,22 @@ fn output_over_the_site_is_refused() {
     );
     assert!(site.exists("content/posts/a.md"));
 }
+
+#[test]
+fn an_alias_outside_the_site_names_the_file() {
+    fails_keeping_output(
+        |s| {
+            s.post(
+                "evil",
+                "Evil",
+                "2024-01-01",
+                "aliases = [\"../../etc\"]\n",
+                "x",
+            );
+        },
+        &[
+            "content/posts/evil.md",
+            "alias \"../../etc\" is not a path inside the site",
+        ],
+    );
+}

@@ -146,6 +146,18 @@ fn read_source(root: &Path, content_dir: &Path, path: &Path) -> Result<Source> {
             format!("{prefix}/{slug}/")
         }
     };
+    for alias in &meta.aliases {
+        let leaves_site = alias.contains('\\')
+            || Path::new(alias.trim_start_matches('/'))
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)));
+        if leaves_site || alias.trim_matches('/').is_empty() {
+            bail!(
+                "{}: alias {alias:?} is not a path inside the site (write it like /2020/01/old-name/)",
+                file.display()
+            );
+        }
+    }
     let assets = if is_bundle {
         bundle_assets(path.parent().unwrap_or(content_dir))?
     } else {

@@ -214,7 +214,9 @@ fn json_array(input: impl Read, each: &mut dyn FnMut(Record) -> Result<()>) -> R
         return Err(failure);
     }
     result.map_err(|e| {
-        anyhow!("not a JSON array of submissions: {e}; records after that point were not read")
+        anyhow!(
+            "not a JSON array of submissions: {e}; nothing was stored (fix the file and run again)"
+        )
     })
 }
 
