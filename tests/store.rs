@@ -125,6 +125,11 @@ fn migrations_round_trip_with_data() {
         "upgrade, downgrade, upgrade keeps every comment"
     );
     site.run(&["build"]).ok();
+    site.run(&["db", "downgrade"]).ok();
+    assert!(
+        site.exists("comments.db.bak-v2") && site.exists("comments.db.bak-v2-2"),
+        "an older backup is never overwritten"
+    );
 }
 
 #[test]

@@ -175,7 +175,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             match output {
                 Some(path) => {
-                    std::fs::write(&path, text)
+                    // Write beside it, then rename: an interrupted export never leaves a
+                    // truncated backup under the real name.
+                    let mut partial = path.as_os_str().to_owned();
+                    partial.push(".part");
+                    let partial = PathBuf::from(partial);
+                    std::fs::write(&partial, text)
+                        .with_context(|| format!("failed to write {}", partial.display()))?;
+                    std::fs::rename(&partial, &path)
                         .with_context(|| format!("failed to write {}", path.display()))?;
                     eprintln!(
                         "exported {} comment{} to {}",

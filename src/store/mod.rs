@@ -288,9 +288,17 @@ impl Store {
     pub fn backup(&self, version: u32) -> Result<String> {
         match &self.backend {
             Backend::Sqlite(db) => {
-                let mut name = db.path().as_os_str().to_owned();
-                name.push(format!(".bak-v{version}"));
-                let to = PathBuf::from(name);
+                // An older backup may be the only copy of data a later downgrade removed:
+                // never overwrite one, take the next free name instead.
+                let named = |suffix: String| {
+                    let mut name = db.path().as_os_str().to_owned();
+                    name.push(suffix);
+                    PathBuf::from(name)
+                };
+                let to = std::iter::once(named(format!(".bak-v{version}")))
+                    .chain((2..).map(|n| named(format!(".bak-v{version}-{n}"))))
+                    .find(|p| !p.exists())
+                    .unwrap_or_else(|| unreachable!("the names never run out"));
                 db.backup_to(&to)?;
                 Ok(format!(
                     "backup of schema version {version} written to {}",

@@ -92,12 +92,8 @@ impl Sqlite {
         Ok(version.unwrap_or(0))
     }
 
-    /// Writes a consistent copy of the database (WAL included) to `to`.
+    /// Writes a consistent copy of the database (WAL included) to `to`, which must not exist.
     pub fn backup_to(&self, to: &Path) -> Result<()> {
-        if to.exists() {
-            std::fs::remove_file(to)
-                .with_context(|| format!("failed to replace the old backup {}", to.display()))?;
-        }
         self.conn
             .execute("VACUUM INTO ?1", [to.to_string_lossy()])
             .with_context(|| format!("failed to write a backup to {}", to.display()))?;
