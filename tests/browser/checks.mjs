@@ -252,7 +252,7 @@ try {
       ]);
       assert(response.status() === 303, `the form post answered ${response.status()}, not 303`);
       // The page reloads itself when the rebuild that includes the comment is done.
-      await form.waitForSelector('.comment-body em:text("with emphasis")', { timeout: 30000 });
+      await form.waitForSelector('.comment-body em:text("with emphasis")', { timeout: 60000 });
       await form.close();
     } finally {
       child.kill();
