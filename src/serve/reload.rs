@@ -5,7 +5,10 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// The script injected into every HTML page in serve mode (never into `quill build` output).
-pub const SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/_quill/events");s.onmessage=e=>{if(e.data==="reload")location.reload()};})();</script>"#;
+///
+/// A page that is already leaving (a submitted comment form, a followed link) closes its
+/// stream first: reloading it then would cancel that navigation, and with it the form post.
+pub const SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/_quill/events");addEventListener("beforeunload",()=>s.close());s.onmessage=e=>{if(e.data==="reload")location.reload()};})();</script>"#;
 
 /// Fans one "reload" message out to every connected page.
 #[derive(Debug, Default)]

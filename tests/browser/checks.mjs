@@ -242,7 +242,12 @@ try {
         child.on('exit', (code) => reject(new Error(`quill serve exited with ${code}`)));
       });
       const form = await browser.context.newPage();
-      await form.goto(`${url}/posts/notes-on-footnotes/`);
+      // Wait for the live-reload stream too: the endpoint's rebuild tells open pages to reload
+      // before it answers, and the page that posted must not reload itself out of its own post.
+      await Promise.all([
+        form.waitForResponse((r) => r.url().endsWith('/_quill/events')),
+        form.goto(`${url}/posts/notes-on-footnotes/`),
+      ]);
       await form.fill('#comment-form-username', 'Browser Visitor');
       await form.fill('#comment-form-email', 'visitor@example.org');
       await form.fill('#comment-form-body', 'Typed in a real browser, *with emphasis*.');
