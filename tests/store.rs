@@ -93,20 +93,20 @@ fn migrations_round_trip_with_data() {
     let before = export(&site);
     let status = site.run(&["db", "status"]).ok().stdout;
     assert!(
-        status.contains("schema version: 2 (latest known: 2)") && status.contains("up to date"),
+        status.contains("schema version: 3 (latest known: 3)") && status.contains("up to date"),
         "{status}"
     );
     let down = site.run(&["db", "downgrade"]).ok().stdout;
     assert!(
-        down.contains("backup of schema version 2") && down.contains("from schema version 2 to 1"),
+        down.contains("backup of schema version 3") && down.contains("from schema version 3 to 2"),
         "{down}"
     );
-    assert!(site.exists("comments.db.bak-v2"));
+    assert!(site.exists("comments.db.bak-v3"));
     assert!(
         site.run(&["db", "status"])
             .ok()
             .stdout
-            .contains("pending: 2 comments indexed by post and time")
+            .contains("pending: 3 a change stamp and approved count per post")
     );
     // The build never migrates: it stops and says what to do.
     let run = site.run(&["build"]).fails_with(1);
@@ -127,7 +127,7 @@ fn migrations_round_trip_with_data() {
     site.run(&["build"]).ok();
     site.run(&["db", "downgrade"]).ok();
     assert!(
-        site.exists("comments.db.bak-v2") && site.exists("comments.db.bak-v2-2"),
+        site.exists("comments.db.bak-v3") && site.exists("comments.db.bak-v3-2"),
         "an older backup is never overwritten"
     );
 }
@@ -136,15 +136,15 @@ fn migrations_round_trip_with_data() {
 fn a_writing_command_upgrades_an_old_database_after_a_backup() {
     let site = site_with_comments();
     site.run(&["db", "downgrade"]).ok();
-    std::fs::remove_file(site.path("comments.db.bak-v2")).unwrap();
+    std::fs::remove_file(site.path("comments.db.bak-v3")).unwrap();
     let run = site.run(&["comments", "approve", "1"]).ok();
     assert!(
-        run.stderr.contains("backup of schema version 1"),
+        run.stderr.contains("backup of schema version 2"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("upgraded") && site.exists("comments.db.bak-v1"),
+        run.stderr.contains("upgraded") && site.exists("comments.db.bak-v2"),
         "{}",
         run.stderr
     );
