@@ -15,6 +15,7 @@ pub mod build;
 pub mod comments;
 pub mod config;
 pub mod content;
+pub mod import;
 pub mod ingest;
 pub mod markdown;
 pub mod output;

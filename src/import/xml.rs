@@ -66,14 +66,10 @@ impl Element {
             map.entry(child.name.clone()).or_insert(value);
         }
         if map.is_empty() {
-            return child_text(self);
+            return serde_json::Value::from(self.text.trim());
         }
         serde_json::Value::Object(map)
     }
-}
-
-fn child_text(e: &Element) -> serde_json::Value {
-    serde_json::Value::from(e.text.trim())
 }
 
 /// Reads `path` and calls `each` with every element at `depth` (the root element is depth 1),
@@ -104,27 +100,21 @@ pub fn records(
         })?;
         let line = lines.line_at(&text, start);
         match event {
-            Event::Start(e) | Event::Empty(e) if level == 0 && !seen_root => {
-                let name = e.local_name().as_ref().to_string();
-                if name != root {
-                    bail!(
-                        "{}:{line}: not {what} (its root element is <{name}>, expected <{root}>)",
-                        path.display()
-                    );
-                }
-                seen_root = true;
-                if matches!(event_kind(&reader, &text, start), Kind::Start) {
-                    level = 1;
-                }
-            }
             Event::Start(e) => {
+                if level == 0 {
+                    check_root(&e, root, what, path, line)?;
+                    seen_root = true;
+                }
                 level += 1;
-                if level >= depth {
+                if level >= depth && level > 1 {
                     stack.push(element(&e, line, path)?);
                 }
             }
             Event::Empty(e) => {
-                if level + 1 >= depth {
+                if level == 0 {
+                    check_root(&e, root, what, path, line)?;
+                    seen_root = true;
+                } else if level + 1 >= depth {
                     let el = element(&e, line, path)?;
                     if level + 1 == depth {
                         each(el)?;
@@ -193,18 +183,21 @@ pub fn records(
     Ok(())
 }
 
-enum Kind {
-    Start,
-    Empty,
-}
-
-/// Whether the tag that began at `start` was self-closing (`<root/>`).
-fn event_kind(reader: &Reader<&[u8]>, text: &str, start: usize) -> Kind {
-    let end = reader.buffer_position() as usize;
-    match text.get(start..end) {
-        Some(tag) if tag.trim_end().ends_with("/>") => Kind::Empty,
-        _ => Kind::Start,
+fn check_root(
+    e: &quick_xml::events::BytesStart<'_>,
+    root: &str,
+    what: &str,
+    path: &Path,
+    line: usize,
+) -> Result<()> {
+    let name = e.local_name().as_ref().to_string();
+    if name != root {
+        bail!(
+            "{}:{line}: not {what} (its root element is <{name}>, expected <{root}>)",
+            path.display()
+        );
     }
+    Ok(())
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, line: usize, path: &Path) -> Result<Element> {
@@ -214,7 +207,7 @@ fn element(e: &quick_xml::events::BytesStart<'_>, line: usize, path: &Path) -> R
             anyhow!("{}:{line}: malformed attribute ({err})", path.display())
         })?;
         let value = attr
-            .unescape_value()
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|err| anyhow!("{}:{line}: malformed attribute ({err})", path.display()))?;
         attrs.push((
             attr.key.local_name().as_ref().to_string(),
