@@ -67,7 +67,10 @@ fn comment(post: &Element, threads: &HashMap<String, Thread>, path: &Path) -> Im
             "the <post> has no dsq:id attribute; the export looks damaged".into(),
         ));
     }
-    let thread_id = post.child("thread").and_then(|t| t.attr("id")).unwrap_or("");
+    let thread_id = post
+        .child("thread")
+        .and_then(|t| t.attr("id"))
+        .unwrap_or("");
     let (url, fallbacks) = match threads.get(thread_id) {
         Some(t) => (t.link.clone(), t.fallbacks.clone()),
         None => (

@@ -23,10 +23,12 @@ pub enum Flavor {
 
 /// Converts an HTML body to comment Markdown.
 pub fn to_markdown(html: &str, flavor: Flavor) -> String {
+    // Form posts arrive with CRLF; one kind of newline keeps the Markdown predictable.
+    let html = html.replace("\r\n", "\n").replace('\r', "\n");
     if flavor == Flavor::Markdown && !html.contains(['<', '&']) {
         return html.trim().to_string();
     }
-    let fragment = Html::parse_fragment(html);
+    let fragment = Html::parse_fragment(&html);
     let mut out = String::new();
     for child in fragment.root_element().children() {
         convert(child, flavor, &mut out);
@@ -36,15 +38,38 @@ pub fn to_markdown(html: &str, flavor: Flavor) -> String {
 
 /// Elements dropped with everything inside them: nothing of theirs is a comment's text.
 const DROPPED: &[&str] = &[
-    "script", "style", "template", "iframe", "object", "embed", "noscript", "head", "title",
-    "svg", "math", "form", "button", "input", "select", "textarea", "video", "audio", "canvas",
+    "script", "style", "template", "iframe", "object", "embed", "noscript", "head", "title", "svg",
+    "math", "form", "button", "input", "select", "textarea", "video", "audio", "canvas",
 ];
 
 /// Elements that stand as their own paragraph.
 const BLOCKS: &[&str] = &[
-    "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "h1", "h2",
-    "h3", "h4", "h5", "h6", "table", "tr", "dl", "dt", "dd", "figure", "figcaption", "address",
-    "center", "details", "summary",
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "main",
+    "nav",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "address",
+    "center",
+    "details",
+    "summary",
 ];
 
 fn convert(node: ego_tree::NodeRef<'_, Node>, flavor: Flavor, out: &mut String) {
@@ -90,7 +115,13 @@ fn convert_element(element: ElementRef<'_>, flavor: Flavor, out: &mut String) {
             let inner = tidy(&children(element, flavor));
             let quoted: Vec<String> = inner
                 .lines()
-                .map(|l| if l.is_empty() { ">".into() } else { format!("> {l}") })
+                .map(|l| {
+                    if l.is_empty() {
+                        ">".into()
+                    } else {
+                        format!("> {l}")
+                    }
+                })
                 .collect();
             block(out, &quoted.join("\n"));
         }
@@ -284,7 +315,7 @@ fn list_item(out: &mut String, li: ElementRef<'_>, flavor: Flavor, marker: &str)
     let content = tidy(&children(li, flavor));
     let indent = " ".repeat(marker.len());
     let mut lines = content.lines();
-    out.push_str("\n");
+    out.push('\n');
     out.push_str(marker);
     out.push_str(lines.next().unwrap_or(""));
     for line in lines {
@@ -349,18 +380,39 @@ mod tests {
             ("<p>x<br></p>", "x"),
             ("use <code>a*b</code> here", "use `a*b` here"),
             ("<code>a`b</code>", "``a`b``"),
-            ("<pre><code>fn main() {\n    x\n}</code></pre>", "```\nfn main() {\n    x\n}\n```"),
+            (
+                "<pre><code>fn main() {\n    x\n}</code></pre>",
+                "```\nfn main() {\n    x\n}\n```",
+            ),
             (
                 "<a href=\"https://example.org/a b\">the <b>site</b></a>",
                 "[the **site**](https://example.org/a%20b)",
             ),
             ("<a href=\"javascript:alert(1)\">click</a>", "click"),
-            ("<a href=\"https://x.org/\"></a>", "[https://x.org/](https://x.org/)"),
-            ("<blockquote><p>quoted</p><p>more</p></blockquote>after", "> quoted\n>\n> more\n\nafter"),
-            ("<ul><li>one</li><li>two <em>2</em></li></ul>", "- one\n- two *2*"),
-            ("<ol start=\"3\"><li>c</li><li>d<ul><li>e</li></ul></li></ol>", "3. c\n4. d\n   - e"),
-            ("2 * 3 = 6 and a_b [x] <y> & #1", "2 \\* 3 = 6 and a\\_b \\[x\\] \\<y\\> \\& \\#1"),
-            ("&lt;script&gt;alert(1)&lt;/script&gt;", "\\<script\\>alert(1)\\</script\\>"),
+            (
+                "<a href=\"https://x.org/\"></a>",
+                "[https://x.org/](https://x.org/)",
+            ),
+            (
+                "<blockquote><p>quoted</p><p>more</p></blockquote>after",
+                "> quoted\n>\n> more\n\nafter",
+            ),
+            (
+                "<ul><li>one</li><li>two <em>2</em></li></ul>",
+                "- one\n- two *2*",
+            ),
+            (
+                "<ol start=\"3\"><li>c</li><li>d<ul><li>e</li></ul></li></ol>",
+                "3. c\n4. d\n\n   - e",
+            ),
+            (
+                "2 * 3 = 6 and a_b [x] &lt;y&gt; & #1",
+                "2 \\* 3 = 6 and a\\_b \\[x\\] \\<y\\> \\& \\#1",
+            ),
+            (
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+                "\\<script\\>alert(1)\\</script\\>",
+            ),
             ("<p>ok</p><script>alert(1)</script><style>p{}</style>", "ok"),
             ("<img src=x onerror=alert(1) alt=\"a cat\">", "a cat"),
             ("<iframe src=\"https://evil\"></iframe>hi", "hi"),
@@ -383,7 +435,10 @@ mod tests {
             "When you have a comment with multiple lines:\\\nWordPress exports it like this."
         );
         assert_eq!(
-            to_markdown("one\n\ntwo <b>bold</b>\r\n\r\nthree", Flavor::AutoParagraphs),
+            to_markdown(
+                "one\n\ntwo <b>bold</b>\r\n\r\nthree",
+                Flavor::AutoParagraphs
+            ),
             "one\n\ntwo **bold**\n\nthree"
         );
         assert_eq!(
@@ -395,11 +450,14 @@ mod tests {
     #[test]
     fn markdown_with_html_keeps_the_markdown() {
         assert_eq!(
-            to_markdown("*already* markdown\n\n- a list", Flavor::Markdown),
+            to_markdown("*already* markdown\r\n\r\n- a list", Flavor::Markdown),
             "*already* markdown\n\n- a list"
         );
         assert_eq!(
-            to_markdown("<p>Hello <em>there</em></p><script>x()</script>", Flavor::Markdown),
+            to_markdown(
+                "<p>Hello <em>there</em></p><script>x()</script>",
+                Flavor::Markdown
+            ),
             "Hello *there*"
         );
     }

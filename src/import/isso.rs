@@ -19,7 +19,10 @@ use crate::ingest::read::Position;
 /// Reads every comment of an Isso database, oldest id first.
 pub fn read(path: &Path) -> Result<Vec<Imported>> {
     if !path.is_file() {
-        bail!("{} does not exist; give the path of Isso's comments.db", path.display());
+        bail!(
+            "{} does not exist; give the path of Isso's comments.db",
+            path.display()
+        );
     }
     let conn = Connection::open_with_flags(
         path,

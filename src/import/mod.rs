@@ -240,11 +240,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
 /// `export.xml` gives `export.xml.rejects.jsonl`; a folder `comments/` gives
 /// `comments.rejects.jsonl` beside it.
 fn default_rejects(path: &Path) -> PathBuf {
-    let mut name = path
-        .components()
-        .as_path()
-        .as_os_str()
-        .to_owned();
+    let mut name = path.components().as_path().as_os_str().to_owned();
     if name.is_empty() {
         name = ".".into();
     }
@@ -389,10 +385,7 @@ fn parents_first(comments: Vec<Imported>) -> Vec<Imported> {
         order.extend(chain.into_iter().rev());
     }
     let mut slots: Vec<Option<Imported>> = comments.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots[i].take())
-        .collect()
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Parses the timestamp formats exports use: RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC.
@@ -448,8 +441,8 @@ mod tests {
         ];
         let out = parents_first(reparent_past_skipped(comments));
         let keys: Vec<&str> = out.iter().map(|c| c.key.as_str()).collect();
-        assert_eq!(keys, ["a", "gone", "b", "c", "loop2", "loop1"]);
-        assert_eq!(out[3].parent.as_deref(), Some("a"));
+        assert_eq!(keys, ["a", "c", "b", "gone", "loop2", "loop1"]);
+        assert_eq!(out[1].parent.as_deref(), Some("a"), "c replies to a now");
     }
 
     #[test]

@@ -41,8 +41,7 @@ pub fn read(dir: &Path) -> Result<Vec<Imported>> {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        if entry.file_type().is_file() && matches!(ext.as_deref(), Some("yml" | "yaml" | "json"))
-        {
+        if entry.file_type().is_file() && matches!(ext.as_deref(), Some("yml" | "yaml" | "json")) {
             files.push(entry.into_path());
         }
     }
@@ -151,7 +150,9 @@ fn comment(base: &Path, file: &Path) -> Imported {
 fn parse(file: &Path) -> Result<Value, String> {
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
-        return Err(format!("the file is {size} bytes; a comment file is at most 1 MiB"));
+        return Err(format!(
+            "the file is {size} bytes; a comment file is at most 1 MiB"
+        ));
     }
     let text =
         std::fs::read_to_string(file).map_err(|e| format!("cannot be read as UTF-8 text: {e}"))?;
@@ -173,10 +174,14 @@ fn date(value: &Value) -> Option<DateTime<Utc>> {
         return unix(n);
     }
     parse_utc(&text).or_else(|| {
-        ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f %z"]
-            .iter()
-            .find_map(|f| DateTime::parse_from_str(&text, f).ok())
-            .map(|d| d.with_timezone(&Utc))
+        [
+            "%Y-%m-%d %H:%M:%S %z",
+            "%Y-%m-%dT%H:%M:%S%.f%z",
+            "%Y-%m-%d %H:%M:%S%.f %z",
+        ]
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(&text, f).ok())
+        .map(|d| d.with_timezone(&Utc))
     })
 }
 
@@ -203,7 +208,10 @@ fn date_from_file_name(stem: &str) -> Option<DateTime<Utc>> {
 fn resolve_parents(comments: &mut [Imported]) {
     let mut by_post: HashMap<String, Vec<String>> = HashMap::new();
     for c in comments.iter() {
-        by_post.entry(c.url.clone()).or_default().push(c.key.clone());
+        by_post
+            .entry(c.url.clone())
+            .or_default()
+            .push(c.key.clone());
     }
     for c in comments.iter_mut() {
         let Some(raw) = c.parent.take() else { continue };

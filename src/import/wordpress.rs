@@ -52,13 +52,11 @@ fn comment(item: &Element, c: &Element, path: &Path, with_pingbacks: bool) -> Im
     }
     let kind = c.text_of("comment_type").unwrap_or("");
     let fate = match (kind, c.text_of("comment_approved").unwrap_or("1")) {
-        ("pingback" | "trackback", _) if !with_pingbacks => {
-            Fate::Skip(if kind == "pingback" {
-                "pingback"
-            } else {
-                "trackback"
-            })
-        }
+        ("pingback" | "trackback", _) if !with_pingbacks => Fate::Skip(if kind == "pingback" {
+            "pingback"
+        } else {
+            "trackback"
+        }),
         (_, "trash" | "post-trashed") => Fate::Skip("trash"),
         (_, "spam") => Fate::Keep(Status::Spam),
         (_, "1" | "approve") => Fate::Keep(Status::Approved),
@@ -74,7 +72,10 @@ fn comment(item: &Element, c: &Element, path: &Path, with_pingbacks: bool) -> Im
     }
     let mut raw = c.to_json();
     if let serde_json::Value::Object(map) = &mut raw {
-        map.insert("post_link".into(), item.text_of("link").unwrap_or("").into());
+        map.insert(
+            "post_link".into(),
+            item.text_of("link").unwrap_or("").into(),
+        );
     }
     Imported {
         key: format!("wordpress:{item_key}/{id}"),
@@ -84,7 +85,10 @@ fn comment(item: &Element, c: &Element, path: &Path, with_pingbacks: bool) -> Im
             .map(|p| format!("wordpress:{item_key}/{p}")),
         url: item.text_of("link").unwrap_or("").to_string(),
         fallbacks,
-        author: c.text_of("comment_author").unwrap_or("Anonymous").to_string(),
+        author: c
+            .text_of("comment_author")
+            .unwrap_or("Anonymous")
+            .to_string(),
         email: c.text_of("comment_author_email").map(str::to_string),
         body: to_markdown(
             c.text_of("comment_content").unwrap_or(""),
@@ -103,10 +107,7 @@ fn comment(item: &Element, c: &Element, path: &Path, with_pingbacks: bool) -> Im
 /// comments, and older exports leave it out. Then `comment_date` (the blog's local time, whose
 /// offset the export does not give) is read as UTC: off by the blog's offset at most, which
 /// beats losing the comment. With neither, the comment is rejected.
-fn timestamp(
-    c: &Element,
-    problems: &mut Vec<Rejection>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
+fn timestamp(c: &Element, problems: &mut Vec<Rejection>) -> Option<chrono::DateTime<chrono::Utc>> {
     let usable = |name: &str| c.text_of(name).filter(|t| !t.starts_with("0000-00-00"));
     let Some(text) = usable("comment_date_gmt").or_else(|| usable("comment_date")) else {
         problems.push(Rejection::Missing(

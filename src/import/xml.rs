@@ -81,8 +81,12 @@ pub fn records(
     depth: usize,
     each: &mut dyn FnMut(Element) -> Result<()>,
 ) -> Result<()> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("failed to read {} (is it a UTF-8 XML file?)", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "failed to read {} (is it a UTF-8 XML file?)",
+            path.display()
+        )
+    })?;
     let mut reader = Reader::from_str(&text);
     let mut lines = LineCounter::default();
     // The open elements of the current record; below `depth` only the names matter.
@@ -175,10 +179,7 @@ pub fn records(
         }
     }
     if !seen_root {
-        bail!(
-            "{}: not {what} (no <{root}> element found)",
-            path.display()
-        );
+        bail!("{}: not {what} (no <{root}> element found)", path.display());
     }
     Ok(())
 }
@@ -203,9 +204,8 @@ fn check_root(
 fn element(e: &quick_xml::events::BytesStart<'_>, line: usize, path: &Path) -> Result<Element> {
     let mut attrs = Vec::new();
     for attr in e.attributes() {
-        let attr = attr.map_err(|err| {
-            anyhow!("{}:{line}: malformed attribute ({err})", path.display())
-        })?;
+        let attr =
+            attr.map_err(|err| anyhow!("{}:{line}: malformed attribute ({err})", path.display()))?;
         let value = attr
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|err| anyhow!("{}:{line}: malformed attribute ({err})", path.display()))?;
