@@ -10,6 +10,8 @@
 //! ```
 //!
 //! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
+//! Import is the same pipeline with another reader in front: an export of Disqus, WordPress,
+//! Staticman or Isso ─► match posts, HTML to Markdown ─► ingest's validate and store.
 
 pub mod build;
 pub mod comments;

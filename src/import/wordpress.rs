@@ -51,7 +51,7 @@ fn comment(item: &Element, c: &Element, path: &Path, with_pingbacks: bool) -> Im
         problems.push(Rejection::Missing("wp:comment_id".into()));
     }
     let kind = c.text_of("comment_type").unwrap_or("");
-    let fate = match (kind, c.text_of("comment_approved").unwrap_or("1")) {
+    let fate = match (kind, c.text_of("comment_approved").unwrap_or("0")) {
         ("pingback" | "trackback", _) if !with_pingbacks => Fate::Skip(if kind == "pingback" {
             "pingback"
         } else {
