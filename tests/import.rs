@@ -654,3 +654,67 @@ fn broken_input_is_a_clear_error_that_stores_nothing() {
     );
     assert!(!site.exists("comments.db.bak-v1"));
 }
+
+#[test]
+fn every_xss_payload_in_an_imported_html_body_comes_out_inert() {
+    let site = site();
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<disqus xmlns:dsq=\"http://disqus.com/disqus-internals\">\n<thread dsq:id=\"1\"><link>https://old.example/2019/05/first-trip/</link></thread>\n",
+    );
+    for (i, payload) in crate::common::xss_payloads().iter().enumerate() {
+        // Payloads go in as the HTML of a message and, now and then, as the author's name.
+        let name = if i % 40 == 0 {
+            crate::common::as_username(payload)
+        } else {
+            format!("Visitor {i}")
+        };
+        // XML 1.0 cannot carry most control characters at all.
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+                .collect()
+        };
+        xml.push_str(&format!(
+            "<post dsq:id=\"p{i}\"><message>{}</message><createdAt>2019-05-02T08:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>{}</name><email>v{i}@example.org</email></author><thread dsq:id=\"1\"/></post>\n",
+            escape(&clean(payload)),
+            escape(&clean(&name)),
+        ));
+    }
+    xml.push_str("</disqus>\n");
+    site.write("xss.xml", &xml);
+    let report = json_report(&site, &["import", "disqus", "xss.xml"], 2);
+    // Payloads that are nothing but a script or markup leave no text: those are rejected,
+    // and for no other reason.
+    let reasons = report["reasons"].as_object().unwrap();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons.keys().all(|k| k.contains("nothing left")),
+        "{reasons:?}"
+    );
+    let stored = rows(&site).len();
+    assert!(stored > 3000, "only {stored} payloads were stored");
+    site.run(&["build"]).ok();
+    assert_thread_inert(&site, "first-trip");
+    let page = site.read("public/posts/first-trip/index.html");
+    let html = Html::parse_document(&page);
+    let links = Selector::parse("li.comment [href], li.comment [src]").unwrap();
+    for e in html.select(&links) {
+        for attr in ["href", "src"] {
+            if let Some(url) = e.value().attr(attr) {
+                let url = url.trim().to_lowercase();
+                assert!(
+                    url.starts_with("http://")
+                        || url.starts_with("https://")
+                        || url.starts_with("mailto:")
+                        || url.starts_with('#'),
+                    "{attr}={url}"
+                );
+            }
+        }
+    }
+}

@@ -106,11 +106,7 @@ fn convert_element(element: ElementRef<'_>, flavor: Flavor, out: &mut String) {
         "code" | "kbd" | "samp" | "tt" => code_span(out, &text_content(element)),
         "pre" => code_block(out, &text_content(element)),
         "a" => link(out, element, flavor),
-        "img" => {
-            if let Some(alt) = element.value().attr("alt").filter(|a| !a.trim().is_empty()) {
-                push_text(alt, Flavor::Html, out);
-            }
-        }
+        "img" => image(out, element),
         "blockquote" => {
             let inner = tidy(&children(element, flavor));
             let quoted: Vec<String> = inner
@@ -252,17 +248,7 @@ fn link(out: &mut String, element: ElementRef<'_>, flavor: Flavor) {
         out.push_str(&inner);
         return;
     }
-    let url: String = href
-        .chars()
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '(' => "%28".to_string(),
-            ')' => "%29".to_string(),
-            '<' => "%3C".to_string(),
-            '>' => "%3E".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
+    let url = escape_url(href);
     let text = inner.trim();
     let text = if text.is_empty() {
         let mut escaped = String::new();
@@ -272,6 +258,39 @@ fn link(out: &mut String, element: ElementRef<'_>, flavor: Flavor) {
         text.replace('\n', " ")
     };
     out.push_str(&format!("[{text}]({url})"));
+}
+
+/// Comments show no images: a web image becomes a link to it (so a comment that was only a
+/// picture keeps something), anything else its alt text.
+fn image(out: &mut String, element: ElementRef<'_>) {
+    let alt = element.value().attr("alt").unwrap_or("").trim();
+    let src = element.value().attr("src").unwrap_or("").trim();
+    let lower = src.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        let mut text = String::new();
+        push_text(
+            if alt.is_empty() { "image" } else { alt },
+            Flavor::Html,
+            &mut text,
+        );
+        out.push_str(&format!("[{text}]({})", escape_url(src)));
+    } else if !alt.is_empty() {
+        push_text(alt, Flavor::Html, out);
+    }
+}
+
+/// The characters that would end or break a Markdown link destination, percent-encoded.
+fn escape_url(url: &str) -> String {
+    url.chars()
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '(' => "%28".to_string(),
+            ')' => "%29".to_string(),
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 fn list(out: &mut String, element: ElementRef<'_>, flavor: Flavor, ordered: bool) {
@@ -415,6 +434,10 @@ mod tests {
             ),
             ("<p>ok</p><script>alert(1)</script><style>p{}</style>", "ok"),
             ("<img src=x onerror=alert(1) alt=\"a cat\">", "a cat"),
+            (
+                "<img src=\"https://img.example/cat (1).png\">",
+                "[image](https://img.example/cat%20%281%29.png)",
+            ),
             ("<iframe src=\"https://evil\"></iframe>hi", "hi"),
             ("<h2>Title</h2><p>x</p>", "Title\n\nx"),
             ("<s>old</s> new", "~~old~~ new"),

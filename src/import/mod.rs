@@ -188,6 +188,10 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
                 .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
             let entry = if !comment.problems.is_empty() {
                 Entry::Rejected(comment.problems.clone())
+            } else if comment.body.trim().is_empty() {
+                Entry::Rejected(vec![Rejection::Missing(
+                    "body (empty, or nothing left once scripts and markup are removed)".into(),
+                )])
             } else if timestamp.is_none() {
                 // Never "now": an old comment with a made-up date would sort wrongly forever.
                 Entry::Rejected(vec![Rejection::Missing("date".into())])
