@@ -224,27 +224,26 @@ impl Submitter {
         submission: &Submission<'_>,
     ) -> Result<Outcome> {
         let cfg = &self.config.comments;
-        let get = present;
         let mut reasons = Vec::new();
         let mut check = |r: Result<String, Rejection>| r.map_err(|e| reasons.push(e)).ok();
-        let post_field = get(submission.post);
+        let post_field = present(submission.post);
         let username = check(
-            validate::username(get(submission.username).unwrap_or(""))
+            validate::username(present(submission.username).unwrap_or(""))
                 .map_err(|e| missing_as(e, "username")),
         );
         let email = check(
-            validate::email(get(submission.email).unwrap_or(""))
+            validate::email(present(submission.email).unwrap_or(""))
                 .map_err(|e| missing_as(e, "email")),
         );
         let body = check(
-            validate::body(get(submission.body).unwrap_or(""), cfg.max_body)
+            validate::body(present(submission.body).unwrap_or(""), cfg.max_body)
                 .map_err(|e| missing_as(e, "body")),
         );
-        let raw_timestamp = get(submission.timestamp);
+        let raw_timestamp = present(submission.timestamp);
         let timestamp = validate::timestamp(raw_timestamp, self.now)
             .map_err(|e| reasons.push(e))
             .ok();
-        let id = get(submission.id).map(str::to_string);
+        let id = present(submission.id).map(str::to_string);
         if id
             .as_ref()
             .is_some_and(|i| i.chars().count() > MAX_ID_CHARS)
@@ -262,7 +261,7 @@ impl Submitter {
                 .map_err(|e| reasons.push(e))
                 .ok(),
         };
-        let parent_id = match (get(submission.parent), post) {
+        let parent_id = match (present(submission.parent), post) {
             (Some(parent), Some(post)) => match find_parent(tx, parent)? {
                 None => {
                     reasons.push(Rejection::ParentUnknown(parent.to_string()));
