@@ -93,14 +93,19 @@ pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn print_summary(r: &ImportReport) {
-    println!("read {} comments from {}", r.read, r.source);
+    println!(
+        "read {} comment{} from {}",
+        r.read,
+        if r.read == 1 { "" } else { "s" },
+        r.source
+    );
     super::ingest::print_summary(&r.ingest);
     for (reason, count) in &r.skipped {
         println!("skipped {count} × {reason} (as the source said)");
     }
     if r.placeholder_emails > 0 {
         println!(
-            "{} comments have no usable email and got a placeholder (never shown)",
+            "{} of them had no usable email and got a placeholder (never shown)",
             r.placeholder_emails
         );
     }
