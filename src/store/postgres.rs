@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use anyhow::{Context, Result, anyhow, bail};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
@@ -271,7 +271,8 @@ impl Postgres {
             add(&mut sql, "c.user_id =", Box::new(user));
         }
         if let Some(since) = filter.since {
-            add(&mut sql, "c.timestamp >=", Box::new(since));
+            // Whole seconds, as stored (and as SQLite compares them).
+            add(&mut sql, "c.timestamp >=", Box::new(since.trunc_subsecs(0)));
         }
         if let Some(id) = filter.id {
             add(&mut sql, "c.id =", Box::new(id));
@@ -490,6 +491,8 @@ impl PgIngest<'_> {
     /// Stores a comment (and its user), unless its submission key is already there.
     pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
         let user_id = self.user_id(c.username, c.email)?;
+        // Stored in whole seconds, like SQLite's text form (the schema insists).
+        let timestamp = c.timestamp.trunc_subsecs(0);
         let inserted = self
             .tx
             .query_opt(
@@ -498,7 +501,7 @@ impl PgIngest<'_> {
                     &c.post,
                     &c.parent_id,
                     &c.body,
-                    &c.timestamp,
+                    &timestamp,
                     &user_id,
                     &c.status.as_str(),
                     &c.submission_key,
