@@ -7,6 +7,7 @@ mod build;
 mod build_errors;
 mod comments_site;
 mod ingest;
+mod postgres;
 mod scaffold;
 mod serve;
 mod store;
