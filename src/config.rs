@@ -111,10 +111,11 @@ pub enum Provider {
 }
 
 /// How commenters are pictured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Avatars {
     /// Initials only; no trace of the email address.
+    #[default]
     None,
     /// The hash Gravatar needs, and nothing else of the address.
     Gravatar,

@@ -16,6 +16,7 @@ pub mod comments;
 pub mod config;
 pub mod content;
 pub mod ingest;
+pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod render;

@@ -82,14 +82,7 @@ impl Staging {
     }
 
     fn path_of(&self, relative: &str) -> Result<PathBuf> {
-        let relative = relative.trim_start_matches('/');
-        let unsafe_part = Path::new(relative)
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)));
-        if relative.is_empty() || unsafe_part {
-            bail!("refusing to write outside the output folder: {relative:?}");
-        }
-        Ok(self.dir.join(relative))
+        checked_join(&self.dir, relative)
     }
 
     /// Swaps the staging directory in place of the target; the old output is removed after.
@@ -131,6 +124,134 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// An incremental change to an existing output folder: changed files are written beside
+/// their targets first and renamed over them only when everything is ready, so a build that
+/// fails leaves the folder as it was. Each file is replaced atomically; the set of them is
+/// replaced in one short burst of renames.
+#[derive(Debug)]
+pub struct Update {
+    dir: PathBuf,
+    pending: std::sync::Mutex<Vec<PathBuf>>,
+    committed: bool,
+}
+
+/// The suffix of a file written but not yet renamed into place.
+const PENDING_SUFFIX: &str = ".quill-new";
+
+impl Update {
+    /// Starts changing the output folder `dir`.
+    pub fn new(dir: &Path) -> Update {
+        Update {
+            dir: dir.to_path_buf(),
+            pending: std::sync::Mutex::new(Vec::new()),
+            committed: false,
+        }
+    }
+
+    /// Writes a file at a `/`-separated path relative to the output root.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let target = checked_join(&self.dir, relative)?;
+        let pending = pending_path(&target);
+        if let Some(parent) = pending.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        fs::write(&pending, bytes)
+            .with_context(|| format!("failed to write {}", pending.display()))?;
+        self.note(target);
+        Ok(())
+    }
+
+    /// Copies a file to a `/`-separated path relative to the output root.
+    pub fn copy(&self, from: &Path, relative: &str) -> Result<()> {
+        let target = checked_join(&self.dir, relative)?;
+        let pending = pending_path(&target);
+        if let Some(parent) = pending.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        fs::copy(from, &pending).with_context(|| {
+            format!("failed to copy {} to {}", from.display(), pending.display())
+        })?;
+        self.note(target);
+        Ok(())
+    }
+
+    fn note(&self, target: PathBuf) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(target);
+    }
+
+    /// Moves every written file into place and removes the files in `removed` (relative
+    /// paths), with any folders they leave empty. Returns how many files were written.
+    pub fn commit(mut self, removed: &[String]) -> Result<usize> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        for target in &pending {
+            fs::rename(pending_path(target), target)
+                .with_context(|| format!("failed to replace {}", target.display()))?;
+        }
+        self.committed = true;
+        for relative in removed {
+            let target = checked_join(&self.dir, relative)?;
+            match fs::remove_file(&target) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e)
+                        .with_context(|| format!("failed to remove {}", target.display()));
+                }
+                _ => {}
+            }
+            // Folders left empty go too, as a full build would not have made them.
+            let mut folder = target.parent();
+            while let Some(dir) = folder.filter(|d| *d != self.dir) {
+                if fs::remove_dir(dir).is_err() {
+                    break;
+                }
+                folder = dir.parent();
+            }
+        }
+        Ok(pending.len())
+    }
+}
+
+impl Drop for Update {
+    fn drop(&mut self) {
+        if !self.committed {
+            for target in self
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+            {
+                let _ = fs::remove_file(pending_path(target));
+                // A folder made for a new page goes again; one with files in it stays.
+                if let Some(parent) = target.parent().filter(|p| *p != self.dir) {
+                    let _ = fs::remove_dir(parent);
+                }
+            }
+        }
+    }
+}
+
+fn pending_path(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(PENDING_SUFFIX);
+    target.with_file_name(name)
+}
+
+/// `dir` joined with a `/`-separated relative path that may not leave it.
+fn checked_join(dir: &Path, relative: &str) -> Result<PathBuf> {
+    let relative = relative.trim_start_matches('/');
+    let unsafe_part = Path::new(relative)
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)));
+    if relative.is_empty() || unsafe_part {
+        bail!("refusing to write outside the output folder: {relative:?}");
+    }
+    Ok(dir.join(relative))
 }
 
 /// Refuses output folders whose replacement would destroy the site itself.

@@ -2,12 +2,13 @@
 //! templates see. Built once, sequentially from loaded content; rendering only reads it.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
+use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content::{Kind, Source, dates, slug::slugify};
 use crate::markdown::{self, TocEntry};
@@ -23,7 +24,8 @@ pub struct TagRef {
     pub path: String,
 }
 
-/// A post or page as templates see it (`page` in `post.html`, items of `paginator.pages`).
+/// A post or page as templates see it, apart from its rendered body ([`PageBody`]): what
+/// the front matter and the file's place give, without rendering any Markdown.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageData {
     /// `"post"` or `"page"`.
@@ -46,16 +48,6 @@ pub struct PageData {
     pub updated_human: Option<String>,
     /// The front matter description.
     pub description: Option<String>,
-    /// HTML before the summary marker, else the description as text, else the first paragraph.
-    pub summary: Option<String>,
-    /// The body as HTML.
-    pub content: String,
-    /// The headings tree.
-    pub toc: Vec<TocEntry>,
-    /// Words in the body.
-    pub word_count: usize,
-    /// Minutes to read.
-    pub reading_time: usize,
     /// The post's tags.
     pub tags: Vec<TagRef>,
     /// Free front matter values.
@@ -66,6 +58,24 @@ pub struct PageData {
     pub comment_count: usize,
     /// Whether the page is a draft (only in `--drafts` builds).
     pub draft: bool,
+    /// Which of the loaded sources it came from.
+    #[serde(skip)]
+    pub source: usize,
+}
+
+/// The rendered Markdown of a post or page; templates see its fields beside [`PageData`]'s.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageBody {
+    /// HTML before the summary marker, else the description as text, else the first paragraph.
+    pub summary: Option<String>,
+    /// The body as HTML.
+    pub content: String,
+    /// The headings tree.
+    pub toc: Vec<TocEntry>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read.
+    pub reading_time: usize,
 }
 
 /// A tag with every post that carries it, newest first.
@@ -104,21 +114,28 @@ pub struct Site {
 }
 
 impl Site {
-    /// Renders every source's Markdown (in parallel) and assembles the model.
-    pub fn new(config: SiteConfig, sources: Vec<Source>, threads: &Threads) -> Site {
-        let mut rendered: Vec<(Kind, PageData)> = sources
-            .par_iter()
-            .map(|s| {
-                let mut page = page_data(&config, s);
+    /// Assembles the model from loaded sources and each post's approved comment count. No
+    /// Markdown is rendered here: bodies are rendered by [`render_bodies`] for the pages a
+    /// build actually writes.
+    pub fn new(
+        config: SiteConfig,
+        sources: &[Source],
+        comment_count: &dyn Fn(&str) -> usize,
+    ) -> Site {
+        let mut data: Vec<(Kind, PageData)> = sources
+            .iter()
+            .enumerate()
+            .map(|(index, s)| {
+                let mut page = page_data(&config, s, index);
                 if s.kind == Kind::Post {
-                    page.comment_count = threads.count(&s.slug);
+                    page.comment_count = comment_count(&s.slug);
                 }
                 (s.kind, page)
             })
             .collect();
         let mut aliases = Vec::new();
         let mut assets = Vec::new();
-        for source in &sources {
+        for source in sources {
             let target = config.permalink(&source.path);
             for alias in &source.meta.aliases {
                 aliases.push((normalize_alias(alias), target.clone()));
@@ -128,9 +145,9 @@ impl Site {
                 assets.push((file.clone(), output));
             }
         }
-        rendered.sort_by(|(_, a), (_, b)| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        data.sort_by(|(_, a), (_, b)| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         let (posts, pages): (Vec<_>, Vec<_>) =
-            rendered.into_iter().partition(|(k, _)| *k == Kind::Post);
+            data.into_iter().partition(|(k, _)| *k == Kind::Post);
         let posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
         let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
         pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -146,16 +163,51 @@ impl Site {
     }
 }
 
-fn page_data(config: &SiteConfig, source: &Source) -> PageData {
-    let rendered = markdown::render(&source.body);
-    let description = source.meta.description.clone();
+/// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
+/// taking each body loaded with its source (so it is not held twice) or reading it again.
+pub fn render_bodies(
+    root: &Path,
+    sources: &mut [Source],
+    needed: &[bool],
+) -> Result<Vec<Option<PageBody>>> {
+    sources
+        .par_iter_mut()
+        .enumerate()
+        .map(|(index, source)| {
+            if !needed.get(index).copied().unwrap_or(false) {
+                return Ok(None);
+            }
+            let markdown = match source.body.take() {
+                Some(body) => body,
+                None => source.read_body(root)?,
+            };
+            Ok(Some(page_body(
+                &markdown,
+                source.meta.description.as_deref(),
+            )))
+        })
+        .collect()
+}
+
+fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
+    let rendered = markdown::render(markdown);
     let summary = if rendered.has_marker {
-        rendered.summary.clone()
-    } else if let Some(d) = &description {
+        rendered.summary
+    } else if let Some(d) = description {
         Some(format!("<p>{}</p>", escape_html(d)))
     } else {
-        rendered.summary.clone()
+        rendered.summary
     };
+    PageBody {
+        summary,
+        content: rendered.html,
+        toc: rendered.toc,
+        word_count: rendered.word_count,
+        reading_time: markdown::reading_time(rendered.word_count),
+    }
+}
+
+fn page_data(config: &SiteConfig, source: &Source, index: usize) -> PageData {
     let tags = source
         .meta
         .tags
@@ -182,17 +234,13 @@ fn page_data(config: &SiteConfig, source: &Source) -> PageData {
         date_human: source.date.as_ref().map(dates::human),
         updated: source.meta.updated.as_ref().map(dates::iso),
         updated_human: source.meta.updated.as_ref().map(dates::human),
-        description,
-        summary,
-        content: rendered.html,
-        toc: rendered.toc,
-        word_count: rendered.word_count,
-        reading_time: markdown::reading_time(rendered.word_count),
+        description: source.meta.description.clone(),
         tags,
         extra: source.meta.extra.clone(),
         comments_open: source.meta.comments,
         comment_count: 0,
         draft: source.meta.draft,
+        source: index,
     }
 }
 

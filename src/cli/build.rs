@@ -22,6 +22,10 @@ pub struct Args {
     /// Include posts and pages marked as drafts.
     #[arg(long)]
     drafts: bool,
+    /// Build everything from scratch instead of updating only what changed since the last
+    /// build (use it after changing files in the output folder by hand).
+    #[arg(long)]
+    full: bool,
 }
 
 /// A progress bar drawn on standard error only when it is a terminal.
@@ -44,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         base_url: args.base_url,
         drafts: args.drafts,
         comment_endpoint: None,
+        full: args.full,
     };
     // indicatif draws nothing when standard error is not a terminal.
     let bar = Bar(ProgressBar::new(0).with_style(
@@ -55,13 +60,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
     }
+    let written = if summary.incremental {
+        format!("{} of {} files changed", summary.written, summary.files)
+    } else {
+        format!("{} files", summary.files)
+    };
     println!(
-        "built {} posts, {} pages, {} tags, {} comments ({} files) into {} in {} ms",
+        "built {} posts, {} pages, {} tags, {} comments ({written}) into {} in {} ms",
         summary.posts,
         summary.pages,
         summary.tags,
         summary.comments,
-        summary.files,
         summary.output_dir.display(),
         summary.elapsed.as_millis()
     );

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::CommentRecord;
@@ -37,93 +36,60 @@ pub struct CommentNode {
     pub replies: Vec<CommentNode>,
 }
 
-/// Every post's thread.
+/// The approved comments a build publishes, grouped by post. Each thread is rendered when its
+/// page is, so a build never holds every comment's HTML at once.
 #[derive(Debug, Default)]
 pub struct Threads {
-    by_post: HashMap<String, Vec<CommentNode>>,
-    counts: HashMap<String, usize>,
-    /// The newest comments without their replies, for the comments feed.
-    latest: Vec<(String, CommentNode)>,
+    by_post: HashMap<String, Vec<CommentRecord>>,
+    max_depth: usize,
+    avatars: Avatars,
 }
 
 impl Threads {
-    /// Groups and nests approved comments (ordered by post, time, id, as the store gives them),
-    /// keeping the newest `feed_size` aside for the comments feed.
-    pub fn build(
-        records: Vec<CommentRecord>,
-        max_depth: usize,
-        avatars: Avatars,
-        feed_size: usize,
-    ) -> Threads {
-        let max_depth = max_depth.max(1);
-        let nodes: Vec<CommentNode> = records
-            .par_iter()
-            .map(|r| CommentNode {
-                id: r.id,
-                author: display_name(&r.username),
-                initials: initials(&r.username),
-                avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&r.email)),
-                body_html: render_body(&r.body),
-                timestamp: dates::iso(&r.timestamp),
-                date: dates::human(&r.timestamp),
-                anchor: format!("comment-{}", r.id),
-                parent_id: r.parent_id,
-                replies: Vec::new(),
-            })
-            .collect();
-        let mut newest: Vec<usize> = (0..nodes.len()).collect();
-        newest.sort_unstable_by(|&a, &b| {
-            nodes[b]
-                .timestamp
-                .cmp(&nodes[a].timestamp)
-                .then(nodes[b].id.cmp(&nodes[a].id))
-        });
-        let latest = newest
-            .into_iter()
-            .take(feed_size)
-            .map(|i| (records[i].post.clone(), nodes[i].clone()))
-            .collect();
-
-        let mut by_post: HashMap<String, Vec<(CommentNode, Option<i64>)>> = HashMap::new();
-        let mut posts_in_order: Vec<String> = Vec::new();
-        for (record, node) in records.into_iter().zip(nodes) {
-            let entry = by_post.entry(record.post.clone()).or_insert_with(|| {
-                posts_in_order.push(record.post.clone());
-                Vec::new()
-            });
-            entry.push((node, record.parent_id));
+    /// Groups approved comments (ordered by post, time, id, as the store gives them).
+    pub fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
+        let mut by_post: HashMap<String, Vec<CommentRecord>> = HashMap::new();
+        for record in records {
+            match by_post.get_mut(&record.post) {
+                Some(list) => list.push(record),
+                None => {
+                    by_post.insert(record.post.clone(), vec![record]);
+                }
+            }
         }
-        let mut threads = Threads {
-            latest,
-            ..Threads::default()
+        Threads {
+            by_post,
+            max_depth: max_depth.max(1),
+            avatars,
+        }
+    }
+
+    /// A post's top-level comments with their replies, rendered.
+    pub fn for_post(&self, slug: &str) -> Vec<CommentNode> {
+        let Some(records) = self.by_post.get(slug) else {
+            return Vec::new();
         };
-        for post in posts_in_order {
-            let comments = by_post.remove(&post).unwrap_or_default();
-            threads.counts.insert(post.clone(), comments.len());
-            threads.by_post.insert(post, nest(comments, max_depth));
-        }
-        threads
+        let comments = records
+            .iter()
+            .map(|r| (node(r, self.avatars), r.parent_id))
+            .collect();
+        nest(comments, self.max_depth)
     }
+}
 
-    /// A post's top-level comments with their replies.
-    pub fn for_post(&self, slug: &str) -> &[CommentNode] {
-        self.by_post.get(slug).map_or(&[], Vec::as_slice)
-    }
-
-    /// Approved comments on a post, replies included.
-    pub fn count(&self, slug: &str) -> usize {
-        self.counts.get(slug).copied().unwrap_or(0)
-    }
-
-    /// Every post slug that has comments, with its count.
-    pub fn posts(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.counts.iter().map(|(slug, n)| (slug.as_str(), *n))
-    }
-
-    /// The newest comments across the site, as many as were kept: (post slug, comment
-    /// without replies).
-    pub fn latest(&self) -> &[(String, CommentNode)] {
-        &self.latest
+/// A comment as templates see it, without replies.
+pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
+    CommentNode {
+        id: record.id,
+        author: display_name(&record.username),
+        initials: initials(&record.username),
+        avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&record.email)),
+        body_html: render_body(&record.body),
+        timestamp: dates::iso(&record.timestamp),
+        date: dates::human(&record.timestamp),
+        anchor: format!("comment-{}", record.id),
+        parent_id: record.parent_id,
+        replies: Vec::new(),
     }
 }
 
@@ -217,15 +183,10 @@ mod tests {
             ],
             3,
             Avatars::None,
-            3,
         );
-        assert_eq!(shape(t.for_post("a")), "1(2 4) 3");
-        assert_eq!(t.count("a"), 4);
-        assert_eq!(t.count("b"), 1);
-        assert_eq!(t.count("none"), 0);
+        assert_eq!(shape(&t.for_post("a")), "1(2 4) 3");
+        assert_eq!(shape(&t.for_post("b")), "5");
         assert!(t.for_post("none").is_empty());
-        let latest: Vec<i64> = t.latest().iter().map(|(_, n)| n.id).collect();
-        assert_eq!(latest, [4, 3, 2]);
     }
 
     #[test]
@@ -234,34 +195,32 @@ mod tests {
         for id in 2..=7 {
             chain.push(record(id, "a", Some(id - 1), id as u32));
         }
-        let t = Threads::build(chain, 3, Avatars::None, 0);
-        assert_eq!(shape(t.for_post("a")), "1(2(3 4 5 6 7))");
+        let t = Threads::build(chain, 3, Avatars::None);
+        assert_eq!(shape(&t.for_post("a")), "1(2(3 4 5 6 7))");
         let flat = Threads::build(
             vec![record(1, "a", None, 1), record(2, "a", Some(1), 2)],
             1,
             Avatars::None,
-            0,
         );
-        assert_eq!(shape(flat.for_post("a")), "1 2");
+        assert_eq!(shape(&flat.for_post("a")), "1 2");
     }
 
     #[test]
     fn orphaned_replies_are_shown_at_the_top() {
-        let t = Threads::build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None, 0);
-        assert_eq!(shape(t.for_post("a")), "5");
+        let t = Threads::build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None);
+        assert_eq!(shape(&t.for_post("a")), "5");
     }
 
     #[test]
     fn the_email_never_reaches_a_node() {
         let records = vec![record(1, "a", None, 1)];
-        let plain = serde_json::to_string(
-            Threads::build(records.clone(), 3, Avatars::None, 0).for_post("a"),
-        )
-        .unwrap();
+        let plain =
+            serde_json::to_string(&Threads::build(records.clone(), 3, Avatars::None).for_post("a"))
+                .unwrap();
         assert!(!plain.contains("user1@example.org") && !plain.contains("example.org"));
         assert!(plain.contains("\"avatar\":null"));
-        let gravatar = Threads::build(records, 3, Avatars::Gravatar, 0);
-        let json = serde_json::to_string(gravatar.for_post("a")).unwrap();
+        let gravatar = Threads::build(records, 3, Avatars::Gravatar);
+        let json = serde_json::to_string(&gravatar.for_post("a")).unwrap();
         assert!(!json.contains("example.org"));
         assert!(json.contains(&gravatar_hash("user1@example.org")));
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::dates;
 
 /// The fields quill understands, normalized from whichever spelling the file used.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     /// The title (required).
     pub title: String,

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
 use front_matter::FrontMatter;
@@ -20,7 +21,7 @@ pub const CONTENT_DIR: &str = "content";
 pub const POSTS_DIR: &str = "posts";
 
 /// What a Markdown file becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     /// Dated, listed, in feeds: `/posts/<slug>/`.
     Post,
@@ -43,16 +44,125 @@ pub struct Source {
     pub meta: FrontMatter,
     /// The publication date (posts always have one).
     pub date: Option<DateTime<Utc>>,
-    /// The Markdown after the front matter.
-    pub body: String,
+    /// The Markdown after the front matter; `None` when the rest came from the cache and the
+    /// file has not been read in this build (see [`Source::read_body`]).
+    pub body: Option<String>,
     /// Files beside a bundle's `index.md`, copied next to its HTML: (file, path within the bundle).
     pub assets: Vec<(PathBuf, String)>,
+    /// The file's size and modification time when it was read.
+    pub fingerprint: Fingerprint,
+    /// A digest of the file's bytes: what tells later builds whether it changed.
+    pub digest: u128,
+}
+
+/// What tells a changed file from an unchanged one without reading it, as make and cargo do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, whole seconds since the Unix epoch.
+    pub secs: i64,
+    /// And the nanoseconds within that second.
+    pub nanos: u32,
+}
+
+impl Fingerprint {
+    /// Whether the file changed so recently that a change within the same tick of the file
+    /// system's clock could leave the fingerprint as it is: such a file is read again by the
+    /// next build instead of being trusted (git calls this "racily clean").
+    pub fn is_recent(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        now.saturating_sub(self.secs) < 2
+    }
+
+    /// The fingerprint of a file from its metadata.
+    pub fn of(metadata: &std::fs::Metadata) -> Fingerprint {
+        let (secs, nanos) = match metadata.modified() {
+            Ok(time) => match time.duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => (
+                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    d.subsec_nanos(),
+                ),
+                Err(before) => (
+                    -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+                    before.duration().subsec_nanos(),
+                ),
+            },
+            Err(_) => (0, 0),
+        };
+        Fingerprint {
+            size: metadata.len(),
+            secs,
+            nanos,
+        }
+    }
+}
+
+/// What the cache keeps of a Markdown file: everything but its body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedSource {
+    /// The file's fingerprint when this was read.
+    pub fingerprint: Fingerprint,
+    /// Post or page.
+    pub kind: Kind,
+    /// The URL slug.
+    pub slug: String,
+    /// The site path without the base path.
+    pub path: String,
+    /// The normalized front matter.
+    pub meta: FrontMatter,
+    /// The publication date.
+    pub date: Option<DateTime<Utc>>,
+    /// The digest of the file's bytes.
+    pub digest: u128,
+}
+
+/// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
+pub type SourceCache = HashMap<String, CachedSource>;
+
+impl Source {
+    /// The cache entry for this file.
+    pub fn cached(&self) -> CachedSource {
+        CachedSource {
+            fingerprint: self.fingerprint,
+            kind: self.kind,
+            slug: self.slug.clone(),
+            path: self.path.clone(),
+            meta: self.meta.clone(),
+            date: self.date,
+            digest: self.digest,
+        }
+    }
+
+    /// The Markdown body: the one read while loading, or read again from the file.
+    pub fn read_body(&self, root: &Path) -> Result<String> {
+        if let Some(body) = &self.body {
+            return Ok(body.clone());
+        }
+        let text = read_text(root, &self.file)?;
+        let split = front_matter::split(&text)
+            .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
+        Ok(split.body.to_string())
+    }
+}
+
+/// The `/`-separated cache key of a file relative to the site root.
+pub fn cache_key(file: &Path) -> String {
+    file.to_string_lossy().replace('\\', "/")
 }
 
 /// Reads every Markdown file under `root/content`, sorted so builds are deterministic.
 ///
 /// Drafts are left out unless `include_drafts`. Two posts with one slug are an error.
 pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
+    load_cached(root, include_drafts, &SourceCache::new())
+}
+
+/// Like [`load`], but a file whose fingerprint matches its `cache` entry is not read: its
+/// front matter comes from the cache and its body stays `None`.
+pub fn load_cached(root: &Path, include_drafts: bool, cache: &SourceCache) -> Result<Vec<Source>> {
     let content_dir = root.join(CONTENT_DIR);
     if !content_dir.is_dir() {
         bail!(
@@ -67,7 +177,17 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
         if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
             continue;
         }
-        let source = read_source(root, &content_dir, path)?;
+        let metadata = entry
+            .metadata()
+            .with_context(|| format!("failed to read {}", path.display()))?;
+        let fingerprint = Fingerprint::of(&metadata);
+        let file = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let source = match cache.get(&cache_key(&file)) {
+            Some(hit) if hit.fingerprint == fingerprint && !fingerprint.is_recent() => {
+                from_cache(path, file, hit)?
+            }
+            _ => read_source(root, &content_dir, path, fingerprint)?,
+        };
         if include_drafts || !source.meta.draft {
             sources.push(source);
         }
@@ -76,21 +196,52 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
     Ok(sources)
 }
 
-fn read_source(root: &Path, content_dir: &Path, path: &Path) -> Result<Source> {
-    let file = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let bytes =
-        std::fs::read(path).with_context(|| format!("failed to read {}", file.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+fn from_cache(path: &Path, file: PathBuf, hit: &CachedSource) -> Result<Source> {
+    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    // A bundle's files are listed afresh: they change without its index.md changing.
+    let assets = match path.parent() {
+        Some(dir) if is_bundle => bundle_assets(dir)?,
+        _ => Vec::new(),
+    };
+    Ok(Source {
+        kind: hit.kind,
+        file,
+        slug: hit.slug.clone(),
+        path: hit.path.clone(),
+        meta: hit.meta.clone(),
+        date: hit.date,
+        body: None,
+        assets,
+        fingerprint: hit.fingerprint,
+        digest: hit.digest,
+    })
+}
+
+fn read_text(root: &Path, file: &Path) -> Result<String> {
+    let bytes = std::fs::read(root.join(file))
+        .with_context(|| format!("failed to read {}", file.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not valid UTF-8 (at byte {}); save it as UTF-8",
             file.display(),
             e.utf8_error().valid_up_to()
         )
-    })?;
+    })
+}
+
+fn read_source(
+    root: &Path,
+    content_dir: &Path,
+    path: &Path,
+    fingerprint: Fingerprint,
+) -> Result<Source> {
+    let file = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let text = read_text(root, &file)?;
+    let digest = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
     let meta = front_matter::parse(&split).map_err(located)?;
-    let body = split.body.to_string();
+    let body = Some(split.body.to_string());
 
     let relative = path.strip_prefix(content_dir).unwrap_or(path);
     let kind = if relative.starts_with(POSTS_DIR) {
@@ -172,6 +323,8 @@ fn read_source(root: &Path, content_dir: &Path, path: &Path) -> Result<Source> {
         date,
         body,
         assets,
+        fingerprint,
+        digest,
     })
 }
 

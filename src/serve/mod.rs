@@ -157,6 +157,7 @@ fn rebuild(state: &State, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
             .options
             .accept_comments
             .then(|| format!("{url}{}", endpoint::COMMENTS_PATH)),
+        full: false,
     };
     match build(&options, &NoProgress) {
         Ok(summary) => {

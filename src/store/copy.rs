@@ -1,5 +1,7 @@
 //! `quill db copy`: every user and comment of one database into an empty one of either kind,
 //! keeping ids, in one transaction on the target, with the row counts checked before commit.
+//! The per-post comment stamps are not copied but made afresh, as the migration that added
+//! them does: they are random, and only have to change when the comments do.
 
 use std::collections::{HashMap, HashSet};
 
@@ -203,6 +205,12 @@ impl Sqlite {
                     .with_context(|| format!("failed to copy comment {}", c.id))?;
             }
         }
+        tx.execute_batch(
+            "DELETE FROM post_comment_stamps;
+             INSERT INTO post_comment_stamps (post, stamp, approved)
+             SELECT post, random(), SUM(status = 'approved') FROM comments GROUP BY post;",
+        )
+        .context("failed to stamp the copied posts")?;
         let found = tx.query_row(
             "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)",
             [],
@@ -341,7 +349,11 @@ impl Postgres {
         }
         tx.batch_execute(
             "SELECT setval(pg_get_serial_sequence('users', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM users;
-             SELECT setval(pg_get_serial_sequence('comments', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM comments;",
+             SELECT setval(pg_get_serial_sequence('comments', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM comments;
+             DELETE FROM post_comment_stamps;
+             INSERT INTO post_comment_stamps (post, stamp, approved)
+             SELECT post, quill_new_stamp(), COUNT(*) FILTER (WHERE status = 'approved')
+             FROM comments GROUP BY post;",
         )
         .map_err(failed(what))?;
         check_counts(dump.counts(), counts(&mut tx)?)?;

@@ -41,6 +41,15 @@ pub const MIGRATIONS: &[Migration] = &[
         pg_down: include_str!("migrations/postgres/0002_comments_by_post_and_time.down.sql"),
         down_drops_data: false,
     },
+    Migration {
+        version: 3,
+        name: "a change stamp and approved count per post, for incremental builds",
+        up: include_str!("migrations/0003_post_comment_stamps.up.sql"),
+        down: include_str!("migrations/0003_post_comment_stamps.down.sql"),
+        pg_up: include_str!("migrations/postgres/0003_post_comment_stamps.up.sql"),
+        pg_down: include_str!("migrations/postgres/0003_post_comment_stamps.down.sql"),
+        down_drops_data: false,
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -8,6 +8,7 @@ pub mod migrations;
 mod postgres;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -103,6 +104,15 @@ pub struct UserRow {
     pub created_at: String,
     /// How many comments they wrote.
     pub comments: usize,
+}
+
+/// The state of one post's comments, for incremental builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostStamp {
+    /// Changes (to a fresh random value) whenever any of the post's comments changes.
+    pub stamp: i64,
+    /// How many of its comments are approved.
+    pub approved: usize,
 }
 
 /// The schema versions of a database, for `quill db status`.
@@ -343,6 +353,31 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(db) => db.approved_comments(),
             Backend::Postgres(db) => db.approved_comments(),
+        }
+    }
+
+    /// Every post that has comments, with its stamp and approved count: enough for a build to
+    /// count comments and to tell which threads changed, without reading the comments.
+    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.comment_stamps(),
+            Backend::Postgres(db) => db.comment_stamps(),
+        }
+    }
+
+    /// The approved comments of the given posts, ordered by post, time, id.
+    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.approved_comments_on(posts),
+            Backend::Postgres(db) => db.approved_comments_on(posts),
+        }
+    }
+
+    /// The newest `limit` approved comments across the site, newest first.
+    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.latest_approved(limit),
+            Backend::Postgres(db) => db.latest_approved(limit),
         }
     }
 

@@ -2,7 +2,7 @@
 //! dialect, and the same queries as the SQLite backend, with the same results and ordering.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -12,7 +12,7 @@ use postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use super::location::PgUrl;
 use super::migrations;
-use super::{CommentFilter, CommentRow, Inserted, NewComment, UserRow};
+use super::{CommentFilter, CommentRow, Inserted, NewComment, PostStamp, UserRow};
 use crate::comments::CommentRecord;
 
 /// Advisory lock held by each ingest transaction. Ingest runs wait for each other, as they do on
@@ -86,7 +86,9 @@ impl Postgres {
         // UTC, so that anything the server formats itself reads the same everywhere.
         let mut setup = String::from("SET TIME ZONE 'UTC';");
         if read_only {
-            setup.push_str("SET default_transaction_read_only = on;");
+            // One snapshot for the connection's life: a build reads stamps, threads and the
+            // feed in several queries, and must not see an ingest that commits in between.
+            setup.push_str("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;");
         }
         client
             .batch_execute(&setup)
@@ -127,14 +129,23 @@ impl Postgres {
             n += 1;
             name = format!("quill_backup_v{version}_{n}");
         }
-        // The name is quill's own (letters, digits, underscores): safe to write into the SQL.
-        tx.batch_execute(&format!(
-            "CREATE SCHEMA {name};
-             CREATE TABLE {name}.schema_migrations AS TABLE schema_migrations;
-             CREATE TABLE {name}.users AS TABLE users;
-             CREATE TABLE {name}.comments AS TABLE comments;"
-        ))
-        .map_err(failed("failed to write the backup"))?;
+        let tables: Vec<String> = tx
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+                &[],
+            )
+            .map_err(failed("failed to list the tables to back up"))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // The schema's name is quill's own (letters, digits, underscores); table names are quoted.
+        let mut sql = format!("CREATE SCHEMA {name};");
+        for table in tables {
+            let table = format!("\"{}\"", table.replace('"', "\"\""));
+            sql.push_str(&format!("CREATE TABLE {name}.{table} AS TABLE {table};"));
+        }
+        tx.batch_execute(&sql)
+            .map_err(failed("failed to write the backup"))?;
         tx.commit().map_err(failed("failed to write the backup"))?;
         Ok(name)
     }
@@ -204,6 +215,59 @@ impl Postgres {
         rows.iter().map(record).collect()
     }
 
+    /// The comment stamp and approved count of every post that has comments.
+    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query("SELECT post, stamp, approved FROM post_comment_stamps", &[])
+            .map_err(failed("failed to read the comment stamps"))?;
+        rows.iter()
+            .map(|r| {
+                let approved: i64 = r.try_get(2)?;
+                Ok((
+                    r.try_get(0)?,
+                    PostStamp {
+                        stamp: r.try_get(1)?,
+                        approved: approved as usize,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The approved comments of some posts, by post, time and id.
+    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+                 FROM comments c JOIN users u ON u.id = c.user_id
+                 WHERE c.post = ANY ($1) AND c.status = 'approved'
+                 ORDER BY c.post, c.timestamp, c.id",
+                &[&posts],
+            )
+            .map_err(failed("failed to read the approved comments"))?;
+        rows.iter().map(record).collect()
+    }
+
+    /// The newest approved comments across the site, newest first.
+    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+                 FROM comments c JOIN users u ON u.id = c.user_id
+                 WHERE c.status = 'approved'
+                 ORDER BY c.timestamp DESC, c.id DESC LIMIT $1",
+                &[&i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+            .map_err(failed("failed to read the latest comments"))?;
+        rows.iter().map(record).collect()
+    }
+
     /// Begins the one transaction of an ingest run; waits for other ingest runs.
     pub fn begin_ingest(&mut self) -> Result<PgIngest<'_>> {
         let mut tx = self
@@ -241,6 +305,7 @@ impl Postgres {
         Ok(PgIngest {
             tx,
             users: HashMap::new(),
+            touched: HashSet::new(),
             find_user,
             insert_user,
             insert_comment,
@@ -307,17 +372,22 @@ impl Postgres {
     pub fn set_status(&mut self, ids: &[i64], status: crate::comments::Status) -> Result<usize> {
         let what = "failed to change the status";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let mut touched = HashSet::new();
         for &id in ids {
-            let n = tx
-                .execute(
-                    "UPDATE comments SET status = $1 WHERE id = $2",
+            let post = tx
+                .query_opt(
+                    "UPDATE comments SET status = $1 WHERE id = $2 RETURNING post",
                     &[&status.as_str(), &id],
                 )
                 .map_err(failed(what))?;
-            if n == 0 {
-                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
-            }
+            match post {
+                Some(row) => touched.insert(row.get::<_, String>(0)),
+                None => bail!(
+                    "no comment with id {id} (see `quill comments list`); nothing was changed"
+                ),
+            };
         }
+        touch_posts(&mut tx, &touched)?;
         tx.commit().map_err(failed(what))?;
         Ok(ids.len())
     }
@@ -328,6 +398,7 @@ impl Postgres {
         let what = "failed to delete comments";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let mut deleted = Vec::new();
+        let mut touched = HashSet::new();
         for &id in ids {
             let thread: Vec<i64> = tx
                 .query(
@@ -353,24 +424,30 @@ impl Postgres {
                     thread.len() - 1
                 );
             }
-            tx.execute("DELETE FROM comments WHERE id = $1", &[&id])
-                .map_err(failed(what))?;
+            let post: String = tx
+                .query_one("DELETE FROM comments WHERE id = $1 RETURNING post", &[&id])
+                .map_err(failed(what))?
+                .get(0);
+            touched.insert(post);
             deleted.extend(thread);
         }
+        touch_posts(&mut tx, &touched)?;
         tx.commit().map_err(failed(what))?;
         Ok(deleted)
     }
 
     /// Moves every comment of one post to another slug; returns how many moved.
     pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
-        let n = self
-            .client
-            .get_mut()
+        let what = "failed to move comments";
+        let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let n = tx
             .execute(
                 "UPDATE comments SET post = $2 WHERE post = $1",
                 &[&from, &to],
             )
-            .map_err(failed("failed to move comments"))?;
+            .map_err(failed(what))?;
+        touch_posts(&mut tx, &HashSet::from([from.to_string(), to.to_string()]))?;
+        tx.commit().map_err(failed(what))?;
         Ok(n as usize)
     }
 
@@ -414,6 +491,17 @@ impl Postgres {
             )
             .map_err(failed(what))?
             .get(0);
+        let touched: HashSet<String> = tx
+            .query(
+                "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = $1
+                     UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                 SELECT DISTINCT c.post FROM comments c JOIN thread t ON c.id = t.id",
+                &[&id],
+            )
+            .map_err(failed(what))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
         if tx
             .execute("DELETE FROM users WHERE id = $1", &[&id])
             .map_err(failed(what))?
@@ -421,6 +509,7 @@ impl Postgres {
         {
             bail!("no user with id {id} (see `quill users list`); nothing was deleted");
         }
+        touch_posts(&mut tx, &touched)?;
         tx.commit().map_err(failed(what))?;
         Ok(comments as usize)
     }
@@ -443,11 +532,32 @@ fn version(client: &mut impl postgres::GenericClient) -> Result<u32> {
     Ok(version.unwrap_or(0).max(0) as u32)
 }
 
+/// Gives each post whose comments changed a fresh stamp and its current approved count, in
+/// the transaction that changed them (as the SQLite backend does).
+pub(super) fn touch_posts(tx: &mut Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
+    if posts.is_empty() {
+        return Ok(());
+    }
+    let posts: Vec<&str> = posts.iter().map(String::as_str).collect();
+    tx.execute(
+        "INSERT INTO post_comment_stamps (post, stamp, approved)
+         SELECT p, quill_new_stamp(),
+                (SELECT COUNT(*) FROM comments WHERE post = p AND status = 'approved')
+         FROM unnest($1::TEXT[]) AS p
+         ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
+        &[&posts],
+    )
+    .map_err(failed("failed to stamp the changed posts"))?;
+    Ok(())
+}
+
 /// The transaction of one ingest run.
 pub struct PgIngest<'a> {
     tx: Transaction<'a>,
     /// User ids by (username, lowercased email), so a run does one lookup per visitor.
     users: HashMap<(String, String), i64>,
+    /// Posts that got a comment in this run, whose stamps change at commit.
+    touched: HashSet<String>,
     find_user: Statement,
     insert_user: Statement,
     insert_comment: Statement,
@@ -515,7 +625,12 @@ impl PgIngest<'_> {
                 )
             })?;
         match inserted {
-            Some(row) => Ok(Inserted::New(row.get(0))),
+            Some(row) => {
+                if !self.touched.contains(c.post) {
+                    self.touched.insert(c.post.to_string());
+                }
+                Ok(Inserted::New(row.get(0)))
+            }
             None => {
                 let (id, _) = self.comment_by_key(c.submission_key)?.ok_or_else(|| {
                     anyhow!(
@@ -547,7 +662,8 @@ impl PgIngest<'_> {
     }
 
     /// Makes the run's changes durable.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
+        touch_posts(&mut self.tx, &self.touched)?;
         self.tx
             .commit()
             .map_err(failed("failed to commit the comments to the database"))

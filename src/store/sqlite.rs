@@ -1,7 +1,7 @@
 //! The SQLite backend: connections (WAL, busy timeout, foreign keys, full sync), migrations,
 //! and every query quill runs against SQLite.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::migrations;
-use super::{CommentFilter, CommentRow, Inserted, NewComment, UserRow};
+use super::{CommentFilter, CommentRow, Inserted, NewComment, PostStamp, UserRow};
 use crate::comments::{CommentRecord, Status};
 
 /// How long a writer waits for another writer's lock before giving up.
@@ -153,6 +153,57 @@ impl Sqlite {
             .context("failed to read the approved comments")
     }
 
+    /// The comment stamp and approved count of every post that has comments.
+    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT post, stamp, approved FROM post_comment_stamps")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                PostStamp {
+                    stamp: r.get(1)?,
+                    approved: r.get(2)?,
+                },
+            ))
+        })?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .context("failed to read the comment stamps")
+    }
+
+    /// The approved comments of some posts, by post, time and id.
+    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+             FROM comments c JOIN users u ON u.id = c.user_id
+             WHERE c.post = ?1 AND c.status = 'approved'
+             ORDER BY c.timestamp, c.id",
+        )?;
+        let mut sorted = posts.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut records = Vec::new();
+        for post in sorted {
+            for row in stmt.query_map([post], record)? {
+                records.push(row.context("failed to read the approved comments")?);
+            }
+        }
+        Ok(records)
+    }
+
+    /// The newest approved comments across the site, newest first.
+    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+             FROM comments c JOIN users u ON u.id = c.user_id
+             WHERE c.status = 'approved'
+             ORDER BY c.timestamp DESC, c.id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], record)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("failed to read the latest comments")
+    }
+
     /// Begins the one transaction of an ingest run; waits for other writers.
     pub fn begin_ingest(&mut self) -> Result<SqliteIngest<'_>> {
         let tx = self
@@ -162,6 +213,7 @@ impl Sqlite {
         Ok(SqliteIngest {
             tx,
             users: HashMap::new(),
+            touched: HashSet::new(),
         })
     }
 
@@ -222,15 +274,23 @@ impl Sqlite {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut touched = HashSet::new();
         for &id in ids {
-            let n = tx.execute(
-                "UPDATE comments SET status = ?1 WHERE id = ?2",
-                params![status.as_str(), id],
-            )?;
-            if n == 0 {
-                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
-            }
+            let post: Option<String> = tx
+                .query_row(
+                    "UPDATE comments SET status = ?1 WHERE id = ?2 RETURNING post",
+                    params![status.as_str(), id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match post {
+                Some(post) => touched.insert(post),
+                None => bail!(
+                    "no comment with id {id} (see `quill comments list`); nothing was changed"
+                ),
+            };
         }
+        touch_posts(&tx, &touched)?;
         tx.commit()?;
         Ok(ids.len())
     }
@@ -242,6 +302,7 @@ impl Sqlite {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut deleted = Vec::new();
+        let mut touched = HashSet::new();
         for &id in ids {
             let exists: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM comments WHERE id = ?1)",
@@ -267,9 +328,15 @@ impl Sqlite {
                     thread.len() - 1
                 );
             }
-            tx.execute("DELETE FROM comments WHERE id = ?1", [id])?;
+            let post: String = tx.query_row(
+                "DELETE FROM comments WHERE id = ?1 RETURNING post",
+                [id],
+                |r| r.get(0),
+            )?;
+            touched.insert(post);
             deleted.append(&mut thread);
         }
+        touch_posts(&tx, &touched)?;
         tx.commit()?;
         Ok(deleted)
     }
@@ -283,6 +350,7 @@ impl Sqlite {
             "UPDATE comments SET post = ?2 WHERE post = ?1",
             params![from, to],
         )?;
+        touch_posts(&tx, &HashSet::from([from.to_string(), to.to_string()]))?;
         tx.commit()?;
         Ok(n)
     }
@@ -318,9 +386,18 @@ impl Sqlite {
             [id],
             |r| r.get(0),
         )?;
+        let touched: HashSet<String> = tx
+            .prepare(
+                "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = ?1
+                     UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                 SELECT DISTINCT c.post FROM comments c JOIN thread t ON c.id = t.id",
+            )?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         if tx.execute("DELETE FROM users WHERE id = ?1", [id])? == 0 {
             bail!("no user with id {id} (see `quill users list`); nothing was deleted");
         }
+        touch_posts(&tx, &touched)?;
         tx.commit()?;
         Ok(comments)
     }
@@ -332,6 +409,8 @@ pub struct SqliteIngest<'a> {
     tx: rusqlite::Transaction<'a>,
     /// User ids by (username, lowercased email), so a run does one lookup per visitor.
     users: HashMap<(String, String), i64>,
+    /// Posts that got a comment in this run, whose stamps change at commit.
+    touched: HashSet<String>,
 }
 
 impl SqliteIngest<'_> {
@@ -383,7 +462,12 @@ impl SqliteIngest<'_> {
             .optional()
             .with_context(|| format!("failed to store the comment {:?}", c.submission_key))?;
         match inserted {
-            Some(id) => Ok(Inserted::New(id)),
+            Some(id) => {
+                if !self.touched.contains(c.post) {
+                    self.touched.insert(c.post.to_string());
+                }
+                Ok(Inserted::New(id))
+            }
             None => {
                 let (id, _) = self.comment_by_key(c.submission_key)?.ok_or_else(|| {
                     anyhow!(
@@ -416,10 +500,26 @@ impl SqliteIngest<'_> {
 
     /// Makes the run's changes durable.
     pub fn commit(self) -> Result<()> {
+        touch_posts(&self.tx, &self.touched)?;
         self.tx
             .commit()
             .context("failed to commit the comments to the database")
     }
+}
+
+/// Gives each post whose comments changed a fresh stamp and its current approved count, in
+/// the transaction that changed them.
+fn touch_posts(tx: &rusqlite::Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO post_comment_stamps (post, stamp, approved)
+         VALUES (?1, random(), (SELECT COUNT(*) FROM comments WHERE post = ?1 AND status = 'approved'))
+         ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
+    )?;
+    for post in posts {
+        stmt.execute([post])
+            .with_context(|| format!("failed to stamp the comments of {post:?}"))?;
+    }
+    Ok(())
 }
 
 fn record(row: &Row<'_>) -> rusqlite::Result<CommentRecord> {

@@ -1,6 +1,8 @@
 //! Rendering: the site model becomes a flat list of jobs (one output file each), rendered in
 //! parallel with rayon from templates compiled once. Nothing here mutates the model.
 
+pub mod jobs;
+
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -8,32 +10,10 @@ use tera::{Context, Tera};
 
 use crate::build::Progress;
 use crate::comments::thread::{CommentNode, Threads};
-use crate::site::{PageData, Site, Tag};
+use crate::site::{PageBody, PageData, Site};
 use crate::templates;
-
-/// One output file to render.
-#[derive(Debug)]
-enum Job<'a> {
-    Post(&'a PageData),
-    Page(&'a PageData),
-    Listing {
-        tag: Option<&'a Tag>,
-        posts: Vec<&'a PageData>,
-        index: usize,
-        count: usize,
-    },
-    Tags,
-    Feed,
-    Sitemap,
-    Robots,
-    CommentsFeed,
-    NotFound,
-    Style,
-    Alias {
-        from: &'a str,
-        target: &'a str,
-    },
-}
+pub use jobs::{Job, jobs};
+use jobs::{listing_base, listing_path};
 
 /// A rendered file: where it goes (relative to the output root) and its bytes.
 #[derive(Debug)]
@@ -47,7 +27,7 @@ pub struct Rendered {
 /// Pagination data for listing templates (`paginator`).
 #[derive(Debug, Serialize)]
 struct Paginator<'a> {
-    pages: &'a [&'a PageData],
+    pages: Vec<FullPage<'a>>,
     current_index: usize,
     number_pagers: usize,
     paginate_by: usize,
@@ -68,7 +48,7 @@ struct ConfigView<'a> {
 
 /// A menu link to a top-level page (`menu`).
 #[derive(Debug, Serialize)]
-struct MenuLink<'a> {
+pub struct MenuLink<'a> {
     title: &'a str,
     path: &'a str,
 }
@@ -76,21 +56,48 @@ struct MenuLink<'a> {
 /// Where rendered files go, one call per file, from many threads at once.
 pub type Sink<'a> = dyn Fn(&Rendered) -> Result<()> + Sync + 'a;
 
-/// Renders every file of the site and hands each to `sink` as soon as it is ready, so the
-/// whole output never sits in memory; returns the number of files.
-pub fn render_site(
+/// What rendering reads besides the model: the rendered bodies (by source index), the
+/// comment threads of the pages being rendered, and the newest comments for the feed.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    /// Rendered Markdown by source index; present for every page a job shows.
+    pub bodies: &'a [Option<PageBody>],
+    /// Approved comments of the pages being rendered.
+    pub threads: &'a Threads,
+    /// The newest approved comments, newest first: (post slug, comment).
+    pub latest: &'a [(String, CommentNode)],
+}
+
+/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
+/// output never sits in memory.
+pub fn render_jobs(
     site: &Site,
-    threads: &Threads,
+    jobs: &[&Job<'_>],
+    inputs: &Inputs<'_>,
     tera: &mut Tera,
     progress: &dyn Progress,
     sink: &Sink<'_>,
-) -> Result<usize> {
+) -> Result<()> {
     let config_view = ConfigView {
         config: &site.config,
         base_path: site.config.base_path(),
     };
-    let menu: Vec<MenuLink<'_>> = site
-        .pages
+    let menu = menu(site);
+    let globals = tera.global_context();
+    globals.insert("config", &config_view);
+    globals.insert("menu", &menu);
+    let tera = &*tera;
+    progress.start(jobs.len());
+    jobs.par_iter().try_for_each(|job| {
+        sink(&render_job(site, inputs, tera, job)?)?;
+        progress.tick();
+        Ok::<(), anyhow::Error>(())
+    })
+}
+
+/// The top-level pages, as `menu` in templates.
+pub fn menu(site: &Site) -> Vec<MenuLink<'_>> {
+    site.pages
         .iter()
         .filter(|p| {
             p.path
@@ -103,111 +110,46 @@ pub fn render_site(
             title: &p.title,
             path: &p.path,
         })
-        .collect();
-    let globals = tera.global_context();
-    globals.insert("config", &config_view);
-    globals.insert("menu", &menu);
-    let tera = &*tera;
-    let jobs = jobs(site);
-    progress.start(jobs.len());
-    jobs.par_iter().try_for_each(|job| {
-        sink(&render_job(site, threads, tera, job)?)?;
-        progress.tick();
-        Ok::<(), anyhow::Error>(())
-    })?;
-    Ok(jobs.len())
+        .collect()
 }
 
-fn jobs(site: &Site) -> Vec<Job<'_>> {
-    let mut jobs: Vec<Job<'_>> = Vec::new();
-    jobs.extend(site.posts.iter().map(Job::Post));
-    jobs.extend(site.pages.iter().map(Job::Page));
-    let all: Vec<&PageData> = site.posts.iter().collect();
-    push_listing(&mut jobs, None, all, site.config.paginate_by);
-    for tag in &site.tags {
-        let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
-        push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
-    }
-    jobs.extend([
-        Job::Tags,
-        Job::Feed,
-        Job::Sitemap,
-        Job::Robots,
-        Job::NotFound,
-        Job::Style,
-    ]);
-    if site.config.comments.enabled {
-        jobs.push(Job::CommentsFeed);
-    }
-    jobs.extend(
-        site.aliases
-            .iter()
-            .map(|(from, target)| Job::Alias { from, target }),
-    );
-    jobs
+/// A page with its rendered body, as templates see it.
+#[derive(Debug, Serialize)]
+struct FullPage<'a> {
+    #[serde(flatten)]
+    data: &'a PageData,
+    #[serde(flatten)]
+    body: &'a PageBody,
 }
 
-fn push_listing<'a>(
-    jobs: &mut Vec<Job<'a>>,
-    tag: Option<&'a Tag>,
-    posts: Vec<&'a PageData>,
-    per_page: usize,
-) {
-    let count = posts.len().div_ceil(per_page).max(1);
-    let mut chunks: Vec<Vec<&PageData>> = posts.chunks(per_page).map(<[_]>::to_vec).collect();
-    if chunks.is_empty() {
-        chunks.push(Vec::new());
-    }
-    for (i, posts) in chunks.into_iter().enumerate() {
-        jobs.push(Job::Listing {
-            tag,
-            posts,
-            index: i + 1,
-            count,
-        });
+fn full<'a>(inputs: &Inputs<'a>, page: &'a PageData) -> Result<FullPage<'a>> {
+    match inputs.bodies.get(page.source).and_then(Option::as_ref) {
+        Some(body) => Ok(FullPage { data: page, body }),
+        None => Err(anyhow!(
+            "internal error: the body of {} was not rendered (run `quill build --full`)",
+            page.path
+        )),
     }
 }
 
-/// The site path of listing page `index` under `base` (`/` or `/tags/x/`).
-fn listing_path(base: &str, index: usize) -> String {
-    if index == 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{index}/")
-    }
-}
-
-/// The output file for a site path: `/posts/a/` is `posts/a/index.html`.
-fn file_for(path: &str) -> String {
-    let trimmed = path.trim_start_matches('/');
-    if trimmed.is_empty() || trimmed.ends_with('/') {
-        format!("{trimmed}index.html")
-    } else {
-        trimmed.to_string()
-    }
-}
-
-fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Result<Rendered> {
+fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> Result<Rendered> {
     let config = &site.config;
     let mut context = Context::new();
-    let (template, site_path): (&str, String) = match job {
+    let site_path = job.site_path(site);
+    let template = match job {
         Job::Post(page) | Job::Page(page) => {
             context.insert(
                 "page",
                 &PageView {
-                    page,
-                    comments: threads.for_post(&page.slug),
+                    page: full(inputs, page)?,
+                    comments: &inputs.threads.for_post(&page.slug),
                 },
             );
-            let template = if matches!(job, Job::Post(_)) {
+            if matches!(job, Job::Post(_)) {
                 "post.html"
             } else {
                 "page.html"
-            };
-            (
-                template,
-                page.path.trim_start_matches(config.base_path()).to_string(),
-            )
+            }
         }
         Job::Listing {
             tag,
@@ -215,10 +157,13 @@ fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Res
             index,
             count,
         } => {
-            let base = tag.map_or_else(|| "/".to_string(), |t| format!("/tags/{}/", t.slug));
+            let base = listing_base(*tag);
             let at = |i: usize| config.site_path(&listing_path(&base, i));
             let paginator = Paginator {
-                pages: posts,
+                pages: posts
+                    .iter()
+                    .map(|p| full(inputs, p))
+                    .collect::<Result<_>>()?,
                 current_index: *index,
                 number_pagers: *count,
                 paginate_by: config.paginate_by,
@@ -232,17 +177,22 @@ fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Res
             match tag {
                 Some(tag) => {
                     context.insert("tag", tag);
-                    ("tag.html", listing_path(&base, *index))
+                    "tag.html"
                 }
-                None => ("index.html", listing_path(&base, *index)),
+                None => "index.html",
             }
         }
         Job::Tags => {
             context.insert("tags", &site.tags);
-            ("tags.html", "/tags/".to_string())
+            "tags.html"
         }
         Job::Feed => {
-            let posts: Vec<&PageData> = site.posts.iter().take(config.feed_limit).collect();
+            let posts: Vec<FullPage<'_>> = site
+                .posts
+                .iter()
+                .take(config.feed_limit)
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?;
             let last_updated = site
                 .posts
                 .iter()
@@ -252,28 +202,28 @@ fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Res
                 .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
             context.insert("posts", &posts);
             context.insert("last_updated", &last_updated);
-            ("atom.xml", "/atom.xml".to_string())
+            "atom.xml"
         }
         Job::Sitemap => {
             context.insert("entries", &sitemap_entries(site));
-            ("sitemap.xml", "/sitemap.xml".to_string())
+            "sitemap.xml"
         }
-        Job::Robots => ("robots.txt", "/robots.txt".to_string()),
+        Job::Robots => "robots.txt",
         Job::CommentsFeed => {
-            let entries = comment_feed_entries(site, threads);
+            let entries = comment_feed_entries(site, inputs.latest);
             let last_updated = entries.first().map_or_else(
                 || "1970-01-01T00:00:00Z".to_string(),
                 |e| e.comment.timestamp.clone(),
             );
             context.insert("entries", &entries);
             context.insert("last_updated", &last_updated);
-            ("comments.xml", "/comments.xml".to_string())
+            "comments.xml"
         }
-        Job::NotFound => ("404.html", "/404.html".to_string()),
-        Job::Style => ("style.css", "/style.css".to_string()),
-        Job::Alias { from, target } => {
+        Job::NotFound => "404.html",
+        Job::Style => "style.css",
+        Job::Alias { target, .. } => {
             context.insert("target", target);
-            ("alias.html", from.to_string())
+            "alias.html"
         }
     };
     context.insert("current_path", &config.site_path(&site_path));
@@ -286,7 +236,7 @@ fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Res
         )
     })?;
     Ok(Rendered {
-        path: file_for(&site_path),
+        path: jobs::file_for(&site_path),
         bytes: text.into_bytes(),
     })
 }
@@ -295,7 +245,7 @@ fn render_job(site: &Site, threads: &Threads, tera: &Tera, job: &Job<'_>) -> Res
 #[derive(Debug, Serialize)]
 struct PageView<'a> {
     #[serde(flatten)]
-    page: &'a PageData,
+    page: FullPage<'a>,
     comments: &'a [CommentNode],
 }
 
@@ -308,11 +258,13 @@ struct CommentFeedEntry<'a> {
 }
 
 /// The latest approved comments on existing posts, newest first.
-fn comment_feed_entries<'a>(site: &'a Site, threads: &'a Threads) -> Vec<CommentFeedEntry<'a>> {
+fn comment_feed_entries<'a>(
+    site: &'a Site,
+    latest: &'a [(String, CommentNode)],
+) -> Vec<CommentFeedEntry<'a>> {
     let posts: std::collections::HashMap<&str, &PageData> =
         site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
-    threads
-        .latest()
+    latest
         .iter()
         .filter_map(|(slug, comment)| {
             posts.get(slug.as_str()).map(|post| CommentFeedEntry {
@@ -352,19 +304,4 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
         lastmod: None,
     }));
     entries
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_map_to_files() {
-        assert_eq!(file_for("/"), "index.html");
-        assert_eq!(file_for("/posts/a/"), "posts/a/index.html");
-        assert_eq!(file_for("/atom.xml"), "atom.xml");
-        assert_eq!(listing_path("/", 1), "/");
-        assert_eq!(listing_path("/", 3), "/page/3/");
-        assert_eq!(listing_path("/tags/rust/", 2), "/tags/rust/page/2/");
-    }
 }

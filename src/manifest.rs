@@ -1,0 +1,128 @@
+//! The record a build leaves beside its output: the front matter of every source (so the next
+//! build need not read unchanged files) and, for every output file, a digest of what it was
+//! made from and of its bytes (so the next build renders and rewrites only what changed).
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::content::SourceCache;
+
+/// Bumped whenever the meaning of a manifest changes, so an old one is never trusted.
+const FORMAT: u32 = 1;
+
+/// What the last build wrote and from what.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    format: u32,
+    /// Digest of the site-wide inputs (binary, config, templates, options); any change makes
+    /// the whole manifest stale.
+    pub site_key: String,
+    /// Front matter by source file.
+    pub sources: SourceCache,
+    /// Output files by path relative to the output root.
+    pub outputs: HashMap<String, OutputEntry>,
+}
+
+/// One output file of the last build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputEntry {
+    /// Digest of its inputs; `None` for files that are rendered every time.
+    pub key: Option<String>,
+    /// Digest of its bytes (or, for copied files, of the source file's fingerprint).
+    pub hash: String,
+}
+
+impl Manifest {
+    /// A new, empty manifest for a build with these site-wide inputs.
+    pub fn new(site_key: String) -> Manifest {
+        Manifest {
+            format: FORMAT,
+            site_key,
+            ..Manifest::default()
+        }
+    }
+
+    /// The manifest of the build in `output_dir`, if there is a readable one of this format.
+    /// Anything unreadable counts as none: the next build is then a full one.
+    pub fn load(output_dir: &Path) -> Option<Manifest> {
+        let bytes = fs::read(path_for(output_dir)).ok()?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+        (manifest.format == FORMAT).then_some(manifest)
+    }
+
+    /// Writes the manifest beside `output_dir` (through a temporary file and a rename).
+    pub fn save(&self, output_dir: &Path) -> Result<()> {
+        let path = path_for(output_dir);
+        let temporary = path.with_extension("json.new");
+        let bytes = serde_json::to_vec(self).context("failed to encode the build manifest")?;
+        fs::write(&temporary, bytes)
+            .with_context(|| format!("failed to write {}", temporary.display()))?;
+        fs::rename(&temporary, &path).with_context(|| format!("failed to write {}", path.display()))
+    }
+
+    /// Forgets the last build's manifest, before its output starts to change: if the build
+    /// is interrupted then, the next one starts from scratch instead of trusting a stale record.
+    pub fn remove(output_dir: &Path) -> Result<()> {
+        let path = path_for(output_dir);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("failed to remove {}", path.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `.public.quill-manifest.json` beside `public/`: outside the output, so it is never
+/// published, and next to it, so each output folder has its own.
+pub fn path_for(output_dir: &Path) -> PathBuf {
+    let name = output_dir
+        .file_name()
+        .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+    output_dir.with_file_name(format!(".{name}.quill-manifest.json"))
+}
+
+/// A 128-bit digest as the manifest spells it.
+pub fn hex(digest: u128) -> String {
+    format!("{digest:032x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_other_formats() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let mut manifest = Manifest::new("abc".into());
+        manifest.outputs.insert(
+            "index.html".into(),
+            OutputEntry {
+                key: None,
+                hash: hex(7),
+            },
+        );
+        manifest.save(&out).unwrap();
+        let loaded = Manifest::load(&out).unwrap();
+        assert_eq!(loaded.site_key, "abc");
+        assert_eq!(loaded.outputs["index.html"].hash, hex(7));
+
+        let stale = serde_json::to_vec(&Manifest {
+            format: FORMAT + 1,
+            ..Manifest::default()
+        })
+        .unwrap();
+        fs::write(path_for(&out), stale).unwrap();
+        assert!(Manifest::load(&out).is_none());
+        fs::write(path_for(&out), b"{ not json").unwrap();
+        assert!(Manifest::load(&out).is_none());
+        Manifest::remove(&out).unwrap();
+        Manifest::remove(&out).unwrap();
+        assert!(!path_for(&out).exists());
+    }
+}

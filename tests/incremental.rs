@@ -1,0 +1,406 @@
+//! Incremental builds: after each kind of change, updating the last build's output gives
+//! exactly the bytes (and folders) a full build gives, and rewrites only what changed. The
+//! comment changes run on each backend, since the per-post stamps are the store's.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::{Backend, TestSite, backend_tests};
+
+backend_tests! {
+    nothing_changed_writes_nothing,
+    one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed,
+    a_deleted_comment_disappears,
+    moderation_changes_show,
+}
+
+/// Every file and folder under `dir`: folders as `None`, files with their bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| {
+            let e = e.unwrap();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = e
+                .file_type()
+                .is_file()
+                .then(|| std::fs::read(e.path()).unwrap());
+            (rel, bytes)
+        })
+        .collect()
+}
+
+/// The files whose bytes differ between two trees, and those only in one of them.
+fn changed(
+    a: &BTreeMap<String, Option<Vec<u8>>>,
+    b: &BTreeMap<String, Option<Vec<u8>>>,
+) -> Vec<String> {
+    let mut paths: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|p| {
+            a.get(*p) != b.get(*p)
+                && (a.get(*p).is_some_and(Option::is_some)
+                    || b.get(*p).is_some_and(Option::is_some))
+        })
+        .cloned()
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// A site with posts, tags, pagination, a page, a bundle with an image, a static file and
+/// comments, built once.
+fn blog_on(backend: Backend) -> TestSite {
+    let site = TestSite::on(backend, "paginate_by = 2\nfeed_limit = 3\n");
+    site.post(
+        "alpha",
+        "Alpha",
+        "2024-01-01",
+        "tags = [\"rust\", \"web\"]\n",
+        "Alpha body.\n\n<!-- more -->\n\nMore.",
+    );
+    site.post(
+        "beta",
+        "Beta",
+        "2024-01-02",
+        "tags = [\"rust\"]\n",
+        "Beta body with a [link](https://example.org).",
+    );
+    site.post(
+        "gamma",
+        "Gamma",
+        "2024-01-03",
+        "tags = [\"web\"]\n",
+        "# Heading\n\nGamma body.",
+    );
+    site.post("delta", "Delta", "2024-01-04", "", "Delta body.");
+    site.write(
+        "content/posts/bundle/index.md",
+        "+++\ntitle = \"Bundle\"\ndate = 2024-01-05\ntags = [\"photos\"]\n+++\n![a lake](lake.svg)\n",
+    );
+    site.write(
+        "content/posts/bundle/lake.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\nAbout me.\n",
+    );
+    site.write("static/robots-extra.txt", "hello\n");
+    site.write(
+        "subs.jsonl",
+        concat!(
+            "{\"id\":\"c1\",\"post\":\"alpha\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"First!\",\"timestamp\":\"2024-02-01T10:00:00Z\"}\n",
+            "{\"id\":\"c2\",\"post\":\"alpha\",\"username\":\"Bob\",\"email\":\"bob@example.org\",\"body\":\"A reply\",\"timestamp\":\"2024-02-02T10:00:00Z\",\"parent\":\"c1\"}\n",
+            "{\"id\":\"c3\",\"post\":\"gamma\",\"username\":\"Cy\",\"email\":\"cy@example.org\",\"body\":\"On gamma\",\"timestamp\":\"2024-02-03T10:00:00Z\"}\n",
+        ),
+    );
+    site.run(&["ingest", "subs.jsonl"]).ok();
+    let first = site.run(&["build"]).ok();
+    assert!(first.stdout.contains(" files)"), "{}", first.stdout);
+    site
+}
+
+/// [`blog_on`] with the site's own SQLite database.
+fn blog() -> TestSite {
+    blog_on(Backend::Sqlite)
+}
+
+/// Makes a change, updates the last build, and checks it against a full build of the same
+/// site; returns the files whose bytes the change altered and the number the build wrote
+/// (`None` when the change made it a full build).
+fn after(site: &TestSite, change: impl Fn(&TestSite)) -> (Vec<String>, Option<usize>) {
+    let before = tree(&site.path("public"));
+    change(site);
+    let run = site.run(&["build"]).ok();
+    let incremental = tree(&site.path("public"));
+    site.run(&["build", "--full", "-o", "full"]).ok();
+    let full = tree(&site.path("full"));
+    let differs = changed(&incremental, &full);
+    assert!(
+        differs.is_empty(),
+        "the incremental build differs from a full one in {differs:?}"
+    );
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "the same files and folders"
+    );
+    std::fs::remove_dir_all(site.path("full")).unwrap();
+    // "built ... (3 of 40 files changed) into ...": the build says what it rewrote.
+    let written = run.stdout.contains(" files changed)").then(|| {
+        run.stdout
+            .split(" of ")
+            .next()
+            .and_then(|s| s.rsplit('(').next())
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("unexpected summary: {}", run.stdout))
+    });
+    (changed(&before, &incremental), written)
+}
+
+fn ingest(site: &TestSite, line: &str) {
+    site.write("more.jsonl", line);
+    site.run(&["ingest", "more.jsonl"]).ok();
+}
+
+fn nothing_changed_writes_nothing(backend: Backend) {
+    let site = blog_on(backend);
+    let (changed, written) = after(&site, |_| {});
+    assert!(changed.is_empty(), "{changed:?}");
+    assert_eq!(written, Some(0));
+}
+
+fn one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed(backend: Backend) {
+    let site = blog_on(backend);
+    let unrelated = site.path("public/posts/beta/index.html");
+    let unrelated_modified = std::fs::metadata(&unrelated).unwrap().modified().unwrap();
+    let (changed, written) = after(&site, |s| {
+        ingest(
+            s,
+            "{\"id\":\"c4\",\"post\":\"delta\",\"username\":\"Di\",\"email\":\"di@example.org\",\"body\":\"Nice *post*\",\"timestamp\":\"2024-02-04T10:00:00Z\"}\n",
+        );
+    });
+    assert_eq!(
+        changed,
+        ["comments.xml", "index.html", "posts/delta/index.html"],
+        "the post, the index page that shows its count, and the comments feed"
+    );
+    assert_eq!(
+        written,
+        Some(changed.len()),
+        "only changed files are written"
+    );
+    assert!(
+        site.read("public/posts/delta/index.html")
+            .contains("<em>post</em>")
+    );
+    assert_eq!(
+        std::fs::metadata(&unrelated).unwrap().modified().unwrap(),
+        unrelated_modified,
+        "an unrelated post is not rewritten"
+    );
+}
+
+fn a_deleted_comment_disappears(backend: Backend) {
+    let site = blog_on(backend);
+    let (changed, _) = after(&site, |s| {
+        s.run(&["comments", "delete", "3"]).ok();
+    });
+    assert!(
+        changed.contains(&"posts/gamma/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !site
+            .read("public/posts/gamma/index.html")
+            .contains("On gamma")
+    );
+}
+
+fn moderation_changes_show(backend: Backend) {
+    let site = blog_on(backend);
+    let (changed, _) = after(&site, |s| {
+        s.run(&["comments", "spam", "1"]).ok();
+    });
+    assert!(
+        changed.contains(&"posts/alpha/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !site
+            .read("public/posts/alpha/index.html")
+            .contains("First!")
+    );
+}
+
+#[test]
+fn an_edited_post() {
+    let site = blog();
+    let (changed, _) = after(&site, |s| {
+        s.post(
+            "beta",
+            "Beta, revised",
+            "2024-01-02",
+            "tags = [\"rust\"]\n",
+            "New words.",
+        );
+    });
+    assert!(
+        changed.contains(&"posts/beta/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.contains(&"posts/alpha/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        site.read("public/posts/beta/index.html")
+            .contains("New words.")
+    );
+}
+
+#[test]
+fn an_added_post() {
+    let site = blog();
+    let (changed, _) = after(&site, |s| {
+        s.post(
+            "epsilon",
+            "Epsilon",
+            "2024-01-06",
+            "tags = [\"new\"]\n",
+            "Fresh.",
+        );
+    });
+    assert!(
+        changed.contains(&"posts/epsilon/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"tags/new/index.html".to_string()),
+        "{changed:?}"
+    );
+}
+
+#[test]
+fn a_deleted_post_leaves_no_trace() {
+    let site = blog();
+    let (changed, _) = after(&site, |s| {
+        std::fs::remove_file(s.path("content/posts/gamma.md")).unwrap();
+    });
+    assert!(
+        changed.contains(&"posts/gamma/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(!site.exists("public/posts/gamma"), "its folder goes too");
+}
+
+#[test]
+fn a_deleted_bundle_takes_its_files() {
+    let site = blog();
+    after(&site, |s| {
+        std::fs::remove_dir_all(s.path("content/posts/bundle")).unwrap();
+    });
+    assert!(!site.exists("public/posts/bundle"));
+    assert!(!site.exists("public/tags/photos"));
+}
+
+#[test]
+fn a_renamed_tag() {
+    let site = blog();
+    let (changed, _) = after(&site, |s| {
+        s.post(
+            "gamma",
+            "Gamma",
+            "2024-01-03",
+            "tags = [\"www\"]\n",
+            "# Heading\n\nGamma body.",
+        );
+        s.post(
+            "alpha",
+            "Alpha",
+            "2024-01-01",
+            "tags = [\"rust\", \"www\"]\n",
+            "Alpha body.\n\n<!-- more -->\n\nMore.",
+        );
+    });
+    assert!(
+        changed.contains(&"tags/www/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(!site.exists("public/tags/web"));
+}
+
+#[test]
+fn a_changed_template_rebuilds_what_uses_it() {
+    let site = blog();
+    let (changed, written) = after(&site, |s| {
+        s.write(
+            "templates/post.html",
+            "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ page.title }}</h1>{{ page.content | safe }}{% endblock %}",
+        );
+    });
+    for post in ["alpha", "beta", "gamma", "delta", "bundle"] {
+        let path = format!("posts/{post}/index.html");
+        assert!(changed.contains(&path), "{path} in {changed:?}");
+        assert!(
+            site.read(&format!("public/{path}"))
+                .contains("class=\"custom\"")
+        );
+    }
+    assert_eq!(written, None, "a template change makes a full build");
+}
+
+#[test]
+fn a_changed_site_toml_rebuilds_everything_that_shows_it() {
+    let site = blog();
+    let (changed, written) = after(&site, |s| {
+        s.write(
+            "site.toml",
+            "title = \"Renamed\"\nbase_url = \"https://example.org\"\npaginate_by = 3\nfeed_limit = 3\n",
+        );
+    });
+    assert!(
+        changed.contains(&"posts/beta/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(site.read("public/index.html").contains("Renamed"));
+    assert_eq!(written, None, "a site.toml change makes a full build");
+}
+
+#[test]
+fn static_files_and_bundle_files() {
+    let site = blog();
+    let (changed, written) = after(&site, |s| {
+        s.write("static/robots-extra.txt", "changed\n");
+        s.write(
+            "content/posts/bundle/map.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
+        std::fs::remove_file(s.path("content/posts/bundle/lake.svg")).unwrap();
+    });
+    assert_eq!(
+        changed,
+        [
+            "posts/bundle/lake.svg",
+            "posts/bundle/map.svg",
+            "robots-extra.txt"
+        ]
+    );
+    assert_eq!(written, Some(2), "two files copied; one removed");
+}
+
+#[test]
+fn drafts_and_a_failed_build() {
+    let site = blog();
+    after(&site, |s| {
+        s.write(
+            "content/posts/draft.md",
+            "+++\ntitle = \"Draft\"\ndate = 2024-03-01\ndraft = true\n+++\nNot yet.\n",
+        );
+    });
+    assert!(!site.exists("public/posts/draft"));
+    // A failed build between two good ones changes nothing and is not trusted afterwards.
+    let before = tree(&site.path("public"));
+    site.write(
+        "templates/post.html",
+        "{% extends \"base.html\" %}{% block content %}{{ page.missing.field }}{% endblock %}",
+    );
+    site.run(&["build"]).fails_with(1);
+    assert_eq!(
+        tree(&site.path("public")),
+        before,
+        "a failed build leaves public/ as it was"
+    );
+    after(&site, |s| {
+        std::fs::remove_file(s.path("templates/post.html")).unwrap();
+    });
+}
