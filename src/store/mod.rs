@@ -30,7 +30,8 @@ pub struct Store {
 #[derive(Debug)]
 enum Backend {
     Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
+    // Boxed: the client and its URL are several times a SQLite connection's size.
+    Postgres(Box<postgres::Postgres>),
 }
 
 /// A new comment for [`IngestTx::insert`].
@@ -185,7 +186,7 @@ impl Store {
                 None => return Ok(None),
             },
             DbLocation::Postgres(url) => Store {
-                backend: Backend::Postgres(postgres::Postgres::connect(url, true)?),
+                backend: Backend::Postgres(Box::new(postgres::Postgres::connect(url, true)?)),
             },
         };
         let version = store.version()?;
@@ -236,7 +237,7 @@ impl Store {
             backend: match location {
                 DbLocation::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::open_writable(path)?),
                 DbLocation::Postgres(url) => {
-                    Backend::Postgres(postgres::Postgres::connect(url, false)?)
+                    Backend::Postgres(Box::new(postgres::Postgres::connect(url, false)?))
                 }
             },
         })
@@ -472,56 +473,6 @@ impl Store {
             Backend::Postgres(db) => db.all_comments_by_id()?,
         };
         Ok(rows.into_iter().map(ExportedComment::from).collect())
-    }
-
-    /// Copies every user and comment from `from` into the empty database `to` (of either
-    /// kind), keeping ids, in one transaction on `to` whose row counts are checked before it
-    /// commits. `to` gets the latest schema first. Returns the counts and notes on what was done.
-    pub fn copy(from: &DbLocation, to: &DbLocation) -> Result<(Copied, Vec<String>)> {
-        if from == to {
-            bail!("{to} is the database being copied; name another with --to");
-        }
-        let Some(source) = Store::open_read_only(from)? else {
-            bail!("there is no comment database at {from} to copy");
-        };
-        let mut target = Store::open_unmigrated(to)?;
-        let mut notes = Vec::new();
-        let version = target.version()?;
-        let latest = migrations::latest();
-        if version > latest {
-            bail!(too_new(to, version));
-        }
-        // Checked before migrating, so that a refused target is left exactly as it was.
-        if version > 0 {
-            let (users, comments) = target.row_counts()?;
-            if users > 0 || comments > 0 {
-                bail!(
-                    "{to} already holds {users} users and {comments} comments; `quill db copy` only writes into an empty database"
-                );
-            }
-        }
-        if version < latest {
-            target.migrate(latest)?;
-            notes.push(format!(
-                "created the comment database {to} (schema version {latest})"
-            ));
-        }
-        let dump = match &source.backend {
-            Backend::Sqlite(db) => db.dump()?,
-            Backend::Postgres(db) => db.dump()?,
-        };
-        let copied = match &mut target.backend {
-            Backend::Sqlite(db) => db.load(&dump)?,
-            Backend::Postgres(db) => db.load(&dump)?,
-        };
-        Ok((copied, notes))
-    }
-
-    fn row_counts(&self) -> Result<(i64, i64)> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.row_counts(),
-            Backend::Postgres(db) => db.row_counts(),
-        }
     }
 }
 

@@ -127,7 +127,7 @@ fn find_bin() -> Result<PathBuf, String> {
             Some((version, e.path().join("bin")))
         })
         .collect();
-    debian.sort_by(|a, b| b.0.cmp(&a.0));
+    debian.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     dirs.extend(debian.into_iter().map(|(_, dir)| dir));
     dirs.into_iter()
         .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
