@@ -198,16 +198,23 @@ fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let authority = match authority.rsplit_once('@') {
-        Some((user_info, hosts)) => {
+    // The user info ends at the last `@` before the query: a password with an unescaped `/`
+    // or `@` in it must not leak into what is shown.
+    let query_start = rest.find('?').unwrap_or(rest.len());
+    let (authority, tail) = match rest[..query_start].rfind('@') {
+        Some(at) => {
+            let user_info = &rest[..at];
             let user = user_info
                 .split_once(':')
                 .map_or(user_info, |(user, _)| user);
-            format!("{user}@{hosts}")
+            let after = &rest[at + 1..];
+            let end = after.find(['/', '?']).unwrap_or(after.len());
+            (format!("{user}@{}", &after[..end]), &after[end..])
         }
-        None => authority.to_string(),
+        None => {
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            (rest[..end].to_string(), &rest[end..])
+        }
     };
     let tail = match tail.split_once('?') {
         Some((path, query)) => {
@@ -248,6 +255,10 @@ mod tests {
                 "postgres://ada@localhost/blog?password=***&application_name=x",
             ),
             ("postgres://localhost/blog", "postgres://localhost/blog"),
+            (
+                "postgres://ada:s3c/r@t@localhost/blog",
+                "postgres://ada@localhost/blog",
+            ),
         ] {
             let location = DbLocation::from_url(Path::new("/"), url).unwrap();
             assert_eq!(location.to_string(), shown);
