@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""quill's benchmark: generate a corpus, ingest its comments, build it cold, then ingest one
-more comment and rebuild; with Hugo installed, build the same posts with Hugo in the same run.
+"""quill's benchmark: generate a corpus, ingest its comments, build it cold (--full), then ingest
+one more comment and rebuild (incremental); with Hugo installed, build the same posts with Hugo
+in the same run.
 
     python3 bench/run.py [--posts 10000] [--comments 100000] [--runs 5] [--smoke]
 
@@ -102,9 +103,9 @@ def main():
         else:
             print("ingest: skipped (this quill has no ingest command)")
         out = work / "public"
-        cold = [timed([quill, "build", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
+        cold = [timed([quill, "build", "--full", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
         quill_med, quill_mem = report("quill build, cold, output on tmpfs", cold, a.posts)
-        on_disk = [timed([quill, "build", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
+        on_disk = [timed([quill, "build", "--full", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
         report("quill build, cold, output on disk", on_disk, a.posts)
         if ingest:
             one = corpus / "one.jsonl"
@@ -115,13 +116,15 @@ def main():
                 one.write_text(json.dumps(first) + "\n")
                 timed([quill, "ingest", str(one)], cwd=corpus, env=env)
                 rebuilds.append(timed([quill, "build", "-o", str(out)], cwd=corpus, env=env))
-            report("ingest one comment, then rebuild", rebuilds, a.posts)
+            report("rebuild after ingesting one comment", rebuilds, a.posts)
+            unchanged = [timed([quill, "build", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
+            report("rebuild with nothing changed", unchanged, a.posts)
         if a.hugo:
             hsite = work / "hugo"
             hugo_site(corpus, hsite)
             quill_runs, hugo_runs = [], []
             for _ in range(a.runs):  # alternate, so both see the same machine state
-                quill_runs.append(timed([quill, "build", "-o", str(out)], cwd=corpus, env=env))
+                quill_runs.append(timed([quill, "build", "--full", "-o", str(out)], cwd=corpus, env=env))
                 hugo_runs.append(timed([a.hugo, "--quiet", "-s", str(hsite), "-d", str(work / "hugo-public")]))
             q, qm = report("quill build (alternating with hugo)", quill_runs, a.posts)
             h, hm = report("hugo build, highlighting off", hugo_runs, a.posts)

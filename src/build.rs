@@ -19,7 +19,7 @@ use crate::comments::CommentRecord;
 use crate::comments::thread::{Threads, node};
 use crate::config::SiteConfig;
 use crate::content::{self, Fingerprint};
-use crate::manifest::{Manifest, OutputEntry, hex};
+use crate::manifest::{Manifest, OutputEntry};
 use crate::output::{self, Staging, Update};
 use crate::render::{self, Inputs, Job};
 use crate::site::{self, Site};
@@ -90,7 +90,7 @@ struct Copied {
     from: PathBuf,
     /// A digest of its source's path and fingerprint, or of its bytes when it changed too
     /// recently for its fingerprint to be trusted.
-    key: String,
+    key: u128,
 }
 
 /// Builds the site; on any error the previous output is left untouched.
@@ -114,20 +114,18 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     } else {
         None
     };
-    let site_key = hex(site_key(
-        &config,
-        &template_sources,
-        options,
-        database.as_ref(),
-    )?);
-    let previous = if options.full || !output_dir.is_dir() {
+    let site_key = site_key(&config, &template_sources, options, database.as_ref())?;
+    let mut previous = if options.full || !output_dir.is_dir() {
         None
     } else {
         Manifest::load(&output_dir).filter(|m| m.site_key == site_key)
     };
-    let empty = content::SourceCache::new();
-    let cache = previous.as_ref().map_or(&empty, |m| &m.sources);
-    let mut sources = content::load_cached(root, options.drafts, cache)?;
+    let mut cache = previous
+        .as_mut()
+        .map(|m| std::mem::take(&mut m.sources))
+        .unwrap_or_default();
+    let mut sources = content::load_cached(root, options.drafts, &mut cache)?;
+    drop(cache);
 
     let store = match &database {
         Some(location) => Store::open_read_only(location)?,
@@ -144,16 +142,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
 
     // Which files to render: all of them, or those whose inputs changed.
     let mut base = Xxh3::new();
-    base.update(site_key.as_bytes());
+    base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(&site))?);
     let stamp = |slug: &str| stamps.get(slug).map(|s| (s.stamp, s.approved));
     let jobs = render::jobs(&site);
-    let planned: Vec<(String, Option<String>)> = jobs
+    let planned: Vec<(String, Option<u128>)> = jobs
         .iter()
-        .map(|job| {
-            let key = job.key(&base, &sources, &stamp).map(hex);
-            (job.file(&site), key)
-        })
+        .map(|job| (job.file(&site), job.key(&site, &base, &sources, &stamp)))
         .collect();
     let to_render: Vec<usize> = (0..jobs.len())
         .filter(|&i| {
@@ -219,13 +214,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         .collect();
     let files = copies.len() + jobs.len();
     let chosen: Vec<&Job<'_>> = to_render.iter().map(|&i| &jobs[i]).collect();
-    let hashes: Mutex<HashMap<String, String>> = Mutex::new(HashMap::new());
-    let record = |path: &str, bytes: &[u8]| -> String {
-        let hash = hex(xxh3_128(bytes));
+    let hashes: Mutex<HashMap<String, u128>> = Mutex::new(HashMap::new());
+    let record = |path: &str, bytes: &[u8]| -> u128 {
+        let hash = xxh3_128(bytes);
         hashes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_string(), hash.clone());
+            .insert(path.to_string(), hash);
         hash
     };
 
@@ -249,7 +244,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                 let unchanged = previous
                     .outputs
                     .get(*path)
-                    .is_some_and(|e| e.key.as_deref() == Some(copied.key.as_str()));
+                    .is_some_and(|e| e.key == Some(copied.key));
                 if !unchanged {
                     update.copy(&copied.from, path)?;
                 }
@@ -285,11 +280,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let hashes = hashes.into_inner().unwrap_or_else(|e| e.into_inner());
     for (file, key) in planned {
         let hash = match hashes.get(&file) {
-            Some(hash) => hash.clone(),
+            Some(hash) => *hash,
             None => previous
                 .as_ref()
                 .and_then(|m| m.outputs.get(&file))
-                .map(|e| e.hash.clone())
+                .map(|e| e.hash)
                 .context("internal error: a file was neither rendered nor kept")?,
         };
         manifest.outputs.insert(file, OutputEntry { key, hash });
@@ -298,8 +293,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         manifest.outputs.insert(
             path.to_string(),
             OutputEntry {
-                key: Some(copied.key.clone()),
-                hash: copied.key.clone(),
+                key: Some(copied.key),
+                hash: copied.key,
             },
         );
     }
@@ -373,7 +368,7 @@ fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>> {
                 .with_context(|| format!("failed to read {}", from.display()))?;
             hasher.update(&bytes);
         }
-        let key = hex(hasher.digest128());
+        let key = hasher.digest128();
         copies.insert(to, Copied { from, key });
         Ok(())
     };

@@ -10,11 +10,14 @@
 //! ```
 //!
 //! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
+//! Import is the same pipeline with another reader in front: an export of Disqus, WordPress,
+//! Staticman or Isso ─► match posts, HTML to Markdown ─► ingest's validate and store.
 
 pub mod build;
 pub mod comments;
 pub mod config;
 pub mod content;
+pub mod import;
 pub mod ingest;
 pub mod manifest;
 pub mod markdown;

@@ -20,7 +20,7 @@ pub struct Manifest {
     format: u32,
     /// Digest of the site-wide inputs (binary, config, templates, options); any change makes
     /// the whole manifest stale.
-    pub site_key: String,
+    pub site_key: u128,
     /// Front matter by source file.
     pub sources: SourceCache,
     /// Output files by path relative to the output root.
@@ -31,14 +31,14 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputEntry {
     /// Digest of its inputs; `None` for files that are rendered every time.
-    pub key: Option<String>,
+    pub key: Option<u128>,
     /// Digest of its bytes (or, for copied files, of the source file's fingerprint).
-    pub hash: String,
+    pub hash: u128,
 }
 
 impl Manifest {
     /// A new, empty manifest for a build with these site-wide inputs.
-    pub fn new(site_key: String) -> Manifest {
+    pub fn new(site_key: u128) -> Manifest {
         Manifest {
             format: FORMAT,
             site_key,
@@ -50,15 +50,19 @@ impl Manifest {
     /// Anything unreadable counts as none: the next build is then a full one.
     pub fn load(output_dir: &Path) -> Option<Manifest> {
         let bytes = fs::read(path_for(output_dir)).ok()?;
-        let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
-        (manifest.format == FORMAT).then_some(manifest)
+        // The format number comes first, so another format is recognised before it is decoded.
+        let (format, _) = postcard::take_from_bytes::<u32>(&bytes).ok()?;
+        if format != FORMAT {
+            return None;
+        }
+        postcard::from_bytes(&bytes).ok()
     }
 
     /// Writes the manifest beside `output_dir` (through a temporary file and a rename).
     pub fn save(&self, output_dir: &Path) -> Result<()> {
         let path = path_for(output_dir);
-        let temporary = path.with_extension("json.new");
-        let bytes = serde_json::to_vec(self).context("failed to encode the build manifest")?;
+        let temporary = path.with_extension("new");
+        let bytes = postcard::to_stdvec(self).context("failed to encode the build manifest")?;
         fs::write(&temporary, bytes)
             .with_context(|| format!("failed to write {}", temporary.display()))?;
         fs::rename(&temporary, &path).with_context(|| format!("failed to write {}", path.display()))
@@ -77,18 +81,13 @@ impl Manifest {
     }
 }
 
-/// `.public.quill-manifest.json` beside `public/`: outside the output, so it is never
+/// `.public.quill-manifest` beside `public/`: outside the output, so it is never
 /// published, and next to it, so each output folder has its own.
 pub fn path_for(output_dir: &Path) -> PathBuf {
     let name = output_dir
         .file_name()
         .map_or("public".into(), |n| n.to_string_lossy().into_owned());
-    output_dir.with_file_name(format!(".{name}.quill-manifest.json"))
-}
-
-/// A 128-bit digest as the manifest spells it.
-pub fn hex(digest: u128) -> String {
-    format!("{digest:032x}")
+    output_dir.with_file_name(format!(".{name}.quill-manifest"))
 }
 
 #[cfg(test)]
@@ -99,27 +98,23 @@ mod tests {
     fn round_trips_and_refuses_other_formats() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let mut manifest = Manifest::new("abc".into());
-        manifest.outputs.insert(
-            "index.html".into(),
-            OutputEntry {
-                key: None,
-                hash: hex(7),
-            },
-        );
+        let mut manifest = Manifest::new(u128::MAX - 1);
+        manifest
+            .outputs
+            .insert("index.html".into(), OutputEntry { key: None, hash: 7 });
         manifest.save(&out).unwrap();
         let loaded = Manifest::load(&out).unwrap();
-        assert_eq!(loaded.site_key, "abc");
-        assert_eq!(loaded.outputs["index.html"].hash, hex(7));
+        assert_eq!(loaded.site_key, u128::MAX - 1);
+        assert_eq!(loaded.outputs["index.html"].hash, 7);
 
-        let stale = serde_json::to_vec(&Manifest {
+        let stale = postcard::to_stdvec(&Manifest {
             format: FORMAT + 1,
             ..Manifest::default()
         })
         .unwrap();
         fs::write(path_for(&out), stale).unwrap();
         assert!(Manifest::load(&out).is_none());
-        fs::write(path_for(&out), b"{ not json").unwrap();
+        fs::write(path_for(&out), b"\x01 not a manifest").unwrap();
         assert!(Manifest::load(&out).is_none());
         Manifest::remove(&out).unwrap();
         Manifest::remove(&out).unwrap();

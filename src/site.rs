@@ -120,10 +120,10 @@ impl Site {
     pub fn new(
         config: SiteConfig,
         sources: &[Source],
-        comment_count: &dyn Fn(&str) -> usize,
+        comment_count: &(dyn Fn(&str) -> usize + Sync),
     ) -> Site {
         let mut data: Vec<(Kind, PageData)> = sources
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(index, s)| {
                 let mut page = page_data(&config, s, index);

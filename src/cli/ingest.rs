@@ -83,7 +83,8 @@ pub fn run_ingest(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.exit_code()))
 }
 
-fn print_summary(r: &IngestReport) {
+/// Prints the counts of a run, its main rejection reasons and where the rejects went.
+pub(super) fn print_summary(r: &IngestReport) {
     let verb = if r.dry_run {
         "would store"
     } else if r.strict_aborted {

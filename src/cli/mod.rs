@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod build;
 mod comments;
 mod db;
+mod import;
 mod ingest;
 mod init;
 mod new;
@@ -35,6 +36,8 @@ enum Command {
     Serve(serve::Args),
     /// Validate submitted comments and store them with their users.
     Ingest(ingest::Args),
+    /// Bring comments over from Disqus, WordPress, Staticman or Isso.
+    Import(import::Args),
     /// Inspect and change the database schema (status, upgrade, downgrade).
     Db(db::Args),
     /// The author's console for comments: list, show, approve, spam, delete, move, export.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Ingest(args) => ingest::run_ingest(args),
+        Command::Import(args) => import::run_import(args),
         Command::Db(args) => db::run(args),
         Command::Comments(args) => comments::run(args),
         Command::Users(args) => users::run(args),

@@ -29,9 +29,26 @@ pub struct FrontMatter {
     /// Old paths that redirect here.
     pub aliases: Vec<String>,
     /// `extra` plus every key quill does not know, for templates.
+    #[serde(with = "extra_as_json")]
     pub extra: Map<String, Value>,
     /// The 1-based file line of the `date` key, for messages about it.
     pub date_line: Option<usize>,
+}
+
+/// Free values are kept as JSON text when front matter is cached, so that compact formats
+/// that need to know each value's type in advance (the build manifest) can hold them.
+mod extra_as_json {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use serde_json::{Map, Value};
+
+    pub fn serialize<S: Serializer>(map: &Map<String, Value>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(map).map_err(serde::ser::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(D::Error::custom)
+    }
 }
 
 /// A file split into its front matter and Markdown body.

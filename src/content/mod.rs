@@ -157,12 +157,16 @@ pub fn cache_key(file: &Path) -> String {
 ///
 /// Drafts are left out unless `include_drafts`. Two posts with one slug are an error.
 pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
-    load_cached(root, include_drafts, &SourceCache::new())
+    load_cached(root, include_drafts, &mut SourceCache::new())
 }
 
 /// Like [`load`], but a file whose fingerprint matches its `cache` entry is not read: its
-/// front matter comes from the cache and its body stays `None`.
-pub fn load_cached(root: &Path, include_drafts: bool, cache: &SourceCache) -> Result<Vec<Source>> {
+/// front matter is taken out of the cache and its body stays `None`.
+pub fn load_cached(
+    root: &Path,
+    include_drafts: bool,
+    cache: &mut SourceCache,
+) -> Result<Vec<Source>> {
     let content_dir = root.join(CONTENT_DIR);
     if !content_dir.is_dir() {
         bail!(
@@ -182,7 +186,7 @@ pub fn load_cached(root: &Path, include_drafts: bool, cache: &SourceCache) -> Re
             .with_context(|| format!("failed to read {}", path.display()))?;
         let fingerprint = Fingerprint::of(&metadata);
         let file = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let source = match cache.get(&cache_key(&file)) {
+        let source = match cache.remove(&cache_key(&file)) {
             Some(hit) if hit.fingerprint == fingerprint && !fingerprint.is_recent() => {
                 from_cache(path, file, hit)?
             }
@@ -196,7 +200,7 @@ pub fn load_cached(root: &Path, include_drafts: bool, cache: &SourceCache) -> Re
     Ok(sources)
 }
 
-fn from_cache(path: &Path, file: PathBuf, hit: &CachedSource) -> Result<Source> {
+fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
     let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
     // A bundle's files are listed afresh: they change without its index.md changing.
     let assets = match path.parent() {
@@ -206,9 +210,9 @@ fn from_cache(path: &Path, file: PathBuf, hit: &CachedSource) -> Result<Source> 
     Ok(Source {
         kind: hit.kind,
         file,
-        slug: hit.slug.clone(),
-        path: hit.path.clone(),
-        meta: hit.meta.clone(),
+        slug: hit.slug,
+        path: hit.path,
+        meta: hit.meta,
         date: hit.date,
         body: None,
         assets,

@@ -122,6 +122,31 @@ pub enum Outcome {
     Rejected(Vec<Rejection>),
 }
 
+/// One submission with its fields already picked out: what a form or file record gives after
+/// field mapping, or what an importer builds from another comment system's export.
+#[derive(Debug, Clone, Default)]
+pub struct Submission<'a> {
+    /// The post: a slug, a site path, a URL on the site, or an alias.
+    pub post: Option<&'a str>,
+    /// The commenter's name.
+    pub username: Option<&'a str>,
+    /// The commenter's email.
+    pub email: Option<&'a str>,
+    /// The body (Markdown).
+    pub body: Option<&'a str>,
+    /// When it was written; `None` means now.
+    pub timestamp: Option<&'a str>,
+    /// The comment replied to: a stored id (`12`, `comment-12`) or a submission key.
+    pub parent: Option<&'a str>,
+    /// The submission's own id, which becomes its key.
+    pub id: Option<&'a str>,
+    /// The honeypot field was filled in.
+    pub honeypot: bool,
+    /// A status decided elsewhere (an export of the author's own, or the moderation of the
+    /// system comments are imported from); `None` lets the spam rules decide.
+    pub status: Option<Status>,
+}
+
 /// Validates and stores submissions for one site.
 #[derive(Debug)]
 pub struct Submitter {
@@ -159,6 +184,11 @@ impl Submitter {
         &self.config
     }
 
+    /// The site's published posts.
+    pub fn posts(&self) -> &PostIndex {
+        &self.posts
+    }
+
     /// Checks one submission and stores it within `tx`.
     pub fn process(&self, tx: &mut IngestTx<'_>, columns: &Columns) -> Result<Outcome> {
         let cfg = &self.config.comments;
@@ -167,24 +197,53 @@ impl Submitter {
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
+        let submission = Submission {
+            post: get("post"),
+            username: get("username"),
+            email: get("email"),
+            body: get("body"),
+            timestamp: get("timestamp"),
+            parent: get("parent"),
+            id: get("id"),
+            honeypot: columns
+                .get(&cfg.honeypot.to_lowercase())
+                .is_some_and(|v| !v.trim().is_empty()),
+            status: if self.trusted {
+                get("status").and_then(|s| s.parse::<Status>().ok())
+            } else {
+                None
+            },
+        };
+        self.process_submission(tx, &submission)
+    }
+
+    /// Checks a submission whose fields are already picked out and stores it within `tx`.
+    pub fn process_submission(
+        &self,
+        tx: &mut IngestTx<'_>,
+        submission: &Submission<'_>,
+    ) -> Result<Outcome> {
+        let cfg = &self.config.comments;
         let mut reasons = Vec::new();
         let mut check = |r: Result<String, Rejection>| r.map_err(|e| reasons.push(e)).ok();
-        let post_field = get("post");
+        let post_field = present(submission.post);
         let username = check(
-            validate::username(get("username").unwrap_or(""))
+            validate::username(present(submission.username).unwrap_or(""))
                 .map_err(|e| missing_as(e, "username")),
         );
-        let email =
-            check(validate::email(get("email").unwrap_or("")).map_err(|e| missing_as(e, "email")));
+        let email = check(
+            validate::email(present(submission.email).unwrap_or(""))
+                .map_err(|e| missing_as(e, "email")),
+        );
         let body = check(
-            validate::body(get("body").unwrap_or(""), cfg.max_body)
+            validate::body(present(submission.body).unwrap_or(""), cfg.max_body)
                 .map_err(|e| missing_as(e, "body")),
         );
-        let raw_timestamp = get("timestamp");
+        let raw_timestamp = present(submission.timestamp);
         let timestamp = validate::timestamp(raw_timestamp, self.now)
             .map_err(|e| reasons.push(e))
             .ok();
-        let id = get("id").map(str::to_string);
+        let id = present(submission.id).map(str::to_string);
         if id
             .as_ref()
             .is_some_and(|i| i.chars().count() > MAX_ID_CHARS)
@@ -202,7 +261,7 @@ impl Submitter {
                 .map_err(|e| reasons.push(e))
                 .ok(),
         };
-        let parent_id = match (get("parent"), post) {
+        let parent_id = match (present(submission.parent), post) {
             (Some(parent), Some(post)) => match find_parent(tx, parent)? {
                 None => {
                     reasons.push(Rejection::ParentUnknown(parent.to_string()));
@@ -224,16 +283,9 @@ impl Submitter {
         if !reasons.is_empty() {
             return Ok(Outcome::Rejected(reasons));
         }
-        let honeypot = columns
-            .get(&cfg.honeypot.to_lowercase())
-            .is_some_and(|v| !v.trim().is_empty());
-        let trusted_status = if self.trusted {
-            get("status").and_then(|s| s.parse::<Status>().ok())
-        } else {
-            None
-        };
-        let status =
-            trusted_status.unwrap_or_else(|| spam::status(cfg, honeypot, &username, &body));
+        let status = submission
+            .status
+            .unwrap_or_else(|| spam::status(cfg, submission.honeypot, &username, &body));
         let key = id.unwrap_or_else(|| {
             content_key(
                 &post.slug,
@@ -274,6 +326,11 @@ impl Submitter {
     }
 }
 
+/// A value trimmed, or `None` when there is nothing left.
+fn present(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// A missing field is named with the other names it may go by.
 fn missing_as(rejection: Rejection, field: &str) -> Rejection {
     match rejection {
@@ -305,8 +362,121 @@ fn content_key(post: &str, username: &str, email: &str, body: &str, timestamp: &
     format!("sha256:{hex}")
 }
 
+/// What every run into the store shares, whatever the records come from.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// Validate and report without writing anything.
+    pub dry_run: bool,
+    /// One invalid record means nothing is stored.
+    pub strict: bool,
+    /// Keep a record's own `status` column (see [`IngestOptions::trusted`]).
+    pub trusted: bool,
+    /// Where rejected records go (default: `FILE.rejects.jsonl` beside each input).
+    pub rejects: Option<PathBuf>,
+}
+
 /// Runs an ingest; `progress` is called with the number of records read so far.
 pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestReport> {
+    let run_options = RunOptions {
+        root: options.root.clone(),
+        dry_run: options.dry_run,
+        strict: options.strict,
+        trusted: options.trusted,
+        rejects: options.rejects.clone(),
+    };
+    let mut read = 0u64;
+    run_with(&run_options, &mut |sink| {
+        for input in &options.inputs {
+            let (reader, format) = open(input, options.format)?;
+            let name = input.name();
+            let mut each = |record: Record| -> Result<()> {
+                read += 1;
+                progress(read);
+                let entry = match &record.columns {
+                    Ok(columns) => Entry::Columns(columns),
+                    Err(why) => Entry::Rejected(vec![Rejection::Unreadable(why.clone())]),
+                };
+                sink.submit(input, record.position, &record.raw, entry)?;
+                Ok(())
+            };
+            read::for_each(reader, format, &mut each)
+                .with_context(|| format!("failed to read {name}"))?;
+        }
+        Ok(())
+    })
+}
+
+/// A record handed to a [`Sink`].
+#[derive(Debug)]
+pub enum Entry<'a> {
+    /// A record's columns, to be mapped to fields (ingest).
+    Columns(&'a Columns),
+    /// A submission already picked out (an importer).
+    Submission(Submission<'a>),
+    /// Refused before validation, for these reasons.
+    Rejected(Vec<Rejection>),
+}
+
+/// The open transaction of a run: every record handed to it is checked, stored or written to
+/// the rejects file, and counted in the report.
+pub struct Sink<'a> {
+    submitter: &'a Submitter,
+    tx: IngestTx<'a>,
+    rejects: RejectsWriter,
+    report: IngestReport,
+}
+
+impl Sink<'_> {
+    /// The submitter, for its configuration and posts.
+    pub fn submitter(&self) -> &Submitter {
+        self.submitter
+    }
+
+    /// Checks and stores one record (or rejects it), counting what happened.
+    pub fn submit(
+        &mut self,
+        input: &Input,
+        position: read::Position,
+        raw: &Raw,
+        entry: Entry<'_>,
+    ) -> Result<Outcome> {
+        let outcome = match entry {
+            Entry::Columns(columns) => self.submitter.process(&mut self.tx, columns)?,
+            Entry::Submission(submission) => self
+                .submitter
+                .process_submission(&mut self.tx, &submission)?,
+            Entry::Rejected(reasons) => Outcome::Rejected(reasons),
+        };
+        let report = &mut self.report;
+        match &outcome {
+            Outcome::Stored { status, .. } => match status {
+                Status::Approved => report.approved += 1,
+                Status::Pending => report.pending += 1,
+                Status::Spam => report.spam += 1,
+            },
+            Outcome::AlreadyStored(_) => report.already_stored += 1,
+            Outcome::Rejected(reasons) => {
+                report.rejected += 1;
+                for reason in reasons {
+                    *report.reasons.entry(reason.kind()).or_default() += 1;
+                }
+                self.rejects
+                    .write(input, &input.name(), position, raw, reasons)?;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// Opens the site's store, hands `feed` one transaction to put records into, and commits it
+/// unless the run is dry or `--strict` found a rejected record. Ingest and every import run
+/// through here, so they store alike.
+pub fn run_with(
+    options: &RunOptions,
+    feed: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>,
+) -> Result<IngestReport> {
     let submitter = Submitter::for_site(&options.root, options.trusted)?;
     let location = DbLocation::resolve(&options.root, submitter.config())?;
     let mut report = IngestReport {
@@ -326,39 +496,19 @@ pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestRepo
         report.notes = notes;
         store
     };
-    let mut rejects = RejectsWriter::new(options.rejects.clone(), options.dry_run);
-    let mut tx = store.begin_ingest()?;
-    let mut read = 0u64;
-    for input in &options.inputs {
-        let (reader, format) = open(input, options.format)?;
-        let name = input.name();
-        let mut each = |record: Record| -> Result<()> {
-            read += 1;
-            progress(read);
-            let outcome = match &record.columns {
-                Ok(columns) => submitter.process(&mut tx, columns)?,
-                Err(why) => Outcome::Rejected(vec![Rejection::Unreadable(why.clone())]),
-            };
-            match outcome {
-                Outcome::Stored { status, .. } => match status {
-                    Status::Approved => report.approved += 1,
-                    Status::Pending => report.pending += 1,
-                    Status::Spam => report.spam += 1,
-                },
-                Outcome::AlreadyStored(_) => report.already_stored += 1,
-                Outcome::Rejected(reasons) => {
-                    report.rejected += 1;
-                    for reason in &reasons {
-                        *report.reasons.entry(reason.kind()).or_default() += 1;
-                    }
-                    rejects.write(input, &name, &record, &reasons)?;
-                }
-            }
-            Ok(())
-        };
-        read::for_each(reader, format, &mut each)
-            .with_context(|| format!("failed to read {name}"))?;
-    }
+    let mut sink = Sink {
+        submitter: &submitter,
+        tx: store.begin_ingest()?,
+        rejects: RejectsWriter::new(options.rejects.clone(), options.dry_run),
+        report,
+    };
+    feed(&mut sink)?;
+    let Sink {
+        tx,
+        rejects,
+        mut report,
+        ..
+    } = sink;
     report.rejects_files = rejects.finish()?;
     if options.strict && report.rejected > 0 {
         report.strict_aborted = true;
@@ -392,6 +542,7 @@ fn open(input: &Input, format: Option<Format>) -> Result<(Box<dyn BufRead>, Form
 }
 
 /// Appends rejected records, with reasons and positions, to their rejects files.
+#[derive(Debug)]
 struct RejectsWriter {
     explicit: Option<PathBuf>,
     disabled: bool,
@@ -427,7 +578,8 @@ impl RejectsWriter {
         &mut self,
         input: &Input,
         source: &str,
-        record: &Record,
+        position: read::Position,
+        raw: &Raw,
         reasons: &[Rejection],
     ) -> Result<()> {
         if self.disabled {
@@ -446,7 +598,7 @@ impl RejectsWriter {
         }
         let mut line = serde_json::Map::new();
         line.insert("source".into(), source.into());
-        match record.position {
+        match position {
             read::Position::Line(n) => line.insert("line".into(), n.into()),
             read::Position::Record(n) => line.insert("record".into(), n.into()),
         };
@@ -457,7 +609,7 @@ impl RejectsWriter {
                 .map(|r| serde_json::Value::from(r.to_string()))
                 .collect(),
         );
-        let (key, value) = match &record.raw {
+        let (key, value) = match raw {
             Raw::Text(text) => ("raw", serde_json::Value::from(text.as_str())),
             Raw::Hex(hex) => ("raw_hex", serde_json::Value::from(hex.as_str())),
             Raw::Json(value) => ("raw", value.clone()),

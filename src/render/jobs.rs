@@ -138,10 +138,11 @@ impl Job<'_> {
 
     /// A digest of everything the job's output depends on beyond the site-wide inputs (config,
     /// templates, menu) already in `base`: the files and comment stamps of the posts it shows.
-    /// `None` for the few site-wide files that are always rendered again (they are cheap, and
-    /// what they read is spread over the whole site).
+    /// `None` for the comments feed, which is rendered every time (what it shows comes from
+    /// the newest comments across the site).
     pub fn key(
         &self,
+        site: &Site,
         base: &Xxh3,
         sources: &[Source],
         stamp: &dyn Fn(&str) -> Option<(i64, usize)>,
@@ -185,7 +186,54 @@ impl Job<'_> {
                     page(&mut hasher, p);
                 }
             }
-            _ => return None,
+            Job::Tags => {
+                hasher.update(b"tags");
+                for tag in &site.tags {
+                    hasher.update(tag.slug.as_bytes());
+                    hasher.update(b"\0");
+                    hasher.update(tag.name.as_bytes());
+                    hasher.update(&tag.count.to_le_bytes());
+                }
+            }
+            Job::Feed => {
+                hasher.update(b"feed");
+                let shown = site.posts.iter().take(site.config.feed_limit);
+                for p in shown {
+                    page(&mut hasher, p);
+                }
+                // The feed's <updated> is the newest date of any post.
+                let newest = site
+                    .posts
+                    .iter()
+                    .filter_map(|p| p.updated.as_ref().or(p.date.as_ref()))
+                    .max();
+                hasher.update(newest.map_or("", String::as_str).as_bytes());
+            }
+            Job::Sitemap => {
+                hasher.update(b"sitemap");
+                for p in site.posts.iter().chain(&site.pages) {
+                    hasher.update(p.permalink.as_bytes());
+                    hasher.update(b"\0");
+                    for date in [&p.updated, &p.date] {
+                        hasher.update(date.as_deref().unwrap_or("").as_bytes());
+                        hasher.update(b"\0");
+                    }
+                }
+                for tag in &site.tags {
+                    hasher.update(tag.permalink.as_bytes());
+                    hasher.update(b"\0");
+                }
+            }
+            Job::Robots => hasher.update(b"robots"),
+            Job::NotFound => hasher.update(b"404"),
+            Job::Style => hasher.update(b"style"),
+            Job::Alias { from, target } => {
+                hasher.update(b"alias");
+                hasher.update(from.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(target.as_bytes());
+            }
+            Job::CommentsFeed => return None,
         }
         Some(hasher.digest128())
     }

@@ -1,0 +1,124 @@
+//! `quill import disqus|wordpress|staticman|isso`: flags, the summary and the exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use quill::import::{ImportOptions, ImportReport, Source, run};
+
+use super::RootArg;
+
+const EXIT_CODES: &str = "Exit codes:\n  0  every comment was stored (or was already stored), or skipped as the source said\n  2  some comments were rejected; the rest were stored (see the rejects file)\n  1  the import failed and stored nothing";
+
+/// Flags of `quill import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    source: SourceCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SourceCommand {
+    /// Import a Disqus XML export.
+    #[command(after_help = EXIT_CODES)]
+    Disqus(Common),
+    /// Import a WordPress export (WXR, from Tools → Export).
+    #[command(after_help = EXIT_CODES)]
+    Wordpress {
+        #[command(flatten)]
+        common: Common,
+        /// Import pingbacks and trackbacks too (skipped by default).
+        #[arg(long)]
+        with_pingbacks: bool,
+    },
+    /// Import a Staticman data folder (_data/comments or data/comments of a Jekyll or Hugo site).
+    #[command(after_help = EXIT_CODES)]
+    Staticman(Common),
+    /// Import an Isso SQLite database (opened read-only).
+    #[command(after_help = EXIT_CODES)]
+    Isso(Common),
+}
+
+/// The flags every source takes.
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// The export file (the data folder for Staticman).
+    #[arg(value_name = "PATH")]
+    path: PathBuf,
+    #[command(flatten)]
+    root: RootArg,
+    /// Check, match and report, but write nothing (no database change, no rejects file).
+    #[arg(long)]
+    dry_run: bool,
+    /// Store nothing if any comment is rejected.
+    #[arg(long)]
+    strict: bool,
+    /// Where to write rejected comments (default: PATH.rejects.jsonl beside the input).
+    #[arg(long, value_name = "PATH")]
+    rejects: Option<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `quill import`.
+pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
+    let (source, common, with_pingbacks) = match args.source {
+        SourceCommand::Disqus(c) => (Source::Disqus, c, false),
+        SourceCommand::Wordpress {
+            common,
+            with_pingbacks,
+        } => (Source::Wordpress, common, with_pingbacks),
+        SourceCommand::Staticman(c) => (Source::Staticman, c, false),
+        SourceCommand::Isso(c) => (Source::Isso, c, false),
+    };
+    let options = ImportOptions {
+        root: common.root.root,
+        source,
+        path: common.path,
+        dry_run: common.dry_run,
+        strict: common.strict,
+        rejects: common.rejects,
+        with_pingbacks,
+    };
+    let report = run(&options)?;
+    for note in &report.ingest.notes {
+        eprintln!("{note}");
+    }
+    if common.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_summary(&report);
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+fn print_summary(r: &ImportReport) {
+    println!(
+        "read {} comment{} from {}",
+        r.read,
+        if r.read == 1 { "" } else { "s" },
+        r.source
+    );
+    super::ingest::print_summary(&r.ingest);
+    for (reason, count) in &r.skipped {
+        println!("skipped {count} × {reason} (as the source said)");
+    }
+    if r.placeholder_emails > 0 {
+        println!(
+            "{} of them had no usable email and got a placeholder (never shown)",
+            r.placeholder_emails
+        );
+    }
+    if !r.unmatched.is_empty() {
+        println!(
+            "pages that match no post (add their paths to a post's `aliases`, then import again):"
+        );
+        for u in &r.unmatched {
+            println!(
+                "  {} × {}",
+                u.comments,
+                if u.url.is_empty() { "(no URL)" } else { &u.url }
+            );
+        }
+    }
+}
