@@ -1,10 +1,18 @@
 //! Incremental builds: after each kind of change, updating the last build's output gives
-//! exactly the bytes (and folders) a full build gives, and rewrites only what changed.
+//! exactly the bytes (and folders) a full build gives, and rewrites only what changed. The
+//! comment changes run on each backend, since the per-post stamps are the store's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::TestSite;
+use crate::common::{Backend, TestSite, backend_tests};
+
+backend_tests! {
+    nothing_changed_writes_nothing,
+    one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed,
+    a_deleted_comment_disappears,
+    moderation_changes_show,
+}
 
 /// Every file and folder under `dir`: folders as `None`, files with their bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
@@ -50,8 +58,8 @@ fn changed(
 
 /// A site with posts, tags, pagination, a page, a bundle with an image, a static file and
 /// comments, built once.
-fn blog() -> TestSite {
-    let site = TestSite::with_config("paginate_by = 2\nfeed_limit = 3\n");
+fn blog_on(backend: Backend) -> TestSite {
+    let site = TestSite::on(backend, "paginate_by = 2\nfeed_limit = 3\n");
     site.post(
         "alpha",
         "Alpha",
@@ -101,6 +109,11 @@ fn blog() -> TestSite {
     site
 }
 
+/// [`blog_on`] with the site's own SQLite database.
+fn blog() -> TestSite {
+    blog_on(Backend::Sqlite)
+}
+
 /// Makes a change, updates the last build, and checks it against a full build of the same
 /// site; returns the files whose bytes the change altered and the number the build wrote
 /// (`None` when the change made it a full build).
@@ -139,17 +152,15 @@ fn ingest(site: &TestSite, line: &str) {
     site.run(&["ingest", "more.jsonl"]).ok();
 }
 
-#[test]
-fn nothing_changed_writes_nothing() {
-    let site = blog();
+fn nothing_changed_writes_nothing(backend: Backend) {
+    let site = blog_on(backend);
     let (changed, written) = after(&site, |_| {});
     assert!(changed.is_empty(), "{changed:?}");
     assert_eq!(written, Some(0));
 }
 
-#[test]
-fn one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed() {
-    let site = blog();
+fn one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed(backend: Backend) {
+    let site = blog_on(backend);
     let unrelated = site.path("public/posts/beta/index.html");
     let unrelated_modified = std::fs::metadata(&unrelated).unwrap().modified().unwrap();
     let (changed, written) = after(&site, |s| {
@@ -179,9 +190,8 @@ fn one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed() {
     );
 }
 
-#[test]
-fn a_deleted_comment_disappears() {
-    let site = blog();
+fn a_deleted_comment_disappears(backend: Backend) {
+    let site = blog_on(backend);
     let (changed, _) = after(&site, |s| {
         s.run(&["comments", "delete", "3"]).ok();
     });
@@ -196,9 +206,8 @@ fn a_deleted_comment_disappears() {
     );
 }
 
-#[test]
-fn moderation_changes_show() {
-    let site = blog();
+fn moderation_changes_show(backend: Backend) {
+    let site = blog_on(backend);
     let (changed, _) = after(&site, |s| {
         s.run(&["comments", "spam", "1"]).ok();
     });

@@ -1,10 +1,29 @@
 //! `quill ingest` on real files: formats, post addressing, replies, idempotence, --strict,
-//! --dry-run, rejects, limits, spam rules, and all-or-nothing storage.
+//! --dry-run, rejects, limits, spam rules, and all-or-nothing storage, on each backend.
 
-use crate::common::TestSite;
+use crate::common::{Backend, TestSite, backend_tests};
 
-fn site(extra_config: &str) -> TestSite {
-    let site = TestSite::with_config(extra_config);
+backend_tests! {
+    netlify_csv_with_honeypot,
+    formspree_csv_with_a_url_and_a_multiline_message,
+    json_array_with_unix_seconds_and_a_bad_record,
+    post_as_slug_path_url_and_alias,
+    replies_by_id_key_and_anchor_on_the_same_post_only,
+    re_ingest_stores_nothing_new_and_a_returning_visitor_is_one_user,
+    a_malformed_line_in_the_middle_does_not_stop_the_rest,
+    strict_stores_nothing_when_one_record_is_bad,
+    dry_run_writes_nothing,
+    rejects_go_where_asked_and_stdin_works,
+    body_of_exactly_the_limit_and_one_over,
+    spam_rules_and_manual_moderation,
+    a_failure_mid_run_leaves_the_database_as_it_was,
+    two_ingests_at_once_store_every_submission_exactly_once,
+    a_build_during_an_ingest_sees_all_or_nothing_of_it,
+    comments_fields_maps_other_column_names,
+}
+
+fn site(backend: Backend, extra_config: &str) -> TestSite {
+    let site = TestSite::on(backend, extra_config);
     site.post("first", "First", "2024-01-01", "", "x");
     site.post("second", "Second", "2024-01-02", "", "x");
     site.post("closed", "Closed", "2024-01-03", "comments = false\n", "x");
@@ -54,19 +73,11 @@ fn count(site: &TestSite, status: &str) -> usize {
 }
 
 fn db_rows(site: &TestSite) -> Vec<(i64, String, String)> {
-    let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT id, post, body FROM comments ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    site.comment_rows()
 }
 
-#[test]
-fn netlify_csv_with_honeypot() {
-    let site = site("");
+fn netlify_csv_with_honeypot(backend: Backend) {
+    let site = site(backend, "");
     let file = fixture(&site, "netlify.csv");
     let run = site.run(&["ingest", &file]).ok();
     assert!(
@@ -77,9 +88,8 @@ fn netlify_csv_with_honeypot() {
     );
 }
 
-#[test]
-fn formspree_csv_with_a_url_and_a_multiline_message() {
-    let site = site("");
+fn formspree_csv_with_a_url_and_a_multiline_message(backend: Backend) {
+    let site = site(backend, "");
     let file = fixture(&site, "formspree.csv");
     site.run(&["ingest", &file]).ok();
     let rows = db_rows(&site);
@@ -93,9 +103,8 @@ fn formspree_csv_with_a_url_and_a_multiline_message() {
     );
 }
 
-#[test]
-fn json_array_with_unix_seconds_and_a_bad_record() {
-    let site = site("");
+fn json_array_with_unix_seconds_and_a_bad_record(backend: Backend) {
+    let site = site(backend, "");
     let file = fixture(&site, "array.json");
     let run = site.run(&["ingest", &file]).fails_with(2);
     assert!(
@@ -115,9 +124,8 @@ fn json_array_with_unix_seconds_and_a_bad_record() {
     );
 }
 
-#[test]
-fn post_as_slug_path_url_and_alias() {
-    let site = site("");
+fn post_as_slug_path_url_and_alias(backend: Backend) {
+    let site = site(backend, "");
     site.post(
         "moved",
         "Moved",
@@ -155,9 +163,8 @@ fn post_as_slug_path_url_and_alias() {
     assert!(rejects.contains("no published post matches \\\"draft\\\""));
 }
 
-#[test]
-fn replies_by_id_key_and_anchor_on_the_same_post_only() {
-    let site = site("");
+fn replies_by_id_key_and_anchor_on_the_same_post_only(backend: Backend) {
+    let site = site(backend, "");
     site.write("one.jsonl", &(good("root", "first", "root") + "\n"));
     site.run(&["ingest", "one.jsonl"]).ok();
     let lines = [
@@ -220,9 +227,8 @@ fn replies_by_id_key_and_anchor_on_the_same_post_only() {
     );
 }
 
-#[test]
-fn re_ingest_stores_nothing_new_and_a_returning_visitor_is_one_user() {
-    let site = site("");
+fn re_ingest_stores_nothing_new_and_a_returning_visitor_is_one_user(backend: Backend) {
+    let site = site(backend, "");
     let lines = [
         good("", "first", "no id, no timestamp")
             .replace("\"id\":\"\",", "")
@@ -254,9 +260,8 @@ fn re_ingest_stores_nothing_new_and_a_returning_visitor_is_one_user() {
     );
 }
 
-#[test]
-fn a_malformed_line_in_the_middle_does_not_stop_the_rest() {
-    let site = site("");
+fn a_malformed_line_in_the_middle_does_not_stop_the_rest(backend: Backend) {
+    let site = site(backend, "");
     std::fs::write(
         site.path("in.jsonl"),
         [
@@ -298,9 +303,8 @@ fn a_malformed_line_in_the_middle_does_not_stop_the_rest() {
     );
 }
 
-#[test]
-fn strict_stores_nothing_when_one_record_is_bad() {
-    let site = site("");
+fn strict_stores_nothing_when_one_record_is_bad(backend: Backend) {
+    let site = site(backend, "");
     site.write(
         "in.jsonl",
         &format!(
@@ -322,9 +326,8 @@ fn strict_stores_nothing_when_one_record_is_bad() {
     );
 }
 
-#[test]
-fn dry_run_writes_nothing() {
-    let site = site("");
+fn dry_run_writes_nothing(backend: Backend) {
+    let site = site(backend, "");
     site.write(
         "in.jsonl",
         &format!(
@@ -339,7 +342,7 @@ fn dry_run_writes_nothing() {
         "{}",
         run.stdout
     );
-    assert!(!site.exists("comments.db"));
+    assert!(!site.database_exists());
     assert!(!site.exists("in.jsonl.rejects.jsonl"));
     site.run(&["ingest", "in.jsonl"]).fails_with(2);
     let run = site
@@ -350,18 +353,16 @@ fn dry_run_writes_nothing() {
     assert_eq!(db_rows(&site).len(), 1);
 }
 
-#[test]
-fn rejects_go_where_asked_and_stdin_works() {
-    let site = site("");
+fn rejects_go_where_asked_and_stdin_works(backend: Backend) {
+    let site = site(backend, "");
     let input = format!(
         "{}\n{}\n",
         good("a", "first", "fine"),
         good("b", "first", "")
     );
-    let mut child = crate::common::quill()
+    let mut child = site
+        .command()
         .args(["ingest", "-", "--rejects", "bad.jsonl", "--json"])
-        .current_dir(site.root())
-        .env_remove("DATABASE_URL")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -383,9 +384,8 @@ fn rejects_go_where_asked_and_stdin_works() {
     );
 }
 
-#[test]
-fn body_of_exactly_the_limit_and_one_over() {
-    let site = site("[comments]\nmax_body = 10\n");
+fn body_of_exactly_the_limit_and_one_over(backend: Backend) {
+    let site = site(backend, "[comments]\nmax_body = 10\n");
     site.write(
         "in.jsonl",
         &format!(
@@ -402,9 +402,11 @@ fn body_of_exactly_the_limit_and_one_over() {
     );
 }
 
-#[test]
-fn spam_rules_and_manual_moderation() {
-    let site = site("[comments]\nblocklist = [\"casino\"]\nmax_links = 1\n");
+fn spam_rules_and_manual_moderation(backend: Backend) {
+    let site = site(
+        backend,
+        "[comments]\nblocklist = [\"casino\"]\nmax_links = 1\n",
+    );
     let lines = [
         good("a", "first", "plain"),
         good("b", "first", "visit my CASINO"),
@@ -438,22 +440,25 @@ fn spam_rules_and_manual_moderation() {
         (1, 1, 3),
         "a visitor's status field is ignored"
     );
-    let manual = self::site("[comments]\nmoderation = \"manual\"\n");
+    let manual = self::site(backend, "[comments]\nmoderation = \"manual\"\n");
     manual.write("in.jsonl", &(good("a", "first", "plain") + "\n"));
     manual.run(&["ingest", "in.jsonl"]).ok();
     assert_eq!(count(&manual, "pending"), 1);
 }
 
-#[test]
-fn a_failure_mid_run_leaves_the_database_as_it_was() {
-    let site = site("");
+fn a_failure_mid_run_leaves_the_database_as_it_was(backend: Backend) {
+    let site = site(backend, "");
     site.write("first.jsonl", &(good("a", "first", "before") + "\n"));
     site.run(&["ingest", "first.jsonl"]).ok();
     let before = db_rows(&site);
     // A real failure from the database in the middle of a run: a trigger refuses one row.
-    let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
-    conn.execute_batch("CREATE TRIGGER boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;").unwrap();
-    drop(conn);
+    site.sql(match backend {
+        Backend::Sqlite => "CREATE TRIGGER boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        Backend::Postgres(_) => "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.body = 'boom' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER boom BEFORE INSERT ON comments FOR EACH ROW EXECUTE FUNCTION boom();",
+    })
+    .unwrap();
     let lines = [
         good("b", "first", "ok 1"),
         good("c", "first", "ok 2"),
@@ -477,19 +482,16 @@ fn help_documents_the_exit_codes() {
 }
 
 fn spawn(site: &TestSite, args: &[&str]) -> std::process::Child {
-    crate::common::quill()
+    site.command()
         .args(args)
-        .current_dir(site.root())
-        .env_remove("DATABASE_URL")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
 }
 
-#[test]
-fn two_ingests_at_once_store_every_submission_exactly_once() {
-    let site = site("");
+fn two_ingests_at_once_store_every_submission_exactly_once(backend: Backend) {
+    let site = site(backend, "");
     let lines: Vec<String> = (0..3000)
         .map(|i| good(&format!("k{i}"), "first", &format!("comment {i}")))
         .collect();
@@ -517,9 +519,8 @@ fn two_ingests_at_once_store_every_submission_exactly_once() {
     );
 }
 
-#[test]
-fn a_build_during_an_ingest_sees_all_or_nothing_of_it() {
-    let site = site("");
+fn a_build_during_an_ingest_sees_all_or_nothing_of_it(backend: Backend) {
+    let site = site(backend, "");
     let lines: Vec<String> = (0..5000)
         .map(|i| good(&format!("k{i}"), "first", &format!("comment {i}")))
         .collect();
@@ -542,9 +543,9 @@ fn a_build_during_an_ingest_sees_all_or_nothing_of_it() {
     assert!(ingest.wait_with_output().unwrap().status.success());
 }
 
-#[test]
-fn comments_fields_maps_other_column_names() {
+fn comments_fields_maps_other_column_names(backend: Backend) {
     let site = site(
+        backend,
         "[comments.fields]\nbody = \"Your Message\"\nusername = \"Full name\"\npost = \"article\"\n",
     );
     site.write(

@@ -9,6 +9,7 @@ mod comments_site;
 mod import;
 mod incremental;
 mod ingest;
+mod postgres;
 mod scaffold;
 mod serve;
 mod store;

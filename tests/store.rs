@@ -1,11 +1,25 @@
-//! The comment store and the author console: constraints held by SQLite itself, migrations
-//! both ways with data in them, DATABASE_URL, and every console command.
+//! The comment store and the author console, on each backend: constraints held by the
+//! database itself, migrations both ways with data in them, DATABASE_URL, and every console
+//! command.
 
-use crate::common::{Run, TestSite};
+use crate::common::{Backend, Run, TestSite, backend_tests};
+
+backend_tests! {
+    constraints_hold_against_direct_sql,
+    migrations_round_trip_with_data,
+    a_writing_command_upgrades_an_old_database_after_a_backup,
+    a_newer_database_is_refused,
+    a_missing_database_means_no_comments,
+    console_lists_shows_and_moderates,
+    deleting_a_thread_needs_with_replies,
+    users_are_listed_shown_and_forgotten,
+    comments_move_to_a_new_slug,
+    export_round_trips_through_ingest,
+}
 
 /// A site with two posts and a few comments ingested (one reply).
-fn site_with_comments() -> TestSite {
-    let site = TestSite::new();
+pub fn site_with_comments(backend: Backend) -> TestSite {
+    let site = TestSite::on(backend, "");
     site.post("first", "First", "2024-01-01", "", "x");
     site.post("second", "Second", "2024-01-02", "", "x");
     site.write(
@@ -20,19 +34,16 @@ fn site_with_comments() -> TestSite {
     site
 }
 
-fn sql(site: &TestSite, statement: &str) -> rusqlite::Result<usize> {
-    let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
-    conn.pragma_update(None, "foreign_keys", true).unwrap();
-    conn.execute(statement, [])
+fn sql(site: &TestSite, statement: &str) -> Result<(), String> {
+    site.sql(statement)
 }
 
 fn export(site: &TestSite) -> String {
     site.run(&["comments", "export"]).ok().stdout
 }
 
-#[test]
-fn constraints_hold_against_direct_sql() {
-    let site = site_with_comments();
+fn constraints_hold_against_direct_sql(backend: Backend) {
+    let site = site_with_comments(backend);
     let long = "x".repeat(65);
     assert!(
         sql(
@@ -70,26 +81,29 @@ fn constraints_hold_against_direct_sql() {
     assert!(sql(&site, "INSERT INTO comments (post, body, user_id, status, submission_key) VALUES ('first', 'x', 1, 'published', 'ky')").is_err(), "bad status");
     assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key) VALUES ('first', 'x', 1, 'k1')").is_err(), "duplicate key");
     assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key, parent_id) VALUES ('second', 'x', 1, 'kz', 1)").is_err(), "reply on another post");
-    assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key, timestamp) VALUES ('first', 'x', 1, 'kt', '2024-01-01 10:00')").is_err(), "one timestamp form");
+    assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key, timestamp) VALUES ('first', 'x', 1, 'kt', '2024-01-01T10:00:00.5Z')").is_err(), "whole seconds");
+    assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key, timestamp) VALUES ('first', 'x', 1, 'kt', 'soon')").is_err(), "a time");
+    if let Backend::Sqlite = backend {
+        assert!(sql(&site, "INSERT INTO comments (post, body, user_id, submission_key, timestamp) VALUES ('first', 'x', 1, 'kt', '2024-01-01 10:00')").is_err(), "one timestamp form");
+    }
+    assert!(
+        sql(&site, "UPDATE comments SET parent_id = 3 WHERE id = 2").is_err(),
+        "moved under another post's comment"
+    );
     // The default timestamp is filled in, in the one stored form.
     sql(&site, "INSERT INTO comments (post, body, user_id, submission_key) VALUES ('first', 'ok', 1, 'kd')").unwrap();
-    let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
-    let ts: String = conn
-        .query_row(
-            "SELECT timestamp FROM comments WHERE submission_key = 'kd'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let ts = site.sql_text(match backend {
+        Backend::Sqlite => "SELECT timestamp FROM comments WHERE submission_key = 'kd'",
+        Backend::Postgres(_) => "SELECT to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM comments WHERE submission_key = 'kd'",
+    });
     assert!(
         chrono::DateTime::parse_from_rfc3339(&ts).is_ok() && ts.ends_with('Z'),
         "{ts}"
     );
 }
 
-#[test]
-fn migrations_round_trip_with_data() {
-    let site = site_with_comments();
+fn migrations_round_trip_with_data(backend: Backend) {
+    let site = site_with_comments(backend);
     let before = export(&site);
     let status = site.run(&["db", "status"]).ok().stdout;
     assert!(
@@ -101,7 +115,7 @@ fn migrations_round_trip_with_data() {
         down.contains("backup of schema version 3") && down.contains("from schema version 3 to 2"),
         "{down}"
     );
-    assert!(site.exists("comments.db.bak-v3"));
+    assert!(site.backup_exists(3, 1));
     assert!(
         site.run(&["db", "status"])
             .ok()
@@ -127,16 +141,15 @@ fn migrations_round_trip_with_data() {
     site.run(&["build"]).ok();
     site.run(&["db", "downgrade"]).ok();
     assert!(
-        site.exists("comments.db.bak-v3") && site.exists("comments.db.bak-v3-2"),
+        site.backup_exists(3, 1) && site.backup_exists(3, 2),
         "an older backup is never overwritten"
     );
 }
 
-#[test]
-fn a_writing_command_upgrades_an_old_database_after_a_backup() {
-    let site = site_with_comments();
+fn a_writing_command_upgrades_an_old_database_after_a_backup(backend: Backend) {
+    let site = site_with_comments(backend);
     site.run(&["db", "downgrade"]).ok();
-    std::fs::remove_file(site.path("comments.db.bak-v3")).unwrap();
+    site.remove_backup(3);
     let run = site.run(&["comments", "approve", "1"]).ok();
     assert!(
         run.stderr.contains("backup of schema version 2"),
@@ -144,18 +157,17 @@ fn a_writing_command_upgrades_an_old_database_after_a_backup() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("upgraded") && site.exists("comments.db.bak-v2"),
+        run.stderr.contains("upgraded") && site.backup_exists(2, 1),
         "{}",
         run.stderr
     );
 }
 
-#[test]
-fn a_newer_database_is_refused() {
-    let site = site_with_comments();
+fn a_newer_database_is_refused(backend: Backend) {
+    let site = site_with_comments(backend);
     sql(
         &site,
-        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')",
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', CURRENT_TIMESTAMP)",
     )
     .unwrap();
     for args in [
@@ -172,13 +184,12 @@ fn a_newer_database_is_refused() {
     }
 }
 
-#[test]
-fn a_missing_database_means_no_comments() {
-    let site = TestSite::new();
+fn a_missing_database_means_no_comments(backend: Backend) {
+    let site = TestSite::on(backend, "");
     site.post("a", "A", "2024-01-01", "", "x");
     site.run(&["build"]).ok();
     assert!(
-        !site.exists("comments.db"),
+        !site.database_exists(),
         "the build never creates the database"
     );
     assert!(
@@ -195,7 +206,7 @@ fn a_missing_database_means_no_comments() {
 
 #[test]
 fn database_url_beats_site_toml() {
-    let site = site_with_comments();
+    let site = site_with_comments(Backend::Sqlite);
     let other = site.path("elsewhere/other.db");
     let url = format!("sqlite://{}", other.display());
     let env = [("DATABASE_URL", url.as_str())];
@@ -234,9 +245,8 @@ fn database_url_beats_site_toml() {
     );
 }
 
-#[test]
-fn console_lists_shows_and_moderates() {
-    let site = site_with_comments();
+fn console_lists_shows_and_moderates(backend: Backend) {
+    let site = site_with_comments(backend);
     let list = site.run(&["comments", "list"]).ok().stdout;
     assert!(
         list.contains("first") && list.contains("Ada") && list.contains("3 comments"),
@@ -327,9 +337,8 @@ fn console_lists_shows_and_moderates() {
         .fails_with(1);
 }
 
-#[test]
-fn deleting_a_thread_needs_with_replies() {
-    let site = site_with_comments();
+fn deleting_a_thread_needs_with_replies(backend: Backend) {
+    let site = site_with_comments(backend);
     let run = site.run(&["comments", "delete", "1"]).fails_with(1);
     assert!(run.stderr.contains("--with-replies"), "{}", run.stderr);
     assert!(
@@ -351,9 +360,8 @@ fn deleting_a_thread_needs_with_replies() {
     );
 }
 
-#[test]
-fn users_are_listed_shown_and_forgotten() {
-    let site = site_with_comments();
+fn users_are_listed_shown_and_forgotten(backend: Backend) {
+    let site = site_with_comments(backend);
     let users: serde_json::Value =
         serde_json::from_str(&site.run(&["users", "list", "--json"]).ok().stdout).unwrap();
     assert_eq!(
@@ -384,9 +392,8 @@ fn users_are_listed_shown_and_forgotten() {
     );
 }
 
-#[test]
-fn comments_move_to_a_new_slug() {
-    let site = site_with_comments();
+fn comments_move_to_a_new_slug(backend: Backend) {
+    let site = site_with_comments(backend);
     std::fs::rename(
         site.path("content/posts/first.md"),
         site.path("content/posts/renamed.md"),
@@ -413,9 +420,8 @@ fn comments_move_to_a_new_slug() {
     );
 }
 
-#[test]
-fn export_round_trips_through_ingest() {
-    let site = site_with_comments();
+fn export_round_trips_through_ingest(backend: Backend) {
+    let site = site_with_comments(backend);
     site.run(&["comments", "spam", "3"]).ok();
     site.run(&["comments", "export", "--output", "backup.jsonl"])
         .ok();
@@ -429,7 +435,7 @@ fn export_round_trips_through_ingest() {
             .starts_with("{\"id\":\"k1\",\"post\":\"first\",\"parent\":null,\"username\":\"Ada\""),
         "{first}"
     );
-    std::fs::remove_file(site.path("comments.db")).unwrap();
+    site.drop_database();
     site.run(&["ingest", "--trusted", "backup.jsonl"]).ok();
     assert_eq!(
         export(&site),

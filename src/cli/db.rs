@@ -1,9 +1,10 @@
-//! `quill db`: schema status, upgrade and downgrade (the tutorial's `flask db`).
+//! `quill db`: schema status, upgrade and downgrade (the tutorial's `flask db`), and copying
+//! the comments into another database (SQLite to PostgreSQL and back).
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use quill::store::Store;
+use quill::store::{DbLocation, Store};
 
 use super::{RootArg, location};
 
@@ -35,14 +36,21 @@ enum DbCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Copy every user and comment into another, empty database (a SQLite path or URL, or a
+    /// postgres:// URL), keeping ids, in one transaction.
+    Copy {
+        /// The target: `comments.db`, `sqlite://path.db` or `postgres://user:pass@host/db`.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 /// Runs `quill db`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let location = location(&args.root.root)?;
-    let mut store = Store::open_unmigrated(&location)?;
     match args.command {
         DbCommand::Status => {
+            let store = Store::open_unmigrated(&location)?;
             let status = store.schema_status()?;
             println!("database: {location}");
             println!(
@@ -57,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         DbCommand::Upgrade { to } => {
+            let mut store = Store::open_unmigrated(&location)?;
             let target = to.unwrap_or(quill::store::migrations::latest());
             if target < store.version()? {
                 anyhow::bail!(
@@ -68,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         DbCommand::Downgrade { to, yes } => {
+            let mut store = Store::open_unmigrated(&location)?;
             let current = store.version()?;
             let target = to.unwrap_or(current.saturating_sub(1));
             if target > current {
@@ -78,6 +88,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             for note in store.migrate_to(target, yes)? {
                 println!("{note}");
             }
+        }
+        DbCommand::Copy { to } => {
+            let to = DbLocation::from_url(&args.root.root, &to)?;
+            let (copied, notes) = Store::copy(&location, &to)?;
+            for note in notes {
+                eprintln!("{note}");
+            }
+            println!(
+                "copied {} users and {} comments from {location} to {to} (row counts checked)",
+                copied.users, copied.comments
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! The schema's versions: numbered migrations embedded in the binary, each with an upgrade and
-//! a downgrade. The SQL is per backend; the numbering is shared.
+//! a downgrade. The SQL is per backend (`migrations/` for SQLite, `migrations/postgres/` for
+//! PostgreSQL); the numbering, and so `quill db status`, is shared.
 
 /// One schema change.
 #[derive(Debug, Clone, Copy)]
@@ -12,6 +13,10 @@ pub struct Migration {
     pub up: &'static str,
     /// SQLite downgrade.
     pub down: &'static str,
+    /// PostgreSQL upgrade.
+    pub pg_up: &'static str,
+    /// PostgreSQL downgrade.
+    pub pg_down: &'static str,
     /// Whether the downgrade destroys stored data (and so needs `--yes`).
     pub down_drops_data: bool,
 }
@@ -23,6 +28,8 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "users and comments",
         up: include_str!("migrations/0001_users_and_comments.up.sql"),
         down: include_str!("migrations/0001_users_and_comments.down.sql"),
+        pg_up: include_str!("migrations/postgres/0001_users_and_comments.up.sql"),
+        pg_down: include_str!("migrations/postgres/0001_users_and_comments.down.sql"),
         down_drops_data: true,
     },
     Migration {
@@ -30,6 +37,8 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "comments indexed by post and time",
         up: include_str!("migrations/0002_comments_by_post_and_time.up.sql"),
         down: include_str!("migrations/0002_comments_by_post_and_time.down.sql"),
+        pg_up: include_str!("migrations/postgres/0002_comments_by_post_and_time.up.sql"),
+        pg_down: include_str!("migrations/postgres/0002_comments_by_post_and_time.down.sql"),
         down_drops_data: false,
     },
     Migration {
@@ -37,6 +46,8 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "a change stamp and approved count per post, for incremental builds",
         up: include_str!("migrations/0003_post_comment_stamps.up.sql"),
         down: include_str!("migrations/0003_post_comment_stamps.down.sql"),
+        pg_up: include_str!("migrations/postgres/0003_post_comment_stamps.up.sql"),
+        pg_down: include_str!("migrations/postgres/0003_post_comment_stamps.down.sql"),
         down_drops_data: false,
     },
 ];

@@ -1,77 +1,25 @@
-//! The comment store: the only place with SQL. Backends sit behind [`Store`], so a server
-//! database can be added without touching ingest, build or the console.
+//! The comment store: the only place with SQL. Backends (SQLite, PostgreSQL) sit behind
+//! [`Store`], so ingest, build, serve and the console never know which one they use.
 
+mod copy;
 mod export;
+mod location;
 pub mod migrations;
+mod postgres;
 mod sqlite;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::comments::{CommentRecord, Status};
-use crate::config::SiteConfig;
 
+pub use copy::Copied;
 pub use export::ExportedComment;
-
-/// Where the comment database is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DbLocation {
-    /// A SQLite file.
-    Sqlite(PathBuf),
-}
-
-impl DbLocation {
-    /// `DATABASE_URL` when set, else `[comments] database`; relative paths are under the root.
-    pub fn resolve(root: &Path, config: &SiteConfig) -> Result<DbLocation> {
-        match std::env::var("DATABASE_URL") {
-            Ok(url) if !url.trim().is_empty() => DbLocation::from_url(root, url.trim()),
-            _ => DbLocation::from_url(root, &config.comments.database),
-        }
-    }
-
-    /// Reads a plain path or a `sqlite://` URL (`sqlite:///abs.db`, `sqlite://relative.db`).
-    pub fn from_url(root: &Path, url: &str) -> Result<DbLocation> {
-        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
-            rest
-        } else if let Some(rest) = url.strip_prefix("sqlite:") {
-            rest
-        } else if let Some((scheme, _)) = url.split_once("://") {
-            bail!(
-                "unsupported database URL scheme \"{scheme}://\": quill supports sqlite:// URLs and plain file paths"
-            );
-        } else {
-            url
-        };
-        if path.is_empty() {
-            bail!("the database URL {url:?} names no file (try sqlite://comments.db)");
-        }
-        let path = Path::new(path);
-        Ok(DbLocation::Sqlite(if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            root.join(path)
-        }))
-    }
-
-    /// The file to watch for changes, where there is one.
-    pub fn file(&self) -> Option<&Path> {
-        match self {
-            DbLocation::Sqlite(path) => Some(path),
-        }
-    }
-}
-
-impl std::fmt::Display for DbLocation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DbLocation::Sqlite(path) => write!(f, "{}", path.display()),
-        }
-    }
-}
+pub use location::{DbLocation, PgUrl};
 
 /// An open comment database.
 #[derive(Debug)]
@@ -82,6 +30,8 @@ pub struct Store {
 #[derive(Debug)]
 enum Backend {
     Sqlite(sqlite::Sqlite),
+    // Boxed: the client and its URL are several times a SQLite connection's size.
+    Postgres(Box<postgres::Postgres>),
 }
 
 /// A new comment for [`IngestTx::insert`].
@@ -186,6 +136,7 @@ pub struct IngestTx<'a> {
 #[derive(Debug)]
 enum IngestInner<'a> {
     Sqlite(sqlite::SqliteIngest<'a>),
+    Postgres(postgres::PgIngest<'a>),
 }
 
 impl IngestTx<'_> {
@@ -193,6 +144,7 @@ impl IngestTx<'_> {
     pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
         match &mut self.inner {
             IngestInner::Sqlite(tx) => tx.insert(c),
+            IngestInner::Postgres(tx) => tx.insert(c),
         }
     }
 
@@ -200,6 +152,7 @@ impl IngestTx<'_> {
     pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
         match &mut self.inner {
             IngestInner::Sqlite(tx) => tx.comment_by_id(id),
+            IngestInner::Postgres(tx) => tx.comment_by_id(id),
         }
     }
 
@@ -207,6 +160,7 @@ impl IngestTx<'_> {
     pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
         match &mut self.inner {
             IngestInner::Sqlite(tx) => tx.comment_by_key(key),
+            IngestInner::Postgres(tx) => tx.comment_by_key(key),
         }
     }
 
@@ -214,22 +168,32 @@ impl IngestTx<'_> {
     pub fn commit(self) -> Result<()> {
         match self.inner {
             IngestInner::Sqlite(tx) => tx.commit(),
+            IngestInner::Postgres(tx) => tx.commit(),
         }
     }
 }
 
 impl Store {
     /// Opens the database for reading only, as the build does; `Ok(None)` when it does not
-    /// exist. An older schema is an error telling the author to upgrade; a newer one is refused.
+    /// exist (a SQLite file that is not there, a PostgreSQL database without quill's tables).
+    /// An older schema is an error telling the author to upgrade; a newer one is refused.
     pub fn open_read_only(location: &DbLocation) -> Result<Option<Store>> {
-        let DbLocation::Sqlite(path) = location;
-        let Some(db) = sqlite::Sqlite::open_read_only(path)? else {
-            return Ok(None);
-        };
-        let store = Store {
-            backend: Backend::Sqlite(db),
+        let store = match location {
+            DbLocation::Sqlite(path) => match sqlite::Sqlite::open_read_only(path)? {
+                Some(db) => Store {
+                    backend: Backend::Sqlite(db),
+                },
+                None => return Ok(None),
+            },
+            DbLocation::Postgres(url) => Store {
+                backend: Backend::Postgres(Box::new(postgres::Postgres::connect(url, true)?)),
+            },
         };
         let version = store.version()?;
+        if version == 0 && matches!(store.backend, Backend::Postgres(_)) {
+            // A server database exists before quill writes to it; empty, it holds no comments.
+            return Ok(None);
+        }
         let latest = migrations::latest();
         if version > latest {
             bail!(too_new(location, version));
@@ -266,11 +230,16 @@ impl Store {
         Ok((store, notes))
     }
 
-    /// Opens (or creates) the database without touching its schema, for `quill db`.
+    /// Opens (or creates) the database without touching its schema, for `quill db`. A
+    /// PostgreSQL database must exist already (creating one needs rights quill should not have).
     pub fn open_unmigrated(location: &DbLocation) -> Result<Store> {
-        let DbLocation::Sqlite(path) = location;
         Ok(Store {
-            backend: Backend::Sqlite(sqlite::Sqlite::open_writable(path)?),
+            backend: match location {
+                DbLocation::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::open_writable(path)?),
+                DbLocation::Postgres(url) => {
+                    Backend::Postgres(Box::new(postgres::Postgres::connect(url, false)?))
+                }
+            },
         })
     }
 
@@ -278,6 +247,7 @@ impl Store {
     pub fn version(&self) -> Result<u32> {
         match &self.backend {
             Backend::Sqlite(db) => db.version(),
+            Backend::Postgres(db) => db.version(),
         }
     }
 
@@ -294,7 +264,9 @@ impl Store {
         })
     }
 
-    /// Writes a backup named after the version it holds; returns a note saying where.
+    /// Writes a backup named after the version it holds; returns a note saying where. SQLite
+    /// writes a file beside the database; PostgreSQL copies the tables into a new schema of the
+    /// same database (a file would land on the server, where quill may have no rights).
     pub fn backup(&self, version: u32) -> Result<String> {
         match &self.backend {
             Backend::Sqlite(db) => {
@@ -313,6 +285,13 @@ impl Store {
                 Ok(format!(
                     "backup of schema version {version} written to {}",
                     to.display()
+                ))
+            }
+            Backend::Postgres(db) => {
+                let schema = db.backup(version)?;
+                Ok(format!(
+                    "backup of schema version {version} written to schema {schema} of {}",
+                    db.url()
                 ))
             }
         }
@@ -359,12 +338,14 @@ impl Store {
     fn migrate(&mut self, target: u32) -> Result<()> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.migrate(target),
+            Backend::Postgres(db) => db.migrate(target),
         }
     }
 
     fn location(&self) -> DbLocation {
         match &self.backend {
             Backend::Sqlite(db) => DbLocation::Sqlite(db.path().to_path_buf()),
+            Backend::Postgres(db) => DbLocation::Postgres(db.url().clone()),
         }
     }
 
@@ -372,6 +353,7 @@ impl Store {
     pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
         match &self.backend {
             Backend::Sqlite(db) => db.approved_comments(),
+            Backend::Postgres(db) => db.approved_comments(),
         }
     }
 
@@ -380,6 +362,7 @@ impl Store {
     pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
         match &self.backend {
             Backend::Sqlite(db) => db.comment_stamps(),
+            Backend::Postgres(db) => db.comment_stamps(),
         }
     }
 
@@ -387,6 +370,7 @@ impl Store {
     pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
         match &self.backend {
             Backend::Sqlite(db) => db.approved_comments_on(posts),
+            Backend::Postgres(db) => db.approved_comments_on(posts),
         }
     }
 
@@ -394,6 +378,7 @@ impl Store {
     pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
         match &self.backend {
             Backend::Sqlite(db) => db.latest_approved(limit),
+            Backend::Postgres(db) => db.latest_approved(limit),
         }
     }
 
@@ -403,6 +388,9 @@ impl Store {
             Backend::Sqlite(db) => Ok(IngestTx {
                 inner: IngestInner::Sqlite(db.begin_ingest()?),
             }),
+            Backend::Postgres(db) => Ok(IngestTx {
+                inner: IngestInner::Postgres(db.begin_ingest()?),
+            }),
         }
     }
 
@@ -410,6 +398,7 @@ impl Store {
     pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         match &self.backend {
             Backend::Sqlite(db) => db.comments(filter),
+            Backend::Postgres(db) => db.comments(filter),
         }
     }
 
@@ -429,6 +418,7 @@ impl Store {
     pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.set_status(ids, status),
+            Backend::Postgres(db) => db.set_status(ids, status),
         }
     }
 
@@ -436,6 +426,7 @@ impl Store {
     pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.delete_comments(ids, with_replies),
+            Backend::Postgres(db) => db.delete_comments(ids, with_replies),
         }
     }
 
@@ -443,6 +434,7 @@ impl Store {
     pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.move_comments(from, to),
+            Backend::Postgres(db) => db.move_comments(from, to),
         }
     }
 
@@ -450,6 +442,7 @@ impl Store {
     pub fn users(&self) -> Result<Vec<UserRow>> {
         match &self.backend {
             Backend::Sqlite(db) => db.users(None),
+            Backend::Postgres(db) => db.users(None),
         }
     }
 
@@ -457,6 +450,7 @@ impl Store {
     pub fn user(&self, id: i64) -> Result<UserRow> {
         let found = match &self.backend {
             Backend::Sqlite(db) => db.users(Some(id))?,
+            Backend::Postgres(db) => db.users(Some(id))?,
         };
         match found.into_iter().next() {
             Some(user) => Ok(user),
@@ -468,6 +462,7 @@ impl Store {
     pub fn delete_user(&mut self, id: i64) -> Result<usize> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.delete_user(id),
+            Backend::Postgres(db) => db.delete_user(id),
         }
     }
 
@@ -475,6 +470,7 @@ impl Store {
     pub fn export(&self) -> Result<Vec<ExportedComment>> {
         let rows = match &self.backend {
             Backend::Sqlite(db) => db.all_comments_by_id()?,
+            Backend::Postgres(db) => db.all_comments_by_id()?,
         };
         Ok(rows.into_iter().map(ExportedComment::from).collect())
     }

@@ -20,7 +20,7 @@ const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 /// An open SQLite database.
 #[derive(Debug)]
 pub struct Sqlite {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
@@ -542,7 +542,8 @@ fn record(row: &Row<'_>) -> rusqlite::Result<CommentRecord> {
     })
 }
 
-fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+/// Reads a stored timestamp (RFC 3339, UTC).
+pub(super) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| anyhow!("bad timestamp {text:?} in the database: {e}"))

@@ -1,13 +1,55 @@
-//! Shared helpers for the integration tests: a site in a temp dir and a way to run quill in it.
+//! Shared helpers for the integration tests: a site in a temp dir and a way to run quill in it,
+//! on either comment database backend.
 
 #![allow(dead_code)]
+
+pub mod pg_server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A throwaway site on disk.
+/// A comment database backend a test runs against.
+#[derive(Clone, Copy)]
+pub enum Backend {
+    /// `comments.db` in the site, as without DATABASE_URL.
+    Sqlite,
+    /// A fresh database on the test server, through DATABASE_URL.
+    Postgres(&'static pg_server::Server),
+}
+
+impl Backend {
+    /// The PostgreSQL backend, when a test server runs (see [`pg_server::server`]).
+    pub fn postgres() -> Option<Backend> {
+        pg_server::server().map(Backend::Postgres)
+    }
+}
+
+/// For each `fn name(backend: Backend)` listed, a test per backend: `sqlite::name` and
+/// `postgres::name` (which passes without running where there is no PostgreSQL, except in CI).
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name($crate::common::Backend::Sqlite) } )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = $crate::common::Backend::postgres() {
+                        super::$name(backend)
+                    }
+                }
+            )*
+        }
+    };
+}
+pub(crate) use backend_tests;
+
+/// A throwaway site on disk, with the database the quill runs in it use.
 pub struct TestSite {
     dir: tempfile::TempDir,
+    /// DATABASE_URL for every run; `None` means the site's own `comments.db`.
+    database_url: Option<String>,
 }
 
 /// What a quill run printed and how it ended.
@@ -66,7 +108,22 @@ impl TestSite {
     pub fn empty() -> TestSite {
         TestSite {
             dir: tempfile::tempdir().expect("temp dir"),
+            database_url: None,
         }
+    }
+
+    /// A site like [`TestSite::with_config`] whose runs use `backend`'s database.
+    pub fn on(backend: Backend, extra: &str) -> TestSite {
+        let mut site = TestSite::with_config(extra);
+        if let Backend::Postgres(server) = backend {
+            site.database_url = Some(server.create_database());
+        }
+        site
+    }
+
+    /// The DATABASE_URL of this site's runs, if it sets one.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
     }
 
     /// A site with a minimal site.toml and an empty content/ folder.
@@ -137,15 +194,126 @@ impl TestSite {
 
     /// Runs quill with `args` and extra environment variables.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut command = quill();
-        command
-            .args(args)
-            .current_dir(self.root())
-            .env_remove("DATABASE_URL");
+        let mut command = self.command();
+        command.args(args);
         for (k, v) in env {
             command.env(k, v);
         }
         Run::from(command.output().expect("run quill"))
+    }
+
+    /// quill in the site root with this site's DATABASE_URL (or none), not yet run.
+    pub fn command(&self) -> Command {
+        let mut command = quill();
+        command.current_dir(self.root()).env_remove("DATABASE_URL");
+        if let Some(url) = &self.database_url {
+            command.env("DATABASE_URL", url);
+        }
+        command
+    }
+
+    /// Runs SQL straight against the site's database, bypassing quill.
+    pub fn sql(&self, statements: &str) -> Result<(), String> {
+        match &self.database_url {
+            None => {
+                let conn = rusqlite::Connection::open(self.path("comments.db")).unwrap();
+                conn.pragma_update(None, "foreign_keys", true).unwrap();
+                conn.execute_batch(statements).map_err(|e| e.to_string())
+            }
+            Some(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .batch_execute(statements)
+                .map_err(|e| format!("{e:?}")),
+        }
+    }
+
+    /// One text value from the site's database.
+    pub fn sql_text(&self, query: &str) -> String {
+        match &self.database_url {
+            None => rusqlite::Connection::open(self.path("comments.db"))
+                .unwrap()
+                .query_row(query, [], |r| r.get(0))
+                .unwrap(),
+            Some(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .query_one(query, &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// (id, post, body) of every stored comment, by id.
+    pub fn comment_rows(&self) -> Vec<(i64, String, String)> {
+        let query = "SELECT id, post, body FROM comments ORDER BY id";
+        match &self.database_url {
+            None => {
+                let conn = rusqlite::Connection::open(self.path("comments.db")).unwrap();
+                let mut stmt = conn.prepare(query).unwrap();
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            Some(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .query(query, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+        }
+    }
+
+    /// Whether quill has created its database (a file, or its tables on the server).
+    pub fn database_exists(&self) -> bool {
+        match &self.database_url {
+            None => self.exists("comments.db"),
+            Some(_) => {
+                self.sql_text("SELECT (to_regclass('schema_migrations') IS NOT NULL)::text")
+                    == "true"
+            }
+        }
+    }
+
+    /// Deletes the comment database (the file, or everything in the server database).
+    pub fn drop_database(&self) {
+        match &self.database_url {
+            None => std::fs::remove_file(self.path("comments.db")).unwrap(),
+            Some(_) => self
+                .sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+                .unwrap(),
+        }
+    }
+
+    /// Whether the `n`th backup (1: the first) of schema `version` exists: a file beside
+    /// `comments.db`, or a schema of the server database.
+    pub fn backup_exists(&self, version: u32, n: u32) -> bool {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        match &self.database_url {
+            None => self.exists(&format!("comments.db.bak-v{version}{suffix}")),
+            Some(_) => {
+                let schema = format!("quill_backup_v{version}{}", suffix.replace('-', "_"));
+                self.sql_text(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{schema}')::text"
+                )) == "true"
+            }
+        }
+    }
+
+    /// Removes the first backup of schema `version`.
+    pub fn remove_backup(&self, version: u32) {
+        match &self.database_url {
+            None => {
+                std::fs::remove_file(self.path(&format!("comments.db.bak-v{version}"))).unwrap()
+            }
+            Some(_) => self
+                .sql(&format!("DROP SCHEMA quill_backup_v{version} CASCADE"))
+                .unwrap(),
+        }
     }
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE post_comment_stamps;
+DROP FUNCTION quill_new_stamp();

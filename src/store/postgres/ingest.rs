@@ -1,0 +1,185 @@
+//! The PostgreSQL backend's ingest transaction: race-safe find-or-create of users, comments
+//! stored once per submission key, one run at a time.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::{Result, anyhow};
+use chrono::SubsecRound;
+use postgres::{Statement, Transaction};
+
+use super::queries::touch_posts;
+use super::{Postgres, failed, pg_error};
+use crate::store::{Inserted, NewComment};
+
+/// Advisory lock held by each ingest transaction. Ingest runs wait for each other, as they do on
+/// SQLite's single writer lock: two overlapping runs could otherwise each wait on a row the
+/// other inserted and end in a deadlock that fails one of them. The statements below are safe
+/// against other writers on their own (ON CONFLICT), lock or not.
+const INGEST_LOCK: i64 = 0x7175_696c_6c00_0001;
+
+impl Postgres {
+    /// Begins the one transaction of an ingest run; waits for other ingest runs.
+    pub fn begin_ingest(&mut self) -> Result<PgIngest<'_>> {
+        let mut tx = self
+            .client
+            .get_mut()
+            .transaction()
+            .map_err(failed("failed to begin the ingest"))?;
+        tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({INGEST_LOCK})"))
+            .map_err(failed("failed to wait for other ingest runs"))?;
+        let what = "failed to prepare the ingest";
+        let find_user = tx
+            .prepare(
+                "SELECT id FROM users WHERE username = $1 AND quill_nocase(email) = quill_nocase($2)",
+            )
+            .map_err(failed(what))?;
+        // ON CONFLICT: a user another writer created since the lookup is found, not an error.
+        let insert_user = tx
+            .prepare(
+                "INSERT INTO users (username, email) VALUES ($1, $2)
+                 ON CONFLICT (username, quill_nocase(email)) DO NOTHING RETURNING id",
+            )
+            .map_err(failed(what))?;
+        let insert_comment = tx
+            .prepare(
+                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
+            )
+            .map_err(failed(what))?;
+        let by_id = tx
+            .prepare("SELECT id, post FROM comments WHERE id = $1")
+            .map_err(failed(what))?;
+        let by_key = tx
+            .prepare("SELECT id, post FROM comments WHERE submission_key = $1")
+            .map_err(failed(what))?;
+        Ok(PgIngest {
+            tx,
+            users: HashMap::new(),
+            touched: HashSet::new(),
+            find_user,
+            insert_user,
+            insert_comment,
+            by_id,
+            by_key,
+        })
+    }
+}
+
+/// The transaction of one ingest run.
+pub struct PgIngest<'a> {
+    tx: Transaction<'a>,
+    /// User ids by (username, lowercased email), so a run does one lookup per visitor.
+    users: HashMap<(String, String), i64>,
+    /// Posts that got a comment in this run, whose stamps change at commit.
+    touched: HashSet<String>,
+    find_user: Statement,
+    insert_user: Statement,
+    insert_comment: Statement,
+    by_id: Statement,
+    by_key: Statement,
+}
+
+impl std::fmt::Debug for PgIngest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgIngest")
+    }
+}
+
+impl PgIngest<'_> {
+    fn user_id(&mut self, username: &str, email: &str) -> Result<i64> {
+        let key = (username.to_string(), email.to_lowercase());
+        if let Some(&id) = self.users.get(&key) {
+            return Ok(id);
+        }
+        let what = || format!("failed to store the user {username:?}");
+        let find = |tx: &mut Transaction<'_>, stmt: &Statement| -> Result<Option<i64>> {
+            Ok(tx
+                .query_opt(stmt, &[&username, &email])
+                .map_err(|e| anyhow!("{}: {}", what(), pg_error(&e)))?
+                .map(|r| r.get(0)))
+        };
+        let id = match find(&mut self.tx, &self.find_user)? {
+            Some(id) => id,
+            // Insert, or (when another writer stored the same user since) find theirs: the
+            // conflicting insert waited for that writer to commit, so the lookup now sees it.
+            None => match find(&mut self.tx, &self.insert_user)? {
+                Some(id) => id,
+                None => find(&mut self.tx, &self.find_user)?
+                    .ok_or_else(|| anyhow!("{}: it conflicts but is not stored", what()))?,
+            },
+        };
+        self.users.insert(key, id);
+        Ok(id)
+    }
+
+    /// Stores a comment (and its user), unless its submission key is already there.
+    pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        let user_id = self.user_id(c.username, c.email)?;
+        // Stored in whole seconds, like SQLite's text form (the schema insists).
+        let timestamp = c.timestamp.trunc_subsecs(0);
+        let inserted = self
+            .tx
+            .query_opt(
+                &self.insert_comment,
+                &[
+                    &c.post,
+                    &c.parent_id,
+                    &c.body,
+                    &timestamp,
+                    &user_id,
+                    &c.status.as_str(),
+                    &c.submission_key,
+                ],
+            )
+            .map_err(|e| {
+                anyhow!(
+                    "failed to store the comment {:?}: {}",
+                    c.submission_key,
+                    pg_error(&e)
+                )
+            })?;
+        match inserted {
+            Some(row) => {
+                if !self.touched.contains(c.post) {
+                    self.touched.insert(c.post.to_string());
+                }
+                Ok(Inserted::New(row.get(0)))
+            }
+            None => {
+                let (id, _) = self.comment_by_key(c.submission_key)?.ok_or_else(|| {
+                    anyhow!(
+                        "the comment {:?} conflicts but is not stored",
+                        c.submission_key
+                    )
+                })?;
+                Ok(Inserted::AlreadyStored(id))
+            }
+        }
+    }
+
+    /// (id, post) of a comment by id.
+    pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .tx
+            .query_opt(&self.by_id, &[&id])
+            .map_err(failed("failed to look up a comment"))?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    /// (id, post) of a comment by submission key.
+    pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .tx
+            .query_opt(&self.by_key, &[&key])
+            .map_err(failed("failed to look up a comment"))?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    /// Makes the run's changes durable.
+    pub fn commit(mut self) -> Result<()> {
+        touch_posts(&mut self.tx, &self.touched)?;
+        self.tx
+            .commit()
+            .map_err(failed("failed to commit the comments to the database"))
+    }
+}

@@ -1,0 +1,305 @@
+//! The PostgreSQL backend's reads and the console's writes, each write in one transaction
+//! that also renews the stamps of the posts it changed.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::{Result, bail};
+use chrono::{DateTime, SubsecRound, Utc};
+use postgres::Transaction;
+use postgres::types::ToSql;
+
+use super::{Postgres, failed, record};
+use crate::comments::{CommentRecord, Status};
+use crate::store::{CommentFilter, CommentRow, PostStamp, UserRow};
+
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+
+impl Postgres {
+    /// Every approved comment with its author, in one query, by post, time and id.
+    pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+                 FROM comments c JOIN users u ON u.id = c.user_id
+                 WHERE c.status = 'approved'
+                 ORDER BY c.post, c.timestamp, c.id",
+                &[],
+            )
+            .map_err(failed("failed to read the approved comments"))?;
+        rows.iter().map(record).collect()
+    }
+
+    /// The comment stamp and approved count of every post that has comments.
+    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query("SELECT post, stamp, approved FROM post_comment_stamps", &[])
+            .map_err(failed("failed to read the comment stamps"))?;
+        rows.iter()
+            .map(|r| {
+                let approved: i64 = r.try_get(2)?;
+                Ok((
+                    r.try_get(0)?,
+                    PostStamp {
+                        stamp: r.try_get(1)?,
+                        approved: approved as usize,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The approved comments of some posts, by post, time and id.
+    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+                 FROM comments c JOIN users u ON u.id = c.user_id
+                 WHERE c.post = ANY ($1) AND c.status = 'approved'
+                 ORDER BY c.post, c.timestamp, c.id",
+                &[&posts],
+            )
+            .map_err(failed("failed to read the approved comments"))?;
+        rows.iter().map(record).collect()
+    }
+
+    /// The newest approved comments across the site, newest first.
+    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+                 FROM comments c JOIN users u ON u.id = c.user_id
+                 WHERE c.status = 'approved'
+                 ORDER BY c.timestamp DESC, c.id DESC LIMIT $1",
+                &[&i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+            .map_err(failed("failed to read the latest comments"))?;
+        rows.iter().map(record).collect()
+    }
+
+    /// Comments matching a filter, oldest first.
+    pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
+        let mut sql = String::from(
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
+                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id)
+             FROM comments c JOIN users u ON u.id = c.user_id WHERE true",
+        );
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let mut add = |sql: &mut String, clause: &str, arg: Box<dyn ToSql + Sync>| {
+            args.push(arg);
+            sql.push_str(&format!(" AND {clause} ${}", args.len()));
+        };
+        if let Some(post) = &filter.post {
+            add(&mut sql, "c.post =", Box::new(post.clone()));
+        }
+        if let Some(status) = filter.status {
+            add(&mut sql, "c.status =", Box::new(status.as_str()));
+        }
+        if let Some(user) = filter.user {
+            add(&mut sql, "c.user_id =", Box::new(user));
+        }
+        if let Some(since) = filter.since {
+            // Whole seconds, as stored (and as SQLite compares them).
+            add(&mut sql, "c.timestamp >=", Box::new(since.trunc_subsecs(0)));
+        }
+        if let Some(id) = filter.id {
+            add(&mut sql, "c.id =", Box::new(id));
+        }
+        sql.push_str(" ORDER BY c.timestamp, c.id");
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&sql, &params)
+            .map_err(failed("failed to list comments"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(CommentRow {
+                    record: record(row)?,
+                    user_id: row.try_get(8)?,
+                    submission_key: row.try_get(9)?,
+                    parent_key: row.try_get(10)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every comment in id order, for export.
+    pub fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
+        let mut rows = self.comments(&CommentFilter::default())?;
+        rows.sort_by_key(|r| r.record.id);
+        Ok(rows)
+    }
+
+    /// Sets the status of comments; every id must exist, or nothing changes.
+    pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
+        let what = "failed to change the status";
+        let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let mut touched = HashSet::new();
+        for &id in ids {
+            let post = tx
+                .query_opt(
+                    "UPDATE comments SET status = $1 WHERE id = $2 RETURNING post",
+                    &[&status.as_str(), &id],
+                )
+                .map_err(failed(what))?;
+            match post {
+                Some(row) => touched.insert(row.get::<_, String>(0)),
+                None => bail!(
+                    "no comment with id {id} (see `quill comments list`); nothing was changed"
+                ),
+            };
+        }
+        touch_posts(&mut tx, &touched)?;
+        tx.commit().map_err(failed(what))?;
+        Ok(ids.len())
+    }
+
+    /// Deletes comments; one with replies needs `with_replies`, which takes its whole thread.
+    /// Returns the ids deleted.
+    pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
+        let what = "failed to delete comments";
+        let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let mut deleted = Vec::new();
+        let mut touched = HashSet::new();
+        for &id in ids {
+            let thread: Vec<i64> = tx
+                .query(
+                    "WITH RECURSIVE thread(id) AS (
+                         SELECT id FROM comments WHERE id = $1
+                         UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                     SELECT id FROM thread",
+                    &[&id],
+                )
+                .map_err(failed(what))?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if thread.is_empty() {
+                if deleted.contains(&id) {
+                    continue;
+                }
+                bail!("no comment with id {id} (see `quill comments list`); nothing was deleted");
+            }
+            if thread.len() > 1 && !with_replies {
+                bail!(
+                    "comment {id} has {} replies; add --with-replies to delete the whole thread (nothing was deleted)",
+                    thread.len() - 1
+                );
+            }
+            let post: String = tx
+                .query_one("DELETE FROM comments WHERE id = $1 RETURNING post", &[&id])
+                .map_err(failed(what))?
+                .get(0);
+            touched.insert(post);
+            deleted.extend(thread);
+        }
+        touch_posts(&mut tx, &touched)?;
+        tx.commit().map_err(failed(what))?;
+        Ok(deleted)
+    }
+
+    /// Moves every comment of one post to another slug; returns how many moved.
+    pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
+        let what = "failed to move comments";
+        let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let n = tx
+            .execute(
+                "UPDATE comments SET post = $2 WHERE post = $1",
+                &[&from, &to],
+            )
+            .map_err(failed(what))?;
+        touch_posts(&mut tx, &HashSet::from([from.to_string(), to.to_string()]))?;
+        tx.commit().map_err(failed(what))?;
+        Ok(n as usize)
+    }
+
+    /// Users with their comment counts, by id; `only` picks one.
+    pub fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT u.id, u.username, u.email, u.created_at,
+                        (SELECT COUNT(*) FROM comments c WHERE c.user_id = u.id)
+                 FROM users u WHERE $1::BIGINT IS NULL OR u.id = $1 ORDER BY u.id",
+                &[&only],
+            )
+            .map_err(failed("failed to list users"))?;
+        rows.iter()
+            .map(|r| {
+                let created_at: DateTime<Utc> = r.try_get(3)?;
+                let comments: i64 = r.try_get(4)?;
+                Ok(UserRow {
+                    id: r.try_get(0)?,
+                    username: r.try_get(1)?,
+                    email: r.try_get(2)?,
+                    created_at: created_at.format(TIME_FORMAT).to_string(),
+                    comments: comments as usize,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a user and all their comments (with any replies to them); returns the comment count.
+    pub fn delete_user(&mut self, id: i64) -> Result<usize> {
+        let what = "failed to delete the user";
+        let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let comments: i64 = tx
+            .query_one(
+                "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = $1
+                     UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                 SELECT COUNT(*) FROM thread",
+                &[&id],
+            )
+            .map_err(failed(what))?
+            .get(0);
+        let touched: HashSet<String> = tx
+            .query(
+                "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = $1
+                     UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                 SELECT DISTINCT c.post FROM comments c JOIN thread t ON c.id = t.id",
+                &[&id],
+            )
+            .map_err(failed(what))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if tx
+            .execute("DELETE FROM users WHERE id = $1", &[&id])
+            .map_err(failed(what))?
+            == 0
+        {
+            bail!("no user with id {id} (see `quill users list`); nothing was deleted");
+        }
+        touch_posts(&mut tx, &touched)?;
+        tx.commit().map_err(failed(what))?;
+        Ok(comments as usize)
+    }
+}
+
+/// Gives each post whose comments changed a fresh stamp and its current approved count, in
+/// the transaction that changed them (as the SQLite backend does).
+pub(super) fn touch_posts(tx: &mut Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
+    if posts.is_empty() {
+        return Ok(());
+    }
+    let posts: Vec<&str> = posts.iter().map(String::as_str).collect();
+    tx.execute(
+        "INSERT INTO post_comment_stamps (post, stamp, approved)
+         SELECT p, quill_new_stamp(),
+                (SELECT COUNT(*) FROM comments WHERE post = p AND status = 'approved')
+         FROM unnest($1::TEXT[]) AS p
+         ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
+        &[&posts],
+    )
+    .map_err(failed("failed to stamp the changed posts"))?;
+    Ok(())
+}
