@@ -50,6 +50,15 @@ pub const MIGRATIONS: &[Migration] = &[
         pg_down: include_str!("migrations/postgres/0003_post_comment_stamps.down.sql"),
         down_drops_data: false,
     },
+    Migration {
+        version: 4,
+        name: "replies checked by a foreign key on (parent, post) instead of a trigger",
+        up: include_str!("migrations/0004_reply_rule_as_foreign_key.up.sql"),
+        down: include_str!("migrations/0004_reply_rule_as_foreign_key.down.sql"),
+        pg_up: include_str!("migrations/postgres/0004_reply_rule_as_foreign_key.up.sql"),
+        pg_down: include_str!("migrations/postgres/0004_reply_rule_as_foreign_key.down.sql"),
+        down_drops_data: false,
+    },
 ];
 
 /// The newest schema version this binary knows.

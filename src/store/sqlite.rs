@@ -28,6 +28,9 @@ fn configure(conn: &Connection, writable: bool) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     if writable {
+        // 16 KiB pages: fewer, shallower B-tree splits when an ingest inserts into six
+        // indexes at once. It only takes effect while the file is still empty.
+        conn.pragma_update(None, "page_size", 16384)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a committed transaction survives a power cut, not only a crashed process.
         conn.pragma_update(None, "synchronous", "FULL")?;
