@@ -124,7 +124,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         .as_mut()
         .map(|m| std::mem::take(&mut m.sources))
         .unwrap_or_default();
-    let mut sources = content::load_cached(root, options.drafts, &mut cache)?;
+    let sources = content::load_cached(root, options.drafts, &mut cache)?;
     drop(cache);
 
     let store = match &database {
@@ -174,20 +174,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
             thread_posts.push(&page.slug);
         }
     }
-    let bodies = site::render_bodies(root, &mut sources, &needed)?;
     let comments = &site.config.comments;
-    let (records, latest): (Vec<CommentRecord>, Vec<CommentRecord>) = match &store {
-        Some(store) => (
-            if previous.is_none() {
+    let every_comment = previous.is_none();
+    let feed_size = feed_size(&site.config);
+    // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
+    let (bodies, loaded) = rayon::join(
+        || site::render_bodies(root, &sources, &needed),
+        move || -> Result<(Vec<CommentRecord>, Vec<CommentRecord>)> {
+            let Some(store) = store else {
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let records = if every_comment {
                 store.approved_comments()?
             } else {
                 store.approved_comments_on(&thread_posts)?
-            },
-            store.latest_approved(feed_size(&site.config))?,
-        ),
-        None => (Vec::new(), Vec::new()),
-    };
-    drop(store);
+            };
+            Ok((records, store.latest_approved(feed_size)?))
+        },
+    );
+    let (bodies, (records, latest)) = (bodies?, loaded?);
     let threads = Threads::build(records, comments.max_depth, comments.avatars);
     let latest: Vec<_> = latest
         .iter()

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use serde::Serialize;
 
 use super::CommentRecord;
@@ -40,20 +42,38 @@ pub struct CommentNode {
 /// page is, so a build never holds every comment's HTML at once.
 #[derive(Debug, Default)]
 pub struct Threads {
-    by_post: HashMap<String, Vec<CommentRecord>>,
+    by_post: HashMap<String, Vec<Kept>>,
     max_depth: usize,
-    avatars: Avatars,
+}
+
+/// What a thread keeps of a comment until its page is rendered: not the email, not the post.
+#[derive(Debug)]
+struct Kept {
+    id: i64,
+    parent_id: Option<i64>,
+    username: Box<str>,
+    avatar: Option<Box<str>>,
+    body: Box<str>,
+    timestamp: DateTime<Utc>,
 }
 
 impl Threads {
     /// Groups approved comments by post, each post's in time order (ties by id).
     pub fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
-        let mut by_post: HashMap<String, Vec<CommentRecord>> = HashMap::new();
+        let mut by_post: HashMap<String, Vec<Kept>> = HashMap::new();
         for record in records {
+            let kept = Kept {
+                id: record.id,
+                parent_id: record.parent_id,
+                avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&record.email).into()),
+                username: record.username.into(),
+                body: record.body.into(),
+                timestamp: record.timestamp,
+            };
             match by_post.get_mut(&record.post) {
-                Some(list) => list.push(record),
+                Some(list) => list.push(kept),
                 None => {
-                    by_post.insert(record.post.clone(), vec![record]);
+                    by_post.insert(record.post, vec![kept]);
                 }
             }
         }
@@ -64,18 +84,27 @@ impl Threads {
         Threads {
             by_post,
             max_depth: max_depth.max(1),
-            avatars,
         }
     }
 
     /// A post's top-level comments with their replies, rendered.
     pub fn for_post(&self, slug: &str) -> Vec<CommentNode> {
-        let Some(records) = self.by_post.get(slug) else {
+        let Some(kept) = self.by_post.get(slug) else {
             return Vec::new();
         };
-        let comments = records
+        let comments = kept
             .iter()
-            .map(|r| (node(r, self.avatars), r.parent_id))
+            .map(|k| {
+                let node = make_node(
+                    k.id,
+                    k.parent_id,
+                    &k.username,
+                    k.avatar.as_deref(),
+                    &k.body,
+                    &k.timestamp,
+                );
+                (node, k.parent_id)
+            })
             .collect();
         nest(comments, self.max_depth)
     }
@@ -83,16 +112,35 @@ impl Threads {
 
 /// A comment as templates see it, without replies.
 pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
+    let avatar = (avatars == Avatars::Gravatar).then(|| gravatar_hash(&record.email));
+    make_node(
+        record.id,
+        record.parent_id,
+        &record.username,
+        avatar.as_deref(),
+        &record.body,
+        &record.timestamp,
+    )
+}
+
+fn make_node(
+    id: i64,
+    parent_id: Option<i64>,
+    username: &str,
+    avatar: Option<&str>,
+    body: &str,
+    timestamp: &DateTime<Utc>,
+) -> CommentNode {
     CommentNode {
-        id: record.id,
-        author: display_name(&record.username),
-        initials: initials(&record.username),
-        avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&record.email)),
-        body_html: render_body(&record.body),
-        timestamp: dates::iso(&record.timestamp),
-        date: dates::human(&record.timestamp),
-        anchor: format!("comment-{}", record.id),
-        parent_id: record.parent_id,
+        id,
+        author: display_name(username),
+        initials: initials(username),
+        avatar: avatar.map(str::to_string),
+        body_html: render_body(body),
+        timestamp: dates::iso(timestamp),
+        date: dates::human(timestamp),
+        anchor: format!("comment-{id}"),
+        parent_id,
         replies: Vec::new(),
     }
 }

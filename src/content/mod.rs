@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
@@ -44,9 +45,6 @@ pub struct Source {
     pub meta: FrontMatter,
     /// The publication date (posts always have one).
     pub date: Option<DateTime<Utc>>,
-    /// The Markdown after the front matter; `None` when the rest came from the cache and the
-    /// file has not been read in this build (see [`Source::read_body`]).
-    pub body: Option<String>,
     /// Files beside a bundle's `index.md`, copied next to its HTML: (file, path within the bundle).
     pub assets: Vec<(PathBuf, String)>,
     /// The file's size and modification time when it was read.
@@ -136,11 +134,9 @@ impl Source {
         }
     }
 
-    /// The Markdown body: the one read while loading, or read again from the file.
+    /// The Markdown body, read from the file. Loading keeps only front matter, so that a
+    /// build never holds every post's Markdown and every post's HTML at once.
     pub fn read_body(&self, root: &Path) -> Result<String> {
-        if let Some(body) = &self.body {
-            return Ok(body.clone());
-        }
         let text = read_text(root, &self.file)?;
         let split = front_matter::split(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
@@ -174,7 +170,8 @@ pub fn load_cached(
             root.display()
         );
     }
-    let mut sources = Vec::new();
+    // Walk in order and take cache hits out first; then read the rest in parallel.
+    let mut found: Vec<(PathBuf, Fingerprint, Option<CachedSource>)> = Vec::new();
     for entry in WalkDir::new(&content_dir).sort_by_file_name() {
         let entry = entry.with_context(|| format!("failed to walk {}", content_dir.display()))?;
         let path = entry.path();
@@ -185,17 +182,26 @@ pub fn load_cached(
             .metadata()
             .with_context(|| format!("failed to read {}", path.display()))?;
         let fingerprint = Fingerprint::of(&metadata);
-        let file = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let source = match cache.remove(&cache_key(&file)) {
-            Some(hit) if hit.fingerprint == fingerprint && !fingerprint.is_recent() => {
-                from_cache(path, file, hit)?
-            }
-            _ => read_source(root, &content_dir, path, fingerprint)?,
-        };
-        if include_drafts || !source.meta.draft {
-            sources.push(source);
-        }
+        let file = path.strip_prefix(root).unwrap_or(path);
+        let hit = cache
+            .remove(&cache_key(file))
+            .filter(|hit| hit.fingerprint == fingerprint && !fingerprint.is_recent());
+        found.push((entry.into_path(), fingerprint, hit));
     }
+    let loaded = found
+        .into_par_iter()
+        .map(|(path, fingerprint, hit)| match hit {
+            Some(hit) => {
+                let file = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                from_cache(&path, file, hit)
+            }
+            None => read_source(root, &content_dir, &path, fingerprint),
+        })
+        .collect::<Result<Vec<Source>>>()?;
+    let sources: Vec<Source> = loaded
+        .into_iter()
+        .filter(|s| include_drafts || !s.meta.draft)
+        .collect();
     check_unique_paths(&sources)?;
     Ok(sources)
 }
@@ -214,7 +220,6 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         path: hit.path,
         meta: hit.meta,
         date: hit.date,
-        body: None,
         assets,
         fingerprint: hit.fingerprint,
         digest: hit.digest,
@@ -245,7 +250,6 @@ fn read_source(
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
     let meta = front_matter::parse(&split).map_err(located)?;
-    let body = Some(split.body.to_string());
 
     let relative = path.strip_prefix(content_dir).unwrap_or(path);
     let kind = if relative.starts_with(POSTS_DIR) {
@@ -325,7 +329,6 @@ fn read_source(
         path: page_path,
         meta,
         date,
-        body,
         assets,
         fingerprint,
         digest,
