@@ -12,13 +12,14 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rustc_hash::{FxHashMap, FxHashSet};
 use walkdir::WalkDir;
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use crate::comments::CommentRecord;
 use crate::comments::thread::{Threads, node};
 use crate::config::SiteConfig;
-use crate::content::{self, Fingerprint};
+use crate::content::{self, Fingerprint, Source};
 use crate::manifest::{Manifest, OutputEntry};
 use crate::output::{self, Staging, Update};
 use crate::render::{self, Inputs, Job};
@@ -206,11 +207,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
 
     let copies = copied_files(root, &site)?;
     let mut manifest = Manifest::new(site_key);
-    manifest.sources = sources
-        .iter()
-        .map(|s| (content::cache_key(&s.file), s.cached()))
-        .collect();
-    let job_files: HashSet<&str> = planned.iter().map(|(f, _)| f.as_str()).collect();
+    let job_files: FxHashSet<&str> = planned.iter().map(|(f, _)| f.as_str()).collect();
     // A rendered file wins over a copied one at the same path, as it did when written last.
     let copies: BTreeMap<&str, &Copied> = copies
         .iter()
@@ -219,7 +216,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         .collect();
     let files = copies.len() + jobs.len();
     let chosen: Vec<&Job<'_>> = to_render.iter().map(|&i| &jobs[i]).collect();
-    let hashes: Mutex<HashMap<String, u128>> = Mutex::new(HashMap::new());
+    let hashes: Mutex<FxHashMap<String, u128>> = Mutex::new(FxHashMap::default());
     let record = |path: &str, bytes: &[u8]| -> u128 {
         let hash = xxh3_128(bytes);
         hashes
@@ -266,7 +263,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                     update.write(&file.path, &file.bytes)
                 }
             })?;
-            let kept: HashSet<&str> = job_files
+            let kept: FxHashSet<&str> = job_files
                 .iter()
                 .copied()
                 .chain(copies.keys().copied())
@@ -303,8 +300,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
             },
         );
     }
-    manifest.save(&output_dir)?;
-    Ok(BuildSummary {
+    let summary = BuildSummary {
         pages: site.pages.len(),
         posts: site.posts.len(),
         tags: site.tags.len(),
@@ -314,7 +310,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         comments: site.posts.iter().map(|p| p.comment_count).sum(),
         warnings,
         output_dir,
+        elapsed: Duration::ZERO,
+    };
+    drop(jobs);
+    manifest.sources = sources.into_iter().map(Source::into_cached).collect();
+    manifest.save(&summary.output_dir)?;
+    Ok(BuildSummary {
         elapsed: started.elapsed(),
+        ..summary
     })
 }
 

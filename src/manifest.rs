@@ -2,11 +2,11 @@
 //! build need not read unchanged files) and, for every output file, a digest of what it was
 //! made from and of its bytes (so the next build renders and rewrites only what changed).
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::content::SourceCache;
@@ -24,7 +24,7 @@ pub struct Manifest {
     /// Front matter by source file.
     pub sources: SourceCache,
     /// Output files by path relative to the output root.
-    pub outputs: HashMap<String, OutputEntry>,
+    pub outputs: FxHashMap<String, OutputEntry>,
 }
 
 /// One output file of the last build.

@@ -1,6 +1,6 @@
 //! Dates in front matter: RFC 3339, `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM:SS` read as UTC.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 /// What a date field accepts, for error messages.
 pub const EXPECTED: &str = "expected RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS";
@@ -28,12 +28,29 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
 
 /// ISO 8601 in UTC with seconds: `2024-01-02T03:04:05Z`.
 pub fn iso(dt: &DateTime<Utc>) -> String {
-    dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    // Not `format()`: every build formats every post's dates, and parsing a strftime pattern
+    // each time costs more than the formatting.
+    dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A date for people: `2 January 2024`.
 pub fn human(dt: &DateTime<Utc>) -> String {
-    dt.format("%-d %B %Y").to_string()
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = MONTHS[dt.month0() as usize];
+    format!("{} {month} {}", dt.day(), dt.year())
 }
 
 #[cfg(test)]
@@ -55,6 +72,17 @@ mod tests {
                 Some(expected),
                 "{input}"
             );
+        }
+    }
+
+    #[test]
+    fn dates_for_people() {
+        for (input, expected) in [
+            ("2024-01-02T23:59:59Z", "2 January 2024"),
+            ("1999-12-31", "31 December 1999"),
+            ("2025-06-15", "15 June 2025"),
+        ] {
+            assert_eq!(human(&parse_date(input).unwrap()), expected);
         }
     }
 

@@ -118,20 +118,21 @@ pub struct CachedSource {
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
-pub type SourceCache = HashMap<String, CachedSource>;
+pub type SourceCache = rustc_hash::FxHashMap<String, CachedSource>;
 
 impl Source {
-    /// The cache entry for this file.
-    pub fn cached(&self) -> CachedSource {
-        CachedSource {
+    /// The cache entry for this file, under its cache key.
+    pub fn into_cached(self) -> (String, CachedSource) {
+        let entry = CachedSource {
             fingerprint: self.fingerprint,
             kind: self.kind,
-            slug: self.slug.clone(),
-            path: self.path.clone(),
-            meta: self.meta.clone(),
+            slug: self.slug,
+            path: self.path,
+            meta: self.meta,
             date: self.date,
             digest: self.digest,
-        }
+        };
+        (cache_key(&self.file), entry)
     }
 
     /// The Markdown body, read from the file. Loading keeps only front matter, so that a
@@ -153,7 +154,7 @@ pub fn cache_key(file: &Path) -> String {
 ///
 /// Drafts are left out unless `include_drafts`. Two posts with one slug are an error.
 pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
-    load_cached(root, include_drafts, &mut SourceCache::new())
+    load_cached(root, include_drafts, &mut SourceCache::default())
 }
 
 /// Like [`load`], but a file whose fingerprint matches its `cache` entry is not read: its
