@@ -458,7 +458,7 @@ impl SqliteIngest<'_> {
                 c.post,
                 c.parent_id,
                 c.body,
-                c.timestamp.format(TIME_FORMAT).to_string(),
+                crate::content::dates::iso(&c.timestamp),
                 user_id,
                 c.status.as_str(),
                 c.submission_key
