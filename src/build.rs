@@ -17,7 +17,7 @@ use walkdir::WalkDir;
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use crate::comments::CommentRecord;
-use crate::comments::thread::{Threads, node};
+use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content::{self, Fingerprint, Source};
 use crate::manifest::{Manifest, OutputEntry};
@@ -195,10 +195,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     );
     let (bodies, (records, latest)) = (bodies?, loaded?);
     let threads = Threads::build(records, comments.max_depth, comments.avatars);
-    let latest: Vec<_> = latest
-        .iter()
-        .map(|r| (r.post.clone(), node(r, comments.avatars)))
-        .collect();
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,

@@ -171,24 +171,33 @@ pub fn load_cached(
             root.display()
         );
     }
-    // Walk in order and take cache hits out first; then read the rest in parallel.
-    let mut found: Vec<(PathBuf, Fingerprint, Option<CachedSource>)> = Vec::new();
+    // Walk in order (names only), stat in parallel, take cache hits out, then read the rest
+    // in parallel: an unchanged site of thousands of posts is a stat per file.
+    let mut paths: Vec<PathBuf> = Vec::new();
     for entry in WalkDir::new(&content_dir).sort_by_file_name() {
         let entry = entry.with_context(|| format!("failed to walk {}", content_dir.display()))?;
-        let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
-            continue;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md") {
+            paths.push(entry.into_path());
         }
-        let metadata = entry
-            .metadata()
-            .with_context(|| format!("failed to read {}", path.display()))?;
-        let fingerprint = Fingerprint::of(&metadata);
-        let file = path.strip_prefix(root).unwrap_or(path);
-        let hit = cache
-            .remove(&cache_key(file))
-            .filter(|hit| hit.fingerprint == fingerprint && !fingerprint.is_recent());
-        found.push((entry.into_path(), fingerprint, hit));
     }
+    let stated = paths
+        .into_par_iter()
+        .map(|path| {
+            let metadata = std::fs::metadata(&path)
+                .with_context(|| format!("failed to read {}", path.display()))?;
+            Ok((path, Fingerprint::of(&metadata)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let found: Vec<(PathBuf, Fingerprint, Option<CachedSource>)> = stated
+        .into_iter()
+        .map(|(path, fingerprint)| {
+            let file = path.strip_prefix(root).unwrap_or(&path);
+            let hit = cache
+                .remove(&cache_key(file))
+                .filter(|hit| hit.fingerprint == fingerprint && !fingerprint.is_recent());
+            (path, fingerprint, hit)
+        })
+        .collect();
     let loaded = found
         .into_par_iter()
         .map(|(path, fingerprint, hit)| match hit {

@@ -9,7 +9,8 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::build::Progress;
-use crate::comments::thread::{CommentNode, Threads};
+use crate::comments::CommentRecord;
+use crate::comments::thread::{CommentNode, Threads, node};
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
 pub use jobs::{Job, jobs};
@@ -65,7 +66,7 @@ pub struct Inputs<'a> {
     /// Approved comments of the pages being rendered.
     pub threads: &'a Threads,
     /// The newest approved comments, newest first: (post slug, comment).
-    pub latest: &'a [(String, CommentNode)],
+    pub latest: &'a [CommentRecord],
 }
 
 /// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
@@ -252,26 +253,26 @@ struct PageView<'a> {
 /// One entry of `comments.xml`.
 #[derive(Debug, Serialize)]
 struct CommentFeedEntry<'a> {
-    comment: &'a CommentNode,
+    comment: CommentNode,
     post_title: &'a str,
     post_permalink: &'a str,
 }
 
-/// The latest approved comments on existing posts, newest first.
-fn comment_feed_entries<'a>(
-    site: &'a Site,
-    latest: &'a [(String, CommentNode)],
-) -> Vec<CommentFeedEntry<'a>> {
+/// The latest approved comments on existing posts, newest first; only those shown are
+/// rendered.
+fn comment_feed_entries<'a>(site: &'a Site, latest: &[CommentRecord]) -> Vec<CommentFeedEntry<'a>> {
     let posts: std::collections::HashMap<&str, &PageData> =
         site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
     latest
         .iter()
-        .filter_map(|(slug, comment)| {
-            posts.get(slug.as_str()).map(|post| CommentFeedEntry {
-                comment,
-                post_title: &post.title,
-                post_permalink: &post.permalink,
-            })
+        .filter_map(|record| {
+            posts
+                .get(record.post.as_str())
+                .map(|post| CommentFeedEntry {
+                    comment: node(record, site.config.comments.avatars),
+                    post_title: &post.title,
+                    post_permalink: &post.permalink,
+                })
         })
         .take(site.config.feed_limit)
         .collect()
