@@ -60,12 +60,22 @@ impl Manifest {
 
     /// Writes the manifest beside `output_dir` (through a temporary file and a rename).
     pub fn save(&self, output_dir: &Path) -> Result<()> {
-        let path = path_for(output_dir);
-        let temporary = path.with_extension("new");
+        self.write_pending(output_dir)?;
+        Manifest::install(output_dir)
+    }
+
+    /// Encodes the manifest into a temporary file beside `output_dir`, not yet in effect.
+    pub fn write_pending(&self, output_dir: &Path) -> Result<()> {
+        let pending = pending_path(output_dir);
         let bytes = postcard::to_stdvec(self).context("failed to encode the build manifest")?;
-        fs::write(&temporary, bytes)
-            .with_context(|| format!("failed to write {}", temporary.display()))?;
-        fs::rename(&temporary, &path).with_context(|| format!("failed to write {}", path.display()))
+        fs::write(&pending, bytes).with_context(|| format!("failed to write {}", pending.display()))
+    }
+
+    /// Puts the manifest written by [`Manifest::write_pending`] in effect.
+    pub fn install(output_dir: &Path) -> Result<()> {
+        let path = path_for(output_dir);
+        fs::rename(pending_path(output_dir), &path)
+            .with_context(|| format!("failed to write {}", path.display()))
     }
 
     /// Forgets the last build's manifest, before its output starts to change: if the build
@@ -79,6 +89,12 @@ impl Manifest {
             _ => Ok(()),
         }
     }
+}
+
+fn pending_path(output_dir: &Path) -> PathBuf {
+    let mut name = path_for(output_dir).into_os_string();
+    name.push(".new");
+    PathBuf::from(name)
 }
 
 /// `.public.quill-manifest` beside `public/`: outside the output, so it is never

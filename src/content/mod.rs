@@ -158,12 +158,19 @@ pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
 }
 
 /// Like [`load`], but a file whose fingerprint matches its `cache` entry is not read: its
-/// front matter is taken out of the cache and its body stays `None`.
+/// front matter is taken out of the cache.
 pub fn load_cached(
     root: &Path,
     include_drafts: bool,
     cache: &mut SourceCache,
 ) -> Result<Vec<Source>> {
+    let scanned = scan(root)?;
+    load_scanned(root, include_drafts, scanned, cache)
+}
+
+/// The Markdown files under `root/content` in order, with their fingerprints: what a build
+/// can learn about its content without reading any of it.
+pub fn scan(root: &Path) -> Result<Vec<(PathBuf, Fingerprint)>> {
     let content_dir = root.join(CONTENT_DIR);
     if !content_dir.is_dir() {
         bail!(
@@ -171,8 +178,8 @@ pub fn load_cached(
             root.display()
         );
     }
-    // Walk in order (names only), stat in parallel, take cache hits out, then read the rest
-    // in parallel: an unchanged site of thousands of posts is a stat per file.
+    // Walk in order (names only), then stat in parallel: an unchanged site of thousands of
+    // posts costs a stat per file.
     let mut paths: Vec<PathBuf> = Vec::new();
     for entry in WalkDir::new(&content_dir).sort_by_file_name() {
         let entry = entry.with_context(|| format!("failed to walk {}", content_dir.display()))?;
@@ -180,14 +187,25 @@ pub fn load_cached(
             paths.push(entry.into_path());
         }
     }
-    let stated = paths
+    paths
         .into_par_iter()
         .map(|path| {
             let metadata = std::fs::metadata(&path)
                 .with_context(|| format!("failed to read {}", path.display()))?;
             Ok((path, Fingerprint::of(&metadata)))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// Loads [`scan`]ned files: cache hits from `cache`, the rest read in parallel.
+pub fn load_scanned(
+    root: &Path,
+    include_drafts: bool,
+    scanned: Vec<(PathBuf, Fingerprint)>,
+    cache: &mut SourceCache,
+) -> Result<Vec<Source>> {
+    let content_dir = root.join(CONTENT_DIR);
+    let stated = scanned;
     let found: Vec<(PathBuf, Fingerprint, Option<CachedSource>)> = stated
         .into_iter()
         .map(|(path, fingerprint)| {

@@ -1,0 +1,273 @@
+//! `quill build` as a library call: config, content, model, render, write, in that order.
+//!
+//! A build remembers what it wrote in a [`Manifest`] beside the output. The next build reads
+//! front matter only from files that changed, renders only the files whose inputs changed,
+//! and rewrites only the files whose bytes changed. Without a usable manifest (the first
+//! build, `--full`, or a change to the config, the templates, the options or quill itself),
+//! everything is built into a staging folder that replaces the output as a whole.
+
+mod plan;
+mod write;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::comments::CommentRecord;
+use crate::comments::thread::Threads;
+use crate::config::SiteConfig;
+use crate::content::{self, Source};
+use crate::manifest::{Manifest, OutputEntry};
+use crate::output;
+use crate::render::{self, Inputs, Job};
+use crate::site::{self, Site};
+use crate::store::{DbLocation, PostStamp, Store};
+use crate::templates;
+use write::Copied;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root, where `site.toml` is.
+    pub root: PathBuf,
+    /// Where to write; `public/` under the root when `None`.
+    pub output_dir: Option<PathBuf>,
+    /// Replaces `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// Includes drafts.
+    pub drafts: bool,
+    /// Replaces `[comments] endpoint`, as `quill serve --accept-comments` does.
+    pub comment_endpoint: Option<String>,
+    /// Ignores the last build's manifest and builds everything.
+    pub full: bool,
+}
+
+/// What a build did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// Standalone pages rendered.
+    pub pages: usize,
+    /// Posts rendered.
+    pub posts: usize,
+    /// Tags found.
+    pub tags: usize,
+    /// Files in the output.
+    pub files: usize,
+    /// Files written (all of them in a full build; the changed ones otherwise).
+    pub written: usize,
+    /// Whether the last build's output was updated rather than replaced.
+    pub incremental: bool,
+    /// Where the output went.
+    pub output_dir: PathBuf,
+    /// Approved comments published.
+    pub comments: usize,
+    /// Things the author should know about, such as comments whose post is gone.
+    pub warnings: Vec<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Progress of a build, for a progress bar; the library itself never prints.
+pub trait Progress: Sync {
+    /// The number of files to render is known.
+    fn start(&self, total: usize);
+    /// One more file is rendered.
+    fn tick(&self);
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: usize) {}
+    fn tick(&self) {}
+}
+
+/// Builds the site; on any error the previous output is left untouched.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let root = &options.root;
+    let mut config = SiteConfig::load(root)?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.trim_end_matches('/').to_string();
+    }
+    if let Some(endpoint) = &options.comment_endpoint {
+        config.comments.endpoint = Some(endpoint.clone());
+    }
+    let output_dir = output_dir(options);
+    output::check_output_dir(root, &output_dir)?;
+
+    let template_sources = templates::sources(root)?;
+    let mut tera = templates::compile(&template_sources)?;
+    let database = if config.comments.enabled {
+        Some(DbLocation::resolve(root, &config)?)
+    } else {
+        None
+    };
+    let site_key = plan::site_key(&config, &template_sources, options, database.as_ref())?;
+    // Reading the last manifest and listing the content wait on different files: together.
+    let (mut previous, scanned) = rayon::join(
+        || {
+            if options.full || !output_dir.is_dir() {
+                None
+            } else {
+                Manifest::load(&output_dir).filter(|m| m.site_key == site_key)
+            }
+        },
+        || content::scan(root),
+    );
+    let mut cache = previous
+        .as_mut()
+        .map(|m| std::mem::take(&mut m.sources))
+        .unwrap_or_default();
+    let sources = content::load_scanned(root, options.drafts, scanned?, &mut cache)?;
+    drop(cache);
+
+    let store = match &database {
+        Some(location) => Store::open_read_only(location)?,
+        None => None,
+    };
+    let stamps = match &store {
+        Some(store) => store.comment_stamps()?,
+        None => HashMap::new(),
+    };
+    let site = Site::new(config, &sources, &|slug| {
+        stamps.get(slug).map_or(0, |s| s.approved)
+    });
+    let warnings = orphan_warnings(&site, &stamps);
+
+    let jobs = render::jobs(&site);
+    let plan = plan::plan(&site, &jobs, site_key, &sources, &stamps, previous.as_ref())?;
+    let thread_posts = plan.thread_posts;
+    let comments = &site.config.comments;
+    let every_comment = previous.is_none();
+    let feed_size = feed_size(&site.config);
+    // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
+    let (bodies, loaded) = rayon::join(
+        || site::render_bodies(root, &sources, &plan.needed),
+        move || -> Result<(Vec<CommentRecord>, Vec<CommentRecord>)> {
+            let Some(store) = store else {
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let records = if every_comment {
+                store.approved_comments()?
+            } else {
+                store.approved_comments_on(&thread_posts)?
+            };
+            Ok((records, store.latest_approved(feed_size)?))
+        },
+    );
+    let (bodies, (records, latest)) = (bodies?, loaded?);
+    let threads = Threads::build(records, comments.max_depth, comments.avatars);
+    let inputs = Inputs {
+        bodies: &bodies,
+        threads: &threads,
+        latest: &latest,
+    };
+
+    let copies = write::copied_files(root, &site)?;
+    let planned = plan.planned;
+    let job_files: FxHashSet<&str> = planned.iter().map(|(f, _)| f.as_str()).collect();
+    // A rendered file wins over a copied one at the same path, as it did when written last.
+    let copies: BTreeMap<&str, &Copied> = copies
+        .iter()
+        .filter(|(path, _)| !job_files.contains(path.as_str()))
+        .map(|(path, c)| (path.as_str(), c))
+        .collect();
+    let mut removed: Vec<String> = previous.as_ref().map_or_else(Vec::new, |m| {
+        m.outputs
+            .keys()
+            .filter(|p| !job_files.contains(p.as_str()) && !copies.contains_key(p.as_str()))
+            .cloned()
+            .collect()
+    });
+    removed.sort();
+    let files = copies.len() + jobs.len();
+    let chosen: Vec<&Job<'_>> = plan.to_render.iter().map(|&i| &jobs[i]).collect();
+    let record = |hashes: FxHashMap<String, u128>| -> Result<Manifest> {
+        let mut manifest = Manifest::new(site_key);
+        for (file, key) in &planned {
+            let hash = match hashes.get(file) {
+                Some(hash) => *hash,
+                None => previous
+                    .as_ref()
+                    .and_then(|m| m.outputs.get(file))
+                    .map(|e| e.hash)
+                    .context("internal error: a file was neither rendered nor kept")?,
+            };
+            manifest
+                .outputs
+                .insert(file.clone(), OutputEntry { key: *key, hash });
+        }
+        for (path, copied) in &copies {
+            let entry = OutputEntry {
+                key: Some(copied.key),
+                hash: copied.key,
+            };
+            manifest.outputs.insert(path.to_string(), entry);
+        }
+        manifest.sources = sources.into_iter().map(Source::into_cached).collect();
+        Ok(manifest)
+    };
+    let written = write::write(
+        &output_dir,
+        previous.as_ref(),
+        &copies,
+        &removed,
+        &mut |sink| render::render_jobs(&site, &chosen, &inputs, &mut tera, progress, sink),
+        record,
+    )?;
+    Ok(BuildSummary {
+        pages: site.pages.len(),
+        posts: site.posts.len(),
+        tags: site.tags.len(),
+        files,
+        written,
+        incremental: previous.is_some(),
+        comments: site.posts.iter().map(|p| p.comment_count).sum(),
+        warnings,
+        output_dir,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The output folder a build with these options writes to.
+pub fn output_dir(options: &BuildOptions) -> PathBuf {
+    options
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| Path::new(&options.root).join("public"))
+}
+
+/// How many of the newest comments the comments feed considers: it skips comments on posts
+/// that are gone, so keep a margin beyond `feed_limit`.
+fn feed_size(config: &SiteConfig) -> usize {
+    config
+        .feed_limit
+        .saturating_mul(4)
+        .max(config.feed_limit + 100)
+}
+
+/// Comments whose post no longer exists must not vanish silently.
+fn orphan_warnings(site: &Site, stamps: &HashMap<String, PostStamp>) -> Vec<String> {
+    let known: HashSet<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
+    let mut orphans: Vec<(&str, usize)> = stamps
+        .iter()
+        .filter(|(slug, s)| s.approved > 0 && !known.contains(slug.as_str()))
+        .map(|(slug, s)| (slug.as_str(), s.approved))
+        .collect();
+    orphans.sort();
+    orphans
+        .into_iter()
+        .map(|(slug, n)| {
+            format!(
+                "{n} approved comment{} on post \"{slug}\", which does not exist (or is a draft); `quill comments move {slug} NEW-SLUG` re-attaches them",
+                if n == 1 { "" } else { "s" }
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,100 @@
+//! Planning a build: a digest of the site-wide inputs, a key per output file, and from the
+//! last build's manifest, which files must be rendered and which Markdown and threads they need.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::BuildOptions;
+use crate::config::SiteConfig;
+use crate::content::{Fingerprint, Source};
+use crate::manifest::Manifest;
+use crate::render::{self, Job};
+use crate::site::Site;
+use crate::store::{DbLocation, PostStamp};
+
+/// A digest of everything every output file depends on: this quill binary, the config as
+/// the build sees it, every template, the options and which database the comments come from.
+pub fn site_key(
+    config: &SiteConfig,
+    templates: &BTreeMap<String, String>,
+    options: &BuildOptions,
+    database: Option<&DbLocation>,
+) -> Result<u128> {
+    let mut hasher = Xxh3::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    // A rebuilt binary may render differently under the same version number.
+    if let Ok(exe) = std::env::current_exe().and_then(std::fs::metadata) {
+        let f = Fingerprint::of(&exe);
+        hasher.update(&f.size.to_le_bytes());
+        hasher.update(&f.secs.to_le_bytes());
+        hasher.update(&f.nanos.to_le_bytes());
+    }
+    hasher.update(&serde_json::to_vec(config)?);
+    for (name, text) in templates {
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(&text.len().to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    hasher.update(&[u8::from(options.drafts)]);
+    hasher.update(database.map_or(String::new(), |d| d.to_string()).as_bytes());
+    Ok(hasher.digest128())
+}
+
+/// What a build renders, and what for.
+#[derive(Debug)]
+pub struct Plan<'s> {
+    /// Every output file with its key, in job order.
+    pub planned: Vec<(String, Option<u128>)>,
+    /// Indexes of the jobs to render.
+    pub to_render: Vec<usize>,
+    /// By source index: whether its Markdown must be rendered.
+    pub needed: Vec<bool>,
+    /// The posts and pages whose threads are shown by a file being rendered.
+    pub thread_posts: Vec<&'s str>,
+}
+
+/// Keys every job and keeps those whose key differs from the last build's (all of them
+/// without a last build).
+pub fn plan<'s>(
+    site: &'s Site,
+    jobs: &[Job<'s>],
+    site_key: u128,
+    sources: &[Source],
+    stamps: &HashMap<String, PostStamp>,
+    previous: Option<&Manifest>,
+) -> Result<Plan<'s>> {
+    let mut base = Xxh3::new();
+    base.update(&site_key.to_le_bytes());
+    base.update(&serde_json::to_vec(&render::menu(site))?);
+    let stamp = |slug: &str| stamps.get(slug).map(|s| (s.stamp, s.approved));
+    let planned: Vec<(String, Option<u128>)> = jobs
+        .iter()
+        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp)))
+        .collect();
+    let to_render: Vec<usize> = (0..jobs.len())
+        .filter(|&i| {
+            let (file, key) = &planned[i];
+            previous
+                .is_none_or(|m| key.is_none() || m.outputs.get(file).and_then(|e| e.key) != *key)
+        })
+        .collect();
+    let mut needed = vec![false; sources.len()];
+    let mut thread_posts: Vec<&str> = Vec::new();
+    for &i in &to_render {
+        for page in jobs[i].bodies(site) {
+            needed[page.source] = true;
+        }
+        if let Job::Post(page) | Job::Page(page) = &jobs[i] {
+            thread_posts.push(&page.slug);
+        }
+    }
+    Ok(Plan {
+        planned,
+        to_render,
+        needed,
+        thread_posts,
+    })
+}

@@ -1,0 +1,155 @@
+//! Writing a build: either everything into a staging folder that then replaces the output, or
+//! only the changed files into the existing output. Either way the manifest that records what
+//! was written is encoded while the output is put in place, and installed after it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use rustc_hash::FxHashMap;
+use walkdir::WalkDir;
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+
+use crate::content::Fingerprint;
+use crate::manifest::Manifest;
+use crate::output::{Staging, Update};
+use crate::render::{Rendered, Sink};
+use crate::site::Site;
+
+/// A file copied into the output as it is: from `static/` or from a post bundle.
+#[derive(Debug)]
+pub struct Copied {
+    /// The source file.
+    pub from: PathBuf,
+    /// A digest of its source's path and fingerprint, or of its bytes when it changed too
+    /// recently for its fingerprint to be trusted.
+    pub key: u128,
+}
+
+/// Files copied as they are (`static/` first, then bundle files over them), by output path.
+pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>> {
+    let mut copies = BTreeMap::new();
+    let mut add = |from: PathBuf, to: String| -> Result<()> {
+        let metadata = std::fs::metadata(&from)
+            .with_context(|| format!("failed to read {}", from.display()))?;
+        let f = Fingerprint::of(&metadata);
+        let mut hasher = Xxh3::new();
+        hasher.update(from.to_string_lossy().as_bytes());
+        hasher.update(&f.size.to_le_bytes());
+        hasher.update(&f.secs.to_le_bytes());
+        hasher.update(&f.nanos.to_le_bytes());
+        if f.is_recent() {
+            let bytes = std::fs::read(&from)
+                .with_context(|| format!("failed to read {}", from.display()))?;
+            hasher.update(&bytes);
+        }
+        copies.insert(
+            to,
+            Copied {
+                from,
+                key: hasher.digest128(),
+            },
+        );
+        Ok(())
+    };
+    let static_dir = root.join("static");
+    if static_dir.is_dir() {
+        for entry in WalkDir::new(&static_dir).sort_by_file_name() {
+            let entry =
+                entry.with_context(|| format!("failed to walk {}", static_dir.display()))?;
+            if entry.file_type().is_file() {
+                let relative = entry
+                    .path()
+                    .strip_prefix(&static_dir)
+                    .unwrap_or(entry.path());
+                let to = relative.to_string_lossy().replace('\\', "/");
+                add(entry.into_path(), to)?;
+            }
+        }
+    }
+    for (from, to) in &site.assets {
+        add(from.clone(), to.clone())?;
+    }
+    Ok(copies)
+}
+
+/// What the rendering step is given: a sink for each rendered file.
+pub type Render<'r> = dyn FnMut(&Sink<'_>) -> Result<()> + 'r;
+
+/// Writes a build into `output_dir`: a full one without `previous`, else an update of it
+/// that writes only changed files and removes `removed`. `record` turns the digests of the
+/// rendered files into the new manifest. Returns how many files were written.
+pub fn write(
+    output_dir: &Path,
+    previous: Option<&Manifest>,
+    copies: &BTreeMap<&str, &Copied>,
+    removed: &[String],
+    render: &mut Render<'_>,
+    record: impl FnOnce(FxHashMap<String, u128>) -> Result<Manifest>,
+) -> Result<usize> {
+    let hashes: Mutex<FxHashMap<String, u128>> = Mutex::new(FxHashMap::default());
+    let hash_of = |file: &Rendered| -> u128 {
+        let hash = xxh3_128(&file.bytes);
+        hashes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file.path.clone(), hash);
+        hash
+    };
+    let written = match previous {
+        None => {
+            let staging = Staging::new(output_dir)?;
+            for (path, copied) in copies {
+                staging.copy(&copied.from, path)?;
+            }
+            render(&|file| {
+                hash_of(file);
+                staging.write(&file.path, &file.bytes)
+            })?;
+            let manifest = record(hashes.into_inner().unwrap_or_else(|e| e.into_inner()))?;
+            let (encoded, swapped) =
+                rayon::join(|| manifest.write_pending(output_dir), || staging.commit());
+            swapped?;
+            encoded?;
+            manifest.outputs.len()
+        }
+        Some(previous) => {
+            // From here on the output changes: without a manifest, an interrupted update
+            // makes the next build a full one instead of trusting a stale record.
+            Manifest::remove(output_dir)?;
+            let update = Update::new(output_dir);
+            for (path, copied) in copies {
+                let unchanged = previous
+                    .outputs
+                    .get(*path)
+                    .is_some_and(|e| e.key == Some(copied.key));
+                if !unchanged {
+                    update.copy(&copied.from, path)?;
+                }
+            }
+            render(&|file| {
+                let hash = hash_of(file);
+                let unchanged = previous
+                    .outputs
+                    .get(&file.path)
+                    .is_some_and(|e| e.hash == hash);
+                if unchanged {
+                    Ok(())
+                } else {
+                    update.write(&file.path, &file.bytes)
+                }
+            })?;
+            let manifest = record(hashes.into_inner().unwrap_or_else(|e| e.into_inner()))?;
+            let (encoded, updated) = rayon::join(
+                || manifest.write_pending(output_dir),
+                || update.commit(removed),
+            );
+            let written = updated?;
+            encoded?;
+            written
+        }
+    };
+    Manifest::install(output_dir)?;
+    Ok(written)
+}
