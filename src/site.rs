@@ -1,7 +1,7 @@
 //! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
 //! templates see. Built once, sequentially from loaded content; rendering only reads it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::Result;
@@ -122,11 +122,12 @@ impl Site {
         sources: &[Source],
         comment_count: &(dyn Fn(&str) -> usize + Sync),
     ) -> Site {
+        let tag_links = tag_links(&config, sources);
         let mut data: Vec<(Kind, PageData)> = sources
             .par_iter()
             .enumerate()
             .map(|(index, s)| {
-                let mut page = page_data(&config, s, index);
+                let mut page = page_data(&config, s, index, &tag_links);
                 if s.kind == Kind::Post {
                     page.comment_count = comment_count(&s.slug);
                 }
@@ -211,19 +212,34 @@ fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
     }
 }
 
-fn page_data(config: &SiteConfig, source: &Source, index: usize) -> PageData {
+/// Each distinct tag name's link, made once: thousands of posts share a few dozen tags.
+fn tag_links(config: &SiteConfig, sources: &[Source]) -> HashMap<String, Option<TagRef>> {
+    let mut links: HashMap<String, Option<TagRef>> = HashMap::new();
+    for name in sources.iter().flat_map(|s| &s.meta.tags) {
+        if !links.contains_key(name) {
+            let slug = slugify(name);
+            let link = (!slug.is_empty()).then(|| TagRef {
+                name: name.clone(),
+                path: config.site_path(&format!("/tags/{slug}/")),
+                slug,
+            });
+            links.insert(name.clone(), link);
+        }
+    }
+    links
+}
+
+fn page_data(
+    config: &SiteConfig,
+    source: &Source,
+    index: usize,
+    tag_links: &HashMap<String, Option<TagRef>>,
+) -> PageData {
     let tags = source
         .meta
         .tags
         .iter()
-        .filter_map(|name| {
-            let slug = slugify(name);
-            (!slug.is_empty()).then(|| TagRef {
-                name: name.clone(),
-                path: config.site_path(&format!("/tags/{slug}/")),
-                slug,
-            })
-        })
+        .filter_map(|name| tag_links.get(name).cloned().flatten())
         .collect();
     PageData {
         kind: match source.kind {
