@@ -147,6 +147,27 @@ pub struct Submission<'a> {
     pub status: Option<Status>,
 }
 
+/// A submission after every check that needs no database: the comment to store if its
+/// fields are valid, the parent it names (resolved when it is stored), and the reasons so far.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    comment: Option<Valid>,
+    post: Option<String>,
+    parent: Option<String>,
+    reasons: Vec<Rejection>,
+}
+
+/// A submission's fields, valid and normalized.
+#[derive(Debug, Clone)]
+struct Valid {
+    username: String,
+    email: String,
+    body: String,
+    timestamp: DateTime<Utc>,
+    status: Status,
+    key: String,
+}
+
 /// Validates and stores submissions for one site.
 #[derive(Debug)]
 pub struct Submitter {
@@ -191,6 +212,20 @@ impl Submitter {
 
     /// Checks one submission and stores it within `tx`.
     pub fn process(&self, tx: &mut IngestTx<'_>, columns: &Columns) -> Result<Outcome> {
+        self.store(tx, self.check_columns(columns))
+    }
+
+    /// Checks a submission whose fields are already picked out and stores it within `tx`.
+    pub fn process_submission(
+        &self,
+        tx: &mut IngestTx<'_>,
+        submission: &Submission<'_>,
+    ) -> Result<Outcome> {
+        self.store(tx, self.check(submission))
+    }
+
+    /// Maps a record's columns to fields and [`check`](Submitter::check)s them.
+    pub fn check_columns(&self, columns: &Columns) -> Checked {
         let cfg = &self.config.comments;
         let get = |field: &str| {
             pick(columns, field, &cfg.fields)
@@ -214,15 +249,11 @@ impl Submitter {
                 None
             },
         };
-        self.process_submission(tx, &submission)
+        self.check(&submission)
     }
 
-    /// Checks a submission whose fields are already picked out and stores it within `tx`.
-    pub fn process_submission(
-        &self,
-        tx: &mut IngestTx<'_>,
-        submission: &Submission<'_>,
-    ) -> Result<Outcome> {
+    /// Everything that can be checked without the database: every rule but the parent's.
+    pub fn check(&self, submission: &Submission<'_>) -> Checked {
         let cfg = &self.config.comments;
         let mut reasons = Vec::new();
         let mut check = |r: Result<String, Rejection>| r.map_err(|e| reasons.push(e)).ok();
@@ -259,57 +290,77 @@ impl Submitter {
                 .posts
                 .resolve(value, &self.config)
                 .map_err(|e| reasons.push(e))
-                .ok(),
+                .ok()
+                .map(|p| p.slug.clone()),
         };
-        let parent_id = match (present(submission.parent), post) {
-            (Some(parent), Some(post)) => match find_parent(tx, parent)? {
-                None => {
-                    reasons.push(Rejection::ParentUnknown(parent.to_string()));
-                    None
-                }
-                Some((_, other)) if other != post.slug => {
-                    reasons.push(Rejection::ParentOtherPost(parent.to_string(), other));
-                    None
-                }
-                Some((id, _)) => Some(id),
-            },
+        let parent = post
+            .is_some()
+            .then(|| present(submission.parent).map(str::to_string))
+            .flatten();
+        let comment = match (username, email, body, timestamp, &post) {
+            (Some(username), Some(email), Some(body), Some(timestamp), Some(post)) => {
+                let status = submission
+                    .status
+                    .unwrap_or_else(|| spam::status(cfg, submission.honeypot, &username, &body));
+                let key = id.unwrap_or_else(|| {
+                    content_key(post, &username, &email, &body, raw_timestamp.unwrap_or(""))
+                });
+                Some(Valid {
+                    username,
+                    email,
+                    body,
+                    timestamp,
+                    status,
+                    key,
+                })
+            }
             _ => None,
         };
-        let (Some(username), Some(email), Some(body), Some(timestamp), Some(post)) =
-            (username, email, body, timestamp, post)
-        else {
-            return Ok(Outcome::Rejected(reasons));
-        };
-        if !reasons.is_empty() {
-            return Ok(Outcome::Rejected(reasons));
+        Checked {
+            comment,
+            post,
+            parent,
+            reasons,
         }
-        let status = submission
-            .status
-            .unwrap_or_else(|| spam::status(cfg, submission.honeypot, &username, &body));
-        let key = id.unwrap_or_else(|| {
-            content_key(
-                &post.slug,
-                &username,
-                &email,
-                &body,
-                raw_timestamp.unwrap_or(""),
-            )
-        });
-        let comment = NewComment {
-            post: &post.slug,
-            parent_id,
-            username: &username,
-            email: &email,
-            body: &body,
-            timestamp,
-            status,
-            submission_key: &key,
+    }
+
+    /// Resolves a checked submission's parent in the database and stores it, unless it was
+    /// rejected.
+    pub fn store(&self, tx: &mut IngestTx<'_>, checked: Checked) -> Result<Outcome> {
+        let Checked {
+            comment,
+            post,
+            parent,
+            mut reasons,
+        } = checked;
+        let mut parent_id = None;
+        if let (Some(parent), Some(post)) = (parent, &post) {
+            match find_parent(tx, &parent)? {
+                None => reasons.push(Rejection::ParentUnknown(parent)),
+                Some((_, other)) if other != *post => {
+                    reasons.push(Rejection::ParentOtherPost(parent, other));
+                }
+                Some((id, _)) => parent_id = Some(id),
+            }
+        }
+        let (Some(c), Some(post)) = (comment.filter(|_| reasons.is_empty()), post) else {
+            return Ok(Outcome::Rejected(reasons));
         };
-        Ok(match tx.insert(&comment)? {
+        let new = NewComment {
+            post: &post,
+            parent_id,
+            username: &c.username,
+            email: &c.email,
+            body: &c.body,
+            timestamp: c.timestamp,
+            status: c.status,
+            submission_key: &c.key,
+        };
+        Ok(match tx.insert(&new)? {
             Inserted::New(id) => Outcome::Stored {
                 id,
-                post: post.slug.clone(),
-                status,
+                post,
+                status: c.status,
             },
             Inserted::AlreadyStored(id) => Outcome::AlreadyStored(id),
         })
@@ -428,9 +479,9 @@ pub struct Sink<'a> {
     report: IngestReport,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
     /// The submitter, for its configuration and posts.
-    pub fn submitter(&self) -> &Submitter {
+    pub fn submitter(&self) -> &'a Submitter {
         self.submitter
     }
 
