@@ -305,9 +305,21 @@ fn object_columns(value: Value) -> Result<Columns, String> {
             // Nested data is no field of ours; it stays in the record, unused.
             Value::Array(_) | Value::Object(_) => continue,
         };
-        columns.insert(key.trim().to_lowercase(), text);
+        columns.insert(column_name(key), text);
     }
     Ok(columns)
+}
+
+/// A column name trimmed and lowercased, reusing the name when it already is (the usual case).
+fn column_name(name: String) -> String {
+    let plain = name
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && !b.is_ascii_whitespace());
+    if plain {
+        name
+    } else {
+        name.trim().to_lowercase()
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

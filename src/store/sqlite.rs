@@ -215,7 +215,8 @@ impl Sqlite {
             .context("failed to lock the comment database for writing")?;
         Ok(SqliteIngest {
             tx,
-            users: HashMap::new(),
+            users: rustc_hash::FxHashMap::default(),
+            user_key: String::new(),
             touched: HashSet::new(),
         })
     }
@@ -410,16 +411,23 @@ impl Sqlite {
 #[derive(Debug)]
 pub struct SqliteIngest<'a> {
     tx: rusqlite::Transaction<'a>,
-    /// User ids by (username, lowercased email), so a run does one lookup per visitor.
-    users: HashMap<(String, String), i64>,
+    /// User ids by username and folded email, so a run does one lookup per visitor.
+    users: rustc_hash::FxHashMap<String, i64>,
+    user_key: String,
     /// Posts that got a comment in this run, whose stamps change at commit.
     touched: HashSet<String>,
 }
 
 impl SqliteIngest<'_> {
     fn user_id(&mut self, username: &str, email: &str) -> Result<i64> {
-        let key = (username.to_string(), email.to_lowercase());
-        if let Some(&id) = self.users.get(&key) {
+        // The key is built in a reused buffer, the email folded as NOCASE folds it (ASCII
+        // letters only); a username cannot hold the NUL between them.
+        self.user_key.clear();
+        self.user_key.push_str(username);
+        self.user_key.push('\0');
+        self.user_key
+            .extend(email.chars().map(|c| c.to_ascii_lowercase()));
+        if let Some(&id) = self.users.get(self.user_key.as_str()) {
             return Ok(id);
         }
         let found: Option<i64> = self
@@ -439,7 +447,7 @@ impl SqliteIngest<'_> {
                 self.tx.last_insert_rowid()
             }
         };
-        self.users.insert(key, id);
+        self.users.insert(self.user_key.clone(), id);
         Ok(id)
     }
 

@@ -3,7 +3,8 @@
 -- journal for every insert, which cost a fifth of a large ingest; the key costs one index
 -- lookup per reply. Its unique (post, id) index also serves every lookup by post, so it
 -- replaces the index on (post, timestamp, id): a post's few comments are put in time order
--- after reading. SQLite cannot add a constraint to a table, so the table is rebuilt.
+-- after reading. SQLite cannot add a constraint to a table, so the table is rebuilt. The index
+-- that finds a comment's replies holds replies only: most comments reply to nobody.
 CREATE TABLE comments_v4 (
     id             INTEGER PRIMARY KEY,
     post           TEXT NOT NULL CHECK (length(post) > 0),
@@ -23,4 +24,4 @@ DROP TABLE comments;
 ALTER TABLE comments_v4 RENAME TO comments;
 CREATE INDEX ix_comments_timestamp ON comments (timestamp);
 CREATE INDEX ix_comments_user ON comments (user_id);
-CREATE INDEX ix_comments_parent ON comments (parent_id, post);
+CREATE INDEX ix_comments_parent ON comments (parent_id, post) WHERE parent_id IS NOT NULL;
