@@ -107,6 +107,10 @@ def main():
         quill_med, quill_mem = report("quill build, cold, output on tmpfs", cold, a.posts)
         on_disk = [timed([quill, "build", "--full", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
         report("quill build, cold, output on disk", on_disk, a.posts)
+        # The same posts without comments (a database that does not exist), as Hugo builds them.
+        bare = dict(env, DATABASE_URL=str(work / "no-comments.db"))
+        no_comments = [timed([quill, "build", "--full", "-o", str(work / "bare")], cwd=corpus, env=bare) for _ in range(a.runs)]
+        report("quill build, cold, without comments", no_comments, a.posts)
         if ingest:
             one = corpus / "one.jsonl"
             rebuilds = []

@@ -164,6 +164,16 @@ impl Site {
     }
 }
 
+impl Site {
+    /// The newest date any post was published or updated (ISO 8601), as feeds give it.
+    pub fn last_change(&self) -> Option<&str> {
+        self.posts
+            .iter()
+            .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+            .max()
+    }
+}
+
 /// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
 /// reading each body from its file.
 pub fn render_bodies(

@@ -202,12 +202,7 @@ impl Job<'_> {
                     page(&mut hasher, p);
                 }
                 // The feed's <updated> is the newest date of any post.
-                let newest = site
-                    .posts
-                    .iter()
-                    .filter_map(|p| p.updated.as_ref().or(p.date.as_ref()))
-                    .max();
-                hasher.update(newest.map_or("", String::as_str).as_bytes());
+                hasher.update(site.last_change().unwrap_or("").as_bytes());
             }
             Job::Sitemap => {
                 hasher.update(b"sitemap");

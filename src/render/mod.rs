@@ -194,13 +194,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                 .take(config.feed_limit)
                 .map(|p| full(inputs, p))
                 .collect::<Result<_>>()?;
-            let last_updated = site
-                .posts
-                .iter()
-                .filter_map(|p| p.updated.as_ref().or(p.date.as_ref()))
-                .max()
-                .cloned()
-                .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+            let last_updated = site.last_change().unwrap_or("1970-01-01T00:00:00Z");
             context.insert("posts", &posts);
             context.insert("last_updated", &last_updated);
             "atom.xml"
