@@ -189,9 +189,10 @@ fn copy_round_trip_sqlite_postgres_sqlite_keeps_everything() {
     );
 
     // New rows after a copy take new ids on both (PostgreSQL's sequences moved past the copy).
+    // The timestamp is given: two ingests a moment apart would otherwise stamp "now" apart.
     site.write(
         "new.jsonl",
-        "{\"id\":\"k9\",\"post\":\"first\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"new\"}\n",
+        "{\"id\":\"k9\",\"post\":\"first\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"new\",\"timestamp\":\"2024-03-01T00:00:00Z\"}\n",
     );
     site.run_env(&["ingest", "new.jsonl"], &on_pg).ok();
     site.run_env(&["ingest", "new.jsonl"], &back).ok();
