@@ -9,24 +9,22 @@
 mod plan;
 mod write;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
-use rustc_hash::{FxHashMap, FxHashSet};
+use anyhow::Result;
 
 use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
-use crate::content::{self, Source};
-use crate::manifest::{Manifest, OutputEntry};
+use crate::content;
+use crate::manifest::Manifest;
 use crate::output;
 use crate::render::{self, Inputs, Job};
 use crate::site::{self, Site};
 use crate::store::{DbLocation, PostStamp, Store};
 use crate::templates;
-use write::Copied;
 
 /// What to build and how.
 #[derive(Debug, Clone, Default)]
@@ -170,56 +168,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     };
 
     let copies = write::copied_files(root, &site)?;
-    let planned = plan.planned;
-    let job_files: FxHashSet<&str> = planned.iter().map(|(f, _)| f.as_str()).collect();
-    // A rendered file wins over a copied one at the same path, as it did when written last.
-    let copies: BTreeMap<&str, &Copied> = copies
-        .iter()
-        .filter(|(path, _)| !job_files.contains(path.as_str()))
-        .map(|(path, c)| (path.as_str(), c))
-        .collect();
-    let mut removed: Vec<String> = previous.as_ref().map_or_else(Vec::new, |m| {
-        m.outputs
-            .keys()
-            .filter(|p| !job_files.contains(p.as_str()) && !copies.contains_key(p.as_str()))
-            .cloned()
-            .collect()
-    });
-    removed.sort();
-    let files = copies.len() + jobs.len();
+    let outputs = write::Outputs::new(plan.planned, &copies, previous.as_ref());
     let chosen: Vec<&Job<'_>> = plan.to_render.iter().map(|&i| &jobs[i]).collect();
-    let record = |hashes: FxHashMap<String, u128>| -> Result<Manifest> {
-        let mut manifest = Manifest::new(site_key);
-        for (file, key) in &planned {
-            let hash = match hashes.get(file) {
-                Some(hash) => *hash,
-                None => previous
-                    .as_ref()
-                    .and_then(|m| m.outputs.get(file))
-                    .map(|e| e.hash)
-                    .context("internal error: a file was neither rendered nor kept")?,
-            };
-            manifest
-                .outputs
-                .insert(file.clone(), OutputEntry { key: *key, hash });
-        }
-        for (path, copied) in &copies {
-            let entry = OutputEntry {
-                key: Some(copied.key),
-                hash: copied.key,
-            };
-            manifest.outputs.insert(path.to_string(), entry);
-        }
-        manifest.sources = sources.into_iter().map(Source::into_cached).collect();
-        Ok(manifest)
-    };
+    let files = outputs.count();
     let written = write::write(
         &output_dir,
         previous.as_ref(),
-        &copies,
-        &removed,
+        &outputs,
         &mut |sink| render::render_jobs(&site, &chosen, &inputs, &mut tera, progress, sink),
-        record,
+        |hashes| outputs.manifest(site_key, hashes, sources),
     )?;
     Ok(BuildSummary {
         pages: site.pages.len(),

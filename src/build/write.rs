@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use walkdir::WalkDir;
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
-use crate::content::Fingerprint;
-use crate::manifest::Manifest;
+use crate::content::{Fingerprint, Source};
+use crate::manifest::{Manifest, OutputEntry};
 use crate::output::{Staging, Update};
 use crate::render::{Rendered, Sink};
 use crate::site::Site;
@@ -74,20 +74,99 @@ pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>
     Ok(copies)
 }
 
+/// Every file of the new output: the rendered ones with their keys, the copied ones, and
+/// what the last build wrote that is gone now.
+#[derive(Debug)]
+pub struct Outputs<'a> {
+    planned: Vec<(String, Option<u128>)>,
+    copies: BTreeMap<&'a str, &'a Copied>,
+    removed: Vec<String>,
+    previous: Option<&'a Manifest>,
+}
+
+impl<'a> Outputs<'a> {
+    /// The rendered files (`planned`, with their keys) and the copied ones; a rendered file
+    /// wins over a copied one at the same path, as it did when written last.
+    pub fn new(
+        planned: Vec<(String, Option<u128>)>,
+        copies: &'a BTreeMap<String, Copied>,
+        previous: Option<&'a Manifest>,
+    ) -> Outputs<'a> {
+        let rendered: FxHashSet<&str> = planned.iter().map(|(f, _)| f.as_str()).collect();
+        let copies: BTreeMap<&str, &Copied> = copies
+            .iter()
+            .filter(|(path, _)| !rendered.contains(path.as_str()))
+            .map(|(path, c)| (path.as_str(), c))
+            .collect();
+        let mut removed: Vec<String> = previous.map_or_else(Vec::new, |m| {
+            m.outputs
+                .keys()
+                .filter(|p| !rendered.contains(p.as_str()) && !copies.contains_key(p.as_str()))
+                .cloned()
+                .collect()
+        });
+        removed.sort();
+        Outputs {
+            planned,
+            copies,
+            removed,
+            previous,
+        }
+    }
+
+    /// How many files the output has.
+    pub fn count(&self) -> usize {
+        self.planned.len() + self.copies.len()
+    }
+
+    /// The manifest of this build: each file's key and the digest of its bytes (just rendered,
+    /// or kept from the last build), and the front matter of every source.
+    pub fn manifest(
+        &self,
+        site_key: u128,
+        hashes: FxHashMap<String, u128>,
+        sources: Vec<Source>,
+    ) -> Result<Manifest> {
+        let mut manifest = Manifest::new(site_key);
+        for (file, key) in &self.planned {
+            let hash = match hashes.get(file) {
+                Some(hash) => *hash,
+                None => self
+                    .previous
+                    .and_then(|m| m.outputs.get(file))
+                    .map(|e| e.hash)
+                    .context("internal error: a file was neither rendered nor kept")?,
+            };
+            manifest
+                .outputs
+                .insert(file.clone(), OutputEntry { key: *key, hash });
+        }
+        for (path, copied) in &self.copies {
+            let entry = OutputEntry {
+                key: Some(copied.key),
+                hash: copied.key,
+            };
+            manifest.outputs.insert(path.to_string(), entry);
+        }
+        manifest.sources = sources.into_iter().map(Source::into_cached).collect();
+        Ok(manifest)
+    }
+}
+
 /// What the rendering step is given: a sink for each rendered file.
 pub type Render<'r> = dyn FnMut(&Sink<'_>) -> Result<()> + 'r;
 
 /// Writes a build into `output_dir`: a full one without `previous`, else an update of it
-/// that writes only changed files and removes `removed`. `record` turns the digests of the
-/// rendered files into the new manifest. Returns how many files were written.
+/// that writes only changed files and removes those that are gone. `record` turns the digests
+/// of the rendered files into the new manifest. Returns how many files were written.
 pub fn write(
     output_dir: &Path,
     previous: Option<&Manifest>,
-    copies: &BTreeMap<&str, &Copied>,
-    removed: &[String],
+    outputs: &Outputs<'_>,
     render: &mut Render<'_>,
     record: impl FnOnce(FxHashMap<String, u128>) -> Result<Manifest>,
 ) -> Result<usize> {
+    let copies = &outputs.copies;
     let hashes: Mutex<FxHashMap<String, u128>> = Mutex::new(FxHashMap::default());
     let hash_of = |file: &Rendered| -> u128 {
         let hash = xxh3_128(&file.bytes);
@@ -143,7 +222,7 @@ pub fn write(
             let manifest = record(hashes.into_inner().unwrap_or_else(|e| e.into_inner()))?;
             let (encoded, updated) = rayon::join(
                 || manifest.write_pending(output_dir),
-                || update.commit(removed),
+                || update.commit(&outputs.removed),
             );
             let written = updated?;
             encoded?;
