@@ -49,8 +49,9 @@ pub struct Source {
     pub assets: Vec<(PathBuf, String)>,
     /// The file's size and modification time when it was read.
     pub fingerprint: Fingerprint,
-    /// A digest of the file's bytes: what tells later builds whether it changed.
-    pub digest: u128,
+    /// A digest of the file's bytes: what tells later builds whether it changed. `None` when
+    /// only the front matter was read ([`load_front_matter`]).
+    pub digest: Option<u128>,
 }
 
 /// What tells a changed file from an unchanged one without reading it, as make and cargo do.
@@ -130,7 +131,7 @@ impl Source {
             path: self.path,
             meta: self.meta,
             date: self.date,
-            digest: self.digest,
+            digest: self.digest.unwrap_or_default(),
         };
         (cache_key(&self.file), entry)
     }
@@ -155,6 +156,28 @@ pub fn cache_key(file: &Path) -> String {
 /// Drafts are left out unless `include_drafts`. Two posts with one slug are an error.
 pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
     load_cached(root, include_drafts, &mut SourceCache::default())
+}
+
+/// Like [`load`], but reads each file only up to the end of its front matter, for what needs
+/// to know the posts but not their bodies (ingest matching submissions to posts).
+pub fn load_front_matter(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
+    let content_dir = root.join(CONTENT_DIR);
+    let sources = scan(root)?
+        .into_par_iter()
+        .map(|(path, fingerprint)| {
+            read_source(root, &content_dir, &path, fingerprint, Reading::Head)
+        })
+        .collect::<Result<Vec<Source>>>()?;
+    finish(sources, include_drafts)
+}
+
+/// How much of a Markdown file to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// All of it, to know its digest.
+    Whole,
+    /// Up to the end of the front matter.
+    Head,
 }
 
 /// Like [`load`], but a file whose fingerprint matches its `cache` entry is not read: its
@@ -223,9 +246,14 @@ pub fn load_scanned(
                 let file = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
                 from_cache(&path, file, hit)
             }
-            None => read_source(root, &content_dir, &path, fingerprint),
+            None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
         .collect::<Result<Vec<Source>>>()?;
+    finish(loaded, include_drafts)
+}
+
+/// Leaves drafts out unless asked for, and refuses two files that want one URL.
+fn finish(loaded: Vec<Source>, include_drafts: bool) -> Result<Vec<Source>> {
     let sources: Vec<Source> = loaded
         .into_iter()
         .filter(|s| include_drafts || !s.meta.draft)
@@ -250,7 +278,7 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         date: hit.date,
         assets,
         fingerprint: hit.fingerprint,
-        digest: hit.digest,
+        digest: Some(hit.digest),
     })
 }
 
@@ -266,15 +294,60 @@ fn read_text(root: &Path, file: &Path) -> Result<String> {
     })
 }
 
+/// The first lines of a file, up to and including the line that closes its front matter (or
+/// all of it, when no front matter closes).
+fn read_head(root: &Path, file: &Path) -> Result<String> {
+    use std::io::BufRead;
+    let opened = std::fs::File::open(root.join(file))
+        .with_context(|| format!("failed to read {}", file.display()))?;
+    let mut reader = std::io::BufReader::with_capacity(4096, opened);
+    let mut head = Vec::new();
+    let mut fence: Option<Vec<u8>> = None;
+    loop {
+        let start = head.len();
+        let read = reader
+            .read_until(b'\n', &mut head)
+            .with_context(|| format!("failed to read {}", file.display()))?;
+        if read == 0 {
+            break;
+        }
+        let line = head[start..].trim_ascii_end().to_vec();
+        let line = line
+            .strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(&line)
+            .to_vec();
+        match &fence {
+            None if line == b"+++" || line == b"---" => fence = Some(line),
+            None => break,
+            Some(open) if *open == line => break,
+            Some(_) => {}
+        }
+    }
+    String::from_utf8(head).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid UTF-8 (at byte {}); save it as UTF-8",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 fn read_source(
     root: &Path,
     content_dir: &Path,
     path: &Path,
     fingerprint: Fingerprint,
+    reading: Reading,
 ) -> Result<Source> {
     let file = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let text = read_text(root, &file)?;
-    let digest = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+    let (text, digest) = match reading {
+        Reading::Whole => {
+            let text = read_text(root, &file)?;
+            let digest = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+            (text, Some(digest))
+        }
+        Reading::Head => (read_head(root, &file)?, None),
+    };
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
     let meta = front_matter::parse(&split).map_err(located)?;

@@ -1,8 +1,6 @@
 //! Field names: the submission fields quill reads, the names form services give them, and the
 //! author's own mapping from `[comments.fields]`.
 
-use std::collections::HashMap;
-
 use crate::config::FieldNames;
 
 /// The fields of a submission, as quill names them.
@@ -29,7 +27,7 @@ fn aliases(field: &str) -> &'static [&'static str] {
 }
 
 /// A record's values by column name (lowercased, trimmed).
-pub type Columns = HashMap<String, String>;
+pub type Columns = rustc_hash::FxHashMap<String, String>;
 
 /// Picks the column that holds `field`: the author's mapping first, then quill's own name,
 /// then the usual names of form exports.

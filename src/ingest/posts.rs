@@ -30,7 +30,7 @@ impl PostIndex {
     /// Reads the site's published posts (drafts left out).
     pub fn load(root: &Path) -> Result<PostIndex> {
         let mut index = PostIndex::default();
-        for source in content::load(root, false)?
+        for source in content::load_front_matter(root, false)?
             .into_iter()
             .filter(|s| s.kind == Kind::Post)
         {

@@ -295,7 +295,7 @@ fn object_columns(value: Value) -> Result<Columns, String> {
     let Value::Object(map) = value else {
         return Err("not a JSON object".to_string());
     };
-    let mut columns = Columns::new();
+    let mut columns = Columns::default();
     for (key, value) in map {
         let text = match value {
             Value::String(s) => s,

@@ -151,7 +151,8 @@ impl Job<'_> {
         let page = |hasher: &mut Xxh3, page: &PageData| {
             let source = &sources[page.source];
             hasher.update(source.file.to_string_lossy().as_bytes());
-            hasher.update(&source.digest.to_le_bytes());
+            // Builds read whole files, so every source has its digest.
+            hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
             hasher.update(&page.comment_count.to_le_bytes());
         };
         match self {

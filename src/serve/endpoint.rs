@@ -83,7 +83,7 @@ fn rate_limit(state: &State) -> u32 {
 }
 
 fn submit(state: &State, body: &[u8]) -> Response<Cursor<Vec<u8>>> {
-    let columns: HashMap<String, String> = form_urlencoded::parse(body)
+    let columns: crate::ingest::fields::Columns = form_urlencoded::parse(body)
         .map(|(k, v)| (k.trim().to_lowercase(), v.into_owned()))
         .collect();
     let stored = (|| {
@@ -146,7 +146,7 @@ fn redirect(to: &str) -> Response<Cursor<Vec<u8>>> {
 /// The form again, with the reasons and everything the visitor typed, so nothing is lost.
 fn form_again(
     reasons: &[Rejection],
-    columns: &HashMap<String, String>,
+    columns: &crate::ingest::fields::Columns,
 ) -> Response<Cursor<Vec<u8>>> {
     let value = |name: &str| escape(columns.get(name).map_or("", String::as_str));
     let items: String = reasons

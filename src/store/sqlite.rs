@@ -217,7 +217,7 @@ impl Sqlite {
             tx,
             users: rustc_hash::FxHashMap::default(),
             user_key: String::new(),
-            touched: HashSet::new(),
+            approved_by_post: rustc_hash::FxHashMap::default(),
         })
     }
 
@@ -414,8 +414,9 @@ pub struct SqliteIngest<'a> {
     /// User ids by username and folded email, so a run does one lookup per visitor.
     users: rustc_hash::FxHashMap<String, i64>,
     user_key: String,
-    /// Posts that got a comment in this run, whose stamps change at commit.
-    touched: HashSet<String>,
+    /// Posts that got a comment in this run, with how many of them are approved: their
+    /// stamps and counts change at commit.
+    approved_by_post: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl SqliteIngest<'_> {
@@ -475,8 +476,12 @@ impl SqliteIngest<'_> {
         let inserted = (changed == 1).then(|| self.tx.last_insert_rowid());
         match inserted {
             Some(id) => {
-                if !self.touched.contains(c.post) {
-                    self.touched.insert(c.post.to_string());
+                let approved = usize::from(c.status == Status::Approved);
+                match self.approved_by_post.get_mut(c.post) {
+                    Some(n) => *n += approved,
+                    None => {
+                        self.approved_by_post.insert(c.post.to_string(), approved);
+                    }
                 }
                 Ok(Inserted::New(id))
             }
@@ -512,7 +517,16 @@ impl SqliteIngest<'_> {
 
     /// Makes the run's changes durable.
     pub fn commit(self) -> Result<()> {
-        touch_posts(&self.tx, &self.touched)?;
+        // An ingest only adds comments, so each post's count grows by what this run added.
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO post_comment_stamps (post, stamp, approved) VALUES (?1, random(), ?2)
+             ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = approved + excluded.approved",
+        )?;
+        for (post, approved) in &self.approved_by_post {
+            stmt.execute(params![post, approved])
+                .with_context(|| format!("failed to stamp the comments of {post:?}"))?;
+        }
+        drop(stmt);
         self.tx
             .commit()
             .context("failed to commit the comments to the database")
