@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::SourceCache;
 
 /// Bumped whenever the meaning of a manifest changes, so an old one is never trusted.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What the last build wrote and from what.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -404,3 +404,34 @@ fn drafts_and_a_failed_build() {
         std::fs::remove_file(s.path("templates/post.html")).unwrap();
     });
 }
+
+#[test]
+fn a_change_that_keeps_size_and_time_is_seen_when_the_file_was_new() {
+    // A write within the same tick of the file system's clock as the last build's read keeps
+    // the fingerprint: a file that was that new when read is read again, not trusted.
+    let site = blog();
+    let file = site.path("content/posts/delta.md");
+    let set_time = |when: std::time::SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    };
+    let now = std::time::SystemTime::now();
+    site.post("delta", "Delta", "2024-01-04", "", "First words.");
+    set_time(now);
+    site.run(&["build"]).ok();
+    site.post("delta", "Delta", "2024-01-04", "", "Other words.");
+    set_time(now);
+    let (changed, _) = after(&site, |_| {});
+    assert!(
+        changed.contains(&"posts/delta/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        site.read("public/posts/delta/index.html")
+            .contains("Other words.")
+    );
+}

@@ -52,6 +52,9 @@ pub struct Source {
     /// A digest of the file's bytes: what tells later builds whether it changed. `None` when
     /// only the front matter was read ([`load_front_matter`]).
     pub digest: Option<u128>,
+    /// Whether the file had not changed for a while when it was read (see
+    /// [`CachedSource::settled`]).
+    pub settled: bool,
 }
 
 /// What tells a changed file from an unchanged one without reading it, as make and cargo do.
@@ -66,9 +69,8 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// Whether the file changed so recently that a change within the same tick of the file
-    /// system's clock could leave the fingerprint as it is: such a file is read again by the
-    /// next build instead of being trusted (git calls this "racily clean").
+    /// Whether the file changed so recently that another change within the same tick of the
+    /// file system's clock could leave the fingerprint as it is.
     pub fn is_recent(&self) -> bool {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -116,6 +118,10 @@ pub struct CachedSource {
     pub date: Option<DateTime<Utc>>,
     /// The digest of the file's bytes.
     pub digest: u128,
+    /// Whether the file was already old when it was read: only then does an unchanged
+    /// fingerprint prove an unchanged file (a write within the same tick of the file system's
+    /// clock keeps it; git calls such entries "racily clean").
+    pub settled: bool,
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
@@ -132,6 +138,7 @@ impl Source {
             meta: self.meta,
             date: self.date,
             digest: self.digest.unwrap_or_default(),
+            settled: self.settled,
         };
         (cache_key(&self.file), entry)
     }
@@ -235,7 +242,7 @@ pub fn load_scanned(
             let file = path.strip_prefix(root).unwrap_or(&path);
             let hit = cache
                 .remove(&cache_key(file))
-                .filter(|hit| hit.fingerprint == fingerprint && !fingerprint.is_recent());
+                .filter(|hit| hit.settled && hit.fingerprint == fingerprint);
             (path, fingerprint, hit)
         })
         .collect();
@@ -279,6 +286,7 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         assets,
         fingerprint: hit.fingerprint,
         digest: Some(hit.digest),
+        settled: hit.settled,
     })
 }
 
@@ -433,6 +441,7 @@ fn read_source(
         assets,
         fingerprint,
         digest,
+        settled: !fingerprint.is_recent(),
     })
 }
 
