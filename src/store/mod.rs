@@ -349,7 +349,7 @@ impl Store {
         }
     }
 
-    /// Every approved comment with its author, in one query, ordered by post, time, id.
+    /// Every approved comment with its author, in one query, in id order.
     pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
         match &self.backend {
             Backend::Sqlite(db) => db.approved_comments(),

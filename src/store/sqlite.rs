@@ -143,13 +143,14 @@ impl Sqlite {
         &self.path
     }
 
-    /// Every approved comment with its author, in one query, by post, time and id.
+    /// Every approved comment with its author, in one query, in id order (the table's own, so
+    /// nothing is sorted: threads order their comments themselves).
     pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
         let mut stmt = self.conn.prepare(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
              FROM comments c JOIN users u ON u.id = c.user_id
              WHERE c.status = 'approved'
-             ORDER BY c.post, c.timestamp, c.id",
+             ORDER BY c.id",
         )?;
         let rows = stmt.query_map([], record)?;
         rows.collect::<rusqlite::Result<Vec<_>>>()

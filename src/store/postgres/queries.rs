@@ -15,7 +15,7 @@ use crate::store::{CommentFilter, CommentRow, PostStamp, UserRow};
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 impl Postgres {
-    /// Every approved comment with its author, in one query, by post, time and id.
+    /// Every approved comment with its author, in one query, in id order.
     pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
         let rows = self
             .client
@@ -24,7 +24,7 @@ impl Postgres {
                 "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
                  FROM comments c JOIN users u ON u.id = c.user_id
                  WHERE c.status = 'approved'
-                 ORDER BY c.post, c.timestamp, c.id",
+                 ORDER BY c.id",
                 &[],
             )
             .map_err(failed("failed to read the approved comments"))?;
