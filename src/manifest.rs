@@ -58,12 +58,6 @@ impl Manifest {
         postcard::from_bytes(&bytes).ok()
     }
 
-    /// Writes the manifest beside `output_dir` (through a temporary file and a rename).
-    pub fn save(&self, output_dir: &Path) -> Result<()> {
-        self.write_pending(output_dir)?;
-        Manifest::install(output_dir)
-    }
-
     /// Encodes the manifest into a temporary file beside `output_dir`, not yet in effect.
     pub fn write_pending(&self, output_dir: &Path) -> Result<()> {
         let pending = pending_path(output_dir);
@@ -118,7 +112,12 @@ mod tests {
         manifest
             .outputs
             .insert("index.html".into(), OutputEntry { key: None, hash: 7 });
-        manifest.save(&out).unwrap();
+        manifest.write_pending(&out).unwrap();
+        assert!(
+            Manifest::load(&out).is_none(),
+            "not in effect before it is installed"
+        );
+        Manifest::install(&out).unwrap();
         let loaded = Manifest::load(&out).unwrap();
         assert_eq!(loaded.site_key, u128::MAX - 1);
         assert_eq!(loaded.outputs["index.html"].hash, 7);

@@ -158,15 +158,11 @@ pub fn cache_key(file: &Path) -> String {
     file.to_string_lossy().replace('\\', "/")
 }
 
-/// Reads every Markdown file under `root/content`, sorted so builds are deterministic.
+/// Reads the front matter of every Markdown file under `root/content`, each file only up to
+/// the end of its front matter, for what needs to know the posts but not their bodies (ingest
+/// matching submissions to posts). Builds use [`scan`] and [`load_scanned`].
 ///
 /// Drafts are left out unless `include_drafts`. Two posts with one slug are an error.
-pub fn load(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
-    load_cached(root, include_drafts, &mut SourceCache::default())
-}
-
-/// Like [`load`], but reads each file only up to the end of its front matter, for what needs
-/// to know the posts but not their bodies (ingest matching submissions to posts).
 pub fn load_front_matter(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
     let content_dir = root.join(CONTENT_DIR);
     let sources = scan(root)?
@@ -185,17 +181,6 @@ enum Reading {
     Whole,
     /// Up to the end of the front matter.
     Head,
-}
-
-/// Like [`load`], but a file whose fingerprint matches its `cache` entry is not read: its
-/// front matter is taken out of the cache.
-pub fn load_cached(
-    root: &Path,
-    include_drafts: bool,
-    cache: &mut SourceCache,
-) -> Result<Vec<Source>> {
-    let scanned = scan(root)?;
-    load_scanned(root, include_drafts, scanned, cache)
 }
 
 /// The Markdown files under `root/content` in order, with their fingerprints: what a build
@@ -227,7 +212,10 @@ pub fn scan(root: &Path) -> Result<Vec<(PathBuf, Fingerprint)>> {
         .collect()
 }
 
-/// Loads [`scan`]ned files: cache hits from `cache`, the rest read in parallel.
+/// Loads [`scan`]ned files, in order, for a build: a file whose fingerprint matches its
+/// settled `cache` entry is not read (its front matter is taken out of the cache); the rest
+/// are read whole, in parallel. Drafts are left out unless `include_drafts`; two posts with
+/// one slug are an error.
 pub fn load_scanned(
     root: &Path,
     include_drafts: bool,
