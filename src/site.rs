@@ -165,6 +165,11 @@ impl Site {
 }
 
 impl Site {
+    /// The posts the Atom feed shows, newest first.
+    pub fn feed_posts(&self) -> impl Iterator<Item = &PageData> {
+        self.posts.iter().take(self.config.feed_limit)
+    }
+
     /// The newest date any post was published or updated (ISO 8601), as feeds give it.
     pub fn last_change(&self) -> Option<&str> {
         self.posts

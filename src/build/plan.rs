@@ -26,10 +26,7 @@ pub fn site_key(
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     // A rebuilt binary may render differently under the same version number.
     if let Ok(exe) = std::env::current_exe().and_then(std::fs::metadata) {
-        let f = Fingerprint::of(&exe);
-        hasher.update(&f.size.to_le_bytes());
-        hasher.update(&f.secs.to_le_bytes());
-        hasher.update(&f.nanos.to_le_bytes());
+        Fingerprint::of(&exe).hash_into(&mut hasher);
     }
     hasher.update(&serde_json::to_vec(config)?);
     for (name, text) in templates {

@@ -36,9 +36,7 @@ pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>
         let f = Fingerprint::of(&metadata);
         let mut hasher = Xxh3::new();
         hasher.update(from.to_string_lossy().as_bytes());
-        hasher.update(&f.size.to_le_bytes());
-        hasher.update(&f.secs.to_le_bytes());
-        hasher.update(&f.nanos.to_le_bytes());
+        f.hash_into(&mut hasher);
         if f.is_recent() {
             let bytes = std::fs::read(&from)
                 .with_context(|| format!("failed to read {}", from.display()))?;

@@ -78,6 +78,13 @@ impl Fingerprint {
         now.saturating_sub(self.secs) < 2
     }
 
+    /// Feeds the fingerprint to a digest.
+    pub fn hash_into(&self, hasher: &mut xxhash_rust::xxh3::Xxh3) {
+        hasher.update(&self.size.to_le_bytes());
+        hasher.update(&self.secs.to_le_bytes());
+        hasher.update(&self.nanos.to_le_bytes());
+    }
+
     /// The fingerprint of a file from its metadata.
     pub fn of(metadata: &std::fs::Metadata) -> Fingerprint {
         let (secs, nanos) = match metadata.modified() {
@@ -278,9 +285,8 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
     })
 }
 
-fn read_text(root: &Path, file: &Path) -> Result<String> {
-    let bytes = std::fs::read(root.join(file))
-        .with_context(|| format!("failed to read {}", file.display()))?;
+/// A file's bytes as text, or an error naming the file and the first byte that is not UTF-8.
+fn utf8_text(file: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not valid UTF-8 (at byte {}); save it as UTF-8",
@@ -288,6 +294,12 @@ fn read_text(root: &Path, file: &Path) -> Result<String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+fn read_text(root: &Path, file: &Path) -> Result<String> {
+    let bytes = std::fs::read(root.join(file))
+        .with_context(|| format!("failed to read {}", file.display()))?;
+    utf8_text(file, bytes)
 }
 
 /// The first lines of a file, up to and including the line that closes its front matter (or
@@ -319,13 +331,7 @@ fn read_head(root: &Path, file: &Path) -> Result<String> {
             Some(_) => {}
         }
     }
-    String::from_utf8(head).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not valid UTF-8 (at byte {}); save it as UTF-8",
-            file.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
+    utf8_text(file, head)
 }
 
 fn read_source(

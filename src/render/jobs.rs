@@ -131,7 +131,7 @@ impl Job<'_> {
         match self {
             Job::Post(page) | Job::Page(page) => vec![page],
             Job::Listing { posts, .. } => posts.clone(),
-            Job::Feed => site.posts.iter().take(site.config.feed_limit).collect(),
+            Job::Feed => site.feed_posts().collect(),
             _ => Vec::new(),
         }
     }
@@ -198,8 +198,7 @@ impl Job<'_> {
             }
             Job::Feed => {
                 hasher.update(b"feed");
-                let shown = site.posts.iter().take(site.config.feed_limit);
-                for p in shown {
+                for p in site.feed_posts() {
                     page(&mut hasher, p);
                 }
                 // The feed's <updated> is the newest date of any post.

@@ -189,9 +189,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
         }
         Job::Feed => {
             let posts: Vec<FullPage<'_>> = site
-                .posts
-                .iter()
-                .take(config.feed_limit)
+                .feed_posts()
                 .map(|p| full(inputs, p))
                 .collect::<Result<_>>()?;
             let last_updated = site.last_change().unwrap_or("1970-01-01T00:00:00Z");

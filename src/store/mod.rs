@@ -21,6 +21,13 @@ pub use copy::Copied;
 pub use export::ExportedComment;
 pub use location::{DbLocation, PgUrl};
 
+/// The start of every query for approved comments with their authors, in both dialects: the
+/// columns in the order each backend's `record` reads them. Conditions and order follow.
+const APPROVED_RECORDS: &str =
+    "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+     FROM comments c JOIN users u ON u.id = c.user_id
+     WHERE c.status = 'approved'";
+
 /// An open comment database.
 #[derive(Debug)]
 pub struct Store {

@@ -10,7 +10,7 @@ use postgres::types::ToSql;
 
 use super::{Postgres, failed, record};
 use crate::comments::{CommentRecord, Status};
-use crate::store::{CommentFilter, CommentRow, PostStamp, UserRow};
+use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, UserRow};
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
@@ -20,13 +20,7 @@ impl Postgres {
         let rows = self
             .client
             .borrow_mut()
-            .query(
-                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
-                 FROM comments c JOIN users u ON u.id = c.user_id
-                 WHERE c.status = 'approved'
-                 ORDER BY c.id",
-                &[],
-            )
+            .query(&format!("{APPROVED_RECORDS} ORDER BY c.id"), &[])
             .map_err(failed("failed to read the approved comments"))?;
         rows.iter().map(record).collect()
     }
@@ -58,10 +52,9 @@ impl Postgres {
             .client
             .borrow_mut()
             .query(
-                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
-                 FROM comments c JOIN users u ON u.id = c.user_id
-                 WHERE c.post = ANY ($1) AND c.status = 'approved'
-                 ORDER BY c.post, c.timestamp, c.id",
+                &format!(
+                    "{APPROVED_RECORDS} AND c.post = ANY ($1) ORDER BY c.post, c.timestamp, c.id"
+                ),
                 &[&posts],
             )
             .map_err(failed("failed to read the approved comments"))?;
@@ -74,10 +67,7 @@ impl Postgres {
             .client
             .borrow_mut()
             .query(
-                "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
-                 FROM comments c JOIN users u ON u.id = c.user_id
-                 WHERE c.status = 'approved'
-                 ORDER BY c.timestamp DESC, c.id DESC LIMIT $1",
+                &format!("{APPROVED_RECORDS} ORDER BY c.timestamp DESC, c.id DESC LIMIT $1"),
                 &[&i64::try_from(limit).unwrap_or(i64::MAX)],
             )
             .map_err(failed("failed to read the latest comments"))?;

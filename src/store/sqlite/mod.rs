@@ -13,7 +13,7 @@ mod ingest;
 
 pub use ingest::SqliteIngest;
 
-use super::migrations;
+use super::{APPROVED_RECORDS, migrations};
 use super::{CommentFilter, CommentRow, PostStamp, UserRow};
 use crate::comments::{CommentRecord, Status};
 
@@ -150,12 +150,9 @@ impl Sqlite {
     /// Every approved comment with its author, in one query, in id order (the table's own, so
     /// nothing is sorted: threads order their comments themselves).
     pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
-             FROM comments c JOIN users u ON u.id = c.user_id
-             WHERE c.status = 'approved'
-             ORDER BY c.id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
         let rows = stmt.query_map([], record)?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .context("failed to read the approved comments")
@@ -181,12 +178,9 @@ impl Sqlite {
 
     /// The approved comments of some posts, by post, time and id.
     pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
-             FROM comments c JOIN users u ON u.id = c.user_id
-             WHERE c.post = ?1 AND c.status = 'approved'
-             ORDER BY c.timestamp, c.id",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.timestamp, c.id"
+        ))?;
         let mut sorted = posts.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
@@ -201,12 +195,9 @@ impl Sqlite {
 
     /// The newest approved comments across the site, newest first.
     pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
-             FROM comments c JOIN users u ON u.id = c.user_id
-             WHERE c.status = 'approved'
-             ORDER BY c.timestamp DESC, c.id DESC LIMIT ?1",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{APPROVED_RECORDS} ORDER BY c.timestamp DESC, c.id DESC LIMIT ?1"
+        ))?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], record)?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .context("failed to read the latest comments")
