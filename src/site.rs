@@ -64,12 +64,15 @@ pub struct PageData {
 }
 
 /// The rendered Markdown of a post or page; templates see its fields beside [`PageData`]'s.
+///
+/// The HTML and the headings are kept as template values, made once: every listing that shows
+/// the page shares them instead of copying a body into each of its contexts.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageBody {
     /// HTML before the summary marker, else the description as text, else the first paragraph.
-    pub summary: Option<String>,
+    pub summary: Option<tera::Value>,
     /// The body as HTML.
-    pub content: String,
+    pub content: tera::Value,
     /// The headings tree.
     pub toc: Vec<TocEntry>,
     /// Words in the body.
@@ -204,23 +207,16 @@ pub fn render_bodies(
 
 fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
     let rendered = markdown::render(markdown);
-    let mut summary = if rendered.has_marker {
+    let summary = if rendered.has_marker {
         rendered.summary
     } else if let Some(d) = description {
         Some(format!("<p>{}</p>", escape_html(d)))
     } else {
         rendered.summary
     };
-    // A full build holds every body until the listings are written: without the room a
-    // growing String leaves at its end, that is a third less memory.
-    let mut content = rendered.html;
-    content.shrink_to_fit();
-    if let Some(summary) = &mut summary {
-        summary.shrink_to_fit();
-    }
     PageBody {
-        summary,
-        content,
+        summary: summary.map(tera::Value::from),
+        content: tera::Value::from(rendered.html),
         toc: rendered.toc,
         word_count: rendered.word_count,
         reading_time: markdown::reading_time(rendered.word_count),
