@@ -141,26 +141,31 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let jobs = render::jobs(&site);
     let plan = plan::plan(&site, &jobs, site_key, &sources, &stamps, previous.as_ref())?;
     let thread_posts = plan.thread_posts;
-    let comments = &site.config.comments;
+    let (max_depth, avatars) = (site.config.comments.max_depth, site.config.comments.avatars);
     let every_comment = previous.is_none();
     let feed_size = feed_size(&site.config);
     // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
     let (bodies, loaded) = rayon::join(
         || site::render_bodies(root, &sources, &plan.needed),
-        move || -> Result<(Vec<CommentRecord>, Vec<CommentRecord>)> {
+        move || -> Result<(Threads, Vec<CommentRecord>)> {
             let Some(store) = store else {
-                return Ok((Vec::new(), Vec::new()));
+                return Ok((Threads::default(), Vec::new()));
             };
-            let records = if every_comment {
-                store.approved_comments()?
-            } else {
-                store.approved_comments_on(&thread_posts)?
-            };
-            Ok((records, store.latest_approved(feed_size)?))
+            let threads = Threads::collect(max_depth, avatars, |add| {
+                if every_comment {
+                    store.each_approved_comment(add)
+                } else {
+                    store
+                        .approved_comments_on(&thread_posts)?
+                        .into_iter()
+                        .for_each(add);
+                    Ok(())
+                }
+            })?;
+            Ok((threads, store.latest_approved(feed_size)?))
         },
     );
-    let (bodies, (records, latest)) = (bodies?, loaded?);
-    let threads = Threads::build(records, comments.max_depth, comments.avatars);
+    let (bodies, (threads, latest)) = (bodies?, loaded?);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,

@@ -59,32 +59,61 @@ struct Kept {
 
 impl Threads {
     /// Groups approved comments by post, each post's in time order (ties by id).
-    pub fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
-        let mut by_post: HashMap<String, Vec<Kept>> = HashMap::new();
+    pub fn build(
+        records: impl IntoIterator<Item = CommentRecord>,
+        max_depth: usize,
+        avatars: Avatars,
+    ) -> Threads {
+        let mut threads = Threads::new(max_depth);
         for record in records {
-            let kept = Kept {
-                id: record.id,
-                parent_id: record.parent_id,
-                avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&record.email).into()),
-                username: record.username.into(),
-                body: record.body.into(),
-                timestamp: record.timestamp,
-            };
-            match by_post.get_mut(&record.post) {
-                Some(list) => list.push(kept),
-                None => {
-                    by_post.insert(record.post, vec![kept]);
-                }
+            threads.add(record, avatars);
+        }
+        threads.sorted()
+    }
+
+    /// Groups the approved comments a reader hands over one at a time (such as
+    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)), keeping
+    /// only what is published of each as it arrives.
+    pub fn collect(
+        max_depth: usize,
+        avatars: Avatars,
+        read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Threads> {
+        let mut threads = Threads::new(max_depth);
+        read(&mut |record| threads.add(record, avatars))?;
+        Ok(threads.sorted())
+    }
+
+    fn new(max_depth: usize) -> Threads {
+        Threads {
+            by_post: HashMap::new(),
+            max_depth: max_depth.max(1),
+        }
+    }
+
+    fn add(&mut self, record: CommentRecord, avatars: Avatars) {
+        let kept = Kept {
+            id: record.id,
+            parent_id: record.parent_id,
+            avatar: (avatars == Avatars::Gravatar).then(|| gravatar_hash(&record.email).into()),
+            username: record.username.into(),
+            body: record.body.into(),
+            timestamp: record.timestamp,
+        };
+        match self.by_post.get_mut(&record.post) {
+            Some(list) => list.push(kept),
+            None => {
+                self.by_post.insert(record.post, vec![kept]);
             }
         }
-        for list in by_post.values_mut() {
+    }
+
+    fn sorted(mut self) -> Threads {
+        for list in self.by_post.values_mut() {
             // Stable and nearly free when the store already gave them in this order.
             list.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
         }
-        Threads {
-            by_post,
-            max_depth: max_depth.max(1),
-        }
+        self
     }
 
     /// A post's top-level comments with their replies, rendered.

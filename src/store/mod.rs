@@ -356,11 +356,12 @@ impl Store {
         }
     }
 
-    /// Every approved comment with its author, in one query, in id order.
-    pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
+    /// Hands every approved comment with its author to `visit`, in id order, from one query
+    /// and without holding them all: a build keeps only what it publishes of each.
+    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
         match &self.backend {
-            Backend::Sqlite(db) => db.approved_comments(),
-            Backend::Postgres(db) => db.approved_comments(),
+            Backend::Sqlite(db) => db.each_approved_comment(visit),
+            Backend::Postgres(db) => db.each_approved_comment(visit),
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use anyhow::{Result, bail};
 use chrono::{DateTime, SubsecRound, Utc};
 use postgres::Transaction;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 
 use super::{Postgres, failed, record};
@@ -16,13 +17,19 @@ const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 impl Postgres {
     /// Every approved comment with its author, in one query, in id order.
-    pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(&format!("{APPROVED_RECORDS} ORDER BY c.id"), &[])
+    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
+        let mut client = self.client.borrow_mut();
+        let no_parameters: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = client
+            .query_raw(&format!("{APPROVED_RECORDS} ORDER BY c.id"), no_parameters)
             .map_err(failed("failed to read the approved comments"))?;
-        rows.iter().map(record).collect()
+        while let Some(row) = rows
+            .next()
+            .map_err(failed("failed to read the approved comments"))?
+        {
+            visit(record(&row)?);
+        }
+        Ok(())
     }
 
     /// The comment stamp and approved count of every post that has comments.

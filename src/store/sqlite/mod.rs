@@ -149,13 +149,14 @@ impl Sqlite {
 
     /// Every approved comment with its author, in one query, in id order (the table's own, so
     /// nothing is sorted: threads order their comments themselves).
-    pub fn approved_comments(&self) -> Result<Vec<CommentRecord>> {
+    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
-        let rows = stmt.query_map([], record)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .context("failed to read the approved comments")
+        for row in stmt.query_map([], record)? {
+            visit(row.context("failed to read the approved comments")?);
+        }
+        Ok(())
     }
 
     /// The comment stamp and approved count of every post that has comments.
