@@ -204,20 +204,21 @@ fn hostile_bodies_and_usernames_come_out_inert() {
 #[test]
 fn gravatar_publishes_only_the_hash() {
     use sha2::Digest;
-    let lines = [submission(
-        "a",
-        "first",
-        "Ada",
-        "Ada@Secret-Mail.test",
-        "hi",
-        1,
-    )];
+    let lines = [
+        submission("a", "first", "Ada", "Ada@Secret-Mail.test", "hi", 1),
+        // An importer's placeholder for a comment that came without an address.
+        submission("b", "first", "Guest", "3f2a@disqus.invalid", "hello", 2),
+    ];
     let site = site_with("[comments]\navatars = \"gravatar\"\n", &lines);
     let hash: String = sha2::Sha256::digest(b"ada@secret-mail.test")
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    assert!(site.read("public/posts/first/index.html").contains(&hash));
+    let page = site.read("public/posts/first/index.html");
+    assert!(page.contains(&hash));
+    // The placeholder has no avatar to look up: the guest gets initials, not a hash.
+    assert_eq!(page.matches("gravatar.com/avatar/").count(), 1, "{page}");
+    assert!(page.contains(">G</span>"), "{page}");
     for (file, bytes) in snapshot(&site.path("public")) {
         assert!(
             !String::from_utf8_lossy(&bytes)

@@ -182,13 +182,21 @@ pub fn initials(username: &str) -> String {
     }
 }
 
-/// The hash Gravatar looks an address up by (SHA-256 of the trimmed, lowercased address).
-pub fn gravatar_hash(email: &str) -> String {
+/// The hash Gravatar looks an address up by (SHA-256 of the trimmed, lowercased address), or
+/// none for an address under the reserved `.invalid` domain, such as the placeholders importers
+/// give comments that came without a usable address: no one can have an avatar there.
+pub fn gravatar_hash(email: &str) -> Option<String> {
     use sha2::{Digest, Sha256};
-    Sha256::digest(email.trim().to_lowercase().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let email = email.trim().to_lowercase();
+    if email.ends_with(".invalid") {
+        return None;
+    }
+    Some(
+        Sha256::digest(email.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -300,11 +308,12 @@ mod tests {
     }
 
     #[test]
-    fn gravatar_hash_ignores_case_and_spaces() {
+    fn gravatar_hash_ignores_case_and_spaces_and_placeholders() {
         assert_eq!(
             gravatar_hash(" Ada@Example.org "),
             gravatar_hash("ada@example.org")
         );
-        assert_eq!(gravatar_hash("ada@example.org").len(), 64);
+        assert_eq!(gravatar_hash("ada@example.org").map(|h| h.len()), Some(64));
+        assert_eq!(gravatar_hash("disqus-12@disqus.INVALID"), None);
     }
 }
