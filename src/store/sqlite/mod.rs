@@ -1,21 +1,19 @@
 //! The SQLite backend: connections (WAL, busy timeout, foreign keys, full sync), migrations,
-//! and every query quill runs against SQLite.
+//! backups and the ingest transaction; the other queries are in `queries`.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 mod ingest;
+mod queries;
 
 pub use ingest::SqliteIngest;
 
-use super::{APPROVED_RECORDS, migrations};
-use super::{CommentFilter, CommentRow, PostStamp, UserRow};
-use crate::comments::{CommentRecord, Status};
+use super::migrations;
 
 /// How long a writer waits for another writer's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -147,63 +145,6 @@ impl Sqlite {
         &self.path
     }
 
-    /// Every approved comment with its author, in one query, in id order (the table's own, so
-    /// nothing is sorted: threads order their comments themselves).
-    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
-        for row in stmt.query_map([], record)? {
-            visit(row.context("failed to read the approved comments")?);
-        }
-        Ok(())
-    }
-
-    /// The comment stamp and approved count of every post that has comments.
-    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT post, stamp, approved FROM post_comment_stamps")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                PostStamp {
-                    stamp: r.get(1)?,
-                    approved: r.get(2)?,
-                },
-            ))
-        })?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .context("failed to read the comment stamps")
-    }
-
-    /// The approved comments of some posts, by post, time and id.
-    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.timestamp, c.id"
-        ))?;
-        let mut sorted = posts.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let mut records = Vec::new();
-        for post in sorted {
-            for row in stmt.query_map([post], record)? {
-                records.push(row.context("failed to read the approved comments")?);
-            }
-        }
-        Ok(records)
-    }
-
-    /// The newest approved comments across the site, newest first.
-    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{APPROVED_RECORDS} ORDER BY c.timestamp DESC, c.id DESC LIMIT ?1"
-        ))?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], record)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .context("failed to read the latest comments")
-    }
-
     /// Begins the one transaction of an ingest run; waits for other writers.
     pub fn begin_ingest(&mut self) -> Result<SqliteIngest<'_>> {
         let tx = self
@@ -212,225 +153,6 @@ impl Sqlite {
             .context("failed to lock the comment database for writing")?;
         Ok(SqliteIngest::new(tx))
     }
-
-    /// Comments matching a filter, oldest first.
-    pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
-        let mut sql = String::from(
-            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
-                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id)
-             FROM comments c JOIN users u ON u.id = c.user_id WHERE 1 = 1",
-        );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(post) = &filter.post {
-            sql.push_str(" AND c.post = ?");
-            args.push(Box::new(post.clone()));
-        }
-        if let Some(status) = filter.status {
-            sql.push_str(" AND c.status = ?");
-            args.push(Box::new(status.as_str()));
-        }
-        if let Some(user) = filter.user {
-            sql.push_str(" AND c.user_id = ?");
-            args.push(Box::new(user));
-        }
-        if let Some(since) = filter.since {
-            sql.push_str(" AND c.timestamp >= ?");
-            args.push(Box::new(since.format(TIME_FORMAT).to_string()));
-        }
-        if let Some(id) = filter.id {
-            sql.push_str(" AND c.id = ?");
-            args.push(Box::new(id));
-        }
-        sql.push_str(" ORDER BY c.timestamp, c.id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
-            |row| {
-                Ok(CommentRow {
-                    record: record(row)?,
-                    user_id: row.get(8)?,
-                    submission_key: row.get(9)?,
-                    parent_key: row.get(10)?,
-                })
-            },
-        )?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .context("failed to list comments")
-    }
-
-    /// Every comment in id order, for export.
-    pub fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
-        let mut rows = self.comments(&CommentFilter::default())?;
-        rows.sort_by_key(|r| r.record.id);
-        Ok(rows)
-    }
-
-    /// Sets the status of comments; every id must exist, or nothing changes.
-    pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut touched = HashSet::new();
-        for &id in ids {
-            let post: Option<String> = tx
-                .query_row(
-                    "UPDATE comments SET status = ?1 WHERE id = ?2 RETURNING post",
-                    params![status.as_str(), id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match post {
-                Some(post) => touched.insert(post),
-                None => bail!(
-                    "no comment with id {id} (see `quill comments list`); nothing was changed"
-                ),
-            };
-        }
-        touch_posts(&tx, &touched)?;
-        tx.commit()?;
-        Ok(ids.len())
-    }
-
-    /// Deletes comments; one with replies needs `with_replies`, which takes its whole thread.
-    /// Returns the ids deleted.
-    pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut deleted = Vec::new();
-        let mut touched = HashSet::new();
-        for &id in ids {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM comments WHERE id = ?1)",
-                [id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                if deleted.contains(&id) {
-                    continue;
-                }
-                bail!("no comment with id {id} (see `quill comments list`); nothing was deleted");
-            }
-            let mut thread: Vec<i64> = tx
-                .prepare(
-                    "WITH RECURSIVE thread(id) AS (SELECT ?1 UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
-                     SELECT id FROM thread",
-                )?
-                .query_map([id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            if thread.len() > 1 && !with_replies {
-                bail!(
-                    "comment {id} has {} replies; add --with-replies to delete the whole thread (nothing was deleted)",
-                    thread.len() - 1
-                );
-            }
-            let post: String = tx.query_row(
-                "DELETE FROM comments WHERE id = ?1 RETURNING post",
-                [id],
-                |r| r.get(0),
-            )?;
-            touched.insert(post);
-            deleted.append(&mut thread);
-        }
-        touch_posts(&tx, &touched)?;
-        tx.commit()?;
-        Ok(deleted)
-    }
-
-    /// Moves every comment of one post to another slug; returns how many moved.
-    pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = tx.execute(
-            "UPDATE comments SET post = ?2 WHERE post = ?1",
-            params![from, to],
-        )?;
-        touch_posts(&tx, &HashSet::from([from.to_string(), to.to_string()]))?;
-        tx.commit()?;
-        Ok(n)
-    }
-
-    /// Users with their comment counts, by id; `only` picks one.
-    pub fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT u.id, u.username, u.email, u.created_at, (SELECT COUNT(*) FROM comments c WHERE c.user_id = u.id)
-             FROM users u WHERE ?1 IS NULL OR u.id = ?1 ORDER BY u.id",
-        )?;
-        let rows = stmt.query_map([only], |r| {
-            Ok(UserRow {
-                id: r.get(0)?,
-                username: r.get(1)?,
-                email: r.get(2)?,
-                created_at: r.get(3)?,
-                comments: r.get(4)?,
-            })
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .context("failed to list users")
-    }
-
-    /// Deletes a user and all their comments (with any replies to them); returns the comment count.
-    pub fn delete_user(&mut self, id: i64) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let comments: usize = tx.query_row(
-            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = ?1
-                 UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
-             SELECT COUNT(*) FROM thread",
-            [id],
-            |r| r.get(0),
-        )?;
-        let touched: HashSet<String> = tx
-            .prepare(
-                "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE user_id = ?1
-                     UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
-                 SELECT DISTINCT c.post FROM comments c JOIN thread t ON c.id = t.id",
-            )?
-            .query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        if tx.execute("DELETE FROM users WHERE id = ?1", [id])? == 0 {
-            bail!("no user with id {id} (see `quill users list`); nothing was deleted");
-        }
-        touch_posts(&tx, &touched)?;
-        tx.commit()?;
-        Ok(comments)
-    }
-}
-
-/// Gives each post whose comments changed a fresh stamp and its current approved count, in
-/// the transaction that changed them.
-fn touch_posts(tx: &rusqlite::Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO post_comment_stamps (post, stamp, approved)
-         VALUES (?1, random(), (SELECT COUNT(*) FROM comments WHERE post = ?1 AND status = 'approved'))
-         ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
-    )?;
-    for post in posts {
-        stmt.execute([post])
-            .with_context(|| format!("failed to stamp the comments of {post:?}"))?;
-    }
-    Ok(())
-}
-
-fn record(row: &Row<'_>) -> rusqlite::Result<CommentRecord> {
-    let timestamp: String = row.get(6)?;
-    let status: String = row.get(7)?;
-    Ok(CommentRecord {
-        id: row.get(0)?,
-        post: row.get(1)?,
-        parent_id: row.get(2)?,
-        username: row.get(3)?,
-        email: row.get(4)?,
-        body: row.get(5)?,
-        timestamp: parse_time(&timestamp).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
-        })?,
-        status: status.parse().map_err(|e: String| {
-            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, e.into())
-        })?,
-    })
 }
 
 /// Reads a stored timestamp (RFC 3339, UTC).
