@@ -122,17 +122,24 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         .as_mut()
         .map(|m| std::mem::take(&mut m.sources))
         .unwrap_or_default();
-    let sources = content::load_scanned(root, options.drafts, scanned?, &mut cache)?;
+    // The front matter comes from the manifest or the files, the comment counts from the
+    // database: neither waits on the other.
+    let (sources, opened) = rayon::join(
+        || content::load_scanned(root, options.drafts, scanned?, &mut cache),
+        || -> Result<(Option<Store>, HashMap<String, PostStamp>)> {
+            let Some(location) = &database else {
+                return Ok((None, HashMap::new()));
+            };
+            let store = Store::open_read_only(location)?;
+            let stamps = match &store {
+                Some(store) => store.comment_stamps()?,
+                None => HashMap::new(),
+            };
+            Ok((store, stamps))
+        },
+    );
+    let (sources, (store, stamps)) = (sources?, opened?);
     drop(cache);
-
-    let store = match &database {
-        Some(location) => Store::open_read_only(location)?,
-        None => None,
-    };
-    let stamps = match &store {
-        Some(store) => store.comment_stamps()?,
-        None => HashMap::new(),
-    };
     let site = Site::new(config, &sources, &|slug| {
         stamps.get(slug).map_or(0, |s| s.approved)
     });
