@@ -257,6 +257,49 @@ fn pending_path(target: &Path) -> PathBuf {
     target.with_file_name(name)
 }
 
+/// One build at a time for an output folder, across processes (`quill serve -o public` beside
+/// `quill build`): an advisory lock on a file beside the folder, which the system releases
+/// when the holder exits, however it exits.
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: fs::File,
+}
+
+impl OutputLock {
+    /// Takes the lock of `output_dir`, calling `waiting` first if another build holds it.
+    pub fn acquire(output_dir: &Path, waiting: impl FnOnce()) -> Result<OutputLock> {
+        let path = lock_path(output_dir);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("failed to open the build lock {}", path.display()))?;
+        let failed = || format!("failed to lock {}", path.display());
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                waiting();
+                file.lock().with_context(failed)?;
+            }
+            Err(fs::TryLockError::Error(err)) => return Err(err).with_context(failed),
+        }
+        Ok(OutputLock { _file: file })
+    }
+}
+
+/// `.public.quill-lock` beside `public/`.
+fn lock_path(output_dir: &Path) -> PathBuf {
+    let name = output_dir
+        .file_name()
+        .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+    output_dir.with_file_name(format!(".{name}.quill-lock"))
+}
+
 /// `dir` joined with a `/`-separated relative path that may not leave it.
 fn checked_join(dir: &Path, relative: &str) -> Result<PathBuf> {
     let relative = relative.trim_start_matches('/');

@@ -360,3 +360,34 @@ fn front_matter_fields_reach_templates() {
         "happy|c.png|2024-02-01T00:00:00Z|4|1|one>two"
     );
 }
+
+/// Two builds into one output folder take turns: the second waits, says so, and builds once
+/// the first is done. The test holds the lock itself, as a running build would.
+#[test]
+fn a_second_build_of_one_output_waits_for_the_first() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let site = TestSite::new();
+    five_posts(&site);
+    let held = std::fs::File::create(site.path(".public.quill-lock")).unwrap();
+    held.lock().unwrap();
+    let mut second = site
+        .command()
+        .arg("build")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(second.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("waiting for another build of"), "{line}");
+    assert!(
+        !site.path("public").exists(),
+        "built while the lock was held"
+    );
+    drop(held);
+    assert!(second.wait().unwrap().success());
+    assert!(site.path("public/index.html").is_file());
+}

@@ -74,6 +74,8 @@ pub trait Progress: Sync {
     fn start(&self, total: usize);
     /// One more file is rendered.
     fn tick(&self);
+    /// Another build is writing to the same output folder; this one waits for it to finish.
+    fn waiting(&self, _output_dir: &Path) {}
 }
 
 /// A [`Progress`] that shows nothing.
@@ -98,6 +100,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     }
     let output_dir = output_dir(options);
     output::check_output_dir(root, &output_dir)?;
+    // Held until the build returns: from reading the last manifest to installing the new one.
+    let _lock = output::OutputLock::acquire(&output_dir, || progress.waiting(&output_dir))?;
 
     let template_sources = templates::sources(root)?;
     let mut tera = templates::compile(&template_sources)?;

@@ -38,6 +38,12 @@ impl Progress for Bar {
     fn tick(&self) {
         self.0.inc(1);
     }
+    fn waiting(&self, output_dir: &std::path::Path) {
+        eprintln!(
+            "waiting for another build of {} to finish",
+            output_dir.display()
+        );
+    }
 }
 
 /// Runs `quill build`.
