@@ -1,11 +1,12 @@
 //! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
 //! templates see. Built once, sequentially from loaded content; rendering only reads it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -149,7 +150,9 @@ impl Site {
                 assets.push((file.clone(), output));
             }
         }
-        data.sort_by(|(_, a), (_, b)| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        // Newest first by the second, as the ISO dates templates see would order them.
+        let second = |page: &PageData| sources[page.source].date.map(|d| d.timestamp());
+        data.sort_by(|(_, a), (_, b)| second(b).cmp(&second(a)).then_with(|| a.slug.cmp(&b.slug)));
         let (posts, pages): (Vec<_>, Vec<_>) =
             data.into_iter().partition(|(k, _)| *k == Kind::Post);
         let posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
@@ -224,8 +227,8 @@ fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
 }
 
 /// Each distinct tag name's link, made once: thousands of posts share a few dozen tags.
-fn tag_links(config: &SiteConfig, sources: &[Source]) -> HashMap<String, Option<TagRef>> {
-    let mut links: HashMap<String, Option<TagRef>> = HashMap::new();
+fn tag_links(config: &SiteConfig, sources: &[Source]) -> FxHashMap<String, Option<TagRef>> {
+    let mut links: FxHashMap<String, Option<TagRef>> = FxHashMap::default();
     for name in sources.iter().flat_map(|s| &s.meta.tags) {
         if !links.contains_key(name) {
             let slug = slugify(name);
@@ -244,7 +247,7 @@ fn page_data(
     config: &SiteConfig,
     source: &Source,
     index: usize,
-    tag_links: &HashMap<String, Option<TagRef>>,
+    tag_links: &FxHashMap<String, Option<TagRef>>,
 ) -> PageData {
     let tags = source
         .meta

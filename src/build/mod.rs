@@ -9,11 +9,11 @@
 mod plan;
 mod write;
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use rustc_hash::FxHashSet;
 
 use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
@@ -23,7 +23,7 @@ use crate::manifest::Manifest;
 use crate::output;
 use crate::render::{self, Inputs, Job};
 use crate::site::{self, Site};
-use crate::store::{DbLocation, PostStamp, Store};
+use crate::store::{DbLocation, PostStamps, Store};
 use crate::templates;
 
 /// What to build and how.
@@ -130,14 +130,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // database: neither waits on the other.
     let (sources, opened) = rayon::join(
         || content::load_scanned(root, options.drafts, scanned?, &mut cache),
-        || -> Result<(Option<Store>, HashMap<String, PostStamp>)> {
+        || -> Result<(Option<Store>, PostStamps)> {
             let Some(location) = &database else {
-                return Ok((None, HashMap::new()));
+                return Ok((None, PostStamps::default()));
             };
             let store = Store::open_read_only(location)?;
             let stamps = match &store {
                 Some(store) => store.comment_stamps()?,
-                None => HashMap::new(),
+                None => PostStamps::default(),
             };
             Ok((store, stamps))
         },
@@ -226,8 +226,8 @@ fn feed_size(config: &SiteConfig) -> usize {
 }
 
 /// Comments whose post no longer exists must not vanish silently.
-fn orphan_warnings(site: &Site, stamps: &HashMap<String, PostStamp>) -> Vec<String> {
-    let known: HashSet<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
+fn orphan_warnings(site: &Site, stamps: &PostStamps) -> Vec<String> {
+    let known: FxHashSet<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
     let mut orphans: Vec<(&str, usize)> = stamps
         .iter()
         .filter(|(slug, s)| s.approved > 0 && !known.contains(slug.as_str()))

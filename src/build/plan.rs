@@ -1,7 +1,7 @@
 //! Planning a build: a digest of the site-wide inputs, a key per output file, and from the
 //! last build's manifest, which files must be rendered and which Markdown and threads they need.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use xxhash_rust::xxh3::Xxh3;
@@ -12,7 +12,7 @@ use crate::content::{Fingerprint, Source};
 use crate::manifest::Manifest;
 use crate::render::{self, Job};
 use crate::site::Site;
-use crate::store::{DbLocation, PostStamp};
+use crate::store::{DbLocation, PostStamps};
 
 /// A digest of everything every output file depends on: this quill binary, the config as
 /// the build sees it, every template, the options and which database the comments come from.
@@ -60,7 +60,7 @@ pub fn plan<'s>(
     jobs: &[Job<'s>],
     site_key: u128,
     sources: &[Source],
-    stamps: &HashMap<String, PostStamp>,
+    stamps: &PostStamps,
     previous: Option<&Manifest>,
 ) -> Result<Plan<'s>> {
     let mut base = Xxh3::new();

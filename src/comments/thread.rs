@@ -1,9 +1,8 @@
 //! Threads: the site's approved comments grouped by post and nested by reply, down to a
 //! maximum depth, as plain data for templates. Built once per build, in one pass.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -42,7 +41,7 @@ pub struct CommentNode {
 /// page is, so a build never holds every comment's HTML at once.
 #[derive(Debug, Default)]
 pub struct Threads {
-    by_post: HashMap<String, Vec<Kept>>,
+    by_post: FxHashMap<String, Vec<Kept>>,
     max_depth: usize,
 }
 
@@ -86,7 +85,7 @@ impl Threads {
 
     fn new(max_depth: usize) -> Threads {
         Threads {
-            by_post: HashMap::new(),
+            by_post: FxHashMap::default(),
             max_depth: max_depth.max(1),
         }
     }
@@ -184,7 +183,7 @@ fn make_node(
 fn nest(comments: Vec<(CommentNode, Option<i64>)>, max_depth: usize) -> Vec<CommentNode> {
     // Arena: each node's children and the (container, depth) it was placed at.
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
-    let mut placed: HashMap<i64, (Option<usize>, usize, usize)> = HashMap::new();
+    let mut placed: FxHashMap<i64, (Option<usize>, usize, usize)> = FxHashMap::default();
     let mut roots = Vec::new();
     for (index, (node, parent)) in comments.iter().enumerate() {
         let (container, depth) = match parent.and_then(|p| placed.get(&p)) {

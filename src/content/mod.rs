@@ -5,7 +5,6 @@ pub mod dates;
 pub mod front_matter;
 pub mod slug;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -454,7 +453,7 @@ fn bundle_assets(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
 }
 
 fn check_unique_paths(sources: &[Source]) -> Result<()> {
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<&str, &Path> = rustc_hash::FxHashMap::default();
     for source in sources {
         if let Some(other) = seen.insert(&source.path, &source.file) {
             bail!(

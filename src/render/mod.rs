@@ -253,7 +253,7 @@ struct CommentFeedEntry<'a> {
 /// The latest approved comments on existing posts, newest first; only those shown are
 /// rendered.
 fn comment_feed_entries<'a>(site: &'a Site, latest: &[CommentRecord]) -> Vec<CommentFeedEntry<'a>> {
-    let posts: std::collections::HashMap<&str, &PageData> =
+    let posts: rustc_hash::FxHashMap<&str, &PageData> =
         site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
     latest
         .iter()

@@ -8,7 +8,6 @@ pub mod migrations;
 mod postgres;
 mod sqlite;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -122,6 +121,9 @@ pub struct PostStamp {
     /// How many of its comments are approved.
     pub approved: usize,
 }
+
+/// Each post that has comments, by slug, with its [`PostStamp`].
+pub type PostStamps = rustc_hash::FxHashMap<String, PostStamp>;
 
 /// The schema versions of a database, for `quill db status`.
 #[derive(Debug, Clone, Serialize)]
@@ -367,7 +369,7 @@ impl Store {
 
     /// Every post that has comments, with its stamp and approved count: enough for a build to
     /// count comments and to tell which threads changed, without reading the comments.
-    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+    pub fn comment_stamps(&self) -> Result<PostStamps> {
         match &self.backend {
             Backend::Sqlite(db) => db.comment_stamps(),
             Backend::Postgres(db) => db.comment_stamps(),

@@ -1,7 +1,7 @@
 //! The PostgreSQL backend's reads and the console's writes, each write in one transaction
 //! that also renews the stamps of the posts it changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use anyhow::{Result, bail};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -11,7 +11,7 @@ use postgres::types::ToSql;
 
 use super::{Postgres, failed, record};
 use crate::comments::{CommentRecord, Status};
-use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, UserRow};
+use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow};
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
@@ -33,7 +33,7 @@ impl Postgres {
     }
 
     /// The comment stamp and approved count of every post that has comments.
-    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+    pub fn comment_stamps(&self) -> Result<PostStamps> {
         let rows = self
             .client
             .borrow_mut()

@@ -1,14 +1,14 @@
 //! The SQLite backend's reads for builds and the console's reads and writes, each write in one
 //! transaction that also renews the stamps of the posts it changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use anyhow::{Context, Result, bail};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Sqlite, TIME_FORMAT, parse_time};
 use crate::comments::{CommentRecord, Status};
-use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, UserRow};
+use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow};
 
 impl Sqlite {
     /// Every approved comment with its author, in one query, in id order (the table's own, so
@@ -24,7 +24,7 @@ impl Sqlite {
     }
 
     /// The comment stamp and approved count of every post that has comments.
-    pub fn comment_stamps(&self) -> Result<HashMap<String, PostStamp>> {
+    pub fn comment_stamps(&self) -> Result<PostStamps> {
         let mut stmt = self
             .conn
             .prepare("SELECT post, stamp, approved FROM post_comment_stamps")?;
@@ -37,7 +37,7 @@ impl Sqlite {
                 },
             ))
         })?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+        rows.collect::<rusqlite::Result<PostStamps>>()
             .context("failed to read the comment stamps")
     }
 
