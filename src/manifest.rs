@@ -1,6 +1,8 @@
-//! The record a build leaves beside its output: the front matter of every source (so the next
-//! build need not read unchanged files) and, for every output file, a digest of what it was
-//! made from and of its bytes (so the next build renders and rewrites only what changed).
+//! The records a build leaves beside its output: for every output file, a digest of what it
+//! was made from and of its bytes (so the next build renders and rewrites only what changed),
+//! and, in a file of its own, the front matter of every source (so the next build need not
+//! read unchanged files). The second is rewritten only when a source changed: after a new
+//! comment, only the first is.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::SourceCache;
 
-/// Bumped whenever the meaning of a manifest changes, so an old one is never trusted.
-const FORMAT: u32 = 2;
+/// Bumped whenever the meaning of a manifest or source record changes, so an old one is never
+/// trusted.
+const FORMAT: u32 = 3;
 
 /// What the last build wrote and from what.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -21,8 +24,6 @@ pub struct Manifest {
     /// Digest of the site-wide inputs (binary, config, templates, options); any change makes
     /// the whole manifest stale.
     pub site_key: u128,
-    /// Front matter by source file.
-    pub sources: SourceCache,
     /// Output files by path relative to the output root.
     pub outputs: FxHashMap<String, OutputEntry>,
 }
@@ -85,6 +86,50 @@ impl Manifest {
     }
 }
 
+/// The front matter of the last build's sources, with the site-wide inputs it was read under.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SourceRecord {
+    format: u32,
+    site_key: u128,
+    sources: SourceCache,
+}
+
+/// The front matter recorded beside `output_dir` by a build with the same site-wide inputs;
+/// empty when there is none (a cache: entries are trusted only for unchanged files).
+pub fn load_sources(output_dir: &Path, site_key: u128) -> SourceCache {
+    let Ok(bytes) = fs::read(sources_path(output_dir)) else {
+        return SourceCache::default();
+    };
+    match postcard::take_from_bytes::<u32>(&bytes) {
+        Ok((FORMAT, _)) => postcard::from_bytes::<SourceRecord>(&bytes)
+            .ok()
+            .filter(|r| r.site_key == site_key)
+            .map(|r| r.sources)
+            .unwrap_or_default(),
+        _ => SourceCache::default(),
+    }
+}
+
+/// Records the sources' front matter beside `output_dir`, replacing the last record at once.
+pub fn save_sources(output_dir: &Path, site_key: u128, sources: SourceCache) -> Result<()> {
+    let record = SourceRecord {
+        format: FORMAT,
+        site_key,
+        sources,
+    };
+    let path = sources_path(output_dir);
+    let mut pending = path.clone().into_os_string();
+    pending.push(".new");
+    let bytes = postcard::to_stdvec(&record).context("failed to encode the source record")?;
+    fs::write(&pending, bytes)
+        .and_then(|()| fs::rename(&pending, &path))
+        .with_context(|| format!("failed to write {}", path.display()))
+}
+
+fn sources_path(output_dir: &Path) -> PathBuf {
+    beside(output_dir, "quill-sources")
+}
+
 fn pending_path(output_dir: &Path) -> PathBuf {
     let mut name = path_for(output_dir).into_os_string();
     name.push(".new");
@@ -94,10 +139,15 @@ fn pending_path(output_dir: &Path) -> PathBuf {
 /// `.public.quill-manifest` beside `public/`: outside the output, so it is never
 /// published, and next to it, so each output folder has its own.
 pub fn path_for(output_dir: &Path) -> PathBuf {
+    beside(output_dir, "quill-manifest")
+}
+
+/// `.public.<suffix>` beside `public/`.
+pub fn beside(output_dir: &Path, suffix: &str) -> PathBuf {
     let name = output_dir
         .file_name()
         .map_or("public".into(), |n| n.to_string_lossy().into_owned());
-    output_dir.with_file_name(format!(".{name}.quill-manifest"))
+    output_dir.with_file_name(format!(".{name}.{suffix}"))
 }
 
 #[cfg(test)]
@@ -134,5 +184,35 @@ mod tests {
         Manifest::remove(&out).unwrap();
         Manifest::remove(&out).unwrap();
         assert!(!path_for(&out).exists());
+    }
+
+    #[test]
+    fn the_source_record_is_read_back_only_under_the_same_site_key() {
+        use crate::content::{CachedSource, Fingerprint, Kind};
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        assert!(load_sources(&out, 1).is_empty(), "no record yet");
+        let entry = CachedSource {
+            fingerprint: Fingerprint {
+                size: 3,
+                secs: 4,
+                nanos: 5,
+            },
+            kind: Kind::Post,
+            slug: "a".into(),
+            path: "/posts/a/".into(),
+            meta: Default::default(),
+            date: None,
+            digest: 6,
+            settled: true,
+        };
+        let sources = SourceCache::from_iter([("content/posts/a.md".to_string(), entry)]);
+        save_sources(&out, 1, sources).unwrap();
+        let loaded = load_sources(&out, 1);
+        assert_eq!(loaded["content/posts/a.md"].slug, "a");
+        assert_eq!(loaded["content/posts/a.md"].digest, 6);
+        assert!(load_sources(&out, 2).is_empty(), "another site key");
+        fs::write(sources_path(&out), b"\x07 not a record").unwrap();
+        assert!(load_sources(&out, 1).is_empty(), "unreadable");
     }
 }

@@ -294,10 +294,7 @@ impl OutputLock {
 
 /// `.public.quill-lock` beside `public/`.
 fn lock_path(output_dir: &Path) -> PathBuf {
-    let name = output_dir
-        .file_name()
-        .map_or("public".into(), |n| n.to_string_lossy().into_owned());
-    output_dir.with_file_name(format!(".{name}.quill-lock"))
+    crate::manifest::beside(output_dir, "quill-lock")
 }
 
 /// `dir` joined with a `/`-separated relative path that may not leave it.

@@ -27,9 +27,15 @@ fn fails_keeping_output(breakage: impl Fn(&TestSite), expected: &[&str]) {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        // The manifest and the (unlocked) lock file stay beside the output by design.
+        // The records of the last build and the (unlocked) lock file stay beside the output.
         .filter(|n| {
-            n.starts_with(".public") && n != ".public.quill-manifest" && n != ".public.quill-lock"
+            n.starts_with(".public")
+                && ![
+                    ".public.quill-manifest",
+                    ".public.quill-sources",
+                    ".public.quill-lock",
+                ]
+                .contains(&n.as_str())
         })
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");

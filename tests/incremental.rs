@@ -435,3 +435,45 @@ fn a_change_that_keeps_size_and_time_is_seen_when_the_file_was_new() {
             .contains("Other words.")
     );
 }
+
+/// The front matter record beside the output is rewritten when a source changed, and only
+/// then: a new comment leaves it as it was.
+#[cfg(unix)]
+#[test]
+fn the_source_record_is_rewritten_only_when_a_source_changed() {
+    use std::os::unix::fs::MetadataExt;
+
+    let site = blog();
+    // Files a day old are settled: a fingerprint read from them can be trusted later.
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    for entry in walkdir::WalkDir::new(site.path("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .unwrap();
+            file.set_modified(day_ago).unwrap();
+        }
+    }
+    site.run(&["build"]).ok();
+    // Renaming a new record over the old one gives it a new inode.
+    let record = || {
+        std::fs::metadata(site.path(".public.quill-sources"))
+            .unwrap()
+            .ino()
+    };
+    let settled = record();
+    let (changed, _) = after(&site, |s| {
+        ingest(
+            s,
+            "{\"id\":\"c9\",\"post\":\"beta\",\"username\":\"Di\",\"email\":\"di@example.org\",\"body\":\"Hi\",\"timestamp\":\"2024-02-04T10:00:00Z\"}\n",
+        );
+    });
+    assert!(changed.contains(&"posts/beta/index.html".to_string()));
+    assert_eq!(record(), settled, "a new comment rewrote the source record");
+    after(&site, |s| {
+        s.post("beta", "Beta", "2024-01-02", "", "New words.");
+    });
+    assert_ne!(record(), settled, "an edited post left the source record");
+}

@@ -19,7 +19,7 @@ use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
-use crate::manifest::Manifest;
+use crate::manifest::{self, Manifest};
 use crate::output;
 use crate::render::{self, Inputs, Job};
 use crate::site::{self, Site};
@@ -111,25 +111,33 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         None
     };
     let site_key = plan::site_key(&config, &template_sources, options, database.as_ref())?;
-    // Reading the last manifest and listing the content wait on different files: together.
-    let (mut previous, scanned) = rayon::join(
+    // The last build's records and the listing of the content wait on different files:
+    // together. `--full` trusts neither record.
+    let trusted = !options.full && output_dir.is_dir();
+    let (previous, (cache, scanned)) = rayon::join(
         || {
-            if options.full || !output_dir.is_dir() {
-                None
-            } else {
-                Manifest::load(&output_dir).filter(|m| m.site_key == site_key)
-            }
+            trusted
+                .then(|| Manifest::load(&output_dir))
+                .flatten()
+                .filter(|m| m.site_key == site_key)
         },
-        || content::scan(root),
+        || {
+            rayon::join(
+                || {
+                    if trusted {
+                        manifest::load_sources(&output_dir, site_key)
+                    } else {
+                        content::SourceCache::default()
+                    }
+                },
+                || content::scan(root),
+            )
+        },
     );
-    let mut cache = previous
-        .as_mut()
-        .map(|m| std::mem::take(&mut m.sources))
-        .unwrap_or_default();
-    // The front matter comes from the manifest or the files, the comment counts from the
+    // The front matter comes from the record or the files, the comment counts from the
     // database: neither waits on the other.
-    let (sources, opened) = rayon::join(
-        || content::load_scanned(root, options.drafts, scanned?, &mut cache),
+    let (loaded, opened) = rayon::join(
+        || content::load_scanned(root, options.drafts, scanned?, cache),
         || -> Result<(Option<Store>, PostStamps)> {
             let Some(location) = &database else {
                 return Ok((None, PostStamps::default()));
@@ -142,8 +150,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
             Ok((store, stamps))
         },
     );
-    let (sources, (store, stamps)) = (sources?, opened?);
-    drop(cache);
+    let (loaded, (store, stamps)) = (loaded?, opened?);
+    let content::Loaded {
+        sources,
+        left_out,
+        cache_unchanged,
+    } = loaded;
     let site = Site::new(config, &sources, &|slug| {
         stamps.get(slug).map_or(0, |s| s.approved)
     });
@@ -187,13 +199,26 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let outputs = write::Outputs::new(plan.planned, &copies, previous.as_ref());
     let chosen: Vec<&Job<'_>> = plan.to_render.iter().map(|&i| &jobs[i]).collect();
     let files = outputs.count();
-    let written = write::write(
-        &output_dir,
-        previous.as_ref(),
-        &outputs,
-        &mut |sink| render::render_jobs(&site, &chosen, &inputs, &mut tera, progress, sink),
-        |hashes| outputs.manifest(site_key, hashes, sources),
-    )?;
+    // The front matter is recorded again only when a source changed, beside the writing.
+    let (written, recorded) = rayon::join(
+        || {
+            write::write(
+                &output_dir,
+                previous.as_ref(),
+                &outputs,
+                &mut |sink| render::render_jobs(&site, &chosen, &inputs, &mut tera, progress, sink),
+                |hashes| outputs.manifest(site_key, hashes),
+            )
+        },
+        || {
+            if cache_unchanged {
+                return Ok(());
+            }
+            let cache = content::into_cache(sources.into_iter().chain(left_out));
+            manifest::save_sources(&output_dir, site_key, cache)
+        },
+    );
+    let (written, ()) = (written?, recorded?);
     Ok(BuildSummary {
         pages: site.pages.len(),
         posts: site.posts.len(),

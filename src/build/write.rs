@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use walkdir::WalkDir;
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
-use crate::content::{Fingerprint, Source};
+use crate::content::Fingerprint;
 use crate::manifest::{Manifest, OutputEntry};
 use crate::output::{Staging, Update};
 use crate::render::{Rendered, Sink};
@@ -118,13 +118,8 @@ impl<'a> Outputs<'a> {
     }
 
     /// The manifest of this build: each file's key and the digest of its bytes (just rendered,
-    /// or kept from the last build), and the front matter of every source.
-    pub fn manifest(
-        &self,
-        site_key: u128,
-        hashes: FxHashMap<String, u128>,
-        sources: Vec<Source>,
-    ) -> Result<Manifest> {
+    /// or kept from the last build).
+    pub fn manifest(&self, site_key: u128, hashes: FxHashMap<String, u128>) -> Result<Manifest> {
         let mut manifest = Manifest::new(site_key);
         for (file, key) in &self.planned {
             let hash = match hashes.get(file) {
@@ -146,7 +141,6 @@ impl<'a> Outputs<'a> {
             };
             manifest.outputs.insert(path.to_string(), entry);
         }
-        manifest.sources = sources.into_iter().map(Source::into_cached).collect();
         Ok(manifest)
     }
 }

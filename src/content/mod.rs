@@ -159,6 +159,11 @@ impl Source {
     }
 }
 
+/// The cache of these sources' front matter, for the next build.
+pub fn into_cache(sources: impl IntoIterator<Item = Source>) -> SourceCache {
+    sources.into_iter().map(Source::into_cached).collect()
+}
+
 /// The `/`-separated cache key of a file relative to the site root.
 pub fn cache_key(file: &Path) -> String {
     file.to_string_lossy().replace('\\', "/")
@@ -218,6 +223,18 @@ pub fn scan(root: &Path) -> Result<Vec<(PathBuf, Fingerprint)>> {
         .collect()
 }
 
+/// What [`load_scanned`] gives a build.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The sources of the build, in order.
+    pub sources: Vec<Source>,
+    /// Drafts this build leaves out, kept only to be cached.
+    pub left_out: Vec<Source>,
+    /// Whether every file came from the cache and every cache entry was used: a cache made
+    /// from these sources would be the one read.
+    pub cache_unchanged: bool,
+}
+
 /// Loads [`scan`]ned files, in order, for a build: a file whose fingerprint matches its
 /// settled `cache` entry is not read (its front matter is taken out of the cache); the rest
 /// are read whole, in parallel. Drafts are left out unless `include_drafts`; two posts with
@@ -226,8 +243,8 @@ pub fn load_scanned(
     root: &Path,
     include_drafts: bool,
     scanned: Vec<(PathBuf, Fingerprint)>,
-    cache: &mut SourceCache,
-) -> Result<Vec<Source>> {
+    mut cache: SourceCache,
+) -> Result<Loaded> {
     let content_dir = root.join(CONTENT_DIR);
     let stated = scanned;
     let found: Vec<(PathBuf, Fingerprint, Option<CachedSource>)> = stated
@@ -240,6 +257,8 @@ pub fn load_scanned(
             (path, fingerprint, hit)
         })
         .collect();
+    let cache_unchanged = cache.is_empty() && found.iter().all(|(_, _, hit)| hit.is_some());
+    drop(cache);
     let loaded = found
         .into_par_iter()
         .map(|(path, fingerprint, hit)| match hit {
@@ -250,7 +269,15 @@ pub fn load_scanned(
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
         .collect::<Result<Vec<Source>>>()?;
-    finish(loaded, include_drafts)
+    let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
+        .into_iter()
+        .partition(|s| include_drafts || !s.meta.draft);
+    check_unique_paths(&sources)?;
+    Ok(Loaded {
+        sources,
+        left_out,
+        cache_unchanged,
+    })
 }
 
 /// Leaves drafts out unless asked for, and refuses two files that want one URL.
