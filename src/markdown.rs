@@ -50,21 +50,30 @@ fn options() -> Options {
 /// Renders a post or page body.
 pub fn render(markdown: &str) -> Rendered {
     let marker = find_summary_marker(markdown);
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // The events before the first one that starts at or after the marker.
+    let mut before_marker = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        if before_marker.is_none() && marker.is_some_and(|end| range.start >= end) {
+            before_marker = Some(events.len());
+        }
+        events.push(event);
+    }
+    let before_marker = before_marker.unwrap_or(events.len());
+    // The summary is the whole document's events cut at the marker, so that references to
+    // footnotes defined further down are recognised (and left out, as their notes are not
+    // there); taken before headings get their ids, which belong to the post's own page.
+    let summary = marker.map(|_| {
+        to_html(
+            events[..before_marker]
+                .iter()
+                .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+                .cloned(),
+        )
+    });
     let toc = assign_heading_ids(&mut events);
     let word_count = count_words(&events);
-    let summary = match marker {
-        // Cut the whole document's events at the marker, so that references to footnotes
-        // defined further down are recognised (and left out, as their notes are not there).
-        Some(end) => Some(to_html(
-            Parser::new_ext(markdown, options())
-                .into_offset_iter()
-                .take_while(|(_, range)| range.start < end)
-                .map(|(event, _)| event)
-                .filter(|e| !matches!(e, Event::FootnoteReference(_))),
-        )),
-        None => first_paragraph(&events),
-    };
+    let summary = summary.or_else(|| first_paragraph(&events));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     Rendered {
@@ -239,6 +248,14 @@ mod tests {
         assert!(r.html.contains("footnote-reference"), "the page keeps it");
         let r = render("Claim.[^a]\n\n[^a]: The note.\n");
         assert_eq!(r.summary.as_deref(), Some("<p>Claim.</p>\n"));
+    }
+
+    #[test]
+    fn a_summary_keeps_its_headings_without_the_pages_ids() {
+        let r = render("# Intro\n\nText.\n\n<!-- more -->\n\n## Rest\n\nMore.\n");
+        assert_eq!(r.summary.as_deref(), Some("<h1>Intro</h1>\n<p>Text.</p>\n"));
+        assert!(r.html.contains("<h1 id=\"intro\">Intro</h1>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"rest\">Rest</h2>"), "{}", r.html);
     }
 
     #[test]
