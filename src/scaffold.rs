@@ -36,7 +36,20 @@ then run `quill build` and open `public/index.html`.
 Write posts in Markdown with TOML (`+++`) or YAML (`---`) front matter.
 "#;
 
-/// Writes a new, buildable site into `dir`; refuses if any of its files already exists.
+/// What a site's repository should not hold: the build and its records, and the comment
+/// database, whose email addresses must not be published with the sources.
+const GITIGNORE: &str = "# Made by quill build: not sources.
+/public/
+/.public.quill-*
+# Visitors' comments, with their email addresses: never publish them with the site's sources.
+/comments.db
+/comments.db-*
+/comments.db.bak-*
+*.rejects.jsonl
+";
+
+/// Writes a new, buildable site into `dir`, with a `.gitignore` unless it has one; refuses if
+/// any of the site's files already exists.
 pub fn init_site(dir: &Path) -> Result<Vec<PathBuf>> {
     let files = [
         (dir.join(crate::config::CONFIG_FILE), SITE_TOML),
@@ -51,7 +64,13 @@ pub fn init_site(dir: &Path) -> Result<Vec<PathBuf>> {
     for (path, text) in &files {
         write_new(path, text)?;
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let mut written: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        write_new(&gitignore, GITIGNORE)?;
+        written.push(gitignore);
+    }
+    Ok(written)
 }
 
 /// Writes `content/posts/<slug>.md` for a new post dated `now`; refuses to overwrite.

@@ -17,6 +17,19 @@ fn init_makes_a_site_that_builds() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(dir.exists("blog/public/posts/hello-world/index.html"));
+    let ignored = dir.read("blog/.gitignore");
+    for line in ["/public/", "/.public.quill-*", "/comments.db"] {
+        assert!(ignored.lines().any(|l| l == line), "{line} in {ignored}");
+    }
+}
+
+#[test]
+fn init_keeps_an_existing_gitignore() {
+    let dir = TestSite::empty();
+    dir.write(".gitignore", "mine\n");
+    dir.run(&["init"]).ok();
+    assert_eq!(dir.read(".gitignore"), "mine\n");
+    assert!(dir.exists("site.toml"));
 }
 
 #[test]
