@@ -138,17 +138,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // database: neither waits on the other.
     let (loaded, opened) = rayon::join(
         || content::load_scanned(root, options.drafts, scanned?, cache),
-        || -> Result<(Option<Store>, PostStamps)> {
-            let Some(location) = &database else {
-                return Ok((None, PostStamps::default()));
-            };
-            let store = Store::open_read_only(location)?;
-            let stamps = match &store {
-                Some(store) => store.comment_stamps()?,
-                None => PostStamps::default(),
-            };
-            Ok((store, stamps))
-        },
+        || open_comments(database.as_ref()),
     );
     let (loaded, (store, stamps)) = (loaded?, opened?);
     let content::Loaded {
@@ -163,30 +153,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
 
     let jobs = render::jobs(&site);
     let plan = plan::plan(&site, &jobs, site_key, &sources, &stamps, previous.as_ref())?;
-    let thread_posts = plan.thread_posts;
-    let (max_depth, avatars) = (site.config.comments.max_depth, site.config.comments.avatars);
-    let every_comment = previous.is_none();
-    let feed_size = feed_size(&site.config);
+    // Without a last build every thread is shown; with one, those of the pages rendered.
+    let threads_of = previous.is_some().then_some(plan.thread_posts);
     // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
     let (bodies, loaded) = rayon::join(
         || site::render_bodies(root, &sources, &plan.needed),
-        move || -> Result<(Threads, Vec<CommentRecord>)> {
-            let Some(store) = store else {
-                return Ok((Threads::default(), Vec::new()));
-            };
-            let threads = Threads::collect(max_depth, avatars, |add| {
-                if every_comment {
-                    store.each_approved_comment(add)
-                } else {
-                    store
-                        .approved_comments_on(&thread_posts)?
-                        .into_iter()
-                        .for_each(add);
-                    Ok(())
-                }
-            })?;
-            Ok((threads, store.latest_approved(feed_size)?))
-        },
+        || read_comments(store, threads_of, &site.config),
     );
     let (bodies, (threads, latest)) = (bodies?, loaded?);
     let inputs = Inputs {
@@ -231,6 +203,40 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         output_dir,
         elapsed: started.elapsed(),
     })
+}
+
+/// The comment database, if the site has one yet, with each post's comment stamp.
+fn open_comments(database: Option<&DbLocation>) -> Result<(Option<Store>, PostStamps)> {
+    let Some(location) = database else {
+        return Ok((None, PostStamps::default()));
+    };
+    let store = Store::open_read_only(location)?;
+    let stamps = match &store {
+        Some(store) => store.comment_stamps()?,
+        None => PostStamps::default(),
+    };
+    Ok((store, stamps))
+}
+
+/// The threads of the given posts (of every post with `None`), and the newest comments for
+/// the comments feed.
+fn read_comments(
+    store: Option<Store>,
+    posts: Option<Vec<&str>>,
+    config: &SiteConfig,
+) -> Result<(Threads, Vec<CommentRecord>)> {
+    let Some(store) = store else {
+        return Ok((Threads::default(), Vec::new()));
+    };
+    let comments = &config.comments;
+    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| match &posts {
+        None => store.each_approved_comment(add),
+        Some(posts) => {
+            store.approved_comments_on(posts)?.into_iter().for_each(add);
+            Ok(())
+        }
+    })?;
+    Ok((threads, store.latest_approved(feed_size(config))?))
 }
 
 /// The output folder a build with these options writes to.
