@@ -102,12 +102,10 @@ fn defused(event: Event<'_>) -> Option<Event<'_>> {
 /// (`<ol start>` with a number the sanitizer keeps counts as bare).
 fn is_attribute_free(event: &Event<'_>) -> bool {
     match event {
-        Event::Text(_)
-        | Event::Code(_)
-        | Event::SoftBreak
-        | Event::HardBreak
-        | Event::Rule
-        | Event::End(_) => true,
+        // The sanitizer's HTML parser turns a carriage return into a line feed, where the
+        // last step here would delete it: text with one takes the sanitizer's path.
+        Event::Text(text) | Event::Code(text) => !text.contains('\r'),
+        Event::SoftBreak | Event::HardBreak | Event::Rule | Event::End(_) => true,
         Event::Start(tag) => match tag {
             Tag::Paragraph
             | Tag::Emphasis
@@ -266,6 +264,10 @@ mod tests {
             "# heading\n\n<div onclick=x>raw</div>\n\n<!-- comment -->\n\n&nbsp;&amp;&#0;\u{a0}",
             "![alt *text*](javascript:alert(1)) <script>alert(1)</script>",
             "3000000000. huge start\n\n```rust\nfn main() {}\n```\n\n[a](https://x.org) <https://y.org>",
+            // Carriage returns, as a reference and inside code.
+            "a&#13;b",
+            "    a\rb\n",
+            "```\na\rb\n```",
         ];
         let corpus = include_str!("../../tests/corpora/xss-payloads.txt");
         let (mut skipped, mut sanitized_too) = (0, 0);
