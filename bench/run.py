@@ -5,9 +5,9 @@ in the same run.
 
     python3 bench/run.py [--posts 10000] [--comments 100000] [--runs 5] [--smoke]
 
-Prints, for each step, the median wall time, posts per second and peak memory (max RSS of the
-process). Output goes to tmpfs (/dev/shm) and, for the cold build, to disk as well. A benchmark,
-not a test: nothing here asserts a time.
+Prints, for each step, the median wall time (and the range of the runs), posts per second and
+peak memory (max RSS of the process). Output goes to tmpfs (/dev/shm) and, for the cold build,
+to disk as well. A benchmark, not a test: nothing here asserts a time.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -33,7 +33,8 @@ def report(name, samples, posts):
     med = statistics.median(times)
     peak = max(m for _, m in samples)
     rate = f"{posts / med:,.0f} posts/s" if posts else ""
-    print(f"{name:<44} {med * 1000:>9.1f} ms  {rate:>16}  {peak:>7.1f} MiB  (median of {len(samples)})")
+    spread = f", {min(times) * 1000:.0f}-{max(times) * 1000:.0f} ms" if len(times) > 1 else ""
+    print(f"{name:<44} {med * 1000:>9.1f} ms  {rate:>16}  {peak:>7.1f} MiB  (median of {len(samples)}{spread})")
     return med, peak
 
 
