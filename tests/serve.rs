@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::common::{TestSite, quill};
+use crate::common::{Backend, TestSite};
 
 /// A running `quill serve`, stopped when dropped.
 struct Server {
@@ -23,12 +23,11 @@ impl Drop for Server {
 
 impl Server {
     fn start(site: &TestSite, extra: &[&str]) -> Server {
-        let mut child = quill()
+        let mut child = site
+            .command()
             // Inside the test's own site, so no preview folder outlives the test.
             .args(["serve", "--port", "0", "--output-dir", "preview"])
             .args(extra)
-            .current_dir(site.root())
-            .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -300,4 +299,25 @@ fn without_the_flag_there_is_no_endpoint() {
     );
     assert_eq!(status, 405);
     assert!(!site.exists("comments.db"));
+}
+
+/// A server database is no file to watch: an ingest made by another process shows up because
+/// the server asks for the comment stamps while the files are quiet.
+#[test]
+fn an_ingest_into_a_server_database_is_rebuilt() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let site = TestSite::on(backend, "");
+    site.post("hello", "Hello", "2024-01-01", "", "First version.");
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.write(
+        "in.jsonl",
+        "{\"post\":\"hello\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"Seen from the server\"}\n",
+    );
+    site.run(&["ingest", "in.jsonl"]).ok();
+    events.next_reload();
+    let (_, _, body) = server.get("/posts/hello/");
+    assert!(body.contains("Seen from the server"), "{body}");
 }

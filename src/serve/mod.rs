@@ -6,6 +6,7 @@ mod endpoint;
 mod files;
 mod http;
 mod reload;
+mod stamps;
 mod watch;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use crate::config::SiteConfig;
 
 pub use files::{Resolved, resolve};
 pub use http::overlay;
+use stamps::ServerStamps;
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -93,6 +95,9 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         url: url.clone(),
         building: Mutex::new(()),
     });
+    // A server database is no file to watch: its comment stamps are asked for instead, read
+    // first so that nothing stored during the first build goes unnoticed.
+    let mut server_stamps = ServerStamps::new(&options.root);
     rebuild(&state, report);
     let watched = vec![database_file(&options.root)];
     let watcher = watch::SiteWatcher::new(&options.root, watched)?;
@@ -109,10 +114,18 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         });
     }
     report(ServeEvent::Listening(&url));
-    while watcher.next_change().is_some() {
+    let polling = server_stamps.is_some();
+    let mut stamps_changed = || server_stamps.as_mut().is_some_and(ServerStamps::changed);
+    loop {
+        let poll = polling.then_some(watch::Poll {
+            interval: stamps::POLL_INTERVAL,
+            changed: &mut stamps_changed,
+        });
+        if watcher.next_change(poll).is_none() {
+            return Ok(());
+        }
         rebuild(&state, report);
     }
-    Ok(())
 }
 
 /// The private preview folder of a site: one per site root, reused by every `quill serve` of

@@ -10,6 +10,14 @@ use notify::{RecursiveMode, Watcher};
 /// How long the site must be quiet before a rebuild starts, so a save of many files builds once.
 const QUIET: Duration = Duration::from_millis(120);
 
+/// A question [`SiteWatcher::next_change`] asks while the files are quiet.
+pub struct Poll<'a> {
+    /// How often to ask.
+    pub interval: Duration,
+    /// Whether something changed since the last time it was asked.
+    pub changed: &'a mut dyn FnMut() -> bool,
+}
+
 /// Watches a site root and yields batches of changed paths that matter to the build.
 pub struct SiteWatcher {
     _watcher: notify::RecommendedWatcher,
@@ -48,11 +56,21 @@ impl SiteWatcher {
     }
 
     /// Blocks until something relevant changes, then until things are quiet; returns what changed.
-    pub fn next_change(&self) -> Option<Vec<PathBuf>> {
+    /// While nothing happens, `poll` (if any) is asked every `interval` whether something the
+    /// file system cannot tell about changed (a server database); an empty list says it did.
+    pub fn next_change(&self, mut poll: Option<Poll<'_>>) -> Option<Vec<PathBuf>> {
         let mut changed = Vec::new();
         loop {
             let event = if changed.is_empty() {
-                self.events.recv().ok()?
+                match &mut poll {
+                    None => self.events.recv().ok()?,
+                    Some(poll) => match self.events.recv_timeout(poll.interval) {
+                        Ok(event) => event,
+                        Err(RecvTimeoutError::Timeout) if (poll.changed)() => return Some(changed),
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => return None,
+                    },
+                }
             } else {
                 match self.events.recv_timeout(QUIET) {
                     Ok(event) => event,

@@ -1,0 +1,66 @@
+//! Noticing new comments in a server database, which `quill serve` cannot watch as a file:
+//! a digest of every post's comment stamp, read again while the site's files are quiet.
+
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::SiteConfig;
+use crate::store::{DbLocation, Store};
+
+/// How often `quill serve` asks a server database whether comments changed.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The comment stamps of a site on a server database, as last seen.
+#[derive(Debug)]
+pub struct ServerStamps {
+    location: DbLocation,
+    store: Option<Store>,
+    last: Option<u64>,
+}
+
+impl ServerStamps {
+    /// Only for a site whose comments live on a server.
+    pub fn new(root: &Path) -> Option<ServerStamps> {
+        let config = SiteConfig::load(root).ok()?;
+        let location = DbLocation::resolve(root, &config).ok()?;
+        location.file().is_none().then(|| {
+            let mut stamps = ServerStamps {
+                location,
+                store: None,
+                last: None,
+            };
+            stamps.last = stamps.digest();
+            stamps
+        })
+    }
+
+    /// A digest of every post's stamp; `None` while the server cannot be read.
+    fn digest(&mut self) -> Option<u64> {
+        if self.store.is_none() {
+            self.store = Store::open_read_only(&self.location).ok()?;
+        }
+        let Ok(stamps) = self.store.as_ref()?.comment_stamps() else {
+            // Connect again next time: the server may have restarted.
+            self.store = None;
+            return None;
+        };
+        let mut sorted: Vec<_> = stamps.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut hasher = rustc_hash::FxHasher::default();
+        for (post, stamp) in &sorted {
+            (post, stamp.stamp, stamp.approved).hash(&mut hasher);
+        }
+        Some(hasher.finish())
+    }
+
+    /// Whether the stamps differ from the last time they were read.
+    pub fn changed(&mut self) -> bool {
+        let now = self.digest();
+        let changed = now.is_some() && now != self.last;
+        if changed {
+            self.last = now;
+        }
+        changed
+    }
+}
