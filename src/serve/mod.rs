@@ -61,6 +61,8 @@ struct State {
     url: String,
     /// One build at a time: the watcher's and the comment endpoint's.
     building: Mutex<()>,
+    /// The comment stamps of a server database as of the last build; `None` with SQLite.
+    server_stamps: Option<Mutex<ServerStamps>>,
 }
 
 impl State {
@@ -94,10 +96,9 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         limiter: endpoint::RateLimiter::default(),
         url: url.clone(),
         building: Mutex::new(()),
+        // A server database is no file to watch: its comment stamps are read instead.
+        server_stamps: ServerStamps::new(&options.root).map(Mutex::new),
     });
-    // A server database is no file to watch: its comment stamps are asked for instead, read
-    // first so that nothing stored during the first build goes unnoticed.
-    let mut server_stamps = ServerStamps::new(&options.root);
     rebuild(&state, report);
     let watched = vec![database_file(&options.root)];
     let watcher = watch::SiteWatcher::new(&options.root, watched)?;
@@ -114,8 +115,13 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         });
     }
     report(ServeEvent::Listening(&url));
-    let polling = server_stamps.is_some();
-    let mut stamps_changed = || server_stamps.as_mut().is_some_and(ServerStamps::changed);
+    let polling = state.server_stamps.is_some();
+    let mut stamps_changed = || {
+        state
+            .server_stamps
+            .as_ref()
+            .is_some_and(|s| s.lock().unwrap_or_else(|e| e.into_inner()).changed())
+    };
     loop {
         let poll = polling.then_some(watch::Poll {
             interval: stamps::POLL_INTERVAL,
@@ -172,6 +178,11 @@ fn rebuild(state: &State, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
             .then(|| format!("{url}{}", endpoint::COMMENTS_PATH)),
         full: false,
     };
+    // Read before the build, so that comments stored while it runs are noticed after it.
+    let stamps_seen = state
+        .server_stamps
+        .as_ref()
+        .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).read());
     match build(&options, &NoProgress) {
         Ok(summary) => {
             state.set_error(None);
@@ -181,6 +192,9 @@ fn rebuild(state: &State, report: &(dyn Fn(ServeEvent<'_>) + Sync)) {
             state.set_error(Some(format!("{error:#}")));
             report(ServeEvent::BuildFailed(&error));
         }
+    }
+    if let (Some(stamps), Some(seen)) = (&state.server_stamps, stamps_seen) {
+        stamps.lock().unwrap_or_else(|e| e.into_inner()).built(seen);
     }
     state.reload.reload_all();
 }

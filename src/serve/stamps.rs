@@ -24,19 +24,15 @@ impl ServerStamps {
     pub fn new(root: &Path) -> Option<ServerStamps> {
         let config = SiteConfig::load(root).ok()?;
         let location = DbLocation::resolve(root, &config).ok()?;
-        location.file().is_none().then(|| {
-            let mut stamps = ServerStamps {
-                location,
-                store: None,
-                last: None,
-            };
-            stamps.last = stamps.digest();
-            stamps
+        location.file().is_none().then_some(ServerStamps {
+            location,
+            store: None,
+            last: None,
         })
     }
 
-    /// A digest of every post's stamp; `None` while the server cannot be read.
-    fn digest(&mut self) -> Option<u64> {
+    /// A digest of every post's stamp as it is now; `None` while the server cannot be read.
+    pub fn read(&mut self) -> Option<u64> {
         if self.store.is_none() {
             self.store = Store::open_read_only(&self.location).ok()?;
         }
@@ -54,13 +50,16 @@ impl ServerStamps {
         Some(hasher.finish())
     }
 
-    /// Whether the stamps differ from the last time they were read.
+    /// Whether the stamps differ from those the last build saw.
     pub fn changed(&mut self) -> bool {
-        let now = self.digest();
-        let changed = now.is_some() && now != self.last;
-        if changed {
-            self.last = now;
+        let now = self.read();
+        now.is_some() && now != self.last
+    }
+
+    /// A build that started when the stamps were `seen` is done.
+    pub fn built(&mut self, seen: Option<u64>) {
+        if seen.is_some() {
+            self.last = seen;
         }
-        changed
     }
 }
