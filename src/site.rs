@@ -66,8 +66,8 @@ pub struct PageData {
 
 /// The rendered Markdown of a post or page; templates see its fields beside [`PageData`]'s.
 ///
-/// The HTML and the headings are kept as template values, made once: every listing that shows
-/// the page shares them instead of copying a body into each of its contexts.
+/// The HTML is kept as template values, made once: every listing that shows the page shares
+/// them instead of copying a body into each of its contexts.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageBody {
     /// HTML before the summary marker, else the description as text, else the first paragraph.
