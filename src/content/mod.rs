@@ -182,7 +182,7 @@ pub fn load_front_matter(root: &Path, include_drafts: bool) -> Result<Vec<Source
             read_source(root, &content_dir, &path, fingerprint, Reading::Head)
         })
         .collect::<Result<Vec<Source>>>()?;
-    finish(sources, include_drafts)
+    Ok(finish(sources, include_drafts)?.0)
 }
 
 /// How much of a Markdown file to read.
@@ -269,10 +269,7 @@ pub fn load_scanned(
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
         .collect::<Result<Vec<Source>>>()?;
-    let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
-        .into_iter()
-        .partition(|s| include_drafts || !s.meta.draft);
-    check_unique_paths(&sources)?;
+    let (sources, left_out) = finish(loaded, include_drafts)?;
     Ok(Loaded {
         sources,
         left_out,
@@ -280,14 +277,14 @@ pub fn load_scanned(
     })
 }
 
-/// Leaves drafts out unless asked for, and refuses two files that want one URL.
-fn finish(loaded: Vec<Source>, include_drafts: bool) -> Result<Vec<Source>> {
-    let sources: Vec<Source> = loaded
+/// Sets drafts aside unless asked for them, and refuses two files that want one URL; returns
+/// the sources and the drafts set aside.
+fn finish(loaded: Vec<Source>, include_drafts: bool) -> Result<(Vec<Source>, Vec<Source>)> {
+    let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
         .into_iter()
-        .filter(|s| include_drafts || !s.meta.draft)
-        .collect();
+        .partition(|s| include_drafts || !s.meta.draft);
     check_unique_paths(&sources)?;
-    Ok(sources)
+    Ok((sources, left_out))
 }
 
 fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
