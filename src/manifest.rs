@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rustc_hash::FxHashMap;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::content::SourceCache;
@@ -50,13 +51,7 @@ impl Manifest {
     /// The manifest of the build in `output_dir`, if there is a readable one of this format.
     /// Anything unreadable counts as none: the next build is then a full one.
     pub fn load(output_dir: &Path) -> Option<Manifest> {
-        let bytes = fs::read(path_for(output_dir)).ok()?;
-        // The format number comes first, so another format is recognised before it is decoded.
-        let (format, _) = postcard::take_from_bytes::<u32>(&bytes).ok()?;
-        if format != FORMAT {
-            return None;
-        }
-        postcard::from_bytes(&bytes).ok()
+        read_current(&path_for(output_dir))
     }
 
     /// Encodes the manifest into a temporary file beside `output_dir`, not yet in effect.
@@ -97,17 +92,10 @@ struct SourceRecord {
 /// The front matter recorded beside `output_dir` by a build with the same site-wide inputs;
 /// empty when there is none (a cache: entries are trusted only for unchanged files).
 pub fn load_sources(output_dir: &Path, site_key: u128) -> SourceCache {
-    let Ok(bytes) = fs::read(sources_path(output_dir)) else {
-        return SourceCache::default();
-    };
-    match postcard::take_from_bytes::<u32>(&bytes) {
-        Ok((FORMAT, _)) => postcard::from_bytes::<SourceRecord>(&bytes)
-            .ok()
-            .filter(|r| r.site_key == site_key)
-            .map(|r| r.sources)
-            .unwrap_or_default(),
-        _ => SourceCache::default(),
-    }
+    read_current::<SourceRecord>(&sources_path(output_dir))
+        .filter(|r| r.site_key == site_key)
+        .map(|r| r.sources)
+        .unwrap_or_default()
 }
 
 /// Records the sources' front matter beside `output_dir`, replacing the last record at once.
@@ -118,8 +106,7 @@ pub fn save_sources(output_dir: &Path, site_key: u128, sources: SourceCache) -> 
         sources,
     };
     let path = sources_path(output_dir);
-    let mut pending = path.clone().into_os_string();
-    pending.push(".new");
+    let pending = pending(&path);
     let bytes = postcard::to_stdvec(&record).context("failed to encode the source record")?;
     fs::write(&pending, bytes)
         .and_then(|()| fs::rename(&pending, &path))
@@ -130,8 +117,24 @@ fn sources_path(output_dir: &Path) -> PathBuf {
     beside(output_dir, "quill-sources")
 }
 
+/// A record of this format at `path`; `None` for a missing, unreadable or older one.
+fn read_current<T: DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = fs::read(path).ok()?;
+    // The format number comes first, so another format is recognised before it is decoded.
+    let (format, _) = postcard::take_from_bytes::<u32>(&bytes).ok()?;
+    if format != FORMAT {
+        return None;
+    }
+    postcard::from_bytes(&bytes).ok()
+}
+
 fn pending_path(output_dir: &Path) -> PathBuf {
-    let mut name = path_for(output_dir).into_os_string();
+    pending(&path_for(output_dir))
+}
+
+/// Where a record is written before it is renamed over `path`.
+fn pending(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
     name.push(".new");
     PathBuf::from(name)
 }
