@@ -57,22 +57,10 @@ struct Kept {
 }
 
 impl Threads {
-    /// Groups approved comments by post, each post's in time order (ties by id).
-    pub fn build(
-        records: impl IntoIterator<Item = CommentRecord>,
-        max_depth: usize,
-        avatars: Avatars,
-    ) -> Threads {
-        let mut threads = Threads::new(max_depth);
-        for record in records {
-            threads.add(record, avatars);
-        }
-        threads.sorted()
-    }
-
     /// Groups the approved comments a reader hands over one at a time (such as
-    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)), keeping
-    /// only what is published of each as it arrives.
+    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by post,
+    /// each post's in time order (ties by id), keeping only what is published of each as it
+    /// arrives.
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
@@ -94,10 +82,7 @@ impl Threads {
         let kept = Kept {
             id: record.id,
             parent_id: record.parent_id,
-            avatar: (avatars == Avatars::Gravatar)
-                .then(|| gravatar_hash(&record.email))
-                .flatten()
-                .map(String::into_boxed_str),
+            avatar: avatar(&record.email, avatars).map(String::into_boxed_str),
             username: record.username.into(),
             body: record.body.into(),
             timestamp: record.timestamp,
@@ -143,17 +128,21 @@ impl Threads {
 
 /// A comment as templates see it, without replies.
 pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
-    let avatar = (avatars == Avatars::Gravatar)
-        .then(|| gravatar_hash(&record.email))
-        .flatten();
     make_node(
         record.id,
         record.parent_id,
         &record.username,
-        avatar.as_deref(),
+        avatar(&record.email, avatars).as_deref(),
         &record.body,
         &record.timestamp,
     )
+}
+
+/// What a comment shows as its avatar: the Gravatar hash, when the author chose Gravatar.
+fn avatar(email: &str, avatars: Avatars) -> Option<String> {
+    (avatars == Avatars::Gravatar)
+        .then(|| gravatar_hash(email))
+        .flatten()
 }
 
 fn make_node(
@@ -242,6 +231,14 @@ mod tests {
         }
     }
 
+    fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
+        Threads::collect(max_depth, avatars, |add| {
+            records.into_iter().for_each(add);
+            Ok(())
+        })
+        .unwrap()
+    }
+
     fn shape(nodes: &[CommentNode]) -> String {
         nodes
             .iter()
@@ -258,7 +255,7 @@ mod tests {
 
     #[test]
     fn nesting_order_and_counts() {
-        let t = Threads::build(
+        let t = build(
             vec![
                 record(1, "a", None, 1),
                 record(2, "a", Some(1), 2),
@@ -280,9 +277,9 @@ mod tests {
         for id in 2..=7 {
             chain.push(record(id, "a", Some(id - 1), id as u32));
         }
-        let t = Threads::build(chain, 3, Avatars::None);
+        let t = build(chain, 3, Avatars::None);
         assert_eq!(shape(&t.for_post("a")), "1(2(3 4 5 6 7))");
-        let flat = Threads::build(
+        let flat = build(
             vec![record(1, "a", None, 1), record(2, "a", Some(1), 2)],
             1,
             Avatars::None,
@@ -292,7 +289,7 @@ mod tests {
 
     #[test]
     fn orphaned_replies_are_shown_at_the_top() {
-        let t = Threads::build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None);
+        let t = build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None);
         assert_eq!(shape(&t.for_post("a")), "5");
     }
 
@@ -300,11 +297,10 @@ mod tests {
     fn the_email_never_reaches_a_node() {
         let records = vec![record(1, "a", None, 1)];
         let plain =
-            serde_json::to_string(&Threads::build(records.clone(), 3, Avatars::None).for_post("a"))
-                .unwrap();
+            serde_json::to_string(&build(records.clone(), 3, Avatars::None).for_post("a")).unwrap();
         assert!(!plain.contains("user1@example.org") && !plain.contains("example.org"));
         assert!(plain.contains("\"avatar\":null"));
-        let gravatar = Threads::build(records, 3, Avatars::Gravatar);
+        let gravatar = build(records, 3, Avatars::Gravatar);
         let json = serde_json::to_string(&gravatar.for_post("a")).unwrap();
         assert!(!json.contains("example.org"));
         assert!(json.contains(&gravatar_hash("user1@example.org").unwrap()));
