@@ -17,6 +17,7 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::build::{BuildOptions, BuildSummary, NoProgress, build};
 use crate::config::SiteConfig;
+use crate::store::DbLocation;
 
 pub use files::{Resolved, resolve};
 pub use http::overlay;
@@ -88,6 +89,7 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         Some(dir) => dir.clone(),
         None => preview_dir(&options.root)?,
     };
+    let database = database_location(&options.root);
     let state = Arc::new(State {
         options: options.clone(),
         output_dir,
@@ -97,10 +99,10 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         url: url.clone(),
         building: Mutex::new(()),
         // A server database is no file to watch: its comment stamps are read instead.
-        server_stamps: ServerStamps::new(&options.root).map(Mutex::new),
+        server_stamps: database.clone().and_then(ServerStamps::new).map(Mutex::new),
     });
     rebuild(&state, report);
-    let watched = vec![database_file(&options.root)];
+    let watched = vec![database_file(&options.root, database.as_ref())];
     let watcher = watch::SiteWatcher::new(&options.root, watched)?;
     let server = Arc::new(server);
     {
@@ -154,11 +156,16 @@ fn base_url(address: SocketAddr) -> String {
     }
 }
 
-/// The comment database file, so that an ingest shows up in the preview.
-fn database_file(root: &std::path::Path) -> PathBuf {
+/// Where the site's comments are, when its configuration says so.
+fn database_location(root: &std::path::Path) -> Option<DbLocation> {
     SiteConfig::load(root)
-        .and_then(|c| crate::store::DbLocation::resolve(root, &c))
+        .and_then(|c| DbLocation::resolve(root, &c))
         .ok()
+}
+
+/// The comment database file, so that an ingest shows up in the preview.
+fn database_file(root: &std::path::Path, location: Option<&DbLocation>) -> PathBuf {
+    location
         .and_then(|l| l.file().map(|f| f.to_path_buf()))
         .unwrap_or_else(|| root.join("comments.db"))
 }

@@ -2,10 +2,8 @@
 //! a digest of every post's comment stamp, read again while the site's files are quiet.
 
 use std::hash::{Hash, Hasher};
-use std::path::Path;
 use std::time::Duration;
 
-use crate::config::SiteConfig;
 use crate::store::{DbLocation, Store};
 
 /// How often `quill serve` asks a server database whether comments changed.
@@ -20,10 +18,8 @@ pub struct ServerStamps {
 }
 
 impl ServerStamps {
-    /// Only for a site whose comments live on a server.
-    pub fn new(root: &Path) -> Option<ServerStamps> {
-        let config = SiteConfig::load(root).ok()?;
-        let location = DbLocation::resolve(root, &config).ok()?;
+    /// Only for comments that live on a server.
+    pub fn new(location: DbLocation) -> Option<ServerStamps> {
         location.file().is_none().then_some(ServerStamps {
             location,
             store: None,
