@@ -216,7 +216,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
             }
             let input = Input::File(comment.file.clone());
             let outcome = sink.submit(&input, comment.position, &Raw::Json(raw), entry)?;
-            if let Outcome::Rejected(_) = outcome {
+            if let Some(Outcome::Rejected(_)) = outcome {
                 if post.is_none() {
                     *unmatched.entry(comment.url.clone()).or_default() += 1;
                 }

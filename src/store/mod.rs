@@ -62,12 +62,31 @@ pub struct NewComment<'a> {
 }
 
 /// What storing a comment did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inserted {
     /// Stored under this id.
     New(i64),
-    /// Its submission key was already stored, under this id.
+    /// The same comment (post, author and body) was already stored under its key, with this id.
     AlreadyStored(i64),
+    /// Its key is already stored for another comment, under this id: not stored.
+    KeyTaken(i64),
+    /// The database refused the row (a rule the checks before it missed): not stored; the
+    /// reason says which rule, without SQL.
+    Refused(&'static str),
+}
+
+/// What a record the database refused is told: that a rule was broken, never the SQL.
+pub(crate) const REFUSED: &str = "the database refused it (a field breaks one of its rules)";
+
+impl NewComment<'_> {
+    /// Whether a stored comment is this one: same post, author and body. The timestamp is not
+    /// compared, since a file without one is stamped with the time of each run.
+    pub fn same_as(&self, post: &str, username: &str, email: &str, body: &str) -> bool {
+        self.post == post
+            && self.username == username
+            && self.email.eq_ignore_ascii_case(email)
+            && self.body == body
+    }
 }
 
 /// Which comments to list.
