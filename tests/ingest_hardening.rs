@@ -11,6 +11,7 @@ backend_tests! {
     a_timestamp_the_database_would_refuse_rejects_that_record_only,
     invisible_names_and_bodies_are_rejected,
     a_row_the_database_refuses_rejects_that_record_only,
+    an_ingest_that_waits_for_another_writer_says_so,
 }
 
 fn site(backend: Backend) -> TestSite {
@@ -295,4 +296,118 @@ fn a_row_the_database_refuses_rejects_that_record_only(backend: Backend) {
     }
     let bodies: Vec<String> = site.comment_rows().into_iter().map(|r| r.2).collect();
     assert_eq!(bodies, ["first", "ok 1", "ok 2"]);
+}
+
+#[test]
+fn an_empty_or_table_less_database_is_no_comments_and_garbage_is_named() {
+    let site = TestSite::new();
+    site.post("hello-world", "Hello", "2024-01-01", "", "x");
+    // What a first ingest killed before its schema committed leaves: an empty file.
+    site.write("comments.db", "");
+    let built = site.run(&["build"]).ok();
+    assert!(built.stdout.contains("0 comments"), "{}", built.stdout);
+    std::fs::remove_file(site.path("comments.db")).unwrap();
+    site.sql("CREATE TABLE unrelated (x INTEGER);").unwrap();
+    site.run(&["build"]).ok();
+    // An ingest into it creates the schema as usual.
+    site.write(
+        "in.jsonl",
+        &(record("a", "Ann", "ann@example.com", "hi") + "\n"),
+    );
+    site.run(&["ingest", "in.jsonl"]).ok();
+    assert!(site.run(&["build"]).ok().stdout.contains("1 comments"));
+    site.write(
+        "comments.db",
+        "this is not a database, only text that is long enough to look like a header of one",
+    );
+    let garbage = site.run(&["build"]).fails_with(1);
+    assert!(
+        garbage.stderr.contains("comments.db")
+            && garbage
+                .stderr
+                .contains("failed to read the comment database"),
+        "{}",
+        garbage.stderr
+    );
+}
+
+#[test]
+fn a_database_newer_than_this_quill_is_said_so() {
+    let site = TestSite::new();
+    site.post("hello-world", "Hello", "2024-01-01", "", "x");
+    site.write(
+        "in.jsonl",
+        &(record("a", "Ann", "ann@example.com", "hi") + "\n"),
+    );
+    site.run(&["ingest", "in.jsonl"]).ok();
+    site.sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', '2030-01-01T00:00:00Z');")
+        .unwrap();
+    let status = site.run(&["db", "status"]).ok().stdout;
+    assert!(
+        status.contains("schema version: 99")
+            && status.contains("newer than this quill")
+            && !status.contains("up to date"),
+        "{status}"
+    );
+    for args in [&["db", "upgrade"][..], &["db", "downgrade"][..]] {
+        let run = site.run(args).fails_with(1);
+        assert!(
+            run.stderr.contains("newer than this quill knows")
+                && !run.stderr.contains("quill db downgrade"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+fn an_ingest_that_waits_for_another_writer_says_so(backend: Backend) {
+    use std::io::{BufRead, BufReader};
+    let site = site(backend);
+    site.write(
+        "a.jsonl",
+        &(record("a", "Ann", "ann@example.com", "hi") + "\n"),
+    );
+    site.run(&["ingest", "a.jsonl"]).ok();
+    // Another writer holds the lock that ingest runs take turns through.
+    let (sqlite, mut pg) = match site.database_url() {
+        None => {
+            let conn = rusqlite::Connection::open(site.path("comments.db")).unwrap();
+            conn.execute_batch("BEGIN IMMEDIATE;").unwrap();
+            (Some(conn), None)
+        }
+        Some(url) => {
+            let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+            client
+                .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(8175556612950327297);")
+                .unwrap();
+            (None, Some(client))
+        }
+    };
+    site.write(
+        "b.jsonl",
+        &(record("b", "Ben", "ben@example.com", "hello") + "\n"),
+    );
+    let mut child = site
+        .command()
+        .args(["ingest", "b.jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let expected = match backend {
+        Backend::Sqlite => "waiting for another process writing to ./comments.db",
+        Backend::Postgres(_) => "waiting for another ingest into this database (server process ",
+    };
+    assert!(line.starts_with(expected), "{line}");
+    match (sqlite, &mut pg) {
+        (Some(conn), _) => conn.execute_batch("COMMIT;").unwrap(),
+        (None, Some(client)) => client.batch_execute("COMMIT;").unwrap(),
+        (None, None) => unreachable!(),
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(site.comment_rows().len(), 2);
 }

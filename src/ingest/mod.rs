@@ -66,6 +66,8 @@ pub struct IngestOptions {
     pub trusted: bool,
     /// Where rejected records go (default: `FILE.rejects.jsonl` beside each input).
     pub rejects: Option<PathBuf>,
+    /// Told who holds the database's write lock when the run has to wait for it.
+    pub waiting: fn(&str),
 }
 
 /// What a run did.
@@ -441,6 +443,8 @@ pub struct RunOptions {
     pub trusted: bool,
     /// Where rejected records go (default: `FILE.rejects.jsonl` beside each input).
     pub rejects: Option<PathBuf>,
+    /// Told who holds the database's write lock when the run has to wait for it.
+    pub waiting: fn(&str),
 }
 
 /// Runs an ingest; `progress` is called with the number of records read so far.
@@ -451,6 +455,7 @@ pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestRepo
         strict: options.strict,
         trusted: options.trusted,
         rejects: options.rejects.clone(),
+        waiting: options.waiting,
     };
     refuse_rejects_over_inputs(options)?;
     let mut read = 0u64;
@@ -665,7 +670,7 @@ pub fn run_with(
     };
     let mut sink = Sink {
         submitter: &submitter,
-        tx: store.begin_ingest()?,
+        tx: store.begin_ingest_telling(&options.waiting)?,
         rejects: RejectsWriter::new(options.rejects.clone(), options.dry_run),
         report,
         emails: Default::default(),

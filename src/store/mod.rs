@@ -10,7 +10,7 @@ mod sqlite;
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -217,9 +217,13 @@ impl Store {
                 backend: Backend::Postgres(Box::new(postgres::Postgres::connect(url, true)?)),
             },
         };
-        let version = store.version()?;
-        if version == 0 && matches!(store.backend, Backend::Postgres(_)) {
-            // A server database exists before quill writes to it; empty, it holds no comments.
+        let version = store.version().with_context(|| {
+            format!("failed to read the comment database {location} (is it a quill database?)")
+        })?;
+        if version == 0 {
+            // A server database exists before quill writes to it, and a SQLite file can be
+            // left empty by a first ingest that was killed before its schema committed: with
+            // no tables, either holds no comments.
             return Ok(None);
         }
         let latest = migrations::latest();
@@ -413,12 +417,18 @@ impl Store {
 
     /// Begins the single transaction of an ingest run (waiting for other writers).
     pub fn begin_ingest(&mut self) -> Result<IngestTx<'_>> {
+        self.begin_ingest_telling(&|_| {})
+    }
+
+    /// [`begin_ingest`](Store::begin_ingest), calling `waiting` with who holds the lock when it
+    /// has to wait for another writer.
+    pub fn begin_ingest_telling(&mut self, waiting: &dyn Fn(&str)) -> Result<IngestTx<'_>> {
         match &mut self.backend {
             Backend::Sqlite(db) => Ok(IngestTx {
-                inner: IngestInner::Sqlite(db.begin_ingest()?),
+                inner: IngestInner::Sqlite(db.begin_ingest(waiting)?),
             }),
             Backend::Postgres(db) => Ok(IngestTx {
-                inner: IngestInner::Postgres(db.begin_ingest()?),
+                inner: IngestInner::Postgres(db.begin_ingest(waiting)?),
             }),
         }
     }
@@ -507,7 +517,7 @@ impl Store {
 
 fn too_new(location: &DbLocation, version: u32) -> String {
     format!(
-        "the comment database {location} is at schema version {version}, newer than this quill knows ({}); use a newer quill",
+        "the comment database {location} is at schema version {version}, newer than this quill knows ({}); use the quill that wrote it, or a newer one",
         migrations::latest()
     )
 }

@@ -18,15 +18,39 @@ use crate::store::{Inserted, NewComment, REFUSED};
 const INGEST_LOCK: i64 = 0x7175_696c_6c00_0001;
 
 impl Postgres {
-    /// Begins the one transaction of an ingest run; waits for other ingest runs.
-    pub fn begin_ingest(&mut self) -> Result<PgIngest<'_>> {
+    /// Begins the one transaction of an ingest run; waits for other ingest runs, calling
+    /// `waiting` with who holds the lock when it has to.
+    pub fn begin_ingest(&mut self, waiting: &dyn Fn(&str)) -> Result<PgIngest<'_>> {
         let mut tx = self
             .client
             .get_mut()
             .transaction()
             .map_err(failed("failed to begin the ingest"))?;
-        tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({INGEST_LOCK})"))
-            .map_err(failed("failed to wait for other ingest runs"))?;
+        let free: bool = tx
+            .query_one(
+                &format!("SELECT pg_try_advisory_xact_lock({INGEST_LOCK})"),
+                &[],
+            )
+            .map_err(failed("failed to wait for other ingest runs"))?
+            .get(0);
+        if !free {
+            // A bigint advisory key is held as two halves: classid (high), objid (low).
+            let holder = tx
+                .query_opt(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+                     AND classid::bigint = $1 AND objid::bigint = $2",
+                    &[&(INGEST_LOCK >> 32), &(INGEST_LOCK & 0xffff_ffff)],
+                )
+                .ok()
+                .flatten()
+                .map(|row| row.get::<_, i32>(0));
+            waiting(&match holder {
+                Some(pid) => format!("another ingest into this database (server process {pid})"),
+                None => "another ingest into this database".to_string(),
+            });
+            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({INGEST_LOCK})"))
+                .map_err(failed("failed to wait for other ingest runs"))?;
+        }
         let what = "failed to prepare the ingest";
         let find_user = tx
             .prepare(
