@@ -1,0 +1,440 @@
+//! Connections of `quill serve`, within limits: a request head of at most 16 KiB (431 beyond),
+//! a deadline for each head and body (idle and slow clients are closed), and a cap on open
+//! connections. At the cap a new connection takes the place of the one that has waited longest
+//! for a request, so a flood of idle or slow sockets cannot keep a page from being served; only
+//! when every connection is busy (answering, or holding a live-reload stream) is it refused
+//! with 503. Each connection has a thread, so threads and memory are bounded by the cap.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
+use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::wire::{self, BodyError, Head, HeadError, Response};
+
+/// The largest request line and headers accepted.
+pub const MAX_HEAD: usize = 16 * 1024;
+
+/// The limits of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a connection may take to send a request head, counted from when it opened or
+    /// its last response went out (the idle timeout), and then its body (the read timeout).
+    pub timeout: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            timeout: Duration::from_secs(10),
+            max_connections: 256,
+        }
+    }
+}
+
+/// Connections the kernel holds for the server before it accepts them. The usual 128 fills
+/// in a few milliseconds of a flood while the accepting thread waits for a core, and a
+/// connection refused there is retried by its client only a second later.
+const BACKLOG: i32 = 1024;
+
+/// Listens on `address:port` with room for a burst of connections.
+pub fn listen(address: &str, port: u16) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let mut failed = None;
+    for addr in std::net::ToSocketAddrs::to_socket_addrs(&(address, port))? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        // As the standard library's listener does, so a restart can take the port at once.
+        #[cfg(unix)]
+        socket.set_reuse_address(true)?;
+        match socket
+            .bind(&addr.into())
+            .and_then(|()| socket.listen(BACKLOG))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => failed = Some(e),
+        }
+    }
+    Err(failed.unwrap_or_else(|| std::io::Error::other("the address resolves to nothing")))
+}
+
+/// Refusals with a 503 under way at once at most; beyond it a connection is just closed.
+const MAX_REFUSING: usize = 16;
+
+/// One request, with the connection it came on.
+pub struct Request<'a> {
+    /// Its line and headers.
+    pub head: Head,
+    /// The client's address.
+    pub remote: IpAddr,
+    conn: &'a mut Conn,
+    /// The whole body was read: the next request on the connection starts after it.
+    body_done: bool,
+}
+
+impl Request<'_> {
+    /// The path of the target, without the query.
+    pub fn path(&self) -> &str {
+        self.head.target.split(['?', '#']).next().unwrap_or("")
+    }
+
+    /// Reads the body, at most `limit` bytes of it, within the timeout.
+    pub fn body(&mut self, limit: usize) -> Result<Vec<u8>, RequestBodyError> {
+        if self.head.get("transfer-encoding").is_some() {
+            return Err(RequestBodyError::NoLength);
+        }
+        let length = self
+            .head
+            .content_length()
+            .map_err(RequestBodyError::BadLength)?;
+        let deadline = Instant::now() + self.conn.limits.timeout;
+        let conn = &mut *self.conn;
+        let body = wire::read_body(&mut conn.stream, &mut conn.buffer, length, limit, deadline)
+            .map_err(|e| match e {
+                BodyError::TooLarge => RequestBodyError::TooLarge,
+                BodyError::Unreadable => RequestBodyError::Unreadable,
+            })?;
+        self.body_done = true;
+        Ok(body)
+    }
+
+    /// The connection itself, for a response that streams (live reload); it closes after.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        self.conn.close = true;
+        &mut self.conn.stream
+    }
+
+    /// How long the server waits on a client.
+    pub fn timeout(&self) -> Duration {
+        self.conn.limits.timeout
+    }
+}
+
+/// Why a request body was not read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RequestBodyError {
+    /// Sent in chunks, without a length.
+    NoLength,
+    /// `Content-Length` is not one number; its values as given.
+    BadLength(String),
+    /// Over the limit.
+    TooLarge,
+    /// The connection closed, failed or was too slow.
+    Unreadable,
+}
+
+/// What answers a request: a response, or `None` when it wrote to the stream itself.
+pub type Handler = dyn Fn(&mut Request<'_>) -> Option<Response> + Send + Sync;
+
+/// Accepts connections on `listener` and answers their requests with `handler`, forever.
+pub fn run(listener: TcpListener, limits: Limits, handler: Arc<Handler>) {
+    let open = Arc::new(Registry::default());
+    let workers = Arc::new(Workers::default());
+    let refusing = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else {
+            // Out of file descriptors, most likely: give the open connections time to end.
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        };
+        match open.admit(&stream, limits.max_connections) {
+            Some(id) => {
+                let conn = Conn {
+                    stream,
+                    buffer: Vec::new(),
+                    limits,
+                    close: false,
+                };
+                Workers::give(
+                    &workers,
+                    (id, conn),
+                    limits.max_connections,
+                    &open,
+                    &handler,
+                );
+            }
+            None if refusing.fetch_add(1, Ordering::SeqCst) < MAX_REFUSING => {
+                let count = Arc::clone(&refusing);
+                let spawned = std::thread::Builder::new().spawn(move || {
+                    refuse(stream);
+                    count.fetch_sub(1, Ordering::SeqCst);
+                });
+                if spawned.is_err() {
+                    refusing.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+            None => {
+                refusing.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// The threads that answer connections, one connection each at a time, kept for the next one
+/// when theirs ends: under a flood, starting a thread per connection is slower than the
+/// connections arrive. There are never more of them than the cap on connections.
+#[derive(Default)]
+struct Workers {
+    state: Mutex<Queue>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<(u64, Conn)>,
+    idle: usize,
+    threads: usize,
+}
+
+impl Workers {
+    /// Hands a connection to an idle thread, or to a new one while there are fewer than `max`.
+    fn give(
+        workers: &Arc<Workers>,
+        job: (u64, Conn),
+        max: usize,
+        open: &Arc<Registry>,
+        handler: &Arc<Handler>,
+    ) {
+        let mut queue = workers.state.lock().unwrap_or_else(|e| e.into_inner());
+        queue.waiting.push_back(job);
+        if queue.idle >= queue.waiting.len() || queue.threads >= max {
+            workers.ready.notify_one();
+            return;
+        }
+        queue.threads += 1;
+        let (me, registry, handler) = (Arc::clone(workers), Arc::clone(open), Arc::clone(handler));
+        let spawned = std::thread::Builder::new()
+            .name("quill-serve-conn".into())
+            .spawn(move || me.work(&registry, &*handler));
+        if spawned.is_err() {
+            queue.threads -= 1;
+            if queue.threads == 0
+                && let Some((id, _)) = queue.waiting.pop_back()
+            {
+                // No thread to answer it: it closes as it is dropped.
+                open.leave(id);
+            }
+        }
+    }
+
+    fn work(&self, open: &Registry, handler: &Handler) {
+        loop {
+            let (id, conn) = {
+                let mut queue = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if let Some(job) = queue.waiting.pop_front() {
+                        break job;
+                    }
+                    queue.idle += 1;
+                    queue = self.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+                    queue.idle -= 1;
+                }
+            };
+            conn.serve(id, open, handler);
+            open.leave(id);
+        }
+    }
+}
+
+/// A 503 for a connection over the cap.
+fn refuse(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let response = Response::text(
+        503,
+        "the server is busy: too many open connections; try again in a moment",
+    )
+    .with_header("Retry-After", "1");
+    if wire::write_response(&mut stream, &response, false, false).is_ok() {
+        linger(&mut stream);
+    }
+}
+
+/// Closes after a response the client may still be sending to: closing with its bytes unread
+/// would reset the connection, and the client might lose the response.
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut sink = [0u8; 4096];
+    let mut drained = 0;
+    while drained < 256 * 1024 {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
+}
+
+struct Conn {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+    limits: Limits,
+    close: bool,
+}
+
+impl Conn {
+    fn serve(mut self, id: u64, open: &Registry, handler: &Handler) {
+        let Ok(remote) = self.stream.peer_addr().map(|a| a.ip()) else {
+            return;
+        };
+        let _ = self.stream.set_write_timeout(Some(self.limits.timeout));
+        loop {
+            if !open.set_waiting(id, true) {
+                return;
+            }
+            let deadline = Instant::now() + self.limits.timeout;
+            let head = match wire::read_head(&mut self.stream, &mut self.buffer, MAX_HEAD, deadline)
+            {
+                Ok(head) => head,
+                Err(HeadError::Idle | HeadError::Closed) => return,
+                Err(error) => return self.fail(error),
+            };
+            if !open.set_waiting(id, false) {
+                return;
+            }
+            let keep_alive = head.keep_alive();
+            let head_only = head.method == "HEAD";
+            let mut request = Request {
+                head,
+                remote,
+                conn: &mut self,
+                body_done: false,
+            };
+            let response = handler(&mut request);
+            let unread = !request.body_done
+                && (request.head.content_length() != Ok(0)
+                    || request.head.get("transfer-encoding").is_some());
+            let Some(response) = response else { return };
+            // A body nobody read would be taken for the next request.
+            self.close |= unread || !keep_alive;
+            let written = wire::write_response(&mut self.stream, &response, head_only, !self.close);
+            if written.is_err() || self.close {
+                if written.is_ok() && unread {
+                    linger(&mut self.stream);
+                }
+                return;
+            }
+        }
+    }
+
+    /// Answers a head that could not be read, and closes.
+    fn fail(mut self, error: HeadError) {
+        let response = match error {
+            HeadError::TooLarge => Response::text(
+                431,
+                "request line and headers are over 16 KiB; nothing was read past that",
+            ),
+            HeadError::Timeout => Response::text(408, "the request took too long to arrive"),
+            _ => Response::text(400, "bad request: not HTTP/1.1"),
+        };
+        if wire::write_response(&mut self.stream, &response, false, false).is_ok() {
+            linger(&mut self.stream);
+        }
+    }
+}
+
+/// The open connections, and which of them wait for a request (and may give way).
+#[derive(Default)]
+struct Registry {
+    slots: Mutex<Slots>,
+}
+
+#[derive(Default)]
+struct Slots {
+    next: u64,
+    open: HashMap<u64, Slot>,
+}
+
+struct Slot {
+    /// A handle to close the connection by, from another thread.
+    stream: Option<TcpStream>,
+    /// Since when it waits for a request; `None` while it is busy.
+    waiting_since: Option<Instant>,
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A slot for a new connection, making room by closing the longest-waiting one when at
+    /// the cap; `None` when every open connection is busy.
+    fn admit(&self, stream: &TcpStream, max: usize) -> Option<u64> {
+        let mut slots = self.lock();
+        if slots.open.len() >= max {
+            let oldest = slots
+                .open
+                .iter()
+                .filter_map(|(id, s)| s.waiting_since.map(|t| (t, *id)))
+                .min()?
+                .1;
+            if let Some(slot) = slots.open.remove(&oldest)
+                && let Some(stream) = slot.stream
+            {
+                // Its thread's read ends at once, and the thread with it.
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        }
+        let id = slots.next;
+        slots.next += 1;
+        slots.open.insert(
+            id,
+            Slot {
+                stream: stream.try_clone().ok(),
+                waiting_since: Some(Instant::now()),
+            },
+        );
+        Some(id)
+    }
+
+    /// Marks a connection waiting or busy; false when it was closed to make room.
+    fn set_waiting(&self, id: u64, waiting: bool) -> bool {
+        match self.lock().open.get_mut(&id) {
+            Some(slot) => {
+                slot.waiting_since = waiting.then(Instant::now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn leave(&self, id: u64) {
+        self.lock().open.remove(&id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(listener: &TcpListener) -> (TcpStream, TcpStream) {
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (client, server)
+    }
+
+    #[test]
+    fn at_the_cap_the_longest_waiting_gives_way_and_busy_ones_do_not() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let registry = Registry::default();
+        let (mut first_client, first) = pair(&listener);
+        let (_c2, second) = pair(&listener);
+        let (_c3, third) = pair(&listener);
+        let a = registry.admit(&first, 2).unwrap();
+        let b = registry.admit(&second, 2).unwrap();
+        let c = registry.admit(&third, 2).expect("room made");
+        assert!(
+            !registry.set_waiting(a, true),
+            "the oldest waiting one went"
+        );
+        let mut byte = [0u8; 1];
+        assert_eq!(first_client.read(&mut byte).unwrap(), 0, "and was closed");
+        assert!(registry.set_waiting(b, false) && registry.set_waiting(c, false));
+        let (_c4, fourth) = pair(&listener);
+        assert_eq!(registry.admit(&fourth, 2), None, "every one busy: refused");
+        registry.leave(b);
+        assert!(registry.admit(&fourth, 2).is_some());
+    }
+}
