@@ -517,6 +517,30 @@ fn links_out_of_the_output_folder_are_not_followed() {
 }
 
 #[test]
+fn a_form_sent_with_expect_100_continue_is_told_to_go_on() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let body = "post=hello&username=Ada&email=ada%40example.org&body=Sent+by+curl";
+    let mut stream = server.connect();
+    write!(
+        stream,
+        "POST /_quill/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "HTTP/1.1 100 Continue\r\n");
+    reader.read_line(&mut line).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert!(rest.starts_with("HTTP/1.1 303 "), "{rest}");
+    assert_eq!(site.comment_rows().len(), 1);
+}
+
+#[test]
 fn a_visitor_cannot_choose_the_time_or_the_key_of_a_comment() {
     let site = site();
     let server = Server::start(&site, &["--accept-comments"]);

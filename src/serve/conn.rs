@@ -6,7 +6,7 @@
 //! with 503. Each connection has a thread, so threads and memory are bounded by the cap.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -92,6 +92,16 @@ impl Request<'_> {
             .map_err(RequestBodyError::BadLength)?;
         let deadline = Instant::now() + self.conn.limits.timeout;
         let conn = &mut *self.conn;
+        // curl, for one, waits a second before it sends a body over 1 KiB unless told to go on.
+        let asks = self
+            .head
+            .get("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+        if asks && length > 0 && conn.buffer.is_empty() {
+            conn.stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .map_err(|_| RequestBodyError::Unreadable)?;
+        }
         let body = wire::read_body(&mut conn.stream, &mut conn.buffer, length, limit, deadline)
             .map_err(|e| match e {
                 BodyError::TooLarge => RequestBodyError::TooLarge,
@@ -104,6 +114,10 @@ impl Request<'_> {
     /// The connection itself, for a response that streams (live reload); it closes after.
     pub fn stream(&mut self) -> &mut TcpStream {
         self.conn.close = true;
+        let _ = self
+            .conn
+            .stream
+            .set_write_timeout(Some(self.conn.limits.timeout));
         &mut self.conn.stream
     }
 
@@ -279,7 +293,6 @@ impl Conn {
         let Ok(remote) = self.stream.peer_addr().map(|a| a.ip()) else {
             return;
         };
-        let _ = self.stream.set_write_timeout(Some(self.limits.timeout));
         loop {
             if !open.set_waiting(id, true) {
                 return;
@@ -309,7 +322,9 @@ impl Conn {
             let Some(response) = response else { return };
             // A body nobody read would be taken for the next request.
             self.close |= unread || !keep_alive;
-            let written = wire::write_response(&mut self.stream, &response, head_only, !self.close);
+            let mut out =
+                Deadline::for_bytes(&mut self.stream, self.limits.timeout, response.body.len());
+            let written = wire::write_response(&mut out, &response, head_only, !self.close);
             if written.is_err() || self.close {
                 if written.is_ok() && unread {
                     linger(&mut self.stream);
@@ -329,9 +344,48 @@ impl Conn {
             HeadError::Timeout => Response::text(408, "the request took too long to arrive"),
             _ => Response::text(400, "bad request: not HTTP/1.1"),
         };
-        if wire::write_response(&mut self.stream, &response, false, false).is_ok() {
+        let mut out = Deadline::for_bytes(&mut self.stream, self.limits.timeout, 0);
+        if wire::write_response(&mut out, &response, false, false).is_ok() {
             linger(&mut self.stream);
         }
+    }
+}
+
+/// The slowest a client may read a response, beyond the timeout.
+const MIN_BYTES_PER_SECOND: u64 = 64 * 1024;
+
+/// Writes by a deadline. A timeout on each write would not do: a client that reads a byte
+/// now and then could hold its connection, and a thread, for as long as it liked.
+pub struct Deadline<'a> {
+    stream: &'a mut TcpStream,
+    until: Instant,
+}
+
+impl Deadline<'_> {
+    /// A deadline for `bytes`: the timeout, and the time they take at the slowest rate allowed.
+    pub fn for_bytes(stream: &mut TcpStream, timeout: Duration, bytes: usize) -> Deadline<'_> {
+        let transfer = Duration::from_secs_f64(bytes as f64 / MIN_BYTES_PER_SECOND as f64);
+        Deadline {
+            stream,
+            until: Instant::now() + timeout + transfer,
+        }
+    }
+}
+
+impl Write for Deadline<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let left = self
+            .until
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::TimedOut))?;
+        self.stream.set_write_timeout(Some(left))?;
+        // In pieces, so that no one write can outlast the deadline by much.
+        self.stream.write(&bytes[..bytes.len().min(64 * 1024)])
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
     }
 }
 
@@ -413,6 +467,28 @@ mod tests {
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
         (client, server)
+    }
+
+    #[test]
+    fn a_client_that_does_not_read_cannot_hold_a_write_past_its_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let (_client, mut server) = pair(&listener);
+        let started = Instant::now();
+        let mut out = Deadline::for_bytes(&mut server, Duration::from_millis(200), 0);
+        let big = vec![b'x'; 64 * 1024 * 1024];
+        let error = out.write_all(&big).unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ),
+            "{error}"
+        );
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(200) && took < Duration::from_secs(5),
+            "{took:?}"
+        );
     }
 
     #[test]
