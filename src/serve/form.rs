@@ -12,11 +12,11 @@ pub type Fields = HashMap<String, String>;
 /// Why a form was not read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FormError {
-    /// The same field more than once.
-    #[error("field {0} given twice")]
+    /// The same field more than once (in ingest's words).
+    #[error("{}", crate::ingest::read::given_twice(.0))]
     Twice(String),
     /// A name or value whose bytes are not UTF-8.
-    #[error("field {0} is not valid UTF-8")]
+    #[error("field {0:?} is not valid UTF-8")]
     NotUtf8(String),
 }
 
@@ -73,14 +73,18 @@ mod tests {
     #[test]
     fn twice_and_invalid_utf8_are_rejected_by_name() {
         for (form, reason) in [
-            (&b"body=a&body=b"[..], "field body given twice"),
-            (b"Body=a&body%20=b", "field body given twice"),
-            (b"username=Ann&body=%FF", "field body is not valid UTF-8"),
+            (&b"body=a&body=b"[..], r#"field "body" given twice"#),
+            (b"Body=a&body%20=b", r#"field "body" given twice"#),
+            (b"body=&body=", r#"field "body" given twice"#),
+            (
+                b"username=Ann&body=%FF",
+                r#"field "body" is not valid UTF-8"#,
+            ),
             (
                 b"body=ok&username=\xC3",
-                "field username is not valid UTF-8",
+                r#"field "username" is not valid UTF-8"#,
             ),
-            (b"na%FFme=x", "field na\u{FFFD}me is not valid UTF-8"),
+            (b"na%FFme=x", "field \"na\u{FFFD}me\" is not valid UTF-8"),
         ] {
             assert_eq!(
                 parse(form).unwrap_err().to_string(),
