@@ -10,6 +10,7 @@ mod http;
 mod reload;
 mod stamps;
 mod watch;
+pub mod webmention;
 mod wire;
 
 use std::net::SocketAddr;
