@@ -3,7 +3,8 @@
 //! connections. At the cap a new connection takes the place of the one that has waited longest
 //! for a request, so a flood of idle or slow sockets cannot keep a page from being served; only
 //! when every connection is busy (answering, or holding a live-reload stream) is it refused
-//! with 503. Each connection has a thread, so threads and memory are bounded by the cap.
+//! with 503. Each open connection has a thread of a pool no larger than the cap, so threads
+//! and memory are bounded by it.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
@@ -97,6 +98,9 @@ impl Request<'_> {
             .head
             .get("expect")
             .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+        if length > limit as u64 {
+            return Err(RequestBodyError::TooLarge);
+        }
         if asks && length > 0 && conn.buffer.is_empty() {
             conn.stream
                 .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")

@@ -99,14 +99,38 @@ pub fn read_head(
     limit: usize,
     deadline: Instant,
 ) -> Result<Head, HeadError> {
+    // Parsed only when the bytes that came could have completed a line that matters (the
+    // request line, or the empty line that ends the head), and once on the first bytes so that
+    // what is not HTTP at all is told at once: a client sending a byte at a time would
+    // otherwise have the whole buffer parsed again for each byte.
+    let mut scanned: usize = 0;
+    let (mut tried, mut line_seen) = (false, false);
     loop {
-        if let Some(head) = parse(buffer)? {
-            return Ok(head);
+        // Empty lines before a request are allowed (RFC 9112, 2.2); dropped, they cannot make
+        // an empty line look like the end of a head.
+        let blank = buffer
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        buffer.drain(..blank);
+        scanned = scanned.saturating_sub(blank);
+        let new = &buffer[scanned.saturating_sub(3)..];
+        let first_bytes = !tried && !buffer.is_empty();
+        let first_line = !line_seen && new.contains(&b'\n');
+        let blank_line =
+            new.windows(2).any(|w| w == b"\n\n") || new.windows(3).any(|w| w == b"\n\r\n");
+        if first_bytes || first_line || blank_line {
+            tried = true;
+            line_seen |= first_line;
+            if let Some(head) = parse(buffer)? {
+                return Ok(head);
+            }
         }
+        scanned = buffer.len();
         if buffer.len() >= limit {
             return Err(HeadError::TooLarge);
         }
-        let started = !buffer.iter().all(|b| matches!(b, b'\r' | b'\n'));
+        let started = !buffer.is_empty();
         let cut_off = if started {
             HeadError::Timeout
         } else {
@@ -369,6 +393,24 @@ mod tests {
         assert_eq!(head.content_length(), Ok(3));
         assert!(!head.keep_alive());
         assert_eq!(rest, b"ab");
+    }
+
+    #[test]
+    fn a_head_a_byte_at_a_time() {
+        let raw = "\r\nGET /a HTTP/1.1\r\nHost: x\r\nX-Y: z\r\n\r\nnext";
+        let pieces: Vec<String> = raw.chars().map(String::from).collect();
+        let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        let (head, rest) = head_of(&pieces, 1024);
+        let head = head.unwrap();
+        assert_eq!(head.target, "/a");
+        assert_eq!(head.get("x-y"), Some(&b"z"[..]));
+        assert_eq!(rest, b"", "nothing read past the head's last byte");
+        let bare = ["GET /b HTTP/1.1\n", "Host: x\n", "\n"];
+        assert_eq!(
+            head_of(&bare, 1024).0.unwrap().target,
+            "/b",
+            "bare line feeds"
+        );
     }
 
     #[test]
