@@ -19,6 +19,8 @@ pub const COMMENTS_PATH: &str = "/_quill/comments";
 /// The largest form post accepted.
 pub const MAX_BODY: usize = 64 * 1024;
 const WINDOW: Duration = Duration::from_secs(60);
+/// Addresses remembered before those with no post in the window are forgotten.
+const FORGET_AT: usize = 4096;
 
 /// Posts per address in the last minute.
 #[derive(Debug, Default)]
@@ -30,6 +32,15 @@ impl RateLimiter {
     /// Records a post from `ip` at `now`; false when it is over `per_minute`.
     pub fn allow(&self, ip: IpAddr, per_minute: u32, now: Instant) -> bool {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= FORGET_AT {
+            // Addresses whose last post is out of the window: without this, posts from ever new
+            // addresses (IPv6 has plenty) would grow the table for as long as the server runs.
+            recent.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
+        }
         let times = recent.entry(ip).or_default();
         while times
             .front()
@@ -233,5 +244,26 @@ mod tests {
             limiter.allow(ip, 2, t0 + Duration::from_secs(61)),
             "a minute later"
         );
+    }
+
+    #[test]
+    fn addresses_out_of_the_window_are_forgotten() {
+        let limiter = RateLimiter::default();
+        let t0 = Instant::now();
+        for i in 0..FORGET_AT as u32 {
+            assert!(limiter.allow(IpAddr::from(i.to_be_bytes()), 1, t0));
+        }
+        let recent = || limiter.recent.lock().unwrap().len();
+        assert_eq!(recent(), FORGET_AT);
+        let later = t0 + Duration::from_secs(30);
+        assert!(limiter.allow("10.0.0.1".parse().unwrap(), 1, later));
+        assert_eq!(recent(), FORGET_AT + 1, "all still within the minute");
+        assert!(
+            !limiter.allow(IpAddr::from(0u32.to_be_bytes()), 1, later),
+            "and still limited"
+        );
+        let much_later = t0 + Duration::from_secs(61);
+        assert!(limiter.allow("10.0.0.2".parse().unwrap(), 1, much_later));
+        assert_eq!(recent(), 2, "only the two of the last minute are left");
     }
 }
