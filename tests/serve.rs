@@ -346,6 +346,29 @@ fn status_of(stream: &mut TcpStream) -> u16 {
 }
 
 #[test]
+fn requests_in_a_row_on_one_connection_are_each_answered() {
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let (_, head, body) = server.request(
+        "GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\n\r\nHEAD /style.css HTTP/1.1\r\nHost: localhost\r\n\r\nGET /no/such/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let all = format!("{head}\r\n\r\n{body}");
+    let statuses: Vec<&str> = all
+        .match_indices("HTTP/1.1 ")
+        .map(|(i, _)| &all[i + 9..i + 12])
+        .collect();
+    assert_eq!(statuses, ["200", "200", "404"], "{all}");
+    assert_eq!(all.matches("First version.").count(), 1);
+    // A body on a request that takes none is not read as the next request.
+    let (status, head, body) = server.request(
+        "GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\n\r\nGET /no/such/ HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+    assert!(head.contains("Connection: close"), "{head}");
+    assert!(!body.contains("HTTP/1.1 404"), "{body}");
+}
+
+#[test]
 fn a_head_over_16_kib_gets_431_and_the_server_goes_on() {
     let site = site();
     let server = Server::start(&site, &[]);
@@ -595,6 +618,10 @@ fn a_field_twice_or_not_utf8_is_refused_with_its_name() {
         "{body}"
     );
     assert!(!site.database_exists() || site.comment_rows().is_empty());
+    let (status, _, _) = server.request(
+        "POST /_quill/comments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\npost=\r\n0\r\n\r\n",
+    );
+    assert_eq!(status, 411, "a form comes with its length");
     let (status, _, body) = server.request(
         "POST /_quill/comments HTTP/1.1\r\nHost: x\r\nContent-Length: 1e20\r\nConnection: close\r\n\r\n",
     );
