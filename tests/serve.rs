@@ -527,7 +527,15 @@ fn links_out_of_the_output_folder_are_not_followed() {
         symlink(site.path("secret.txt"), site.path("preview/leak.txt")).unwrap();
         symlink("/etc/passwd", site.path("preview/passwd.txt")).unwrap();
         symlink(site.root(), site.path("preview/site")).unwrap();
-        for path in ["/leak.txt", "/passwd.txt", "/site/secret.txt", "/site/"] {
+        std::fs::remove_file(site.path("preview/404.html")).unwrap();
+        symlink(site.path("secret.txt"), site.path("preview/404.html")).unwrap();
+        for path in [
+            "/leak.txt",
+            "/passwd.txt",
+            "/site/secret.txt",
+            "/site/",
+            "/no/such/",
+        ] {
             let (status, _, body) = server.get(path);
             assert_eq!(status, 404, "{path}");
             assert!(

@@ -3,7 +3,7 @@
 
 use super::State;
 use super::conn::Request;
-use super::files::{Resolved, resolve};
+use super::files::{Resolved, inside, resolve};
 use super::wire::Response;
 
 /// Where pages listen for reloads.
@@ -47,9 +47,13 @@ fn file_response(state: &State, url: &str) -> Response {
 
 fn not_found(state: &State) -> Response {
     let file = state.output_dir.join("404.html");
-    match std::fs::read(&file) {
-        Ok(bytes) => with_type(404, &file, page(state, bytes, &file)),
-        Err(_) => text(404, "not found"),
+    // The site's own 404 page, unless it too is a link out of the output folder.
+    let read = inside(&state.output_dir, &file)
+        .then(|| std::fs::read(&file))
+        .and_then(Result::ok);
+    match read {
+        Some(bytes) => with_type(404, &file, page(state, bytes, &file)),
+        None => text(404, "not found"),
     }
 }
 
