@@ -8,6 +8,7 @@ mod files;
 mod form;
 mod http;
 mod reload;
+mod slots;
 mod stamps;
 mod watch;
 pub mod webmention;
