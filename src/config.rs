@@ -66,6 +66,11 @@ pub struct CommentsConfig {
     pub rate_limit: u32,
     /// Names of input columns that map onto quill's submission fields.
     pub fields: FieldNames,
+    /// Whether `quill serve --accept-comments` takes webmentions at `/_quill/webmention`.
+    pub webmentions: bool,
+    /// Whether a webmention's source may be on this machine's own networks (loopback,
+    /// private, link-local): for tests and intranets only.
+    pub webmentions_allow_private: bool,
 }
 
 impl Default for CommentsConfig {
@@ -84,6 +89,8 @@ impl Default for CommentsConfig {
             max_depth: 3,
             rate_limit: 5,
             fields: FieldNames::default(),
+            webmentions: false,
+            webmentions_allow_private: false,
         }
     }
 }

@@ -14,3 +14,4 @@ mod postgres;
 mod scaffold;
 mod serve;
 mod store;
+mod webmention;

@@ -9,9 +9,9 @@ use std::time::Duration;
 use crate::common::{Backend, TestSite};
 
 /// A running `quill serve`, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
-    address: String,
+    pub address: String,
 }
 
 impl Drop for Server {
@@ -22,7 +22,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(site: &TestSite, extra: &[&str]) -> Server {
+    pub fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut child = site
             .command()
             // Inside the test's own site, so no preview folder outlives the test.
@@ -67,7 +67,7 @@ impl Server {
     }
 
     /// Sends a raw request and returns (status, headers, body).
-    fn request(&self, raw: &str) -> (u16, String, String) {
+    pub fn request(&self, raw: &str) -> (u16, String, String) {
         let mut stream = self.connect();
         stream.write_all(raw.as_bytes()).unwrap();
         let mut response = Vec::new();
@@ -82,14 +82,14 @@ impl Server {
         (status, head.to_string(), body.to_string())
     }
 
-    fn get(&self, path: &str) -> (u16, String, String) {
+    pub fn get(&self, path: &str) -> (u16, String, String) {
         self.request(&format!(
             "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         ))
     }
 
     /// Opens the live-reload stream; returns a waiter for the next reload.
-    fn events(&self) -> Events {
+    pub fn events(&self) -> Events {
         let mut stream = self.connect();
         stream
             .write_all(b"GET /_quill/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -107,12 +107,13 @@ impl Server {
     }
 }
 
-struct Events {
+/// The live-reload stream of a [`Server`].
+pub struct Events {
     reader: BufReader<TcpStream>,
 }
 
 impl Events {
-    fn next_reload(&mut self) {
+    pub fn next_reload(&mut self) {
         let mut line = String::new();
         loop {
             line.clear();

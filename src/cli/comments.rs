@@ -36,6 +36,9 @@ enum CommentsCommand {
         /// Only comments written at or after this date (YYYY-MM-DD or RFC 3339).
         #[arg(long)]
         since: Option<String>,
+        /// comment (written here), mention (webmentions), or all.
+        #[arg(long, default_value = "all")]
+        kind: String,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -90,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             status,
             user,
             since,
+            kind,
             json,
         } => {
             let filter = CommentFilter {
@@ -113,6 +117,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     })
                     .transpose()?,
                 id: None,
+                mentions: match kind.as_str() {
+                    "all" => None,
+                    "mention" => Some(true),
+                    "comment" => Some(false),
+                    other => anyhow::bail!(
+                        "--kind: {other:?} is not a kind (expected comment, mention or all)"
+                    ),
+                },
             };
             let rows = match open_read(root)? {
                 Some(store) => store.comments(&filter)?,
@@ -143,6 +155,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("time:      {}", quill::content::dates::iso(&c.timestamp));
             println!("status:    {}", c.status);
             println!("key:       {}", row.submission_key);
+            if let Some(m) = &row.mention {
+                println!("mention:   {} from {}", m.kind, clip(&m.source, 2048));
+            }
             println!("\n{}", c.body);
         }
         CommentsCommand::Approve { ids } => set_status(root, &ids, Status::Approved)?,
@@ -221,6 +236,7 @@ fn row_json(row: &CommentRow) -> serde_json::Value {
         "username": c.username, "email": c.email, "body": c.body,
         "timestamp": quill::content::dates::iso(&c.timestamp), "status": c.status,
         "submission_key": row.submission_key,
+        "mention": row.mention.as_ref().map(|m| serde_json::json!({"kind": m.kind, "source": m.source})),
     })
 }
 
@@ -231,7 +247,10 @@ fn print_table(rows: &[CommentRow]) {
     );
     for row in rows {
         let c = &row.record;
-        let body: String = c.body.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut body: String = c.body.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(m) = &row.mention {
+            body = format!("[{} {}] {body}", m.kind, m.source);
+        }
         println!(
             "{:>6}  {:<24} {:<18} {:<20} {:<8}  {}",
             c.id,

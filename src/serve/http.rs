@@ -22,6 +22,9 @@ pub fn handle(state: &State, request: &mut Request<'_>) -> Option<Response> {
     if state.options.accept_comments && path == super::endpoint::COMMENTS_PATH {
         return Some(super::endpoint::handle(state, request));
     }
+    if state.options.accept_comments && path == super::webmention::WEBMENTION_PATH {
+        return Some(super::webmention::receive::handle(state, request));
+    }
     if state.options.accept_comments && path == super::endpoint::MODERATION_PATH {
         return Some(super::endpoint::moderation_notice(&request.head.target));
     }

@@ -72,6 +72,8 @@ struct State {
     building: Mutex<()>,
     /// The comment stamps of a server database as of the last build; `None` with SQLite.
     server_stamps: Option<Mutex<ServerStamps>>,
+    /// The queue of webmentions to verify, once the state exists for its thread to hold.
+    webmentions: std::sync::OnceLock<webmention::receive::Verifier>,
 }
 
 impl State {
@@ -107,7 +109,12 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         building: Mutex::new(()),
         // A server database is no file to watch: its comment stamps are read instead.
         server_stamps: database.clone().and_then(ServerStamps::new).map(Mutex::new),
+        webmentions: std::sync::OnceLock::new(),
     });
+    if options.accept_comments {
+        let verifier = webmention::receive::Verifier::start(Arc::downgrade(&state));
+        let _ = state.webmentions.set(verifier);
+    }
     rebuild(&state, report);
     let watched = vec![database_file(&options.root, database.as_ref())];
     let watcher = watch::SiteWatcher::new(&options.root, watched)?;

@@ -59,6 +59,15 @@ pub const MIGRATIONS: &[Migration] = &[
         pg_down: include_str!("migrations/postgres/0004_reply_rule_as_foreign_key.down.sql"),
         down_drops_data: false,
     },
+    Migration {
+        version: 5,
+        name: "webmentions, stored as comments with their source and kind beside them",
+        up: include_str!("migrations/0005_webmentions.up.sql"),
+        down: include_str!("migrations/0005_webmentions.down.sql"),
+        pg_up: include_str!("migrations/postgres/0005_webmentions.up.sql"),
+        pg_down: include_str!("migrations/postgres/0005_webmentions.down.sql"),
+        down_drops_data: true,
+    },
 ];
 
 /// The newest schema version this binary knows.

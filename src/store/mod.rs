@@ -4,6 +4,7 @@
 mod copy;
 mod export;
 mod location;
+mod mentions;
 pub mod migrations;
 mod postgres;
 mod sqlite;
@@ -19,13 +20,16 @@ use crate::comments::{CommentRecord, Status};
 pub use copy::Copied;
 pub use export::ExportedComment;
 pub use location::{DbLocation, PgUrl};
+pub use mentions::{NewMention, StoredMention};
 
 /// The start of every query for approved comments with their authors, in both dialects: the
 /// columns in the order each backend's `record` reads them. Conditions and order follow.
+/// Mentions are comment rows too, but not comments a thread shows as its own.
 const APPROVED_RECORDS: &str =
     "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
      FROM comments c JOIN users u ON u.id = c.user_id
-     WHERE c.status = 'approved'";
+     WHERE c.status = 'approved'
+       AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)";
 
 /// An open comment database.
 #[derive(Debug)]
@@ -102,6 +106,8 @@ pub struct CommentFilter {
     pub since: Option<DateTime<Utc>>,
     /// Only this comment.
     pub id: Option<i64>,
+    /// Only mentions (`Some(true)`) or only comments written here (`Some(false)`).
+    pub mentions: Option<bool>,
 }
 
 /// A comment as the console shows it.
@@ -115,6 +121,17 @@ pub struct CommentRow {
     pub submission_key: String,
     /// The parent's submission key, for exports.
     pub parent_key: Option<String>,
+    /// For a webmention: its kind and source.
+    pub mention: Option<MentionOf>,
+}
+
+/// What the console shows of a comment row that is a webmention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionOf {
+    /// `reply`, `like`, `repost`, `bookmark` or `mention`.
+    pub kind: String,
+    /// The page that mentions the post.
+    pub source: String,
 }
 
 /// A user as the console shows it.
@@ -352,7 +369,7 @@ impl Store {
             && let Some(m) = steps.iter().find(|m| m.down_drops_data)
         {
             bail!(
-                "downgrading past version {} ({}) deletes every stored comment and user; add --yes if you mean it",
+                "downgrading past version {} ({}) deletes what it stores; add --yes if you mean it",
                 m.version,
                 m.name
             );
@@ -513,6 +530,14 @@ impl Store {
         };
         Ok(rows.into_iter().map(ExportedComment::from).collect())
     }
+}
+
+/// A row's mention columns (both null for a comment written here).
+pub(crate) fn mention_of(kind: Option<String>, source: Option<String>) -> Option<MentionOf> {
+    Some(MentionOf {
+        kind: kind?,
+        source: source?,
+    })
 }
 
 fn too_new(location: &DbLocation, version: u32) -> String {

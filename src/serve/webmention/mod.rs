@@ -3,11 +3,11 @@
 //! of its source after, which fetches it within [`fetch::FetchLimits`] and reads what it says
 //! about the target.
 //!
-//! `quill serve` does not route `POST /_quill/webmention` here yet: the store has no place for
-//! a mention's source and kind, and accepting mentions only to drop them would mislead the
-//! sites that send them.
+//! `quill serve --accept-comments` routes `POST /_quill/webmention` to [`receive`] when the
+//! site sets `[comments] webmentions = true`.
 
 pub mod fetch;
+pub(in crate::serve) mod receive;
 pub mod verify;
 
 use url::Url;
@@ -17,7 +17,7 @@ use crate::ingest::PostIndex;
 use fetch::{FetchLimits, Fetched, fetch};
 use verify::{Verified, same_page};
 
-/// Where senders post webmentions, once `quill serve` takes them.
+/// Where senders post webmentions to `quill serve`.
 pub const WEBMENTION_PATH: &str = "/_quill/webmention";
 
 /// A request that passed the checks: a source to verify, and the post it mentions.

@@ -3,6 +3,7 @@
 //! same results and ordering.
 
 mod ingest;
+mod mentions;
 mod queries;
 
 use std::cell::RefCell;

@@ -11,7 +11,9 @@ use postgres::types::ToSql;
 
 use super::{Postgres, failed, record};
 use crate::comments::{CommentRecord, Status};
-use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow};
+use crate::store::{
+    APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow, mention_of,
+};
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
@@ -85,8 +87,8 @@ impl Postgres {
     pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
-                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id)
-             FROM comments c JOIN users u ON u.id = c.user_id WHERE true",
+                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id), m.kind, m.source
+             FROM comments c JOIN users u ON u.id = c.user_id LEFT JOIN mentions m ON m.comment_id = c.id WHERE true",
         );
         let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
         let mut add = |sql: &mut String, clause: &str, arg: Box<dyn ToSql + Sync>| {
@@ -109,6 +111,11 @@ impl Postgres {
         if let Some(id) = filter.id {
             add(&mut sql, "c.id =", Box::new(id));
         }
+        match filter.mentions {
+            Some(true) => sql.push_str(" AND m.comment_id IS NOT NULL"),
+            Some(false) => sql.push_str(" AND m.comment_id IS NULL"),
+            None => {}
+        }
         sql.push_str(" ORDER BY c.timestamp, c.id");
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
         let rows = self
@@ -123,6 +130,7 @@ impl Postgres {
                     user_id: row.try_get(8)?,
                     submission_key: row.try_get(9)?,
                     parent_key: row.try_get(10)?,
+                    mention: mention_of(row.try_get(11)?, row.try_get(12)?),
                 })
             })
             .collect()
@@ -292,7 +300,8 @@ pub(super) fn touch_posts(tx: &mut Transaction<'_>, posts: &HashSet<String>) -> 
     tx.execute(
         "INSERT INTO post_comment_stamps (post, stamp, approved)
          SELECT p, quill_new_stamp(),
-                (SELECT COUNT(*) FROM comments WHERE post = p AND status = 'approved')
+                (SELECT COUNT(*) FROM comments c WHERE c.post = p AND c.status = 'approved'
+                   AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id))
          FROM unnest($1::TEXT[]) AS p
          ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
         &[&posts],

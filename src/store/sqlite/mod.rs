@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 mod ingest;
+mod mentions;
 mod queries;
 
 pub use ingest::SqliteIngest;

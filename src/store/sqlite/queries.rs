@@ -8,7 +8,9 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Sqlite, TIME_FORMAT, parse_time};
 use crate::comments::{CommentRecord, Status};
-use crate::store::{APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow};
+use crate::store::{
+    APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow, mention_of,
+};
 
 impl Sqlite {
     /// Every approved comment with its author, in one query, in id order (the table's own, so
@@ -72,8 +74,8 @@ impl Sqlite {
     pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
-                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id)
-             FROM comments c JOIN users u ON u.id = c.user_id WHERE 1 = 1",
+                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id), m.kind, m.source
+             FROM comments c JOIN users u ON u.id = c.user_id LEFT JOIN mentions m ON m.comment_id = c.id WHERE 1 = 1",
         );
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
         if let Some(post) = &filter.post {
@@ -96,6 +98,11 @@ impl Sqlite {
             sql.push_str(" AND c.id = ?");
             args.push(Box::new(id));
         }
+        match filter.mentions {
+            Some(true) => sql.push_str(" AND m.comment_id IS NOT NULL"),
+            Some(false) => sql.push_str(" AND m.comment_id IS NULL"),
+            None => {}
+        }
         sql.push_str(" ORDER BY c.timestamp, c.id");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(
@@ -106,6 +113,7 @@ impl Sqlite {
                     user_id: row.get(8)?,
                     submission_key: row.get(9)?,
                     parent_key: row.get(10)?,
+                    mention: mention_of(row.get(11)?, row.get(12)?),
                 })
             },
         )?;
@@ -254,12 +262,13 @@ impl Sqlite {
     }
 }
 
-/// Gives each post whose comments changed a fresh stamp and its current approved count, in
-/// the transaction that changed them.
-fn touch_posts(tx: &rusqlite::Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
+/// Gives each post whose comments changed a fresh stamp and its current approved count (of
+/// comments, not mentions), in the transaction that changed them.
+pub(super) fn touch_posts(tx: &rusqlite::Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO post_comment_stamps (post, stamp, approved)
-         VALUES (?1, random(), (SELECT COUNT(*) FROM comments WHERE post = ?1 AND status = 'approved'))
+         VALUES (?1, random(), (SELECT COUNT(*) FROM comments c WHERE c.post = ?1 AND c.status = 'approved'
+                 AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)))
          ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
     )?;
     for post in posts {

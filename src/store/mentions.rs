@@ -1,0 +1,149 @@
+//! Webmentions in the store: each one is a comment row (statuses, moderation, the console and
+//! the post's stamp work on it as on any comment) with its source, target and kind in the
+//! `mentions` table beside it. The same source mentioning the same post again updates that
+//! row instead of adding one.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use super::{Backend, Store};
+use crate::comments::Status;
+
+/// The longest author name a user row holds (the schema's limit).
+const MAX_NAME: usize = 64;
+
+/// A verified (or imported) mention, for [`Store::store_mention`].
+#[derive(Debug, Clone)]
+pub struct NewMention<'a> {
+    /// The post's slug.
+    pub post: &'a str,
+    /// The page that mentions it.
+    pub source: &'a str,
+    /// The post's URL as the sender gave it.
+    pub target: &'a str,
+    /// `reply`, `like`, `repost`, `bookmark` or `mention`.
+    pub kind: &'a str,
+    /// The author's name, if the source gives one.
+    pub author_name: Option<&'a str>,
+    /// The author's page.
+    pub author_url: Option<&'a str>,
+    /// The author's picture.
+    pub author_photo: Option<&'a str>,
+    /// When the source says it was published, as it writes it.
+    pub published: Option<&'a str>,
+    /// The text of the entry.
+    pub content: Option<&'a str>,
+    /// When it is dated in the thread.
+    pub timestamp: DateTime<Utc>,
+    /// The status a new mention gets (an update keeps a mention marked as spam as spam).
+    pub status: Status,
+}
+
+/// What storing a mention did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredMention {
+    /// A new mention, under this comment id.
+    New(i64),
+    /// The source had mentioned the post before: that mention (this id) was updated.
+    Updated(i64),
+}
+
+/// The row fields derived from a mention, the same on both backends.
+pub(super) struct MentionRow {
+    pub username: String,
+    pub email: String,
+    pub body: String,
+    pub key: String,
+}
+
+impl NewMention<'_> {
+    /// The key that makes one mention per source and post.
+    pub fn submission_key(post: &str, source: &str) -> String {
+        format!("webmention {source} {post}")
+    }
+
+    /// The author's user (the name, or the source's host when it gives none, with an address
+    /// that ends in ".invalid": never one to write to, never hashed for an avatar), and the
+    /// body (the content, or the source's URL for a like with no words).
+    pub(super) fn row(&self) -> MentionRow {
+        let host = url::Url::parse(self.source)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "unknown".to_string());
+        let name = self
+            .author_name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&host);
+        let username: String = name.chars().take(MAX_NAME).collect();
+        let email = Some(format!("webmention@{host}.invalid"))
+            .filter(|e| e.chars().count() <= 120)
+            .unwrap_or_else(|| "webmention@mention.invalid".to_string());
+        let body = self
+            .content
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .unwrap_or(self.source)
+            .to_string();
+        MentionRow {
+            username,
+            email,
+            body,
+            key: Self::submission_key(self.post, self.source),
+        }
+    }
+}
+
+impl Store {
+    /// Stores a mention, or updates the one the same source made of the same post.
+    pub fn store_mention(&mut self, mention: &NewMention<'_>) -> Result<StoredMention> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.store_mention(mention),
+            Backend::Postgres(db) => db.store_mention(mention),
+        }
+    }
+
+    /// Removes the mention `source` made of `post` (gone, or no longer linking); the comment
+    /// id it had, if there was one.
+    pub fn remove_mention(&mut self, post: &str, source: &str) -> Result<Option<i64>> {
+        let key = NewMention::submission_key(post, source);
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.remove_mention(&key),
+            Backend::Postgres(db) => db.remove_mention(&key),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mention<'a>(name: Option<&'a str>, content: Option<&'a str>) -> NewMention<'a> {
+        NewMention {
+            post: "hello",
+            source: "https://bea.example/notes/1",
+            target: "https://blog.example/posts/hello/",
+            kind: "like",
+            author_name: name,
+            author_url: None,
+            author_photo: None,
+            published: None,
+            content,
+            timestamp: Utc::now(),
+            status: Status::Pending,
+        }
+    }
+
+    #[test]
+    fn a_mention_without_name_or_words_still_makes_a_valid_row() {
+        let row = mention(None, Some("  ")).row();
+        assert_eq!(row.username, "bea.example");
+        assert_eq!(row.email, "webmention@bea.example.invalid");
+        assert_eq!(row.body, "https://bea.example/notes/1");
+        assert_eq!(row.key, "webmention https://bea.example/notes/1 hello");
+        let long = "n".repeat(200);
+        let row = mention(Some(&long), Some("Nice.")).row();
+        assert_eq!(row.username.chars().count(), MAX_NAME);
+        assert_eq!(row.body, "Nice.");
+    }
+}

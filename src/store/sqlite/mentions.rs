@@ -1,0 +1,109 @@
+//! The SQLite backend's writes of webmentions: a mention's comment row, its author and its
+//! `mentions` row in one transaction that also renews the post's stamp.
+
+use std::collections::HashSet;
+
+use anyhow::{Context, Result};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::Sqlite;
+use super::queries::touch_posts;
+use crate::comments::Status;
+use crate::store::{NewMention, StoredMention};
+
+impl Sqlite {
+    /// Stores a mention or updates the one under its key.
+    pub fn store_mention(&mut self, m: &NewMention<'_>) -> Result<StoredMention> {
+        let row = m.row();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO users (username, email) VALUES (?1, ?2)
+             ON CONFLICT (username, email COLLATE NOCASE) DO NOTHING",
+            params![row.username, row.email],
+        )
+        .context("failed to store the mention's author")?;
+        let user_id: i64 = tx.query_row(
+            "SELECT id FROM users WHERE username = ?1 AND email = ?2 COLLATE NOCASE",
+            params![row.username, row.email],
+            |r| r.get(0),
+        )?;
+        let timestamp = crate::content::dates::iso(&m.timestamp);
+        let existing: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, status FROM comments WHERE submission_key = ?1",
+                [&row.key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let stored = match existing {
+            Some((id, status)) => {
+                // A mention marked as spam stays spam whatever its source now says.
+                let status = if status == Status::Spam.as_str() {
+                    Status::Spam
+                } else {
+                    m.status
+                };
+                tx.execute(
+                    "UPDATE comments SET body = ?1, timestamp = ?2, user_id = ?3, status = ?4 WHERE id = ?5",
+                    params![row.body, timestamp, user_id, status.as_str(), id],
+                )
+                .context("failed to update the mention")?;
+                StoredMention::Updated(id)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO comments (post, body, timestamp, user_id, status, submission_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        m.post,
+                        row.body,
+                        timestamp,
+                        user_id,
+                        m.status.as_str(),
+                        row.key
+                    ],
+                )
+                .context("failed to store the mention")?;
+                StoredMention::New(tx.last_insert_rowid())
+            }
+        };
+        let id = match stored {
+            StoredMention::New(id) | StoredMention::Updated(id) => id,
+        };
+        tx.execute(
+            "INSERT INTO mentions (comment_id, source, target, kind, author_url, author_photo, published)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (comment_id) DO UPDATE SET source = excluded.source, target = excluded.target,
+                 kind = excluded.kind, author_url = excluded.author_url,
+                 author_photo = excluded.author_photo, published = excluded.published",
+            params![id, m.source, m.target, m.kind, m.author_url, m.author_photo, m.published],
+        )
+        .context("failed to store the mention's source")?;
+        touch_posts(&tx, &HashSet::from([m.post.to_string()]))?;
+        tx.commit().context("failed to commit the mention")?;
+        Ok(stored)
+    }
+
+    /// Removes the mention stored under `key`; its id, if there was one.
+    pub fn remove_mention(&mut self, key: &str) -> Result<Option<i64>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed: Option<(i64, String)> = tx
+            .query_row(
+                "DELETE FROM comments WHERE submission_key = ?1 RETURNING id, post",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .context("failed to remove the mention")?;
+        if let Some((_, post)) = &removed {
+            touch_posts(&tx, &HashSet::from([post.clone()]))?;
+        }
+        tx.commit()
+            .context("failed to commit the mention's removal")?;
+        Ok(removed.map(|(id, _)| id))
+    }
+}

@@ -1,0 +1,285 @@
+//! Webmentions received by `quill serve --accept-comments`: sources served by a test server of
+//! their own on 127.0.0.1 (allowed by `webmentions_allow_private` for these tests only),
+//! verified in the background and awaited through the live-reload stream, never by sleeping.
+//! A private source refused when not allowed is tested where it is decided, in
+//! `serve::webmention` (a refused source changes nothing, so there is nothing to await here).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use crate::common::TestSite;
+use crate::serve::Server;
+
+/// Pages by path, changeable while the server runs (a source edited, then deleted).
+#[derive(Clone, Default)]
+struct Sources {
+    pages: Arc<Mutex<HashMap<String, String>>>,
+    address: String,
+}
+
+impl Sources {
+    fn start() -> Sources {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let sources = Sources {
+            address: listener.local_addr().unwrap().to_string(),
+            ..Sources::default()
+        };
+        let pages = Arc::clone(&sources.pages);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut head = [0u8; 4096];
+                let n = stream.read(&mut head).unwrap_or(0);
+                let request = String::from_utf8_lossy(&head[..n]).into_owned();
+                let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+                let page = pages.lock().unwrap().get(&path).cloned();
+                let response = page.unwrap_or_else(|| response("404 Not Found", "", "gone"));
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        sources
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    fn serve(&self, path: &str, response: String) {
+        self.pages
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), response);
+    }
+}
+
+fn response(status: &str, headers: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn page(body: &str) -> String {
+    response("200 OK", "", body)
+}
+
+const TARGET: &str = "https://example.org/posts/hello/";
+
+fn h_entry(class: &str, author: &str, content: &str) -> String {
+    format!(
+        r#"<!doctype html><title>note</title><article class="h-entry">
+        <a class="p-author h-card" href="/about"><img class="u-photo" src="/me.jpg" alt="">{author}</a>
+        <time class="dt-published" datetime="2024-02-03T04:05:06Z">Feb 3</time>
+        <a class="{class}" href="{TARGET}">your post</a>
+        <div class="e-content">{content}</div></article>"#
+    )
+}
+
+fn site(extra: &str) -> TestSite {
+    let site = TestSite::with_config(&format!(
+        "[comments]\nwebmentions = true\nwebmentions_allow_private = true\nrate_limit = 1000\n{extra}"
+    ));
+    site.post("hello", "Hello", "2024-01-01", "", "First version.");
+    site
+}
+
+fn send(server: &Server, source: &str, target: &str) -> (u16, String) {
+    let body = format!("source={}&target={}", urlencode(source), urlencode(target));
+    let (status, _, text) = server.request(&format!(
+        "POST /_quill/webmention HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    (status, text)
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The stored mentions as `quill comments list --kind mention --json` gives them.
+fn mentions(site: &TestSite) -> Vec<serde_json::Value> {
+    let out = site
+        .run(&["comments", "list", "--kind", "mention", "--json"])
+        .ok()
+        .stdout;
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn a_reply_and_a_like_are_verified_and_stored_with_their_authors() {
+    let site = site("");
+    let sources = Sources::start();
+    sources.serve(
+        "/reply",
+        page(&h_entry("u-in-reply-to", "Bea", "Nice <b>post</b>.")),
+    );
+    sources.serve("/like", page(&h_entry("u-like-of", "Cy", "")));
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    let (status, text) = send(&server, &sources.url("/reply"), TARGET);
+    assert_eq!(status, 202, "{text}");
+    events.next_reload();
+    assert_eq!(send(&server, &sources.url("/like"), TARGET).0, 202);
+    events.next_reload();
+    let stored = mentions(&site);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    let kind = |k: &str| stored.iter().find(|m| m["mention"]["kind"] == k);
+    let reply = kind("reply").expect("the reply is stored");
+    assert_eq!(reply["username"], "Bea");
+    assert_eq!(reply["body"], "Nice post.");
+    assert_eq!(reply["post"], "hello");
+    assert_eq!(reply["status"], "approved");
+    assert_eq!(reply["timestamp"], "2024-02-03T04:05:06Z");
+    assert_eq!(reply["mention"]["kind"], "reply");
+    assert_eq!(reply["mention"]["source"], sources.url("/reply"));
+    assert!(
+        reply["email"].as_str().unwrap().ends_with(".invalid"),
+        "a mention's author has no address"
+    );
+    assert_eq!(kind("like").expect("the like is stored")["username"], "Cy");
+    // Mentions are not comments: the plain list of comments has none.
+    let comments = site
+        .run(&["comments", "list", "--kind", "comment"])
+        .ok()
+        .stdout;
+    assert!(comments.contains("0 comments"), "{comments}");
+}
+
+#[test]
+fn a_repeated_mention_is_updated_then_removed_when_unlinked_or_gone() {
+    let site = site("");
+    let sources = Sources::start();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    sources.serve(
+        "/note",
+        page(&h_entry("u-in-reply-to", "Bea", "First words.")),
+    );
+    assert_eq!(send(&server, &sources.url("/note"), TARGET).0, 202);
+    events.next_reload();
+    sources.serve(
+        "/note",
+        page(&h_entry("u-in-reply-to", "Bea", "Edited words.")),
+    );
+    assert_eq!(send(&server, &sources.url("/note"), TARGET).0, 202);
+    events.next_reload();
+    let stored = mentions(&site);
+    assert_eq!(stored.len(), 1, "updated, not doubled: {stored:?}");
+    assert_eq!(stored[0]["body"], "Edited words.");
+    let id = stored[0]["id"].as_i64().unwrap();
+
+    sources.serve("/note", page("<p>I took the link out.</p>"));
+    assert_eq!(send(&server, &sources.url("/note"), TARGET).0, 202);
+    events.next_reload();
+    assert!(mentions(&site).is_empty(), "no longer linking removes it");
+
+    sources.serve("/note", page(&h_entry("u-in-reply-to", "Bea", "Back.")));
+    assert_eq!(send(&server, &sources.url("/note"), TARGET).0, 202);
+    events.next_reload();
+    assert_eq!(mentions(&site).len(), 1);
+    sources.serve("/note", response("410 Gone", "", ""));
+    assert_eq!(send(&server, &sources.url("/note"), TARGET).0, 202);
+    events.next_reload();
+    assert!(mentions(&site).is_empty(), "410 removes it");
+    assert!(id > 0);
+}
+
+#[test]
+fn a_redirect_is_followed_and_sources_too_large_or_unlinked_store_nothing() {
+    let site = site("");
+    let sources = Sources::start();
+    sources.serve(
+        "/moved",
+        response("301 Moved Permanently", "Location: /final\r\n", ""),
+    );
+    sources.serve("/final", page(&h_entry("u-repost-of", "Dee", "")));
+    sources.serve(
+        "/large",
+        page(&format!(
+            "{}{}",
+            h_entry("u-in-reply-to", "Big", "x"),
+            " ".repeat(2 * 1024 * 1024)
+        )),
+    );
+    sources.serve("/unlinked", page("<p>No link to you here.</p>"));
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    // One thread verifies them in order: once the last one is stored, the others were seen.
+    for path in ["/large", "/unlinked", "/moved"] {
+        assert_eq!(send(&server, &sources.url(path), TARGET).0, 202, "{path}");
+    }
+    events.next_reload();
+    let stored = mentions(&site);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["mention"]["kind"], "repost");
+    assert_eq!(stored[0]["username"], "Dee");
+}
+
+#[test]
+fn requests_are_refused_with_a_reason() {
+    let site = site("");
+    let server = Server::start(&site, &["--accept-comments"]);
+    for (source, target, reason) in [
+        (
+            "http://bea.example/n",
+            "https://example.org/posts/nope/",
+            "no published post",
+        ),
+        (TARGET, TARGET, "same page"),
+        ("ftp://bea.example/n", TARGET, "not an http or https URL"),
+        (
+            "http://bea.example/n",
+            "javascript:alert(1)",
+            "not an http or https URL",
+        ),
+        ("", TARGET, "missing source"),
+    ] {
+        let (status, text) = send(&server, source, target);
+        assert_eq!(status, 400, "{source} {target}: {text}");
+        assert!(text.contains(reason), "{text} / {reason}");
+    }
+    assert_eq!(server.get("/_quill/webmention").0, 405);
+}
+
+#[test]
+fn without_the_setting_there_is_no_webmention_endpoint() {
+    let site = TestSite::with_config("[comments]\nrate_limit = 1000\n");
+    site.post("hello", "Hello", "2024-01-01", "", "x");
+    let server = Server::start(&site, &["--accept-comments"]);
+    let (status, _) = send(&server, "http://bea.example/n", TARGET);
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn mentions_are_moderated_like_comments() {
+    let site = site("moderation = \"manual\"\n");
+    let sources = Sources::start();
+    sources.serve("/reply", page(&h_entry("u-in-reply-to", "Bea", "Hold me.")));
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    assert_eq!(send(&server, &sources.url("/reply"), TARGET).0, 202);
+    events.next_reload();
+    let stored = mentions(&site);
+    assert_eq!(stored[0]["status"], "pending");
+    let id = stored[0]["id"].to_string();
+    site.run(&["comments", "approve", &id]).ok();
+    assert_eq!(mentions(&site)[0]["status"], "approved");
+    site.run(&["comments", "spam", &id]).ok();
+    assert_eq!(mentions(&site)[0]["status"], "spam");
+    // A source marked as spam stays spam when it sends again.
+    assert_eq!(send(&server, &sources.url("/reply"), TARGET).0, 202);
+    let mut events = server.events();
+    events.next_reload();
+    assert_eq!(mentions(&site)[0]["status"], "spam");
+    let shown = site.run(&["comments", "show", &id]).ok().stdout;
+    assert!(shown.contains("mention:   reply from http://"), "{shown}");
+    site.run(&["comments", "delete", &id]).ok();
+    assert!(mentions(&site).is_empty());
+}
