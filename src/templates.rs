@@ -31,6 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/partials/comments.html"),
     ),
     (
+        "partials/mentions.html",
+        include_str!("../templates/partials/mentions.html"),
+    ),
+    (
         "partials/pagination.html",
         include_str!("../templates/partials/pagination.html"),
     ),

@@ -48,7 +48,7 @@ const URL_ATTRIBUTES: [&str; 9] = [
 ];
 
 /// Everything the issue forbids inside the comments section.
-fn assert_inert(section: ElementRef<'_>, context: &str) {
+pub(crate) fn assert_inert(section: ElementRef<'_>, context: &str) {
     for element in section.descendants().filter_map(ElementRef::wrap) {
         let name = element.value().name();
         assert!(

@@ -283,3 +283,139 @@ fn mentions_are_moderated_like_comments() {
     site.run(&["comments", "delete", &id]).ok();
     assert!(mentions(&site).is_empty());
 }
+
+/// SQL text literal.
+fn lit(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A site whose database holds one approved mention per (kind, name, content), written
+/// straight into the tables, as the endpoint stores them.
+fn site_with_mentions(extra: &str, mentions: &[(&str, String, String)]) -> TestSite {
+    let site = site(extra);
+    site.run(&["db", "upgrade"]).ok();
+    let mut sql = String::from("BEGIN;");
+    for (i, (kind, name, content)) in mentions.iter().enumerate() {
+        let id = i + 1;
+        sql.push_str(&format!(
+            "INSERT INTO users (id, username, email) VALUES ({id}, {}, 'webmention@s{id}.example.invalid');
+             INSERT INTO comments (id, post, body, timestamp, user_id, status, submission_key)
+                 VALUES ({id}, 'hello', {}, '2024-02-03T04:05:06Z', {id}, 'approved', 'webmention k{id}');
+             INSERT INTO mentions (comment_id, source, target, kind, author_url, author_photo)
+                 VALUES ({id}, 'https://s{id}.example/note', {}, '{kind}', 'javascript:alert(1)', 'https://pics.example/{id}.jpg');",
+            lit(name),
+            lit(content),
+            lit(TARGET),
+        ));
+    }
+    sql.push_str("COMMIT;");
+    site.sql(&sql).unwrap();
+    site.run(&["build"]).ok();
+    site
+}
+
+#[test]
+fn mentions_are_shown_as_replies_and_counts_with_links_out_marked() {
+    let site = site_with_mentions(
+        "",
+        &[
+            ("reply", "Bea".into(), "Nice post.".into()),
+            ("like", "Cy".into(), "https://s2.example/note".into()),
+            ("like", "Di".into(), "https://s3.example/note".into()),
+            ("repost", "Ed".into(), "https://s4.example/note".into()),
+        ],
+    );
+    let page = site.read("public/posts/hello/index.html");
+    let html = scraper::Html::parse_document(&page);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let section = html
+        .select(&select("section.mentions"))
+        .next()
+        .expect("a mentions section");
+    let reply = section
+        .select(&select("#mention-1"))
+        .next()
+        .expect("the reply");
+    let text: String = reply.text().collect();
+    assert!(
+        text.contains("Bea")
+            && text.contains("Nice post.")
+            && text.contains("replied on s1.example"),
+        "{text}"
+    );
+    let people: Vec<String> = section
+        .select(&select(".mention-people"))
+        .map(|p| p.text().collect::<String>())
+        .collect();
+    assert_eq!(people, ["2 likes: Cy, Di", "1 repost: Ed"], "{page}");
+    for a in section.select(&select("a[href]")) {
+        assert_eq!(a.value().attr("rel"), Some("nofollow ugc"), "{}", a.html());
+        assert!(
+            a.value().attr("href").unwrap().starts_with("https://s"),
+            "only the sources: {}",
+            a.html()
+        );
+    }
+    assert!(
+        !page.contains("pics.example"),
+        "no pictures from other hosts without avatars"
+    );
+    assert!(
+        page.contains("<link rel=\"webmention\" href=\"https://example.org/_quill/webmention\">"),
+        "the endpoint is advertised"
+    );
+    assert!(
+        page.contains("No comments yet"),
+        "mentions are not counted as comments"
+    );
+
+    let with_avatars = site_with_mentions(
+        "avatars = \"gravatar\"\n",
+        &[("reply", "Bea".into(), "Hi.".into())],
+    );
+    let page = with_avatars.read("public/posts/hello/index.html");
+    assert!(
+        page.contains("src=\"https://pics.example/1.jpg\""),
+        "{page}"
+    );
+}
+
+#[test]
+fn hostile_mention_contents_and_names_come_out_inert() {
+    let payloads = crate::common::xss_payloads();
+    let kinds = ["reply", "reply", "like", "repost", "mention"];
+    let mentions: Vec<(&str, String, String)> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = crate::common::as_username(p);
+            let name = if name.trim().is_empty() {
+                "x".to_string()
+            } else {
+                name
+            };
+            (kinds[i % kinds.len()], name, p.chars().take(5000).collect())
+        })
+        .collect();
+    let site = site_with_mentions("", &mentions);
+    let page = site.read("public/posts/hello/index.html");
+    let html = scraper::Html::parse_document(&page);
+    let section = html
+        .select(&scraper::Selector::parse("section.mentions").unwrap())
+        .next()
+        .expect("a mentions section");
+    assert!(
+        section
+            .select(&scraper::Selector::parse(".mention").unwrap())
+            .count()
+            >= payloads.len() * 2 / 5,
+        "the replies were published, not dropped"
+    );
+    crate::comments_site::assert_inert(section, "mentions");
+    for (file, bytes) in crate::common::snapshot(&site.path("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(".invalid"),
+            "a mention's placeholder address leaked into {file}"
+        );
+    }
+}

@@ -16,6 +16,7 @@ use anyhow::Result;
 use rustc_hash::FxHashSet;
 
 use crate::comments::CommentRecord;
+use crate::comments::mentions::Mentions;
 use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
@@ -165,10 +166,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         || site::render_bodies(root, &sources, &plan.needed),
         || read_comments(store, threads_of, &site.config),
     );
-    let (bodies, (threads, latest)) = (bodies?, loaded?);
+    let (bodies, (threads, mentions, latest)) = (bodies?, loaded?);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,
+        mentions: &mentions,
         latest: &latest,
     };
 
@@ -224,15 +226,15 @@ fn open_comments(database: Option<&DbLocation>) -> Result<(Option<Store>, PostSt
     Ok((store, stamps))
 }
 
-/// The threads of the given posts (of every post with `None`), and the newest comments for
-/// the comments feed.
+/// The threads of the given posts (of every post with `None`), every approved webmention,
+/// and the newest comments for the comments feed.
 fn read_comments(
     store: Option<Store>,
     posts: Option<Vec<&str>>,
     config: &SiteConfig,
-) -> Result<(Threads, Vec<CommentRecord>)> {
+) -> Result<(Threads, Mentions, Vec<CommentRecord>)> {
     let Some(store) = store else {
-        return Ok((Threads::default(), Vec::new()));
+        return Ok((Threads::default(), Mentions::default(), Vec::new()));
     };
     let comments = &config.comments;
     let threads = Threads::collect(comments.max_depth, comments.avatars, |add| match &posts {
@@ -242,7 +244,8 @@ fn read_comments(
             Ok(())
         }
     })?;
-    Ok((threads, store.latest_approved(feed_size(config))?))
+    let mentions = Mentions::collect(store.approved_mentions()?, comments.avatars);
+    Ok((threads, mentions, store.latest_approved(feed_size(config))?))
 }
 
 /// The output folder a build with these options writes to.

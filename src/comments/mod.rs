@@ -1,6 +1,7 @@
 //! Visitors' comments as plain data: the record the store hands to the build, and the
 //! moderation status every part of quill agrees on.
 
+pub mod mentions;
 pub mod render;
 pub mod thread;
 

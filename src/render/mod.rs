@@ -10,6 +10,7 @@ use tera::{Context, Tera};
 
 use crate::build::Progress;
 use crate::comments::CommentRecord;
+use crate::comments::mentions::{Mentions, PostMentions};
 use crate::comments::thread::{CommentNode, Threads, node};
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
@@ -65,6 +66,8 @@ pub struct Inputs<'a> {
     pub bodies: &'a [Option<PageBody>],
     /// Approved comments of the pages being rendered.
     pub threads: &'a Threads,
+    /// Approved webmentions, by post.
+    pub mentions: &'a Mentions,
     /// The newest approved comments, newest first: (post slug, comment).
     pub latest: &'a [CommentRecord],
 }
@@ -144,6 +147,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                 &PageView {
                     page: full(inputs, page)?,
                     comments: &inputs.threads.for_post(&page.slug),
+                    mentions: inputs.mentions.for_post(&page.slug),
                 },
             );
             if matches!(job, Job::Post(_)) {
@@ -240,6 +244,7 @@ struct PageView<'a> {
     #[serde(flatten)]
     page: FullPage<'a>,
     comments: &'a [CommentNode],
+    mentions: PostMentions,
 }
 
 /// One entry of `comments.xml`.

@@ -48,6 +48,35 @@ pub enum StoredMention {
     Updated(i64),
 }
 
+/// An approved mention as a build reads it: what the page shows, and nothing of the address
+/// its author's user row holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionRecord {
+    /// The comment id it is stored under.
+    pub id: i64,
+    /// The post's slug.
+    pub post: String,
+    /// `reply`, `like`, `repost`, `bookmark` or `mention`.
+    pub kind: String,
+    /// The page that mentions the post.
+    pub source: String,
+    /// The author's name (or the source's host).
+    pub author_name: String,
+    /// The author's page.
+    pub author_url: Option<String>,
+    /// The author's picture.
+    pub author_photo: Option<String>,
+    /// The entry's text, or the source's URL when it had none.
+    pub body: String,
+    /// When it is dated.
+    pub timestamp: DateTime<Utc>,
+}
+
+/// The columns of [`MentionRecord`], in order, for both dialects.
+pub(super) const APPROVED_MENTIONS: &str = "SELECT c.id, c.post, m.kind, m.source, u.username, m.author_url, m.author_photo, c.body, c.timestamp
+     FROM mentions m JOIN comments c ON c.id = m.comment_id JOIN users u ON u.id = c.user_id
+     WHERE c.status = 'approved' ORDER BY c.post, c.timestamp, c.id";
+
 /// The row fields derived from a mention, the same on both backends.
 pub(super) struct MentionRow {
     pub username: String,
@@ -100,6 +129,14 @@ impl Store {
         match &mut self.backend {
             Backend::Sqlite(db) => db.store_mention(mention),
             Backend::Postgres(db) => db.store_mention(mention),
+        }
+    }
+
+    /// Every approved mention, by post, time and id (a site has few: they are read whole).
+    pub fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.approved_mentions(),
+            Backend::Postgres(db) => db.approved_mentions(),
         }
     }
 

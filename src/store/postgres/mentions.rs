@@ -10,7 +10,8 @@ use chrono::SubsecRound;
 use super::queries::touch_posts;
 use super::{Postgres, failed};
 use crate::comments::Status;
-use crate::store::{NewMention, StoredMention};
+use crate::store::mentions::APPROVED_MENTIONS;
+use crate::store::{MentionRecord, NewMention, StoredMention};
 
 impl Postgres {
     /// Stores a mention or updates the one under its key.
@@ -82,6 +83,30 @@ impl Postgres {
         touch_posts(&mut tx, &HashSet::from([m.post.to_string()]))?;
         tx.commit().map_err(failed(what))?;
         Ok(stored)
+    }
+
+    /// Every approved mention, by post, time and id.
+    pub fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(APPROVED_MENTIONS, &[])
+            .map_err(failed("failed to read the mentions"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(MentionRecord {
+                    id: r.try_get(0)?,
+                    post: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    source: r.try_get(3)?,
+                    author_name: r.try_get(4)?,
+                    author_url: r.try_get(5)?,
+                    author_photo: r.try_get(6)?,
+                    body: r.try_get(7)?,
+                    timestamp: r.try_get(8)?,
+                })
+            })
+            .collect()
     }
 
     /// Removes the mention stored under `key`; its id, if there was one.

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::Sqlite;
 use super::queries::touch_posts;
+use super::{Sqlite, parse_time};
 use crate::comments::Status;
-use crate::store::{NewMention, StoredMention};
+use crate::store::mentions::APPROVED_MENTIONS;
+use crate::store::{MentionRecord, NewMention, StoredMention};
 
 impl Sqlite {
     /// Stores a mention or updates the one under its key.
@@ -84,6 +85,34 @@ impl Sqlite {
         touch_posts(&tx, &HashSet::from([m.post.to_string()]))?;
         tx.commit().context("failed to commit the mention")?;
         Ok(stored)
+    }
+
+    /// Every approved mention, by post, time and id.
+    pub fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
+        let mut stmt = self.conn.prepare(APPROVED_MENTIONS)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                MentionRecord {
+                    id: r.get(0)?,
+                    post: r.get(1)?,
+                    kind: r.get(2)?,
+                    source: r.get(3)?,
+                    author_name: r.get(4)?,
+                    author_url: r.get(5)?,
+                    author_photo: r.get(6)?,
+                    body: r.get(7)?,
+                    timestamp: chrono::DateTime::default(),
+                },
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut mentions = Vec::new();
+        for row in rows {
+            let (mut mention, timestamp) = row.context("failed to read the mentions")?;
+            mention.timestamp = parse_time(&timestamp)?;
+            mentions.push(mention);
+        }
+        Ok(mentions)
     }
 
     /// Removes the mention stored under `key`; its id, if there was one.
