@@ -718,3 +718,79 @@ fn every_xss_payload_in_an_imported_html_body_comes_out_inert() {
         }
     }
 }
+
+#[test]
+fn webmention_io_mentions_import_matched_to_posts_and_twice_stores_nothing_new() {
+    let site = site();
+    let file = fixture(&site, "webmention-io.jf2.json");
+    let report = json_report(&site, &["import", "webmention-io", &file], 2);
+    assert_eq!(report["read"], 5);
+    assert_eq!(report["approved"], 3, "{report}");
+    assert_eq!(report["rejected"], 1, "the mention of a page that is gone");
+    assert_eq!(report["skipped"]["private"], 1);
+    assert_eq!(
+        report["unmatched"][0]["url"],
+        "https://old-blog.example/2019/06/a-post-that-is-gone.html"
+    );
+    let listed = |site: &TestSite| -> Vec<Value> {
+        let out = site
+            .run(&["comments", "list", "--kind", "mention", "--json"])
+            .ok()
+            .stdout;
+        serde_json::from_str(&out).unwrap()
+    };
+    let mentions = listed(&site);
+    let kinds: Vec<(&str, &str, &str)> = mentions
+        .iter()
+        .map(|m| {
+            (
+                m["mention"]["kind"].as_str().unwrap(),
+                m["username"].as_str().unwrap(),
+                m["timestamp"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("reply", "Bea Ortiz", "2019-05-03T07:12:00Z"),
+            ("like", "Cy", "2019-05-04T10:00:02Z"),
+            (
+                "repost",
+                "<img src=x onerror=alert(1)>",
+                "2019-05-05T00:00:00Z"
+            ),
+        ]
+    );
+    assert_eq!(mentions[0]["body"], "Lovely trip! We went there in 2018.");
+    assert_eq!(
+        mentions[0]["submission_key"],
+        "webmention https://bea.example/notes/2019/05/03/1 first-trip",
+        "the live endpoint's key, so a mention sent again is the same one"
+    );
+    let again = json_report(&site, &["import", "webmention-io", &file], 2);
+    assert_eq!(again["already_stored"], 3, "{again}");
+    assert_eq!(listed(&site).len(), 3);
+
+    site.run(&["build"]).ok();
+    let page = site.read("public/posts/first-trip/index.html");
+    let html = Html::parse_document(&page);
+    let section = html
+        .select(&Selector::parse("section.mentions").unwrap())
+        .next()
+        .expect("the mentions are shown");
+    crate::comments_site::assert_inert(section, "imported mentions");
+    let text: String = section.text().collect();
+    assert!(
+        text.contains("1 like: Cy") && text.contains("Lovely trip!"),
+        "{text}"
+    );
+    assert!(
+        !page.contains("webmention.io/avatar"),
+        "no pictures without avatars"
+    );
+    assert!(
+        page.contains("No comments yet"),
+        "mentions are not counted as comments"
+    );
+}

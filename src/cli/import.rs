@@ -1,4 +1,4 @@
-//! `quill import disqus|wordpress|staticman|isso`: flags, the summary and the exit code.
+//! `quill import disqus|wordpress|staticman|isso|webmention-io`: flags, the summary and the exit code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +36,9 @@ enum SourceCommand {
     /// Import an Isso SQLite database (opened read-only).
     #[command(after_help = EXIT_CODES)]
     Isso(Common),
+    /// Import webmention.io's JSON export of received webmentions (jf2, `children`).
+    #[command(after_help = EXIT_CODES)]
+    WebmentionIo(Common),
 }
 
 /// The flags every source takes.
@@ -70,6 +73,7 @@ pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
         } => (Source::Wordpress, common, with_pingbacks),
         SourceCommand::Staticman(c) => (Source::Staticman, c, false),
         SourceCommand::Isso(c) => (Source::Isso, c, false),
+        SourceCommand::WebmentionIo(c) => (Source::WebmentionIo, c, false),
     };
     let options = ImportOptions {
         root: common.root.root,

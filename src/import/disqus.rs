@@ -122,5 +122,6 @@ fn comment(post: &Element, threads: &HashMap<String, Thread>, path: &Path) -> Im
         position: Position::Line(post.line),
         file: path.to_path_buf(),
         raw: post.to_json(),
+        mention: None,
     }
 }

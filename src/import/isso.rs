@@ -124,5 +124,6 @@ fn comment(row: Row, path: &Path) -> Imported {
         position: Position::Record(usize::try_from(row.id).unwrap_or(0)),
         file: path.to_path_buf(),
         raw,
+        mention: None,
     }
 }

@@ -11,6 +11,7 @@ pub mod disqus;
 pub mod html;
 pub mod isso;
 pub mod staticman;
+pub mod webmention_io;
 pub mod wordpress;
 mod xml;
 
@@ -37,6 +38,8 @@ pub enum Source {
     Staticman,
     /// An Isso SQLite database.
     Isso,
+    /// webmention.io's JSON (jf2) export of the mentions it received.
+    WebmentionIo,
 }
 
 impl Source {
@@ -47,6 +50,7 @@ impl Source {
             Source::Wordpress => "wordpress",
             Source::Staticman => "staticman",
             Source::Isso => "isso",
+            Source::WebmentionIo => "webmention-io",
         }
     }
 }
@@ -111,6 +115,38 @@ pub struct Imported {
     pub file: PathBuf,
     /// The record as it was, for the rejects file.
     pub raw: serde_json::Value,
+    /// For a webmention: what is stored beside its comment row.
+    pub mention: Option<ImportedMention>,
+}
+
+/// What an imported webmention has beyond a comment.
+#[derive(Debug, Clone)]
+pub struct ImportedMention {
+    /// The page that mentions the post.
+    pub source: String,
+    /// The post's URL as the mention gave it.
+    pub target: String,
+    /// `reply`, `like`, `repost`, `bookmark` or `mention`.
+    pub kind: &'static str,
+    /// The author's page.
+    pub author_url: Option<String>,
+    /// The author's picture.
+    pub author_photo: Option<String>,
+    /// When the source says it was published, as it writes it.
+    pub published: Option<String>,
+}
+
+impl ImportedMention {
+    fn link(&self) -> crate::store::MentionLink<'_> {
+        crate::store::MentionLink {
+            source: &self.source,
+            target: &self.target,
+            kind: self.kind,
+            author_url: self.author_url.as_deref(),
+            author_photo: self.author_photo.as_deref(),
+            published: self.published.as_deref(),
+        }
+    }
 }
 
 /// A page of the old site that matched no post, and how many comments it has.
@@ -155,6 +191,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
         Source::Wordpress => wordpress::read(&options.path, options.with_pingbacks)?,
         Source::Staticman => staticman::read(&options.path)?,
         Source::Isso => isso::read(&options.path)?,
+        Source::WebmentionIo => webmention_io::read(&options.path)?,
     };
     let read = comments.len();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
@@ -175,6 +212,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
         waiting: options.waiting,
     };
     let ingest = crate::ingest::run_with(&run_options, &mut |sink| {
+        let mut mentions = Vec::new();
         for comment in &comments {
             let status = match comment.fate {
                 Fate::Skip(reason) => {
@@ -185,6 +223,11 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
             };
             let submitter = sink.submitter();
             let post = match_post(submitter.posts(), submitter.config(), comment);
+            // A mention's key is the live endpoint's: one per source and post.
+            let key = match (&comment.mention, &post) {
+                (Some(m), Some(post)) => crate::store::NewMention::submission_key(post, &m.source),
+                _ => comment.key.clone(),
+            };
             let (email, placeholder) = email_for(source, comment);
             let timestamp = comment
                 .timestamp
@@ -208,9 +251,10 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
                     body: Some(&comment.body),
                     timestamp: timestamp.as_deref(),
                     parent: comment.parent.as_deref(),
-                    id: Some(&comment.key),
+                    id: Some(&key),
                     honeypot: false,
-                    status: Some(status),
+                    // Mentions go through the site's own moderation, as the endpoint's do.
+                    status: comment.mention.is_none().then_some(status),
                 })
             };
             let mut raw = comment.raw.clone();
@@ -219,13 +263,23 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
             }
             let input = Input::File(comment.file.clone());
             let outcome = sink.submit(&input, comment.position, &Raw::Json(raw), entry)?;
+            if let Some(m) = &comment.mention
+                && !matches!(outcome, Some(Outcome::Rejected(_)))
+            {
+                mentions.push((key, m));
+            }
             if let Some(Outcome::Rejected(_)) = outcome {
                 if post.is_none() {
                     *unmatched.entry(comment.url.clone()).or_default() += 1;
                 }
-            } else if placeholder {
+            } else if placeholder && comment.mention.is_none() {
                 placeholder_emails += 1;
             }
+        }
+        // Mentions are marked once every record is stored, the ones held back included.
+        sink.finish_deferred()?;
+        for (key, m) in &mentions {
+            sink.attach_mention(key, &m.link())?;
         }
         Ok(())
     })?;
@@ -432,6 +486,7 @@ mod tests {
             position: Position::Record(1),
             file: PathBuf::from("x"),
             raw: serde_json::Value::Null,
+            mention: None,
         }
     }
 

@@ -144,6 +144,7 @@ fn comment(base: &Path, file: &Path) -> Imported {
         position: Position::Line(1),
         file: file.to_path_buf(),
         raw: Value::Object(fields.clone()),
+        mention: None,
     }
 }
 

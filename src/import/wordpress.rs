@@ -100,6 +100,7 @@ fn comment(item: &Element, c: &Element, path: &Path, with_pingbacks: bool) -> Im
         position: Position::Line(c.line),
         file: path.to_path_buf(),
         raw,
+        mention: None,
     }
 }
 

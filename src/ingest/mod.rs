@@ -572,9 +572,24 @@ impl<'a> Sink<'a> {
         self.count(input, position, raw, outcome).map(Some)
     }
 
+    /// Marks the comment stored under `key` in this run (or before) as a webmention; false
+    /// when there is none (it was rejected, or is still held back).
+    pub fn attach_mention(
+        &mut self,
+        key: &str,
+        link: &crate::store::MentionLink<'_>,
+    ) -> Result<bool> {
+        let Some((id, _)) = self.tx.comment_by_key(key)? else {
+            return Ok(false);
+        };
+        self.tx.attach_mention(id, link)?;
+        Ok(true)
+    }
+
     /// Decides the records held back: a body that holds the address of any record of the run
-    /// is refused, as the sign of a record that swallowed others.
-    fn finish_deferred(&mut self) -> Result<()> {
+    /// is refused, as the sign of a record that swallowed others. Run at the end of a run, or
+    /// before by a feeder that has more to do with the records once they are stored.
+    pub fn finish_deferred(&mut self) -> Result<()> {
         for Deferred {
             input,
             position,

@@ -39,6 +39,25 @@ pub struct NewMention<'a> {
     pub status: Status,
 }
 
+/// What a mention has beyond its comment row, for
+/// [`IngestTx::attach_mention`](super::IngestTx::attach_mention): an import stores the comment
+/// row through ingest's checks, then this beside it.
+#[derive(Debug, Clone)]
+pub struct MentionLink<'a> {
+    /// The page that mentions the post.
+    pub source: &'a str,
+    /// The post's URL as the mention gave it.
+    pub target: &'a str,
+    /// `reply`, `like`, `repost`, `bookmark` or `mention`.
+    pub kind: &'a str,
+    /// The author's page.
+    pub author_url: Option<&'a str>,
+    /// The author's picture.
+    pub author_photo: Option<&'a str>,
+    /// When the source says it was published, as it writes it.
+    pub published: Option<&'a str>,
+}
+
 /// What storing a mention did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoredMention {
@@ -71,6 +90,12 @@ pub struct MentionRecord {
     /// When it is dated.
     pub timestamp: DateTime<Utc>,
 }
+
+/// Stores a mention's own row beside comment `id`, unless it has one (the SQL of both
+/// dialects: `?n` and `$n` are both numbered parameters).
+pub(super) const ATTACH_MENTION: &str =
+    "INSERT INTO mentions (comment_id, source, target, kind, author_url, author_photo, published)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (comment_id) DO NOTHING";
 
 /// The columns of [`MentionRecord`], in order, for both dialects.
 pub(super) const APPROVED_MENTIONS: &str = "SELECT c.id, c.post, m.kind, m.source, u.username, m.author_url, m.author_photo, c.body, c.timestamp

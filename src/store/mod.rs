@@ -20,7 +20,7 @@ use crate::comments::{CommentRecord, Status};
 pub use copy::Copied;
 pub use export::ExportedComment;
 pub use location::{DbLocation, PgUrl};
-pub use mentions::{MentionRecord, NewMention, StoredMention};
+pub use mentions::{MentionLink, MentionRecord, NewMention, StoredMention};
 
 /// The start of every query for approved comments with their authors, in both dialects: the
 /// columns in the order each backend's `record` reads them. Conditions and order follow.
@@ -206,6 +206,15 @@ impl IngestTx<'_> {
         match &mut self.inner {
             IngestInner::Sqlite(tx) => tx.comment_by_key(key),
             IngestInner::Postgres(tx) => tx.comment_by_key(key),
+        }
+    }
+
+    /// Marks comment `id`, stored in this run or before, as a webmention (a second time
+    /// changes nothing).
+    pub fn attach_mention(&mut self, id: i64, link: &MentionLink<'_>) -> Result<()> {
+        match &mut self.inner {
+            IngestInner::Sqlite(tx) => tx.attach_mention(id, link),
+            IngestInner::Postgres(tx) => tx.attach_mention(id, link),
         }
     }
 

@@ -244,6 +244,25 @@ impl PgIngest<'_> {
             .map(|r| (r.get(0), r.get(1))))
     }
 
+    /// Marks a comment as a webmention (the post's count is recounted at commit).
+    pub fn attach_mention(&mut self, id: i64, link: &crate::store::MentionLink<'_>) -> Result<()> {
+        self.tx
+            .execute(
+                crate::store::mentions::ATTACH_MENTION,
+                &[
+                    &id,
+                    &link.source,
+                    &link.target,
+                    &link.kind,
+                    &link.author_url,
+                    &link.author_photo,
+                    &link.published,
+                ],
+            )
+            .map_err(failed("failed to store a mention's source"))?;
+        Ok(())
+    }
+
     /// Makes the run's changes durable.
     pub fn commit(mut self) -> Result<()> {
         touch_posts(&mut self.tx, &self.touched)?;

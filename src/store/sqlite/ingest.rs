@@ -5,7 +5,8 @@
 use anyhow::{Context, Result, anyhow};
 use rusqlite::{OptionalExtension, params};
 
-use super::super::{Inserted, NewComment, REFUSED};
+use super::super::mentions::ATTACH_MENTION;
+use super::super::{Inserted, MentionLink, NewComment, REFUSED};
 use crate::comments::Status;
 
 /// The transaction of one ingest run.
@@ -150,6 +151,37 @@ impl<'a> SqliteIngest<'a> {
             .prepare_cached("SELECT id, post FROM comments WHERE submission_key = ?1")?
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+
+    /// Marks a comment as a webmention; one counted as approved in this run is no longer
+    /// counted, since a post's count is of its comments.
+    pub fn attach_mention(&mut self, id: i64, link: &MentionLink<'_>) -> Result<()> {
+        let added = self
+            .tx
+            .prepare_cached(ATTACH_MENTION)?
+            .execute(params![
+                id,
+                link.source,
+                link.target,
+                link.kind,
+                link.author_url,
+                link.author_photo,
+                link.published
+            ])
+            .context("failed to store a mention's source")?;
+        if added == 1 {
+            let (post, status): (String, String) = self.tx.query_row(
+                "SELECT post, status FROM comments WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if let Some(n) = self.approved_by_post.get_mut(&post)
+                && status == Status::Approved.as_str()
+            {
+                *n = n.saturating_sub(1);
+            }
+        }
+        Ok(())
     }
 
     /// Makes the run's changes durable.
