@@ -12,10 +12,12 @@ use std::sync::{Arc, Mutex};
 use crate::common::TestSite;
 use crate::serve::Server;
 
-/// Pages by path, changeable while the server runs (a source edited, then deleted).
+/// Pages by path, changeable while the server runs (a source edited, then deleted), and
+/// every request it was sent, as (method, path, body).
 #[derive(Clone, Default)]
 struct Sources {
     pages: Arc<Mutex<HashMap<String, String>>>,
+    requests: Arc<Mutex<Vec<(String, String, String)>>>,
     address: String,
 }
 
@@ -27,13 +29,12 @@ impl Sources {
             ..Sources::default()
         };
         let pages = Arc::clone(&sources.pages);
+        let requests = Arc::clone(&sources.requests);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { return };
-                let mut head = [0u8; 4096];
-                let n = stream.read(&mut head).unwrap_or(0);
-                let request = String::from_utf8_lossy(&head[..n]).into_owned();
-                let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+                let (method, path, body) = read_request(&mut stream);
+                requests.lock().unwrap().push((method, path.clone(), body));
                 let page = pages.lock().unwrap().get(&path).cloned();
                 let response = page.unwrap_or_else(|| response("404 Not Found", "", "gone"));
                 let _ = stream.write_all(response.as_bytes());
@@ -51,6 +52,47 @@ impl Sources {
             .lock()
             .unwrap()
             .insert(path.to_string(), response);
+    }
+
+    /// The bodies posted so far, taken.
+    fn posted(&self) -> Vec<(String, String)> {
+        let mut requests = self.requests.lock().unwrap();
+        let posted = requests
+            .iter()
+            .filter(|(m, _, _)| m == "POST")
+            .map(|(_, path, body)| (path.clone(), body.clone()))
+            .collect();
+        requests.clear();
+        posted
+    }
+}
+
+/// One request: its method, path and body (by its Content-Length).
+fn read_request(stream: &mut std::net::TcpStream) -> (String, String, String) {
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&data).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if data.len() >= end + 4 + length {
+                let mut words = text.split(' ');
+                let method = words.next().unwrap_or("").to_string();
+                let path = words.next().unwrap_or("/").to_string();
+                return (method, path, text[end + 4..end + 4 + length].to_string());
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return (String::new(), String::new(), String::new()),
+            Ok(n) => data.extend_from_slice(&chunk[..n]),
+        }
     }
 }
 
@@ -418,4 +460,108 @@ fn hostile_mention_contents_and_names_come_out_inert() {
             "a mention's placeholder address leaked into {file}"
         );
     }
+}
+
+#[test]
+fn webmentions_are_sent_by_each_discovery_method_once_and_again_when_a_link_goes() {
+    let site = site("");
+    let targets = Sources::start();
+    let ok = || response("202 Accepted", "", "");
+    // The HTTP Link header wins over the page's own links.
+    targets.serve(
+        "/by-header",
+        response(
+            "200 OK",
+            "Link: <https://example.net/x>; rel=\"other\", </wm/header?k=1>; rel=\"webmention\"\r\n",
+            r#"<link rel="webmention" href="/wrong">"#,
+        ),
+    );
+    targets.serve("/wm/header?k=1", ok());
+    targets.serve(
+        "/by-link",
+        page(r#"<head><link rel="pingback webmention" href="wm/link"></head><a rel="webmention" href="/wrong">"#),
+    );
+    targets.serve("/wm/link", ok());
+    targets.serve(
+        "/by-a",
+        page(r#"<p><a rel="webmention" href="/wm/a">endpoint</a></p>"#),
+    );
+    targets.serve("/wm/a", ok());
+    targets.serve("/moved", response("302 Found", "Location: /by-a\r\n", ""));
+    targets.serve("/none", page("<p>No endpoint here.</p>"));
+    let link = |path: &str| format!("[{path}]({})", targets.url(path));
+    site.post(
+        "out",
+        "Out",
+        "2024-03-01",
+        "",
+        &format!(
+            "{} {} {} {} {} and [my own](https://example.org/posts/hello/).",
+            link("/by-header"),
+            link("/by-link"),
+            link("/by-a"),
+            link("/moved"),
+            link("/none")
+        ),
+    );
+    let source = "source=https%3A%2F%2Fexample.org%2Fposts%2Fout%2F";
+    let dry = site.run(&["webmention", "send", "--dry-run"]).ok().stdout;
+    assert!(dry.contains("5 webmentions to send"), "{dry}");
+    assert!(targets.posted().is_empty(), "a dry run sends nothing");
+
+    let run = site.run(&["webmention", "send"]).ok().stdout;
+    assert!(run.contains("no endpoint: "), "{run}");
+    let mut posted = targets.posted();
+    posted.sort();
+    let expect = |endpoint: &str, target: &str| {
+        (
+            endpoint.to_string(),
+            format!("{source}&target={}", urlencode(&targets.url(target))),
+        )
+    };
+    assert_eq!(
+        posted,
+        [
+            expect("/wm/a", "/by-a"),
+            expect("/wm/a", "/moved"),
+            expect("/wm/header?k=1", "/by-header"),
+            expect("/wm/link", "/by-link"),
+        ],
+        "{run}"
+    );
+    let again = site.run(&["webmention", "send"]).ok().stdout;
+    assert!(again.contains("0 webmentions planned"), "{again}");
+    assert!(
+        targets.posted().is_empty(),
+        "a second run sends nothing new"
+    );
+
+    // A link taken out of the post is sent once more, then forgotten.
+    site.post(
+        "out",
+        "Out",
+        "2024-03-01",
+        "",
+        &format!("{} only now.", link("/by-a")),
+    );
+    let run = site.run(&["build", "--send-webmentions"]).ok().stdout;
+    let mut posted = targets.posted();
+    posted.sort();
+    let removed: Vec<&str> = run
+        .lines()
+        .filter(|l| l.contains("(link removed)"))
+        .collect();
+    assert_eq!(removed.len(), 4, "{run}");
+    assert_eq!(
+        posted,
+        [
+            expect("/wm/a", "/by-a"),
+            expect("/wm/a", "/moved"),
+            expect("/wm/header?k=1", "/by-header"),
+            expect("/wm/link", "/by-link"),
+        ],
+        "the changed post is sent again with its link, the removed links once more"
+    );
+    let last = site.run(&["webmention", "send"]).ok().stdout;
+    assert!(last.contains("0 webmentions planned"), "{last}");
 }

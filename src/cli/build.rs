@@ -26,6 +26,9 @@ pub struct Args {
     /// build (use it after changing files in the output folder by hand).
     #[arg(long)]
     full: bool,
+    /// After the build, send webmentions as `quill webmention send` does.
+    #[arg(long)]
+    send_webmentions: bool,
 }
 
 /// A progress bar drawn on standard error only when it is a terminal.
@@ -48,6 +51,7 @@ impl Progress for Bar {
 
 /// Runs `quill build`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let root = args.root.root.clone();
     let options = BuildOptions {
         root: args.root.root,
         output_dir: args.output_dir,
@@ -86,6 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "the output was mixed for {:.2} ms (its renames)",
             mixed.as_secs_f64() * 1000.0
         );
+    }
+    if args.send_webmentions {
+        return super::webmention::send(&root, false);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ mod init;
 mod new;
 mod serve;
 mod users;
+mod webmention;
 
 /// quill: a static site generator for personal blogs, with comments.
 #[derive(Debug, Parser)]
@@ -36,7 +37,7 @@ enum Command {
     Serve(serve::Args),
     /// Validate submitted comments and store them with their users.
     Ingest(ingest::Args),
-    /// Bring comments over from Disqus, WordPress, Staticman or Isso.
+    /// Bring comments over from Disqus, WordPress, Staticman or Isso, or mentions from webmention.io.
     Import(import::Args),
     /// Inspect and change the database schema (status, upgrade, downgrade).
     Db(db::Args),
@@ -44,6 +45,8 @@ enum Command {
     Comments(comments::Args),
     /// The people who commented: list, show, delete.
     Users(users::Args),
+    /// Webmentions: send them to the pages the posts link to.
+    Webmention(webmention::Args),
 }
 
 /// The site root shared by every command that works on a site.
@@ -66,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(args) => db::run(args),
         Command::Comments(args) => comments::run(args),
         Command::Users(args) => users::run(args),
+        Command::Webmention(args) => webmention::run(args),
     }
 }
 

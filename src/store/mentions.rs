@@ -3,7 +3,7 @@
 //! `mentions` table beside it. The same source mentioning the same post again updates that
 //! row instead of adding one.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
 use super::{Backend, Store};
@@ -102,6 +102,25 @@ pub(super) const APPROVED_MENTIONS: &str = "SELECT c.id, c.post, m.kind, m.sourc
      FROM mentions m JOIN comments c ON c.id = m.comment_id JOIN users u ON u.id = c.user_id
      WHERE c.status = 'approved' ORDER BY c.post, c.timestamp, c.id";
 
+/// A webmention this site sent: to whom, and the digest of the source when it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMention {
+    /// The post that links out.
+    pub source: String,
+    /// The page it links to.
+    pub target: String,
+    /// The digest of the post's content when it was sent.
+    pub digest: String,
+}
+
+const SENT_MENTIONS: &str =
+    "SELECT source, target, digest FROM sent_mentions ORDER BY source, target";
+const RECORD_SENT: &str = "INSERT INTO sent_mentions (source, target, digest, outcome, sent_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (source, target) DO UPDATE SET digest = excluded.digest,
+         outcome = excluded.outcome, sent_at = excluded.sent_at";
+const FORGET_SENT: &str = "DELETE FROM sent_mentions WHERE source = $1 AND target = $2";
+
 /// The row fields derived from a mention, the same on both backends.
 pub(super) struct MentionRow {
     pub username: String,
@@ -163,6 +182,81 @@ impl Store {
             Backend::Sqlite(db) => db.approved_mentions(),
             Backend::Postgres(db) => db.approved_mentions(),
         }
+    }
+
+    /// Every webmention this site sent.
+    pub fn sent_mentions(&self) -> Result<Vec<SentMention>> {
+        let what = "failed to read the webmentions sent";
+        match &self.backend {
+            Backend::Sqlite(db) => {
+                let mut stmt = db.conn.prepare(SENT_MENTIONS).context(what)?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(SentMention {
+                        source: r.get(0)?,
+                        target: r.get(1)?,
+                        digest: r.get(2)?,
+                    })
+                })?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().context(what)
+            }
+            Backend::Postgres(db) => Ok(db
+                .client
+                .borrow_mut()
+                .query(SENT_MENTIONS, &[])
+                .map_err(super::postgres::failed(what))?
+                .iter()
+                .map(|r| SentMention {
+                    source: r.get(0),
+                    target: r.get(1),
+                    digest: r.get(2),
+                })
+                .collect()),
+        }
+    }
+
+    /// Records that `source` notified `target` (or could not: `outcome` says), at `digest`.
+    pub fn record_sent(&mut self, sent: &SentMention, outcome: &str) -> Result<()> {
+        let what = "failed to record a webmention sent";
+        let now = crate::content::dates::iso(&Utc::now());
+        match &mut self.backend {
+            Backend::Sqlite(db) => {
+                db.conn
+                    .execute(
+                        RECORD_SENT,
+                        rusqlite::params![sent.source, sent.target, sent.digest, outcome, now],
+                    )
+                    .context(what)?;
+            }
+            Backend::Postgres(db) => {
+                db.client
+                    .get_mut()
+                    .execute(
+                        RECORD_SENT,
+                        &[&sent.source, &sent.target, &sent.digest, &outcome, &now],
+                    )
+                    .map_err(super::postgres::failed(what))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets a webmention sent for a link the post no longer has (once told again).
+    pub fn forget_sent(&mut self, source: &str, target: &str) -> Result<()> {
+        let what = "failed to forget a webmention sent";
+        match &mut self.backend {
+            Backend::Sqlite(db) => {
+                db.conn
+                    .execute(FORGET_SENT, rusqlite::params![source, target])
+                    .context(what)?;
+            }
+            Backend::Postgres(db) => {
+                db.client
+                    .get_mut()
+                    .execute(FORGET_SENT, &[&source, &target])
+                    .map_err(super::postgres::failed(what))?;
+            }
+        }
+        Ok(())
     }
 
     /// Removes the mention `source` made of `post` (gone, or no longer linking); the comment

@@ -20,7 +20,7 @@ use crate::comments::{CommentRecord, Status};
 pub use copy::Copied;
 pub use export::ExportedComment;
 pub use location::{DbLocation, PgUrl};
-pub use mentions::{MentionLink, MentionRecord, NewMention, StoredMention};
+pub use mentions::{MentionLink, MentionRecord, NewMention, SentMention, StoredMention};
 
 /// The start of every query for approved comments with their authors, in both dialects: the
 /// columns in the order each backend's `record` reads them. Conditions and order follow.

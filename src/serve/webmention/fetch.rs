@@ -42,6 +42,10 @@ pub enum Fetched {
         url: Url,
         /// Its body.
         body: Vec<u8>,
+        /// Its `Link` headers' values, for endpoint discovery.
+        links: Vec<String>,
+        /// Its status (2xx).
+        status: u16,
     },
     /// 410 Gone: the source was deleted.
     Gone,
@@ -55,7 +59,7 @@ pub fn fetch(url: &Url, limits: &FetchLimits) -> Result<Fetched, String> {
     let deadline = Instant::now() + limits.timeout;
     let mut url = url.clone();
     for _ in 0..=limits.max_redirects {
-        match fetch_once(&url, limits, deadline)? {
+        match fetch_once(&url, limits, deadline, None)? {
             Step::Done(fetched) => return Ok(fetched),
             Step::Redirect(to) => {
                 url = url
@@ -75,7 +79,23 @@ enum Step {
     Redirect(String),
 }
 
-fn fetch_once(url: &Url, limits: &FetchLimits, deadline: Instant) -> Result<Step, String> {
+/// Posts a form (`source=…&target=…`) to `url` within `limits`, without following
+/// redirects; the status of a 2xx answer, or the reason it failed.
+pub fn post_form(url: &Url, form: &str, limits: &FetchLimits) -> Result<u16, String> {
+    let deadline = Instant::now() + limits.timeout;
+    match fetch_once(url, limits, deadline, Some(form))? {
+        Step::Done(Fetched::Page { status, .. }) => Ok(status),
+        Step::Done(Fetched::Gone) => Err(format!("{url}: the endpoint answered 410")),
+        Step::Redirect(to) => Err(format!("{url}: the endpoint redirects to {to:?}")),
+    }
+}
+
+fn fetch_once(
+    url: &Url,
+    limits: &FetchLimits,
+    deadline: Instant,
+    form: Option<&str>,
+) -> Result<Step, String> {
     match url.scheme() {
         "http" => {}
         "https" => {
@@ -99,10 +119,16 @@ fn fetch_once(url: &Url, limits: &FetchLimits, deadline: Instant) -> Result<Step
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_string(),
     };
-    // No cookies, no credentials: only what names the page.
-    let request = format!(
-        "GET {target} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: quill-webmention\r\nAccept: text/html\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
-    );
+    // No cookies, no credentials: only what names the page (and, to an endpoint, the form).
+    let request = match form {
+        None => format!(
+            "GET {target} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: quill-webmention\r\nAccept: text/html\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
+        ),
+        Some(form) => format!(
+            "POST {target} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: quill-webmention\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ),
+    };
     stream
         .set_write_timeout(Some(left))
         .and_then(|()| stream.write_all(request.as_bytes()))
@@ -113,7 +139,7 @@ fn fetch_once(url: &Url, limits: &FetchLimits, deadline: Instant) -> Result<Step
         url,
     };
     let mut buffer = Vec::new();
-    let (status, location, framing, used) = loop {
+    let (status, location, framing, used, links) = loop {
         let mut slots = [httparse::EMPTY_HEADER; 64];
         let mut response = httparse::Response::new(&mut slots);
         match response.parse(&buffer) {
@@ -137,11 +163,18 @@ fn fetch_once(url: &Url, limits: &FetchLimits, deadline: Instant) -> Result<Step
                     } else {
                         Framing::Close
                     };
+                let links = response
+                    .headers
+                    .iter()
+                    .filter(|h| h.name.eq_ignore_ascii_case("link"))
+                    .map(|h| String::from_utf8_lossy(h.value).trim().to_string())
+                    .collect::<Vec<_>>();
                 break (
                     response.code.unwrap_or(0),
                     header("location"),
                     framing,
                     used,
+                    links,
                 );
             }
             Ok(httparse::Status::Partial) if buffer.len() < MAX_HEAD => {
@@ -165,11 +198,22 @@ fn fetch_once(url: &Url, limits: &FetchLimits, deadline: Instant) -> Result<Step
         410 => return Ok(Step::Done(Fetched::Gone)),
         other => return Err(format!("{url}: the source answered {other}")),
     }
+    if form.is_some() {
+        // An endpoint's answer is its status; its body is not read.
+        return Ok(Step::Done(Fetched::Page {
+            url: url.clone(),
+            body: Vec::new(),
+            links,
+            status,
+        }));
+    }
     buffer.drain(..used);
     let body = reader.body(buffer, framing, limits.max_bytes)?;
     Ok(Step::Done(Fetched::Page {
         url: url.clone(),
         body,
+        links,
+        status,
     }))
 }
 
@@ -408,7 +452,7 @@ mod tests {
             now("HTTP/1.1 410 Gone\r\nContent-Length: 0\r\n\r\n"),
         ]);
         match get(&address, "/here", &allowed()).unwrap() {
-            Fetched::Page { url, body } => {
+            Fetched::Page { url, body, .. } => {
                 assert_eq!(url.path(), "/there");
                 assert_eq!(body, b"ok");
             }

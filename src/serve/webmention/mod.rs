@@ -8,6 +8,7 @@
 
 pub mod fetch;
 pub(in crate::serve) mod receive;
+pub mod send;
 pub mod verify;
 
 use url::Url;
@@ -84,7 +85,7 @@ pub enum Received {
 pub fn verify_source(mention: &Mention, limits: &FetchLimits) -> Result<Received, String> {
     match fetch(&mention.source, limits)? {
         Fetched::Gone => Ok(Received::Gone),
-        Fetched::Page { url, body } => {
+        Fetched::Page { url, body, .. } => {
             let html = String::from_utf8_lossy(&body);
             // Relative links are relative to where the page was found, after redirects.
             Ok(verify::verify(&url, &html, &mention.target)

@@ -13,3 +13,15 @@ CREATE TABLE mentions (
     published    TEXT CHECK (length(published) <= 64)
 );
 CREATE INDEX ix_mentions_source ON mentions (source);
+
+-- Webmentions sent: each (source, target) pair a send run notified, with a digest of the
+-- source's content when it did, so a later run sends only what is new or changed, and sends
+-- once more for a link that was removed.
+CREATE TABLE sent_mentions (
+    source  TEXT NOT NULL,
+    target  TEXT NOT NULL,
+    digest  TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (source, target)
+) WITHOUT ROWID;

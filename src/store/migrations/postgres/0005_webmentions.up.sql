@@ -11,3 +11,13 @@ CREATE TABLE mentions (
     published    TEXT COLLATE "C" CHECK (char_length(published) <= 64)
 );
 CREATE INDEX ix_mentions_source ON mentions (source);
+
+-- Webmentions sent (see the SQLite version).
+CREATE TABLE sent_mentions (
+    source  TEXT COLLATE "C" NOT NULL,
+    target  TEXT COLLATE "C" NOT NULL,
+    digest  TEXT COLLATE "C" NOT NULL,
+    outcome TEXT COLLATE "C" NOT NULL,
+    sent_at TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (source, target)
+);
