@@ -26,6 +26,11 @@ impl Store {
         let Some(source) = Store::open_read_only(from)? else {
             bail!("there is no comment database at {from} to copy");
         };
+        if source.has_webmentions()? {
+            bail!(
+                "{from} holds webmentions, which `quill db copy` cannot carry yet; nothing was copied"
+            );
+        }
         let mut target = Store::open_unmigrated(to)?;
         let mut notes = Vec::new();
         let version = target.version()?;

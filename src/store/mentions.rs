@@ -184,6 +184,23 @@ impl Store {
         }
     }
 
+    /// Whether any webmention is stored, received or sent (`quill db copy` does not carry
+    /// them yet, and refuses rather than turn them into plain comments).
+    pub fn has_webmentions(&self) -> Result<bool> {
+        let sql = "SELECT (SELECT COUNT(*) FROM mentions) + (SELECT COUNT(*) FROM sent_mentions)";
+        let what = "failed to count the webmentions";
+        let n: i64 = match &self.backend {
+            Backend::Sqlite(db) => db.conn.query_row(sql, [], |r| r.get(0)).context(what)?,
+            Backend::Postgres(db) => db
+                .client
+                .borrow_mut()
+                .query_one(sql, &[])
+                .map_err(super::postgres::failed(what))?
+                .get(0),
+        };
+        Ok(n > 0)
+    }
+
     /// Every webmention this site sent.
     pub fn sent_mentions(&self) -> Result<Vec<SentMention>> {
         let what = "failed to read the webmentions sent";

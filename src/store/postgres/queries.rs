@@ -136,9 +136,13 @@ impl Postgres {
             .collect()
     }
 
-    /// Every comment in id order, for export.
+    /// Every comment in id order, for export; webmentions are not comments to export (read
+    /// back, they would come in as comments written here).
     pub fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
-        let mut rows = self.comments(&CommentFilter::default())?;
+        let mut rows = self.comments(&CommentFilter {
+            mentions: Some(false),
+            ..CommentFilter::default()
+        })?;
         rows.sort_by_key(|r| r.record.id);
         Ok(rows)
     }
