@@ -7,11 +7,20 @@ use std::path::Path;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
-use crate::common::TestSite;
+use crate::common::{Backend, TestSite};
+
+crate::common::backend_tests! {
+    webmention_io_mentions_import_matched_to_posts_and_twice_stores_nothing_new,
+}
 
 /// A site with the posts the fixtures' comments belong to (one of them is gone).
 fn site() -> TestSite {
-    let site = TestSite::new();
+    site_on(Backend::Sqlite)
+}
+
+/// [`site`] on a backend's database.
+fn site_on(backend: Backend) -> TestSite {
+    let site = TestSite::on(backend, "");
     site.post("first-trip", "My first trip", "2019-05-02", "", "x");
     site.post(
         "garden",
@@ -719,9 +728,8 @@ fn every_xss_payload_in_an_imported_html_body_comes_out_inert() {
     }
 }
 
-#[test]
-fn webmention_io_mentions_import_matched_to_posts_and_twice_stores_nothing_new() {
-    let site = site();
+fn webmention_io_mentions_import_matched_to_posts_and_twice_stores_nothing_new(backend: Backend) {
+    let site = site_on(backend);
     let file = fixture(&site, "webmention-io.jf2.json");
     let report = json_report(&site, &["import", "webmention-io", &file], 2);
     assert_eq!(report["read"], 5);

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use crate::common::TestSite;
+use crate::common::{Backend, TestSite};
 use crate::serve::Server;
 
 /// Pages by path, changeable while the server runs (a source edited, then deleted), and
@@ -119,10 +119,23 @@ fn h_entry(class: &str, author: &str, content: &str) -> String {
     )
 }
 
+crate::common::backend_tests! {
+    a_repeated_mention_is_updated_then_removed_when_unlinked_or_gone,
+    mentions_are_moderated_like_comments,
+}
+
 fn site(extra: &str) -> TestSite {
-    let site = TestSite::with_config(&format!(
-        "[comments]\nwebmentions = true\nwebmentions_allow_private = true\nrate_limit = 1000\n{extra}"
-    ));
+    site_on(Backend::Sqlite, extra)
+}
+
+/// [`site`] on a backend's database.
+fn site_on(backend: Backend, extra: &str) -> TestSite {
+    let site = TestSite::on(
+        backend,
+        &format!(
+            "[comments]\nwebmentions = true\nwebmentions_allow_private = true\nrate_limit = 1000\n{extra}"
+        ),
+    );
     site.post("hello", "Hello", "2024-01-01", "", "First version.");
     site
 }
@@ -194,9 +207,8 @@ fn a_reply_and_a_like_are_verified_and_stored_with_their_authors() {
     assert!(comments.contains("0 comments"), "{comments}");
 }
 
-#[test]
-fn a_repeated_mention_is_updated_then_removed_when_unlinked_or_gone() {
-    let site = site("");
+fn a_repeated_mention_is_updated_then_removed_when_unlinked_or_gone(backend: Backend) {
+    let site = site_on(backend, "");
     let sources = Sources::start();
     let server = Server::start(&site, &["--accept-comments"]);
     let mut events = server.events();
@@ -299,9 +311,8 @@ fn without_the_setting_there_is_no_webmention_endpoint() {
     assert_eq!(status, 404);
 }
 
-#[test]
-fn mentions_are_moderated_like_comments() {
-    let site = site("moderation = \"manual\"\n");
+fn mentions_are_moderated_like_comments(backend: Backend) {
+    let site = site_on(backend, "moderation = \"manual\"\n");
     let sources = Sources::start();
     sources.serve("/reply", page(&h_entry("u-in-reply-to", "Bea", "Hold me.")));
     let server = Server::start(&site, &["--accept-comments"]);
