@@ -38,6 +38,42 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "partials/post_list.html",
         include_str!("../templates/partials/post_list.html"),
     ),
+    (
+        "shortcodes/figure.html",
+        include_str!("../templates/shortcodes/figure.html"),
+    ),
+    (
+        "shortcodes/youtube.html",
+        include_str!("../templates/shortcodes/youtube.html"),
+    ),
+    (
+        "shortcodes/vimeo.html",
+        include_str!("../templates/shortcodes/vimeo.html"),
+    ),
+    (
+        "shortcodes/video.html",
+        include_str!("../templates/shortcodes/video.html"),
+    ),
+    (
+        "shortcodes/audio.html",
+        include_str!("../templates/shortcodes/audio.html"),
+    ),
+    (
+        "shortcodes/gist.html",
+        include_str!("../templates/shortcodes/gist.html"),
+    ),
+    (
+        "shortcodes/notice.html",
+        include_str!("../templates/shortcodes/notice.html"),
+    ),
+    (
+        "shortcodes/details.html",
+        include_str!("../templates/shortcodes/details.html"),
+    ),
+    (
+        "shortcodes/quote.html",
+        include_str!("../templates/shortcodes/quote.html"),
+    ),
 ];
 
 /// Template sources by name: the built-in theme with the site's files laid over it.
@@ -71,6 +107,18 @@ pub fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
 pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml"]);
+    // Markdown to HTML for shortcode bodies; HTML already made (a body quill rendered) is
+    // passed through as it is.
+    tera.register_filter(
+        "markdown",
+        |text: tera::StringInput, _: tera::Kwargs, _: &tera::State| {
+            if text.is_safe() {
+                text.into_value()
+            } else {
+                tera::Value::safe_string(&crate::markdown::render(text.as_str()).html)
+            }
+        },
+    );
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| anyhow!("template error in {TEMPLATES_DIR}/: {}", describe(&e)))?;
     Ok(tera)

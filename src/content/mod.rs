@@ -152,10 +152,18 @@ impl Source {
     /// The Markdown body, read from the file. Loading keeps only front matter, so that a
     /// build never holds every post's Markdown and every post's HTML at once.
     pub fn read_body(&self, root: &Path) -> Result<String> {
+        Ok(self.read_body_at(root)?.0)
+    }
+
+    /// The Markdown body and the file line it starts on, for messages about the body.
+    pub fn read_body_at(&self, root: &Path) -> Result<(String, usize)> {
         let text = read_text(root, &self.file)?;
         let split = front_matter::split(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
-        Ok(split.body.to_string())
+        // The body is the end of the text.
+        let start = text.len() - split.body.len();
+        let line = text[..start].matches('\n').count() + 1;
+        Ok((split.body.to_string(), line))
     }
 }
 
@@ -181,7 +189,8 @@ pub fn load_front_matter(root: &Path, include_drafts: bool) -> Result<Vec<Source
         .map(|(path, fingerprint)| {
             read_source(root, &content_dir, &path, fingerprint, Reading::Head)
         })
-        .collect::<Result<Vec<Source>>>()?;
+        .collect::<Vec<Result<Source>>>();
+    let sources = all_or_every_error(sources)?;
     Ok(finish(sources, include_drafts)?.0)
 }
 
@@ -268,13 +277,29 @@ pub fn load_scanned(
             }
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
-        .collect::<Result<Vec<Source>>>()?;
+        .collect::<Vec<Result<Source>>>();
+    let loaded = all_or_every_error(loaded)?;
     let (sources, left_out) = finish(loaded, include_drafts)?;
     Ok(Loaded {
         sources,
         left_out,
         cache_unchanged,
     })
+}
+
+/// Every source, or an error listing every file that could not be read, so that a site with
+/// many broken files is fixed in one run.
+fn all_or_every_error(results: Vec<Result<Source>>) -> Result<Vec<Source>> {
+    let mut sources = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    crate::diagnostics::Diagnostics::check(errors)?;
+    Ok(sources)
 }
 
 /// Sets drafts aside unless asked for them, and refuses two files that want one URL; returns
