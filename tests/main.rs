@@ -12,4 +12,5 @@ mod ingest;
 mod postgres;
 mod scaffold;
 mod serve;
+mod shortcodes;
 mod store;

@@ -54,6 +54,9 @@ pub struct Source {
     /// Whether the file had not changed for a while when it was read (see
     /// [`CachedSource::settled`]).
     pub settled: bool,
+    /// Whether its body may call a shortcode or link to another content file, so that its
+    /// page changes when another page's URL does.
+    pub refers: bool,
 }
 
 /// What tells a changed file from an unchanged one without reading it, as make and cargo do.
@@ -128,6 +131,8 @@ pub struct CachedSource {
     /// fingerprint prove an unchanged file (a write within the same tick of the file system's
     /// clock keeps it; git calls such entries "racily clean").
     pub settled: bool,
+    /// Whether the body may refer to other pages ([`Source::refers`]).
+    pub refers: bool,
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
@@ -145,6 +150,7 @@ impl Source {
             date: self.date,
             digest: self.digest.unwrap_or_default(),
             settled: self.settled,
+            refers: self.refers,
         };
         (cache_key(&self.file), entry)
     }
@@ -330,6 +336,7 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         fingerprint: hit.fingerprint,
         digest: Some(hit.digest),
         settled: hit.settled,
+        refers: hit.refers,
     })
 }
 
@@ -400,6 +407,7 @@ fn read_source(
     };
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
+    let refers = reading == Reading::Whole && crate::shortcodes::may_refer(split.body);
     let meta = front_matter::parse(&split).map_err(located)?;
 
     let relative = path.strip_prefix(content_dir).unwrap_or(path);
@@ -484,6 +492,7 @@ fn read_source(
         fingerprint,
         digest,
         settled: !fingerprint.is_recent(),
+        refers,
     })
 }
 

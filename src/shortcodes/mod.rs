@@ -110,6 +110,12 @@ pub fn render_body(
     })
 }
 
+/// Whether a body may call a shortcode or link to another page: what makes its page depend
+/// on the URLs of other pages.
+pub fn may_refer(body: &str) -> bool {
+    may_call(body) || may_link(body)
+}
+
 /// Whether text could hold a template call: the one check a page without any pays.
 fn may_call(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
