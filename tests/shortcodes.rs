@@ -545,3 +545,47 @@ fn a_link_follows_its_target_in_an_incremental_build() {
         "content/posts/linker.md:5: link to `@/posts/target.md`",
     );
 }
+
+/// The sample blog's tour (which the browser test checks with the Nu checker and axe) calls
+/// every built-in, in Zola's and in Hugo's syntax, and builds without a warning.
+#[test]
+fn the_sample_tour_calls_every_builtin_in_both_syntaxes() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tour =
+        std::fs::read_to_string(repo.join("content/posts/a-tour-of-shortcodes/index.md")).unwrap();
+    for name in quill::shortcodes::BUILTIN
+        .iter()
+        .chain(&["highlight", "ref", "relref"])
+    {
+        let zola = [format!("{{{{ {name}("), format!("{{% {name}(")];
+        let hugo = [format!("{{{{< {name} "), format!("{{{{% {name} ")];
+        assert!(
+            zola.iter()
+                .chain(&hugo)
+                .any(|call| tour.contains(call.as_str())),
+            "the tour does not call {name}"
+        );
+    }
+    assert!(tour.contains("{{ figure(") && tour.contains("{{< figure "));
+    assert!(tour.contains("{% notice(") && tour.contains("{{% warning %}}"));
+    let site = TestSite::empty();
+    site.write(
+        "site.toml",
+        &std::fs::read_to_string(repo.join("site.toml")).unwrap(),
+    );
+    for entry in walkdir::WalkDir::new(repo.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            let to = site.path(&entry.path().strip_prefix(repo).unwrap().to_string_lossy());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    let run = site.run(&["build"]).ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let html = site.read("public/posts/a-tour-of-shortcodes/index.html");
+    has(&html, r#"width="480" height="270""#);
+    has(&html, r#"<a href="/posts/a-tour-of-shortcodes/dusk.png">"#);
+}

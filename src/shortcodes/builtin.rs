@@ -68,6 +68,9 @@ pub fn prepare(
             let src = text(named, "src").ok_or("needs a src (the image file)")?;
             let (url, file) = media.resolve(&src);
             named.insert("src".into(), url.into());
+            if let Some(link) = text(named, "link") {
+                named.insert("link".into(), media.resolve(&link).0.into());
+            }
             if !named.contains_key("width")
                 && !named.contains_key("height")
                 && let Some(size) = file.and_then(|f| imagesize::size(f).ok())
