@@ -105,13 +105,18 @@ pub fn render_with(markdown: &str, edit: Option<Edit<'_>>) -> Rendered {
     }
 }
 
-/// The byte ranges of code in a Markdown text (code spans and code blocks), in order: where
-/// shortcode-looking text is left as written.
+/// The byte ranges of code in a Markdown text (code spans, code blocks, and math when it is
+/// parsed), in order: where shortcode-looking text is left as written.
 pub fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        if matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_)))
-            && ranges.last().is_none_or(|last| last.end <= range.start)
+        if matches!(
+            event,
+            Event::Code(_)
+                | Event::InlineMath(_)
+                | Event::DisplayMath(_)
+                | Event::Start(Tag::CodeBlock(_))
+        ) && ranges.last().is_none_or(|last| last.end <= range.start)
         {
             ranges.push(range);
         }

@@ -547,9 +547,9 @@ fn a_link_follows_its_target_in_an_incremental_build() {
 }
 
 /// The sample blog's tour (which the browser test checks with the Nu checker and axe) calls
-/// every built-in, in Zola's and in Hugo's syntax, and builds without a warning.
+/// every built-in, each in Zola's or Hugo's syntax, and builds without a warning.
 #[test]
-fn the_sample_tour_calls_every_builtin_in_both_syntaxes() {
+fn the_sample_tour_calls_every_builtin() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let tour =
         std::fs::read_to_string(repo.join("content/posts/a-tour-of-shortcodes/index.md")).unwrap();

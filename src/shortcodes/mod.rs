@@ -98,7 +98,9 @@ pub fn render_body(
     let mut problems = Problems::default();
     let rendered = expand::render_fragment(env, page, body, 0, enabled, &mut problems);
     let at = |(offset, message): (usize, String)| {
-        let line = page.first_line + body[..offset.min(body.len())].matches('\n').count();
+        // Offsets from a body rendered apart may fall inside a character: count bytes.
+        let before = &body.as_bytes()[..offset.min(body.len())];
+        let line = page.first_line + before.iter().filter(|b| **b == b'\n').count();
         format!("{}:{line}: {message}", page.source.file.display())
     };
     if !problems.errors.is_empty() {

@@ -360,7 +360,7 @@ fn hugo(text: &str, at: usize, code: &[Range<usize>]) -> Result<Option<Item>, St
     if inner.starts_with('/') {
         return Err(format!(
             "`{open} {} {close}` closes a shortcode that was not opened",
-            inner
+            short(inner)
         ));
     }
     let self_closing = inner.ends_with('/');
@@ -370,7 +370,8 @@ fn hugo(text: &str, at: usize, code: &[Range<usize>]) -> Result<Option<Item>, St
     let (name, args) = split_word(inner);
     if !is_name(name) {
         return Err(format!(
-            "`{open} {inner} {close}` does not start with a shortcode name"
+            "`{open} {} {close}` does not start with a shortcode name",
+            short(inner)
         ));
     }
     let (positional, named) = words(args).map_err(|e| format!("shortcode `{name}`: {e}"))?;
@@ -506,6 +507,16 @@ fn closing_quote(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
     None
 }
 
+/// Text quoted in a message: its first line, cut at 40 characters.
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    match line.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None if line.len() < text.trim_end().len() => format!("{line}…"),
+        None => line.to_string(),
+    }
+}
+
 /// Liquid's whitespace control (`{%-`, `-%}`) changes nothing here.
 fn trim_dashes(inner: &str) -> &str {
     let inner = inner.trim();
@@ -576,12 +587,13 @@ fn zola_args(args: &str) -> Result<Map<String, Value>, String> {
     while !rest.is_empty() {
         let Some(eq) = rest.find('=') else {
             return Err(format!(
-                "cannot read `{rest}` (arguments are written key=value, separated by commas)"
+                "cannot read `{}` (arguments are written key=value, separated by commas)",
+                short(rest)
             ));
         };
         let key = rest[..eq].trim();
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("`{key}` is not an argument name"));
+            return Err(format!("`{}` is not an argument name", short(key)));
         }
         let (value, after) = zola_value(rest[eq + 1..].trim_start())?;
         named.insert(key.to_string(), value);
@@ -589,7 +601,7 @@ fn zola_args(args: &str) -> Result<Map<String, Value>, String> {
         match rest.strip_prefix(',') {
             Some(after) => rest = after.trim_start(),
             None if rest.is_empty() => {}
-            None => return Err(format!("expected a comma before `{rest}`")),
+            None => return Err(format!("expected a comma before `{}`", short(rest))),
         }
     }
     Ok(named)
@@ -603,7 +615,7 @@ fn zola_value(text: &str) -> Result<(Value, &str), String> {
     {
         let bytes = text.as_bytes();
         let end = closing_quote(bytes, 1, q as u8)
-            .ok_or_else(|| format!("the quote {q} in `{text}` is not closed"))?;
+            .ok_or_else(|| format!("the quote {q} in `{}` is not closed", short(text)))?;
         let raw = &text[1..end];
         let value = if q == '"' {
             unescape(raw)
@@ -633,6 +645,7 @@ fn zola_value(text: &str) -> Result<(Value, &str), String> {
         .unwrap_or(text.len());
     let word = &text[..end];
     let value = scalar(word).ok_or_else(|| {
+        let word = short(word);
         format!("`{word}` is not a value (quote text: \"{word}\"; numbers and true/false are bare)")
     })?;
     Ok((value, &text[end..]))
@@ -692,7 +705,11 @@ fn words(args: &str) -> Result<(Vec<Value>, Map<String, Value>), String> {
         let (value, end) = match bytes.get(i) {
             Some(&q @ (b'"' | b'\'' | b'`')) => {
                 let end = closing_quote(bytes, i + 1, q).ok_or_else(|| {
-                    format!("the quote {} in `{}` is not closed", q as char, &args[i..])
+                    format!(
+                        "the quote {} in `{}` is not closed",
+                        q as char,
+                        short(&args[i..])
+                    )
                 })?;
                 let raw = &args[i + 1..end];
                 let text = if q == b'"' {
@@ -703,9 +720,12 @@ fn words(args: &str) -> Result<(Vec<Value>, Map<String, Value>), String> {
                 (Value::String(text), end + 1)
             }
             _ => {
-                let end = args[i..]
+                // A word ends at white space after its first character (which may itself be
+                // white space that is not ASCII).
+                let first = args[i..].chars().next().map_or(1, char::len_utf8);
+                let end = args[i + first..]
                     .find(char::is_whitespace)
-                    .map_or(args.len(), |n| i + n);
+                    .map_or(args.len(), |n| i + first + n);
                 let word = &args[i..end];
                 (
                     scalar(word).unwrap_or_else(|| Value::String(word.to_string())),
@@ -849,6 +869,59 @@ mod tests {
         let (items, _) = scan(text, &code);
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].range.start, 12);
+    }
+
+    #[test]
+    fn no_text_makes_the_scanner_panic_or_loop() {
+        let pieces = [
+            "{{",
+            "}}",
+            "{%",
+            "%}",
+            "{{<",
+            ">}}",
+            "{{%",
+            "%}}",
+            "/",
+            "(",
+            ")",
+            "=",
+            "\"",
+            "'",
+            "`",
+            "\\",
+            " ",
+            "\u{a0}",
+            "é",
+            "\n",
+            "\n\n",
+            "end",
+            "raw",
+            "endraw",
+            "figure",
+            "include",
+            "x.html",
+            "/*",
+            "*/",
+            "-",
+            ",",
+            "[",
+            "]",
+            "highlight",
+            "endhighlight",
+        ];
+        // Every sequence of three pieces, and some longer ones.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}{a}{c}");
+                    let (items, _) = scan(&text, &[]);
+                    for item in items {
+                        assert!(item.range.end <= text.len() && item.range.start < item.range.end);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
