@@ -380,12 +380,16 @@ fn a_site_template_overrides_a_builtin_and_adds_shortcodes() {
         "templates/shortcodes/gallery.html",
         "<div id=\"gallery-{{ nth }}\" data-page=\"{{ page.title }}\" data-site=\"{{ config.title }}\">{{ positional | join(sep=\",\") }}|{{ body }}</div>",
     );
+    site.write(
+        "templates/shortcodes/highlight.html",
+        "<pre class=\"mine\">{{ body }}</pre>",
+    );
     site.post(
         "a",
         "Album",
         "2024-01-01",
         "",
-        "{{< figure src=\"/x.png\" >}}\n\n{{ figure(src=\"/y.png\") }}\n\n{{< gallery one two >}}<b>raw</b>{{< /gallery >}}\n\n{% gallery(n=1) %}second{% end %}\n",
+        "{{< figure src=\"/x.png\" >}}\n\n{{ figure(src=\"/y.png\") }}\n\n{{< gallery one two >}}<b>raw</b>{{< /gallery >}}\n\n{% gallery(n=1) %}second{% end %}\n\n{% highlight sh %}ls <dir>{% endhighlight %}\n",
     );
     site.run(&["build"]).ok();
     let html = site.read("public/posts/a/index.html");

@@ -172,7 +172,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         || read_comments(store, threads_of, &site.config),
     );
     let ((bodies, body_warnings), (threads, latest)) = (bodies?, loaded?);
-    let mut warnings = warnings;
     warnings.extend(body_warnings);
     let inputs = Inputs {
         bodies: &bodies,

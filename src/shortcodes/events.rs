@@ -68,7 +68,8 @@ fn links(events: &mut [(Event<'_>, Range<usize>)], edits: &mut Edits<'_, '_>) {
 fn leaks(events: &[(Event<'_>, Range<usize>)], edits: &mut Edits<'_, '_>) {
     let mut in_code_block = 0usize;
     let mut in_inline_code = 0usize;
-    for (event, range) in events {
+    let mut after_html = false;
+    for (index, (event, range)) in events.iter().enumerate() {
         let leak = match event {
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code_block += 1;
@@ -96,9 +97,21 @@ fn leaks(events: &[(Event<'_>, Range<usize>)], edits: &mut Edits<'_, '_>) {
                         .iter()
                         .any(|v| v.start <= range.start && range.end <= v.end)
             }
-            Event::Html(html) if in_code_block == 0 => html_leaks(html).is_some(),
+            // An HTML block comes a line at a time: judged whole, at its first line, so that
+            // a `<pre>` over several lines hides what it holds.
+            Event::Html(_) if in_code_block == 0 && !after_html => {
+                let mut block = String::new();
+                for (next, _) in &events[index..] {
+                    match next {
+                        Event::Html(line) => block.push_str(line),
+                        _ => break,
+                    }
+                }
+                html_leaks(&block).is_some()
+            }
             _ => false,
         };
+        after_html = matches!(event, Event::Html(_));
         if leak {
             let at = edits.at(range);
             edits

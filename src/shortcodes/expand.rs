@@ -216,7 +216,14 @@ fn run(
         .clone()
         .map(|r| (r.start, strip_container(&text[r], prefix)));
     let url = |result: Result<String, String>| result.map(Insert::Markdown);
-    match call.name.as_str() {
+    let own = format!("{}/{}.html", super::DIR, call.name);
+    // A site's own template of the name wins over the built-ins made in Rust too.
+    let name = if env.tera.contains_template(&own) {
+        ""
+    } else {
+        call.name.as_str()
+    };
+    match name {
         "highlight" => {
             let info = builtin::info_string(&call.positional, &call.named);
             let code = body.map(|(_, b)| b).unwrap_or_default();
@@ -237,6 +244,9 @@ fn run(
                 .or_else(|| call.named.get("page"))
                 .and_then(Value::as_str)
                 .unwrap_or_else(first);
+            if target.is_empty() {
+                return Err(format!("{} needs the page to link to", call.name));
+            }
             let form = if call.name == "ref" {
                 Form::Permalink
             } else {
@@ -255,8 +265,8 @@ fn run(
             .links
             .jekyll_link(first())
             .map_err(|e| format!("link: {e}"))),
-        name => {
-            let own = format!("{}/{name}.html", super::DIR);
+        _ => {
+            let name = call.name.as_str();
             let builtin = builtin::alias(name);
             let template = if env.tera.contains_template(&own) {
                 own
