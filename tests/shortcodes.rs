@@ -334,7 +334,7 @@ public class A { String s = "{{ x }}"; }
 
 {% raw %}Liquid looks like {{ page.title }}.{% endraw %}
 
-See [my trip]({% post_url 2021-03-04-my-trip %}), [again]({% link _posts/2021-03-04-my-trip.md %}),
+See [my trip]({% post_url 2021-03-04-my-trip %}), [again]({{ site.baseurl }}{% link _posts/2021-03-04-my-trip.md %}),
 [home]({{ site.baseurl }}/), [about]({{ "/about/" | relative_url }}), {{ "/feed.xml" | absolute_url }},
 {{ site.url }} and "{{ page.title }}".
 "#,

@@ -62,7 +62,7 @@ pub fn prepare(
     };
     match builtin {
         "figure" => {
-            for other in ["image", "img", "path", "url"] {
+            for other in ["image", "img", "image_path", "path", "url"] {
                 rename(named, other, "src");
             }
             let src = text(named, "src").ok_or("needs a src (the image file)")?;

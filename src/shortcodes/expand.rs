@@ -125,7 +125,15 @@ fn expand(
         out.push(CLOSE);
         outputs.push(output);
     };
-    for item in items {
+    let mut items = items.into_iter().peekable();
+    while let Some(item) = items.next() {
+        // Jekyll 3 posts write `{{ site.baseurl }}{% post_url x %}`; here, as in Jekyll 4,
+        // the tag's URL has the base path already.
+        let before_jekyll_link = items.peek().is_some_and(|next| {
+            next.range.start == item.range.end
+                && matches!(&next.found, Found::Call(c) if c.syntax == Syntax::Liquid
+                    && matches!(c.name.as_str(), "post_url" | "link"))
+        });
         map.0.push((out.len(), last, true));
         out.push_str(&text[last..item.range.start]);
         map.0.push((out.len(), item.range.start, false));
@@ -147,6 +155,7 @@ fn expand(
                         .strip_suffix(config.base_path())
                         .unwrap_or(&config.base_url)
                         .to_string(),
+                    Variable::BaseUrl if before_jekyll_link => String::new(),
                     Variable::BaseUrl => config.base_path().to_string(),
                     Variable::PageUrl => page.data.path.clone(),
                     Variable::PageTitle => {
