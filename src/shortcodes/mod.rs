@@ -5,6 +5,7 @@
 //! A body without `{{` or `{%` costs one search for them; one without links to `.md` files
 //! is rendered as before.
 
+mod args;
 mod builtin;
 mod events;
 mod expand;
