@@ -173,6 +173,23 @@ mod tests {
     }
 
     #[test]
+    fn the_markdown_filter_renders_text_and_passes_html_through() {
+        let mut sources = BTreeMap::new();
+        sources.insert("t.html".to_string(), "{{ text | markdown }}".to_string());
+        let tera = compile(&sources).unwrap();
+        let render = |value: tera::Value| {
+            let mut context = tera::Context::new();
+            context.insert_value("text", value);
+            tera.render("t.html", &context).unwrap()
+        };
+        assert_eq!(render("*x* <b>".into()), "<p><em>x</em> <b></p>\n");
+        assert_eq!(
+            render(tera::Value::safe_string("<p>made</p>\n")),
+            "<p>made</p>\n"
+        );
+    }
+
+    #[test]
     fn syntax_errors_name_the_template_and_line() {
         let mut sources = BTreeMap::new();
         sources.insert("post.html".to_string(), "line one\n{% if %}\n".to_string());
