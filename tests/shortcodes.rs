@@ -66,7 +66,7 @@ The engine weaves patterns.
 fn main() { println!("{{ not a call }}"); }
 {% end %}
 
-Read {{ ref(path="posts/other.md") }} or the [other post](../../other.md).
+Read {{ ref(path="posts/other.md") }}, [its path]({{ relref(path="posts/other.md#part") }}) or the [other post](../../other.md).
 
 - In a list: {{ figure(src="desk.png", alt="Desk again") }}
 - {{ tip(title="Listed") }}
@@ -121,9 +121,14 @@ func main() { fmt.Println("{{< youtube x >}}") }
 
 Absolute: {{< ref "tech-stack" >}}.
 
-`{{< youtube in-code >}}` stays, and so does
+`{{< youtube in-code >}}` stays, and so do
 
     {{< youtube indented >}}
+
+```
+{{< youtube q_Mi5LrnIiU >}}
+{{% notice tip %}}
+```
 
 {{</* youtube escaped */>}}
 "#;
@@ -216,7 +221,7 @@ fn zola_calls_of_every_builtin() {
     );
     has(
         html,
-        r#"Read https://example.org/posts/other/ or the <a href="/posts/other/">other post</a>."#,
+        r#"Read https://example.org/posts/other/, <a href="/posts/other/#part">its path</a> or the <a href="/posts/other/">other post</a>."#,
     );
     // In a list and a blockquote.
     has(
@@ -295,6 +300,10 @@ fn hugo_calls_of_every_builtin() {
     has(
         html,
         "<pre><code>{{&lt; youtube indented &gt;}}\n</code></pre>",
+    );
+    has(
+        html,
+        "<pre><code>{{&lt; youtube q_Mi5LrnIiU &gt;}}\n{{% notice tip %}}\n</code></pre>",
     );
     has(html, "<p>{{&lt; youtube escaped &gt;}}</p>");
 }
