@@ -602,3 +602,46 @@ fn the_sample_tour_calls_every_builtin() {
     has(&html, r#"width="480" height="270""#);
     has(&html, r#"<a href="/posts/a-tour-of-shortcodes/dusk.png">"#);
 }
+
+/// `quill serve` says the same warnings as `quill build`, so a leak is not silent while
+/// previewing either.
+#[test]
+fn serve_warns_about_template_syntax_left_in_a_page() {
+    use std::io::BufRead;
+    let site = TestSite::new();
+    site.post(
+        "leak",
+        "Leak",
+        "2024-01-01",
+        "",
+        "Posted {{ page.date | date }}.",
+    );
+    let mut child = site
+        .command()
+        .args(["serve", "--port", "0", "--output-dir", "preview"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start quill serve");
+    let stderr = child.stderr.take().unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // A bound on waiting, so a server that never warns fails the test instead of hanging it.
+    let line = receive.recv_timeout(std::time::Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = line.expect("serve printed nothing on standard error");
+    has(
+        &line,
+        "warning: content/posts/leak.md:5: the page's text still has template syntax",
+    );
+}
