@@ -429,11 +429,11 @@ fn every_content_error_is_reported_in_one_run_and_nothing_is_written() {
         "Bad",
         "2024-01-02",
         "",
-        "Text.\n\n{{ gallery(n=1) }}\n\n{{< youtube >}}\n\nSee [x](./nowhere.md#part).\n\n{% notice() %}\nnever closed\n",
+        "Text.\n\n{{ gallery(n=1) }}\n\n{{< youtube >}}\n\nSee [x](./nowhere.md#part).\n\n> {{< tip >}}\n> x\n> {{< nope >}}\n> {{< /tip >}}\n\n{% notice() %}\nnever closed\n",
     );
     let run = site.run(&["build"]).fails_with(1);
     let err = run.stderr;
-    has(&err, "5 errors in the content; nothing was written:");
+    has(&err, "6 errors in the content; nothing was written:");
     has(
         &err,
         "content/posts/bad.md:7: unknown shortcode `gallery` (add its template as templates/shortcodes/gallery.html)",
@@ -448,7 +448,11 @@ fn every_content_error_is_reported_in_one_run_and_nothing_is_written() {
     );
     has(
         &err,
-        "content/posts/bad.md:13: `{% notice(...) %}` is not closed (end its body with `{% end %}`)",
+        "content/posts/bad.md:15: unknown shortcode `nope` (add its template as templates/shortcodes/nope.html)",
+    );
+    has(
+        &err,
+        "content/posts/bad.md:18: `{% notice(...) %}` is not closed (end its body with `{% end %}`)",
     );
     has(
         &err,

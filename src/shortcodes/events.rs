@@ -20,8 +20,8 @@ pub struct Edits<'e, 'a> {
     pub verbatim: &'e [Range<usize>],
     /// From the expanded text back to the fragment.
     pub map: &'e OffsetMap,
-    /// The fragment's offset in the page's body.
-    pub base: usize,
+    /// From an offset of the fragment to one of the page's body.
+    pub to_page: &'e dyn Fn(usize) -> usize,
     /// Whether to look for template syntax left in the text.
     pub check_leaks: bool,
     /// Where problems go.
@@ -30,7 +30,7 @@ pub struct Edits<'e, 'a> {
 
 impl Edits<'_, '_> {
     fn at(&self, range: &Range<usize>) -> usize {
-        self.base + self.map.original(range.start)
+        (self.to_page)(self.map.original(range.start))
     }
 }
 

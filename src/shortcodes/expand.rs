@@ -48,13 +48,14 @@ impl OffsetMap {
     }
 }
 
-/// Renders Markdown at `base` of the page's body (0 for the body itself, a call's body
-/// start for a body rendered as Markdown), noting problems at body offsets.
+/// Renders Markdown that is the page's body or a part of it (a call's body rendered as
+/// Markdown), noting problems at offsets of the page's body, which `to_page` gives for
+/// offsets of `text`.
 pub fn render_fragment(
     env: &Env<'_>,
     page: &PageContext<'_>,
     text: &str,
-    base: usize,
+    to_page: &dyn Fn(usize) -> usize,
     enabled: bool,
     problems: &mut Problems,
 ) -> Rendered {
@@ -72,7 +73,7 @@ pub fn render_fragment(
             env,
             page,
             text,
-            base,
+            to_page,
             problems,
             &mut outputs,
             &mut verbatim,
@@ -88,7 +89,7 @@ pub fn render_fragment(
         outputs: &outputs,
         verbatim: &verbatim,
         map: &map,
-        base,
+        to_page,
         check_leaks: enabled && may_leak(text),
         problems,
     };
@@ -105,7 +106,7 @@ fn expand(
     env: &Env<'_>,
     page: &PageContext<'_>,
     text: &str,
-    base: usize,
+    to_page: &dyn Fn(usize) -> usize,
     problems: &mut Problems,
     outputs: &mut Vec<Output>,
     verbatim: &mut Vec<Range<usize>>,
@@ -114,7 +115,7 @@ fn expand(
     let code = markdown::code_ranges(text);
     let (items, errors) = scan::scan(text, &code);
     for e in errors {
-        problems.errors.push((base + e.offset, e.message));
+        problems.errors.push((to_page(e.offset), e.message));
     }
     let mut out = String::with_capacity(text.len() + 64);
     let mut last = 0;
@@ -137,7 +138,7 @@ fn expand(
         map.0.push((out.len(), last, true));
         out.push_str(&text[last..item.range.start]);
         map.0.push((out.len(), item.range.start, false));
-        let at = base + item.range.start;
+        let at = to_page(item.range.start);
         match item.found {
             Found::Literal(literal) => placeholder(&mut out, outputs, Output::Text(literal)),
             Found::Comment => {}
@@ -172,7 +173,7 @@ fn expand(
                 let n = counters.entry(call.name.clone()).or_insert(0);
                 *n += 1;
                 let nth = *n;
-                match run(env, page, text, &call, prefix, nth, (base, at), problems) {
+                match run(env, page, text, &call, prefix, nth, (to_page, at), problems) {
                     Ok(Insert::Markdown(markdown)) => out.push_str(&markdown),
                     Ok(Insert::Output(output)) => placeholder(&mut out, outputs, output),
                     Err(message) => problems.errors.push((at, message)),
@@ -210,7 +211,7 @@ fn run(
     call: &Call,
     prefix: &str,
     nth: usize,
-    (base, at): (usize, usize),
+    (to_page, at): (&dyn Fn(usize) -> usize, usize),
     problems: &mut Problems,
 ) -> Result<Insert, String> {
     let from = &page.source.file;
@@ -314,7 +315,17 @@ fn run(
                 let markdown = call.syntax == Syntax::HugoMarkdown
                     || builtin.is_some_and(builtin::body_is_markdown);
                 if markdown {
-                    let html = render_fragment(env, page, &body, base + start, true, problems).html;
+                    // The body's lines are the text's lines from `start` on (with any
+                    // container's markers taken off): a line of one is a line of the other.
+                    let body_to_page = |local: usize| {
+                        let line = body.as_bytes()[..local.min(body.len())]
+                            .iter()
+                            .filter(|b| **b == b'\n')
+                            .count();
+                        to_page(nth_line_start(text, start, line))
+                    };
+                    let html =
+                        render_fragment(env, page, &body, &body_to_page, true, problems).html;
                     context.insert_value("body", tera::Value::safe_string(&html));
                 } else {
                     context.insert("body", &body);
@@ -344,6 +355,18 @@ pub fn leak_message(what: &str) -> String {
         "{what} still has template syntax ({{{{ }}}} or {{% %}}) that quill did not run, so visitors see it; \
          write the call as a shortcode quill knows, or add shortcodes = false to the front matter of a post about templates"
     )
+}
+
+/// Where the `n`th line after the one holding `from` starts (`from` itself for 0).
+fn nth_line_start(text: &str, from: usize, n: usize) -> usize {
+    let mut at = from;
+    for _ in 0..n {
+        match text[at..].find('\n') {
+            Some(i) => at += i + 1,
+            None => return at,
+        }
+    }
+    at
 }
 
 /// The text before `at` on its line.

@@ -97,7 +97,7 @@ pub fn render_body(
         Some(serde_json::Value::Bool(false))
     );
     let mut problems = Problems::default();
-    let rendered = expand::render_fragment(env, page, body, 0, enabled, &mut problems);
+    let rendered = expand::render_fragment(env, page, body, &|at| at, enabled, &mut problems);
     let at = |(offset, message): (usize, String)| {
         // Offsets from a body rendered apart may fall inside a character: count bytes.
         let before = &body.as_bytes()[..offset.min(body.len())];
