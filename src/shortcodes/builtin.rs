@@ -9,145 +9,225 @@ use super::PageContext;
 use crate::content::CONTENT_DIR;
 use crate::links::{Form, Links};
 
-/// The built-in shortcodes with a template in `templates/shortcodes/`.
-pub const TEMPLATES: &[&str] = &[
-    "figure", "youtube", "vimeo", "video", "audio", "gist", "notice", "details", "quote",
+/// One built-in shortcode with a template in `templates/shortcodes/`: everything quill knows
+/// of it, in one place.
+pub struct Builtin {
+    /// Its name, and its template's.
+    pub name: &'static str,
+    /// Other names it answers to when the site has no template of that name.
+    pub aliases: &'static [&'static str],
+    /// The arguments its template reads, positional ones in this order.
+    pub keys: &'static [&'static str],
+    /// Whether its body is Markdown, rendered before the template sees it.
+    pub markdown_body: bool,
+    /// What it makes of its arguments before the template sees them.
+    prepare: Prepare,
+}
+
+/// What a built-in makes of its named arguments, given the name it was called by.
+type Prepare = fn(&mut Map<String, Value>, &str, &Media<'_>) -> Result<(), String>;
+
+/// The built-in shortcodes with a template.
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "figure",
+        aliases: &["img", "image"],
+        keys: &[
+            "src", "alt", "caption", "link", "width", "height", "class", "title",
+        ],
+        markdown_body: false,
+        prepare: figure,
+    },
+    Builtin {
+        name: "youtube",
+        aliases: &[],
+        keys: &["id", "title", "embed", "start"],
+        markdown_body: false,
+        prepare: hosted_video,
+    },
+    Builtin {
+        name: "vimeo",
+        aliases: &[],
+        keys: &["id", "title", "embed", "start"],
+        markdown_body: false,
+        prepare: hosted_video,
+    },
+    Builtin {
+        name: "video",
+        aliases: &[],
+        keys: &[
+            "src", "title", "caption", "poster", "width", "height", "captions",
+        ],
+        markdown_body: false,
+        prepare: media_file,
+    },
+    Builtin {
+        name: "audio",
+        aliases: &[],
+        keys: &["src", "title", "caption"],
+        markdown_body: false,
+        prepare: media_file,
+    },
+    Builtin {
+        name: "gist",
+        aliases: &[],
+        keys: &["user", "id", "file", "url"],
+        markdown_body: false,
+        prepare: gist,
+    },
+    Builtin {
+        name: "notice",
+        aliases: &["admonition", "note", "tip", "warning", "aside", "callout"],
+        keys: &["kind", "title"],
+        markdown_body: true,
+        prepare: notice,
+    },
+    Builtin {
+        name: "details",
+        aliases: &[],
+        keys: &["summary", "open"],
+        markdown_body: true,
+        prepare: details,
+    },
+    Builtin {
+        name: "quote",
+        aliases: &[],
+        keys: &["cite", "source"],
+        markdown_body: true,
+        prepare: quote,
+    },
 ];
 
 /// The built-in a name stands for, when the site has no template of that name.
-pub fn alias(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "img" | "image" => "figure",
-        "admonition" | "note" | "tip" | "warning" | "aside" | "callout" => "notice",
-        _ => return TEMPLATES.iter().find(|t| **t == name).copied(),
-    })
+pub fn find(name: &str) -> Option<&'static Builtin> {
+    BUILTINS
+        .iter()
+        .find(|b| b.name == name || b.aliases.contains(&name))
 }
 
-/// Whether a built-in's body is Markdown, rendered before the template sees it.
-pub fn body_is_markdown(builtin: &str) -> bool {
-    matches!(builtin, "notice" | "details" | "quote")
-}
-
-/// Everything a built-in's template reads, by name: positional arguments moved to their
-/// names, other spellings to one, media resolved, and every argument it knows present (none
-/// when not given), so a template never meets an undefined name.
-pub fn prepare(
-    builtin: &str,
-    called_as: &str,
-    named: &mut Map<String, Value>,
-    positional: &[Value],
-    media: &Media<'_>,
-) -> Result<(), String> {
-    let keys: &[&str] = match builtin {
-        "figure" => &[
-            "src", "alt", "caption", "link", "width", "height", "class", "title",
-        ],
-        "youtube" | "vimeo" => &["id", "title", "embed", "start"],
-        "video" | "audio" => &["src", "title", "caption", "poster", "width", "height"],
-        "gist" => &["user", "id", "file", "url"],
-        "notice" => &["kind", "title"],
-        "details" => &["summary", "open"],
-        "quote" => &["cite", "source"],
-        _ => &[],
-    };
-    for (key, value) in keys.iter().zip(positional) {
-        named
-            .entry(key.to_string())
-            .or_insert_with(|| value.clone());
+impl Builtin {
+    /// Everything its template reads, by name: positional arguments moved to their names,
+    /// other spellings to one, media resolved, and every argument it knows present (none
+    /// when not given), so a template never meets an undefined name.
+    pub fn prepare(
+        &self,
+        called_as: &str,
+        named: &mut Map<String, Value>,
+        positional: &[Value],
+        media: &Media<'_>,
+    ) -> Result<(), String> {
+        for (key, value) in self.keys.iter().zip(positional) {
+            named
+                .entry(key.to_string())
+                .or_insert_with(|| value.clone());
+        }
+        (self.prepare)(named, called_as, media)?;
+        for key in self.keys {
+            named.entry(key.to_string()).or_insert(Value::Null);
+        }
+        Ok(())
     }
-    let rename = |named: &mut Map<String, Value>, from: &str, to: &str| {
-        if let Some(v) = named.remove(from) {
+}
+
+fn rename(named: &mut Map<String, Value>, from: &[&str], to: &str) {
+    for from in from {
+        if let Some(v) = named.remove(*from) {
             named.entry(to.to_string()).or_insert(v);
         }
+    }
+}
+
+fn figure(named: &mut Map<String, Value>, _: &str, media: &Media<'_>) -> Result<(), String> {
+    rename(named, &["image", "img", "image_path", "path", "url"], "src");
+    let src = text(named, "src").ok_or("needs a src (the image file)")?;
+    let (url, file) = media.resolve(&src);
+    named.insert("src".into(), url.into());
+    if let Some(link) = text(named, "link") {
+        named.insert("link".into(), media.resolve(&link).0.into());
+    }
+    if !named.contains_key("width")
+        && !named.contains_key("height")
+        && let Some(size) = file.and_then(|f| imagesize::size(f).ok())
+    {
+        named.insert("width".into(), size.width.into());
+        named.insert("height".into(), size.height.into());
+    }
+    Ok(())
+}
+
+fn media_file(named: &mut Map<String, Value>, _: &str, media: &Media<'_>) -> Result<(), String> {
+    let src = text(named, "src").ok_or("needs a src (the media file)")?;
+    named.insert("src".into(), media.resolve(&src).0.into());
+    for key in ["poster", "captions"] {
+        if let Some(file) = text(named, key) {
+            named.insert(key.into(), media.resolve(&file).0.into());
+        }
+    }
+    Ok(())
+}
+
+fn hosted_video(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
+    let id = text(named, "id").ok_or("needs the video's id")?;
+    let id = video_id(&id);
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+    {
+        return Err(format!(
+            "`{id}` is not a video id (letters, digits, - and _)"
+        ));
+    }
+    named.insert("id".into(), id.into());
+    let embed = named.get("embed").is_some_and(truthy);
+    named.insert("embed".into(), embed.into());
+    Ok(())
+}
+
+fn gist(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
+    if !named.contains_key("url") {
+        let user = text(named, "user").ok_or("needs a url, or a user and an id")?;
+        let id = text(named, "id").ok_or("needs the gist's id after the user")?;
+        named.insert(
+            "url".into(),
+            format!("https://gist.github.com/{user}/{id}").into(),
+        );
+    }
+    Ok(())
+}
+
+fn notice(named: &mut Map<String, Value>, called_as: &str, _: &Media<'_>) -> Result<(), String> {
+    rename(named, &["type"], "kind");
+    let given = text(named, "kind").unwrap_or_else(|| called_as.to_string());
+    let kind = match given.to_ascii_lowercase().as_str() {
+        "tip" | "hint" | "success" => "tip",
+        "warning" | "caution" | "important" | "warn" => "warning",
+        "danger" | "error" => "danger",
+        "aside" => "aside",
+        _ => "note",
     };
-    match builtin {
-        "figure" => {
-            for other in ["image", "img", "image_path", "path", "url"] {
-                rename(named, other, "src");
-            }
-            let src = text(named, "src").ok_or("needs a src (the image file)")?;
-            let (url, file) = media.resolve(&src);
-            named.insert("src".into(), url.into());
-            if let Some(link) = text(named, "link") {
-                named.insert("link".into(), media.resolve(&link).0.into());
-            }
-            if !named.contains_key("width")
-                && !named.contains_key("height")
-                && let Some(size) = file.and_then(|f| imagesize::size(f).ok())
-            {
-                named.insert("width".into(), size.width.into());
-                named.insert("height".into(), size.height.into());
-            }
-        }
-        "video" | "audio" => {
-            let src = text(named, "src").ok_or("needs a src (the media file)")?;
-            named.insert("src".into(), media.resolve(&src).0.into());
-            if let Some(poster) = text(named, "poster") {
-                named.insert("poster".into(), media.resolve(&poster).0.into());
-            }
-        }
-        "youtube" | "vimeo" => {
-            let id = text(named, "id").ok_or("needs the video's id")?;
-            let id = video_id(&id);
-            if id.is_empty()
-                || !id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
-            {
-                return Err(format!(
-                    "`{id}` is not a video id (letters, digits, - and _)"
-                ));
-            }
-            named.insert("id".into(), id.into());
-            let embed = named.get("embed").is_some_and(truthy);
-            named.insert("embed".into(), embed.into());
-        }
-        "gist" if !named.contains_key("url") => {
-            let user = text(named, "user").ok_or("needs a url, or a user and an id")?;
-            let id = text(named, "id").ok_or("needs the gist's id after the user")?;
-            named.insert(
-                "url".into(),
-                format!("https://gist.github.com/{user}/{id}").into(),
-            );
-        }
-        "notice" => {
-            rename(named, "type", "kind");
-            let given = text(named, "kind").unwrap_or_else(|| called_as.to_string());
-            let kind = match given.to_ascii_lowercase().as_str() {
-                "tip" | "hint" | "success" => "tip",
-                "warning" | "caution" | "important" | "warn" => "warning",
-                "danger" | "error" => "danger",
-                "aside" => "aside",
-                _ => "note",
-            };
-            named.insert("kind".into(), kind.into());
-            if !named.contains_key("title") {
-                let mut title = kind.to_string();
-                title[..1].make_ascii_uppercase();
-                named.insert("title".into(), title.into());
-            }
-        }
-        "details" => {
-            rename(named, "title", "summary");
-            if !named.contains_key("summary") {
-                named.insert("summary".into(), "Details".into());
-            }
-            let open = named.get("open").is_some_and(truthy);
-            named.insert("open".into(), open.into());
-        }
-        "quote" => {
-            for other in ["author", "by"] {
-                rename(named, other, "cite");
-            }
-            for other in ["url", "link", "href"] {
-                rename(named, other, "source");
-            }
-        }
-        _ => {}
+    named.insert("kind".into(), kind.into());
+    if !named.contains_key("title") {
+        let mut title = kind.to_string();
+        title[..1].make_ascii_uppercase();
+        named.insert("title".into(), title.into());
     }
-    for key in keys {
-        named.entry(key.to_string()).or_insert(Value::Null);
+    Ok(())
+}
+
+fn details(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
+    rename(named, &["title"], "summary");
+    if !named.contains_key("summary") {
+        named.insert("summary".into(), "Details".into());
     }
+    let open = named.get("open").is_some_and(truthy);
+    named.insert("open".into(), open.into());
+    Ok(())
+}
+
+fn quote(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
+    rename(named, &["author", "by"], "cite");
+    rename(named, &["url", "link", "href"], "source");
     Ok(())
 }
 
@@ -339,10 +419,20 @@ mod tests {
     }
 
     #[test]
-    fn aliases_and_positions() {
-        assert_eq!(alias("img"), Some("figure"));
-        assert_eq!(alias("tip"), Some("notice"));
-        assert_eq!(alias("quote"), Some("quote"));
-        assert_eq!(alias("nope"), None);
+    fn names_and_aliases() {
+        let name = |n| find(n).map(|b| b.name);
+        assert_eq!(name("img"), Some("figure"));
+        assert_eq!(name("tip"), Some("notice"));
+        assert_eq!(name("quote"), Some("quote"));
+        assert_eq!(name("nope"), None);
+        for builtin in BUILTINS {
+            assert!(
+                crate::templates::BUILTIN
+                    .iter()
+                    .any(|(file, _)| *file == format!("shortcodes/{}.html", builtin.name)),
+                "{} has no template",
+                builtin.name
+            );
+        }
     }
 }

@@ -277,11 +277,11 @@ fn run(
             .map_err(|e| format!("link: {e}"))),
         _ => {
             let name = call.name.as_str();
-            let builtin = builtin::alias(name);
+            let builtin = builtin::find(name);
             let template = if env.tera.contains_template(&own) {
                 own
             } else if let Some(builtin) = builtin {
-                format!("{}/{builtin}.html", super::DIR)
+                format!("{}/{}.html", super::DIR, builtin.name)
             } else {
                 return Err(format!(
                     "unknown shortcode `{name}` (add its template as {}/{}/{name}.html)",
@@ -297,7 +297,8 @@ fn run(
                     links: env.links,
                     base_path: env.config.base_path(),
                 };
-                builtin::prepare(builtin, name, &mut named, &call.positional, &media)
+                builtin
+                    .prepare(name, &mut named, &call.positional, &media)
                     .map_err(|e| format!("shortcode `{name}` {e}"))?;
             }
             let mut context = tera::Context::new();
@@ -312,8 +313,8 @@ fn run(
                 context.insert_value("body", tera::Value::none());
             }
             if let Some((start, body)) = body {
-                let markdown = call.syntax == Syntax::HugoMarkdown
-                    || builtin.is_some_and(builtin::body_is_markdown);
+                let markdown =
+                    call.syntax == Syntax::HugoMarkdown || builtin.is_some_and(|b| b.markdown_body);
                 if markdown {
                     // The body's lines are the text's lines from `start` on (with any
                     // container's markers taken off): a line of one is a line of the other.

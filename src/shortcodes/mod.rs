@@ -21,7 +21,10 @@ use crate::links::Links;
 use crate::markdown::{self, Rendered};
 use crate::site::PageData;
 
-pub use builtin::TEMPLATES as BUILTIN;
+/// The names of the built-in shortcodes with a template, for documentation and tests.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    builtin::BUILTINS.iter().map(|b| b.name)
+}
 
 /// The folder of shortcode templates inside `templates/`.
 pub const DIR: &str = "shortcodes";
