@@ -105,19 +105,25 @@ pub fn render_with(markdown: &str, edit: Option<Edit<'_>>) -> Rendered {
     }
 }
 
-/// The byte ranges of code in a Markdown text (code spans, code blocks, and math when it is
-/// parsed), in order: where shortcode-looking text is left as written.
+/// The byte ranges of code in a Markdown text (code spans, code blocks, math when it is
+/// parsed) and of HTML comments, in order: where shortcode-looking text is left as written.
 pub fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        if matches!(
-            event,
+        let code = match &event {
             Event::Code(_)
-                | Event::InlineMath(_)
-                | Event::DisplayMath(_)
-                | Event::Start(Tag::CodeBlock(_))
-        ) && ranges.last().is_none_or(|last| last.end <= range.start)
-        {
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::Start(Tag::CodeBlock(_)) => true,
+            // A call commented out is not called.
+            Event::InlineHtml(html) => html.starts_with("<!--"),
+            Event::Start(Tag::HtmlBlock) => {
+                let block = markdown[range.clone()].trim();
+                block.starts_with("<!--") && block.ends_with("-->")
+            }
+            _ => false,
+        };
+        if code && ranges.last().is_none_or(|last| last.end <= range.start) {
             ranges.push(range);
         }
     }
@@ -324,6 +330,19 @@ mod tests {
         assert_eq!(reading_time(0), 1);
         assert_eq!(reading_time(200), 1);
         assert_eq!(reading_time(201), 2);
+    }
+
+    #[test]
+    fn code_ranges_cover_code_and_comments() {
+        let text = "a `b` c\n\n```\nd\n```\n\ne <!-- f --> g\n\n<!--\nh\n-->\n\n<div>i</div>\n";
+        let covered: Vec<&str> = code_ranges(text)
+            .into_iter()
+            .map(|r| text[r].trim())
+            .collect();
+        assert_eq!(
+            covered,
+            ["`b`", "```\nd\n```", "<!-- f -->", "<!--\nh\n-->"]
+        );
     }
 
     #[test]

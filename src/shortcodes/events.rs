@@ -131,7 +131,7 @@ fn is_code_element(tag: &str) -> bool {
 }
 
 /// Where HTML's text (outside `code`, `pre`, `kbd`, `samp`, `script` and `style`, and
-/// outside tags) holds template syntax.
+/// outside tags and comments) holds template syntax.
 pub fn html_leaks(html: &str) -> Option<usize> {
     if !super::expand::may_leak(html) {
         return None;
@@ -151,6 +151,14 @@ pub fn html_leaks(html: &str) -> Option<usize> {
         let open = i + rel;
         if let Some(found) = check(text_start, open) {
             return Some(found);
+        }
+        // A comment is never shown.
+        if lower[open..].starts_with("<!--") {
+            i = lower[open..]
+                .find("-->")
+                .map_or(lower.len(), |n| open + n + 3);
+            text_start = i;
+            continue;
         }
         let close = lower[open..]
             .find('>')
@@ -307,6 +315,7 @@ mod tests {
         );
         assert_eq!(html_leaks("<a title=\"{{\">x</a>"), None);
         assert!(html_leaks("<code>a</code> %}").is_some());
+        assert_eq!(html_leaks("<!-- {{< old >}} --><p>ok</p>"), None);
     }
 
     #[test]
