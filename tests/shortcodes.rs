@@ -646,3 +646,26 @@ fn serve_warns_about_template_syntax_left_in_a_page() {
         "warning: content/posts/leak.md:5: the page's text still has template syntax",
     );
 }
+
+/// A figure's size comes from its file, so an incremental build notices a new picture of
+/// another size beside the post.
+#[test]
+fn a_figure_follows_its_picture_in_an_incremental_build() {
+    let site = TestSite::new();
+    site.write(
+        "content/posts/trip/index.md",
+        "+++\ntitle = \"Trip\"\ndate = 2024-01-01\n+++\n{{ figure(src=\"p.png\", alt=\"P\") }}\n",
+    );
+    std::fs::write(site.path("content/posts/trip/p.png"), png(10, 20)).unwrap();
+    site.run(&["build"]).ok();
+    has(
+        &site.read("public/posts/trip/index.html"),
+        r#"width="10" height="20""#,
+    );
+    std::fs::write(site.path("content/posts/trip/p.png"), png(300, 200)).unwrap();
+    site.run(&["build"]).ok();
+    has(
+        &site.read("public/posts/trip/index.html"),
+        r#"width="300" height="200""#,
+    );
+}

@@ -158,6 +158,12 @@ impl Job<'_> {
             hasher.update(&page.comment_count.to_le_bytes());
             if source.refers {
                 hasher.update(&urls.to_le_bytes());
+                // A figure reads its size from a file of the bundle.
+                for (file, _) in &source.assets {
+                    if let Ok(metadata) = std::fs::metadata(file) {
+                        crate::content::Fingerprint::of(&metadata).hash_into(hasher);
+                    }
+                }
             }
         };
         match self {
