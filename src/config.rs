@@ -5,6 +5,9 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::content::permalink::{Pattern, Style};
+use crate::content::slug::SlugMode;
+
 /// The name of the configuration file at a site's root.
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -34,6 +37,88 @@ pub struct SiteConfig {
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,
+    /// `[permalinks]`: where each kind of content is published.
+    #[serde(default)]
+    pub permalinks: Permalinks,
+    /// `[slugify]`: how names become URL segments.
+    #[serde(default)]
+    pub slugify: SlugifyConfig,
+    /// `[home]`: what the home page lists.
+    #[serde(default)]
+    pub home: HomeConfig,
+}
+
+/// `[permalinks]`: a URL pattern per kind of content, keyed by the top-level section of a
+/// post (`posts`, `blog`, ...; `posts` also covers posts at the content root) or by `pages`;
+/// `style` picks whose meaning `:title` and `:slug` have.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Permalinks {
+    /// Jekyll's or Hugo's meaning of `:title` and `:slug`.
+    pub style: Style,
+    /// The patterns as written, by key.
+    pub patterns: std::collections::BTreeMap<String, String>,
+    /// The same, parsed.
+    #[serde(skip)]
+    pub parsed: std::collections::BTreeMap<String, Pattern>,
+}
+
+impl<'de> Deserialize<'de> for Permalinks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut patterns = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        let style = match patterns.remove("style").as_deref() {
+            None | Some("jekyll") => Style::Jekyll,
+            Some("hugo") => Style::Hugo,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "[permalinks] style must be \"jekyll\" or \"hugo\", not {other:?}"
+                )));
+            }
+        };
+        let mut parsed = std::collections::BTreeMap::new();
+        for (key, pattern) in &patterns {
+            let pattern = Pattern::parse(pattern)
+                .map_err(|e| D::Error::custom(format!("[permalinks] {key}: {e}")))?;
+            parsed.insert(key.clone(), pattern);
+        }
+        Ok(Permalinks {
+            style,
+            patterns,
+            parsed,
+        })
+    }
+}
+
+impl Permalinks {
+    /// The pattern for posts of the top-level section `section` (`""` at the content root).
+    pub fn for_posts(&self, section: &str) -> Option<&Pattern> {
+        self.parsed
+            .get(section)
+            .filter(|_| section != "pages")
+            .or_else(|| self.parsed.get("posts"))
+    }
+
+    /// The pattern for standalone pages.
+    pub fn for_pages(&self) -> Option<&Pattern> {
+        self.parsed.get("pages")
+    }
+}
+
+/// `[slugify]`, as in Zola.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlugifyConfig {
+    /// How file names, folder names and `slug` front matter become URL segments.
+    pub paths: SlugMode,
+}
+
+/// `[home]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HomeConfig {
+    /// The sections (folders under `content/`, like `blog` or `notes/2024`) whose posts the
+    /// home page lists; every section's when `None`.
+    pub sections: Option<Vec<String>>,
 }
 
 /// The `[comments]` table of `site.toml`.
@@ -299,6 +384,29 @@ mod tests {
         assert_eq!(c.permalink("/posts/a/"), "https://e.org/blog/posts/a/");
         let c = parse("title = \"T\"\nbase_url = \"https://e.org\"\n").unwrap();
         assert_eq!(c.base_path(), "");
+    }
+
+    #[test]
+    fn permalinks_parse_with_their_style() {
+        let c = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[permalinks]\nstyle = \"hugo\"\nposts = \"/:year/:slug/\"\nblog = \"/b/:slug/\"\n[slugify]\npaths = \"safe\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.permalinks.style, Style::Hugo);
+        assert!(c.permalinks.for_posts("blog").is_some());
+        assert_eq!(
+            c.permalinks.for_posts("notes"),
+            c.permalinks.for_posts("posts")
+        );
+        assert!(c.permalinks.for_pages().is_none());
+        assert_eq!(c.slugify.paths, SlugMode::Safe);
+        let err = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n\n[permalinks]\nposts = \"/:yaer/:slug/\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("site.toml:4:"), "{err}");
+        assert!(err.contains("unknown token `:yaer`"), "{err}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("tags.html", include_str!("../templates/tags.html")),
     ("tag.html", include_str!("../templates/tag.html")),
+    ("section.html", include_str!("../templates/section.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("alias.html", include_str!("../templates/alias.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),

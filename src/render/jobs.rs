@@ -4,7 +4,7 @@
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::Source;
-use crate::site::{PageData, Site, Tag};
+use crate::site::{Member, PageData, Section, Site, Tag};
 
 /// One output file to render.
 #[derive(Debug)]
@@ -19,6 +19,17 @@ pub enum Job<'a> {
         tag: Option<&'a Tag>,
         /// The posts on this page.
         posts: Vec<&'a PageData>,
+        /// 1-based page number.
+        index: usize,
+        /// Number of pages.
+        count: usize,
+    },
+    /// One page of a section's listing.
+    Section {
+        /// The section.
+        section: &'a Section,
+        /// The pages on this page.
+        pages: Vec<&'a PageData>,
         /// 1-based page number.
         index: usize,
         /// Number of pages.
@@ -50,22 +61,45 @@ pub enum Job<'a> {
 /// Every output file of the site, in a fixed order.
 pub fn jobs(site: &Site) -> Vec<Job<'_>> {
     let mut jobs: Vec<Job<'_>> = Vec::new();
-    jobs.extend(site.posts.iter().map(Job::Post));
-    jobs.extend(site.pages.iter().map(Job::Page));
-    let all: Vec<&PageData> = site.posts.iter().collect();
-    push_listing(&mut jobs, None, all, site.config.paginate_by);
+    jobs.extend(site.posts.iter().filter(|p| p.render).map(Job::Post));
+    jobs.extend(site.pages.iter().filter(|p| p.render).map(Job::Page));
+    let home: Vec<&PageData> = site.home.iter().map(|&i| &site.posts[i]).collect();
+    push_listing(&mut jobs, None, home, site.config.paginate_by);
+    for section in &site.sections {
+        let pages: Vec<&PageData> = section
+            .members
+            .iter()
+            .map(|m| match *m {
+                Member::Post(i) => &site.posts[i],
+                Member::Page(i) => &site.pages[i],
+            })
+            .collect();
+        let per_page = section.paginate_by;
+        let count = pages.len().div_ceil(per_page).max(1);
+        for index in 1..=count {
+            let start = (index - 1) * per_page;
+            jobs.push(Job::Section {
+                section,
+                pages: pages[start.min(pages.len())..(start + per_page).min(pages.len())].to_vec(),
+                index,
+                count,
+            });
+        }
+    }
     for tag in &site.tags {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
     }
-    jobs.extend([
-        Job::Tags,
-        Job::Feed,
-        Job::Sitemap,
-        Job::Robots,
-        Job::NotFound,
-        Job::Style,
-    ]);
+    jobs.extend([Job::Tags, Job::Feed, Job::Sitemap, Job::Robots]);
+    // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
+    if !site
+        .pages
+        .iter()
+        .any(|p| p.render && p.path == site.config.site_path("/404.html"))
+    {
+        jobs.push(Job::NotFound);
+    }
+    jobs.push(Job::Style);
     if site.config.comments.enabled {
         jobs.push(Job::CommentsFeed);
     }
@@ -107,6 +141,7 @@ impl Job<'_> {
                 .trim_start_matches(site.config.base_path())
                 .to_string(),
             Job::Listing { tag, index, .. } => listing_path(&listing_base(*tag), *index),
+            Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
             Job::Tags => "/tags/".into(),
             Job::Feed => "/atom.xml".into(),
             Job::Sitemap => "/sitemap.xml".into(),
@@ -131,6 +166,7 @@ impl Job<'_> {
         match self {
             Job::Post(page) | Job::Page(page) => vec![page],
             Job::Listing { posts, .. } => posts.clone(),
+            Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
             _ => Vec::new(),
         }
@@ -163,7 +199,7 @@ impl Job<'_> {
                     b"page"
                 });
                 page(&mut hasher, p);
-                let (stamp, approved) = stamp(&p.slug).unwrap_or((0, 0));
+                let (stamp, approved) = stamp(&p.key).unwrap_or((0, 0));
                 hasher.update(&stamp.to_le_bytes());
                 hasher.update(&approved.to_le_bytes());
             }
@@ -187,6 +223,24 @@ impl Job<'_> {
                     page(&mut hasher, p);
                 }
             }
+            Job::Section {
+                section,
+                pages,
+                index,
+                count,
+            } => {
+                hasher.update(b"section");
+                let source = &sources[section.source];
+                hasher.update(source.file.to_string_lossy().as_bytes());
+                hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
+                hasher.update(&section.count.to_le_bytes());
+                hasher.update(&index.to_le_bytes());
+                hasher.update(&count.to_le_bytes());
+                hasher.update(&pages.len().to_le_bytes());
+                for p in pages {
+                    page(&mut hasher, p);
+                }
+            }
             Job::Tags => {
                 hasher.update(b"tags");
                 for tag in &site.tags {
@@ -206,7 +260,7 @@ impl Job<'_> {
             }
             Job::Sitemap => {
                 hasher.update(b"sitemap");
-                for p in site.posts.iter().chain(&site.pages) {
+                for p in site.posts.iter().chain(&site.pages).filter(|p| p.render) {
                     hasher.update(p.permalink.as_bytes());
                     hasher.update(b"\0");
                     for date in [&p.updated, &p.date] {
@@ -216,6 +270,10 @@ impl Job<'_> {
                 }
                 for tag in &site.tags {
                     hasher.update(tag.permalink.as_bytes());
+                    hasher.update(b"\0");
+                }
+                for section in &site.sections {
+                    hasher.update(section.permalink.as_bytes());
                     hasher.update(b"\0");
                 }
             }

@@ -143,7 +143,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                 "page",
                 &PageView {
                     page: full(inputs, page)?,
-                    comments: &inputs.threads.for_post(&page.slug),
+                    comments: &inputs.threads.for_post(&page.key),
                 },
             );
             if matches!(job, Job::Post(_)) {
@@ -168,7 +168,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                 current_index: *index,
                 number_pagers: *count,
                 paginate_by: config.paginate_by,
-                total_pages: tag.map_or(site.posts.len(), |t| t.count),
+                total_pages: tag.map_or(site.home.len(), |t| t.count),
                 first: at(1),
                 last: at(*count),
                 previous: (*index > 1).then(|| at(index - 1)),
@@ -182,6 +182,31 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                 }
                 None => "index.html",
             }
+        }
+        Job::Section {
+            section,
+            pages,
+            index,
+            count,
+        } => {
+            let at = |i: usize| config.site_path(&listing_path(&section.site_path, i));
+            let paginator = Paginator {
+                pages: pages
+                    .iter()
+                    .map(|p| full(inputs, p))
+                    .collect::<Result<_>>()?,
+                current_index: *index,
+                number_pagers: *count,
+                paginate_by: section.paginate_by,
+                total_pages: section.count,
+                first: at(1),
+                last: at(*count),
+                previous: (*index > 1).then(|| at(index - 1)),
+                next: (index < count).then(|| at(index + 1)),
+            };
+            context.insert("paginator", &paginator);
+            context.insert("section", section);
+            section.template.as_str()
         }
         Job::Tags => {
             context.insert("tags", &site.tags);
@@ -254,7 +279,7 @@ struct CommentFeedEntry<'a> {
 /// rendered.
 fn comment_feed_entries<'a>(site: &'a Site, latest: &[CommentRecord]) -> Vec<CommentFeedEntry<'a>> {
     let posts: rustc_hash::FxHashMap<&str, &PageData> =
-        site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
+        site.posts.iter().map(|p| (p.key.as_str(), p)).collect();
     latest
         .iter()
         .filter_map(|record| {
@@ -282,7 +307,7 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
         permalink: config.permalink("/"),
         lastmod: None,
     }];
-    for page in site.posts.iter().chain(&site.pages) {
+    for page in site.posts.iter().chain(&site.pages).filter(|p| p.render) {
         entries.push(SitemapEntry {
             permalink: page.permalink.clone(),
             lastmod: page.updated.as_deref().or(page.date.as_deref()),
@@ -294,6 +319,10 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
     });
     entries.extend(site.tags.iter().map(|t| SitemapEntry {
         permalink: t.permalink.clone(),
+        lastmod: None,
+    }));
+    entries.extend(site.sections.iter().map(|s| SitemapEntry {
+        permalink: s.permalink.clone(),
         lastmod: None,
     }));
     entries

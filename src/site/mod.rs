@@ -14,6 +14,8 @@ use crate::config::SiteConfig;
 use crate::content::{Kind, Source, dates, slug::slugify};
 use crate::markdown::{self, TocEntry};
 
+mod sections;
+
 /// A link to a tag, as posts carry it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TagRef {
@@ -35,6 +37,8 @@ pub struct PageData {
     pub title: String,
     /// The URL slug.
     pub slug: String,
+    /// What its comments are stored under, and what the comment form sends.
+    pub key: String,
     /// The path from the server root, with the base path: `/blog/posts/a/`.
     pub path: String,
     /// The absolute URL.
@@ -51,6 +55,14 @@ pub struct PageData {
     pub description: Option<String>,
     /// The post's tags.
     pub tags: Vec<TagRef>,
+    /// Its categories, as written.
+    pub categories: Vec<String>,
+    /// Its authors, as written.
+    pub authors: Vec<String>,
+    /// Its image (`image` or `cover`), as an absolute URL when it was a site path.
+    pub image: Option<String>,
+    /// Its weight in a section sorted by weight.
+    pub weight: Option<i64>,
     /// Free front matter values.
     pub extra: Map<String, Value>,
     /// Whether visitors may comment.
@@ -59,7 +71,53 @@ pub struct PageData {
     pub comment_count: usize,
     /// Whether the page is a draft (only in `--drafts` builds).
     pub draft: bool,
+    /// Whether the page gets a file of its own (`render = false` keeps it to listings).
+    #[serde(skip)]
+    pub render: bool,
     /// Which of the loaded sources it came from.
+    #[serde(skip)]
+    pub source: usize,
+}
+
+/// A post or page a section lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// An index into [`Site::posts`].
+    Post(usize),
+    /// An index into [`Site::pages`].
+    Page(usize),
+}
+
+/// A section: a folder with an `_index.md`, and the listing of what is in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Its title (`_index.md`'s, else the folder's name).
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its folder under `content/`, `/`-separated (`blog`, `notes/2024`).
+    pub folder: String,
+    /// Its path from the server root, with the base path.
+    pub path: String,
+    /// Its absolute URL.
+    pub permalink: String,
+    /// Free front matter values of its `_index.md`.
+    pub extra: Map<String, Value>,
+    /// How many pages it lists.
+    pub count: usize,
+    /// Pages per listing page.
+    #[serde(skip)]
+    pub paginate_by: usize,
+    /// The template of its listing pages.
+    #[serde(skip)]
+    pub template: String,
+    /// What it lists, in its order.
+    #[serde(skip)]
+    pub members: Vec<Member>,
+    /// Its site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// Which of the loaded sources (its `_index.md`) it came from.
     #[serde(skip)]
     pub source: usize,
 }
@@ -111,6 +169,10 @@ pub struct Site {
     pub pages: Vec<PageData>,
     /// Tags by slug.
     pub tags: Vec<Tag>,
+    /// Sections by folder (the content root's, which is the home page, left out).
+    pub sections: Vec<Section>,
+    /// The posts the home page lists: indexes into [`Site::posts`], newest first.
+    pub home: Vec<usize>,
     /// Redirects: (old path without base path, absolute target URL).
     pub aliases: Vec<(String, String)>,
     /// Bundle files to copy: (source file, output path relative to the output root).
@@ -130,10 +192,11 @@ impl Site {
         let mut data: Vec<(Kind, PageData)> = sources
             .par_iter()
             .enumerate()
+            .filter(|(_, s)| s.kind != Kind::Section)
             .map(|(index, s)| {
                 let mut page = page_data(&config, s, index, &tag_links);
                 if s.kind == Kind::Post {
-                    page.comment_count = comment_count(&s.slug);
+                    page.comment_count = comment_count(&s.key);
                 }
                 (s.kind, page)
             })
@@ -159,11 +222,15 @@ impl Site {
         let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         let tags = group_tags(&config, &posts);
+        let sections = sections::collect(&config, sources, &posts, &pages);
+        let home = sections::home(&config, sources, &posts);
         Site {
             config,
             posts,
             pages,
             tags,
+            sections,
+            home,
             aliases,
             assets,
         }
@@ -258,10 +325,11 @@ fn page_data(
     PageData {
         kind: match source.kind {
             Kind::Post => "post",
-            Kind::Page => "page",
+            Kind::Page | Kind::Section => "page",
         },
         title: source.meta.title.clone(),
         slug: source.slug.clone(),
+        key: source.key.clone(),
         path: config.site_path(&source.path),
         permalink: config.permalink(&source.path),
         date: source.date.as_ref().map(dates::iso),
@@ -270,11 +338,33 @@ fn page_data(
         updated_human: source.meta.updated.as_ref().map(dates::human),
         description: source.meta.description.clone(),
         tags,
+        categories: source.meta.categories.clone(),
+        authors: source.meta.authors.clone(),
+        image: source
+            .meta
+            .image
+            .as_deref()
+            .map(|image| absolute(config, &source.path, image)),
+        weight: source.meta.weight,
         extra: source.meta.extra.clone(),
         comments_open: source.meta.comments,
         comment_count: 0,
         draft: source.meta.draft,
+        render: source.meta.render,
         source: index,
+    }
+}
+
+/// An image as the absolute URL social previews need: a site path (`/img/a.png`) under the
+/// base URL, a bare name (a bundle's `cover.jpg`) beside the page; a full URL is kept.
+fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
+    if image.contains("://") || image.starts_with("//") {
+        image.to_string()
+    } else if image.starts_with('/') {
+        config.permalink(image)
+    } else {
+        let folder = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
+        config.permalink(&format!("{folder}{image}"))
     }
 }
 
