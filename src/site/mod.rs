@@ -266,11 +266,13 @@ pub fn render_bodies(
             if !needed.get(index).copied().unwrap_or(false) {
                 return Ok(None);
             }
-            let markdown = source.read_body(root)?;
-            Ok(Some(page_body(
-                &markdown,
-                source.meta.description.as_deref(),
-            )))
+            let body = source.read_body(root)?;
+            let description = source.meta.description.as_deref();
+            Ok(Some(if crate::content::is_html(&source.file) {
+                html_body(body, description)
+            } else {
+                page_body(&body, description)
+            }))
         })
         .collect()
 }
@@ -290,6 +292,33 @@ fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
         toc: rendered.toc,
         word_count: rendered.word_count,
         reading_time: markdown::reading_time(rendered.word_count),
+    }
+}
+
+/// An `.html` source's body, which is already HTML: no headings tree, and the description as
+/// its summary.
+fn html_body(html: String, description: Option<&str>) -> PageBody {
+    // Tags become spaces, so that only the text's words are counted.
+    let mut in_tag = false;
+    let text: String = html
+        .chars()
+        .map(|c| {
+            let was_in_tag = in_tag;
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ => {}
+            }
+            if was_in_tag || in_tag || c == '>' { ' ' } else { c }
+        })
+        .collect();
+    let word_count = text.split_whitespace().count();
+    PageBody {
+        summary: description.map(|d| tera::Value::from(format!("<p>{}</p>", escape_html(d)))),
+        content: tera::Value::from(html),
+        toc: Vec::new(),
+        word_count,
+        reading_time: markdown::reading_time(word_count),
     }
 }
 
