@@ -9,6 +9,7 @@ mod comments_site;
 mod import;
 mod incremental;
 mod ingest;
+mod permalinks;
 mod postgres;
 mod scaffold;
 mod serve;

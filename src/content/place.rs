@@ -125,22 +125,12 @@ fn place_one(
         .filter(|c| !c.is_empty())
         .collect();
     let categories = categories.join("/");
-    let sections_path = section
+    // As in Hugo, a top-level folder is a section for `:sections` even without `_index.md`.
+    let depth = section
         .as_deref()
-        .map(|s| {
-            s.split('/')
-                .filter(|d| !d.is_empty())
-                .map(|d| slugify_path(d, mode))
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .unwrap_or_else(|| {
-            if in_posts {
-                POSTS_DIR.into()
-            } else {
-                String::new()
-            }
-        });
+        .map_or(0, |s| s.split('/').filter(|d| !d.is_empty()).count())
+        .max(usize::from(!dirs.is_empty()));
+    let sections_path = folders[..depth.min(folders.len())].join("/");
     let values = Values {
         date: source.date,
         slug: &token_slug,

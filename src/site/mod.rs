@@ -309,7 +309,11 @@ fn html_body(html: String, description: Option<&str>) -> PageBody {
                 '>' => in_tag = false,
                 _ => {}
             }
-            if was_in_tag || in_tag || c == '>' { ' ' } else { c }
+            if was_in_tag || in_tag || c == '>' {
+                ' '
+            } else {
+                c
+            }
         })
         .collect();
     let word_count = text.split_whitespace().count();
