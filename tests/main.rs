@@ -12,5 +12,6 @@ mod ingest;
 mod permalinks;
 mod postgres;
 mod scaffold;
+mod sections;
 mod serve;
 mod store;
