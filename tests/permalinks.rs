@@ -293,3 +293,66 @@ fn two_pages_that_want_one_url_are_an_error_naming_both() {
         run.stderr
     );
 }
+
+#[test]
+fn a_comment_addressed_to_an_old_url_finds_its_post() {
+    let site = TestSite::with_config(
+        "[permalinks]\nposts = \"/:categories/:year/:month/:day/:title:output_ext\"\n",
+    );
+    site.write(
+        "content/posts/2009-04-29-slap-chop.md",
+        "---\ntitle: Slap Chop\ncategories: food\nredirect_from: [/chop/]\n---\nChop chop.\n",
+    );
+    site.write(
+        "content/posts/2017/12/index.md",
+        "+++\ntitle = \"December\"\ndate = 2017-12-01\n+++\nCold.\n",
+    );
+    let line = |id: &str, post: &str, body: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"post\":\"{post}\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"{body}\",\"timestamp\":\"2024-02-01T10:00:00Z\"}}\n"
+        )
+    };
+    site.write(
+        "old.jsonl",
+        &[
+            line(
+                "c1",
+                "https://example.org/food/2009/04/29/slap-chop.html",
+                "By the permalink",
+            ),
+            line("c2", "/chop/", "By the alias"),
+            line("c3", "slap-chop", "By the slug"),
+            line(
+                "c4",
+                "https://example.org/2017/12/01/12.html",
+                "By the nested URL",
+            ),
+            line("c5", "/posts/slap-chop/", "By a URL the post does not have"),
+        ]
+        .concat(),
+    );
+    let run = site.run(&["ingest", "old.jsonl"]);
+    assert!(
+        run.stdout.contains("stored 4 comments") && run.stdout.contains("1 rejected"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let rows = site.comment_rows();
+    let posts: Vec<&str> = rows.iter().map(|(_, post, _)| post.as_str()).collect();
+    assert_eq!(posts, ["slap-chop", "slap-chop", "slap-chop", "2017/12"]);
+    site.run(&["build"]).ok();
+    let post = site.read("public/food/2009/04/29/slap-chop.html");
+    for body in ["By the permalink", "By the alias", "By the slug"] {
+        assert!(post.contains(body), "{body} missing from the post");
+    }
+    assert!(
+        site.read("public/2017/12/01/12.html")
+            .contains("By the nested URL")
+    );
+    assert!(
+        site.read("public/chop/index.html")
+            .contains("https://example.org/food/2009/04/29/slap-chop.html"),
+        "the alias redirects to the permalink"
+    );
+}

@@ -18,6 +18,8 @@ pub struct PostEntry {
     pub slug: String,
     /// Whether it takes comments.
     pub comments_open: bool,
+    /// Its site path without the base path (`/2020/01/trip/`), where it is published.
+    pub path: String,
 }
 
 /// Every published post, by slug and by path.
@@ -65,11 +67,17 @@ impl PostIndex {
             PostEntry {
                 slug: slug.to_string(),
                 comments_open,
+                path: path.to_string(),
             },
         );
         for p in std::iter::once(path).chain(aliases.iter().map(String::as_str)) {
             self.by_path.insert(normalize_path(p), slug.to_string());
         }
+    }
+
+    /// The site path of the post whose comments are stored under `key`.
+    pub fn path_of(&self, key: &str) -> Option<&str> {
+        self.by_slug.get(key).map(|e| e.path.as_str())
     }
 
     /// Finds the post a submission names, refusing one whose comments are closed.
