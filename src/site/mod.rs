@@ -71,8 +71,8 @@ pub struct PageData {
     pub comment_count: usize,
     /// Whether the page is a draft (only in `--drafts` builds).
     pub draft: bool,
-    /// Whether the page gets a file of its own (`render = false` keeps it to listings).
-    #[serde(skip)]
+    /// Whether the page gets a file of its own: `render = false` keeps it out of everything
+    /// but its section's listing, where templates show it without a link.
     pub render: bool,
     /// Which of the loaded sources it came from.
     #[serde(skip)]
@@ -240,7 +240,10 @@ impl Site {
 impl Site {
     /// The posts the Atom feed shows, newest first.
     pub fn feed_posts(&self) -> impl Iterator<Item = &PageData> {
-        self.posts.iter().take(self.config.feed_limit)
+        self.posts
+            .iter()
+            .filter(|p| p.render)
+            .take(self.config.feed_limit)
     }
 
     /// The newest date any post was published or updated (ISO 8601), as feeds give it.
@@ -411,7 +414,7 @@ fn escape_html(text: &str) -> String {
 
 fn group_tags(config: &SiteConfig, posts: &[PageData]) -> Vec<Tag> {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
-    for (index, post) in posts.iter().enumerate() {
+    for (index, post) in posts.iter().enumerate().filter(|(_, p)| p.render) {
         for tag in &post.tags {
             let entry = by_slug.entry(tag.slug.clone()).or_insert_with(|| Tag {
                 name: tag.name.clone(),

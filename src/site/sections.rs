@@ -110,12 +110,13 @@ fn parent(folder: &str) -> &str {
 /// sections and the folders below them.
 pub fn home(config: &SiteConfig, sources: &[Source], posts: &[PageData]) -> Vec<usize> {
     let Some(named) = &config.home.sections else {
-        return (0..posts.len()).collect();
+        return (0..posts.len()).filter(|&i| posts[i].render).collect();
     };
     let named: Vec<&str> = named.iter().map(|s| s.trim_matches('/')).collect();
     posts
         .iter()
         .enumerate()
+        .filter(|(_, post)| post.render)
         .filter(|(_, post)| {
             let folder = sources[post.source].section.as_deref().unwrap_or("");
             named.iter().any(|n| {
