@@ -46,6 +46,18 @@ pub struct SiteConfig {
     /// `[home]`: what the home page lists.
     #[serde(default)]
     pub home: HomeConfig,
+    /// `[taxonomies]`: taxonomies besides `tags` and `categories` (which every site has), and
+    /// settings for those.
+    #[serde(default)]
+    pub taxonomies: std::collections::BTreeMap<String, TaxonomyConfig>,
+}
+
+/// One taxonomy of `[taxonomies]`: `series = { feed = true }`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaxonomyConfig {
+    /// Whether each term gets an Atom feed (`/<taxonomy>/<term>/atom.xml`).
+    pub feed: bool,
 }
 
 /// `[permalinks]`: a URL pattern per kind of content, keyed by the top-level section of a
@@ -274,6 +286,13 @@ impl SiteConfig {
         }
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");
+        }
+        for name in self.taxonomies.keys() {
+            if crate::content::slug::slugify(name) != *name || name == "posts" || name == "pages" {
+                bail!(
+                    "{p}: [taxonomies] {name:?} must be a plain lowercase name like \"series\" (it is the taxonomy's URL)"
+                );
+            }
         }
         Ok(())
     }

@@ -20,6 +20,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("tags.html", include_str!("../templates/tags.html")),
     ("tag.html", include_str!("../templates/tag.html")),
     ("section.html", include_str!("../templates/section.html")),
+    ("taxonomy.html", include_str!("../templates/taxonomy.html")),
+    ("term.html", include_str!("../templates/term.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("alias.html", include_str!("../templates/alias.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),

@@ -16,3 +16,4 @@ mod scaffold;
 mod sections;
 mod serve;
 mod store;
+mod taxonomies;

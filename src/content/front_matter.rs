@@ -22,7 +22,7 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// A short description (`description`, or Hugo's `summary`).
     pub description: Option<String>,
-    /// Tag names as written.
+    /// Tag names as written: a list, or one string of comma- or space-separated names.
     pub tags: Vec<String>,
     /// Whether visitors may comment (default true).
     pub comments: bool,
@@ -349,8 +349,10 @@ fn take_words(
     key: &str,
     at: &impl Fn(&str) -> usize,
 ) -> Result<Vec<String>> {
+    // Only one string is split: a list's items are whole names, spaces and all.
+    let is_string = matches!(map.get(key), Some(Value::String(_)));
     let items = take_list(map, key, at)?;
-    let words = if let [single] = items.as_slice() {
+    let words = if let ([single], true) = (items.as_slice(), is_string) {
         if single.contains(',') {
             single.split(',').map(str::to_string).collect()
         } else {
@@ -427,6 +429,8 @@ mod tests {
         assert!(f.updated.is_some());
         let f = fm("---\ntitle: T\ntags: rust web\n---\n").unwrap();
         assert_eq!(f.tags, ["rust", "web"]);
+        let f = fm("---\ntitle: T\ntags: [web dev]\n---\n").unwrap();
+        assert_eq!(f.tags, ["web dev"], "a list's item is one name");
         let f = fm("+++\ntitle = \"T\"\n[taxonomies]\ntags = [\"a\", \"b\"]\n+++\n").unwrap();
         assert_eq!(f.tags, ["a", "b"]);
     }

@@ -209,9 +209,7 @@ pub fn normalize(path: &str) -> Result<String, String> {
         ));
     }
     let last = path.rsplit('/').next().unwrap_or("");
-    if last.is_empty() {
-        Ok(path)
-    } else if last.contains('.') && !last.ends_with('.') {
+    if last.is_empty() || (last.contains('.') && !last.ends_with('.')) {
         Ok(path)
     } else {
         Ok(format!("{path}/"))

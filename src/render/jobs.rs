@@ -4,7 +4,7 @@
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::Source;
-use crate::site::{Member, PageData, Section, Site, Tag};
+use crate::site::{Member, PageData, Section, Site, Tag, Taxonomy};
 
 /// One output file to render.
 #[derive(Debug)]
@@ -13,9 +13,9 @@ pub enum Job<'a> {
     Post(&'a PageData),
     /// A standalone page.
     Page(&'a PageData),
-    /// One page of the index or of a tag's listing.
+    /// One page of the index or of a term's listing (a tag's, a category's, ...).
     Listing {
-        /// The tag, or `None` for the index.
+        /// The term, or `None` for the index.
         tag: Option<&'a Tag>,
         /// The posts on this page.
         posts: Vec<&'a PageData>,
@@ -37,6 +37,10 @@ pub enum Job<'a> {
     },
     /// `/tags/`.
     Tags,
+    /// The list page of a taxonomy other than tags: `/categories/`.
+    Taxonomy(&'a Taxonomy),
+    /// The Atom feed of a term whose taxonomy has feeds.
+    TermFeed(&'a Tag),
     /// `/atom.xml`.
     Feed,
     /// `/sitemap.xml`.
@@ -89,6 +93,16 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
     for tag in &site.tags {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
+    }
+    for taxonomy in &site.taxonomies {
+        jobs.push(Job::Taxonomy(taxonomy));
+        for term in &taxonomy.terms {
+            let posts = term.posts.iter().map(|&i| &site.posts[i]).collect();
+            push_listing(&mut jobs, Some(term), posts, site.config.paginate_by);
+            if taxonomy.feed {
+                jobs.push(Job::TermFeed(term));
+            }
+        }
     }
     jobs.extend([Job::Tags, Job::Feed, Job::Sitemap, Job::Robots]);
     // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
@@ -144,6 +158,8 @@ impl Job<'_> {
             Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
             Job::Tags => "/tags/".into(),
             Job::Feed => "/atom.xml".into(),
+            Job::Taxonomy(taxonomy) => taxonomy.site_path.clone(),
+            Job::TermFeed(term) => format!("{}atom.xml", term.site_path),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),
@@ -168,6 +184,7 @@ impl Job<'_> {
             Job::Listing { posts, .. } => posts.clone(),
             Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
+            Job::TermFeed(term) => term_feed_posts(site, term).collect(),
             _ => Vec::new(),
         }
     }
@@ -211,6 +228,8 @@ impl Job<'_> {
             } => {
                 hasher.update(b"listing");
                 if let Some(tag) = tag {
+                    hasher.update(tag.taxonomy.as_bytes());
+                    hasher.update(b"\0");
                     hasher.update(tag.slug.as_bytes());
                     hasher.update(b"\0");
                     hasher.update(tag.name.as_bytes());
@@ -250,6 +269,34 @@ impl Job<'_> {
                     hasher.update(&tag.count.to_le_bytes());
                 }
             }
+            Job::Taxonomy(taxonomy) => {
+                hasher.update(b"taxonomy");
+                hasher.update(taxonomy.name.as_bytes());
+                for term in &taxonomy.terms {
+                    hasher.update(b"\0");
+                    hasher.update(term.slug.as_bytes());
+                    hasher.update(b"\0");
+                    hasher.update(term.name.as_bytes());
+                    hasher.update(&term.count.to_le_bytes());
+                }
+            }
+            Job::TermFeed(term) => {
+                hasher.update(b"term feed");
+                hasher.update(term.taxonomy.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(term.slug.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(term.name.as_bytes());
+                let posts: Vec<&PageData> = term_feed_posts(site, term).collect();
+                for p in &posts {
+                    page(&mut hasher, p);
+                }
+                let newest = posts
+                    .iter()
+                    .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+                    .max();
+                hasher.update(newest.unwrap_or("").as_bytes());
+            }
             Job::Feed => {
                 hasher.update(b"feed");
                 for p in site.feed_posts() {
@@ -276,6 +323,14 @@ impl Job<'_> {
                     hasher.update(section.permalink.as_bytes());
                     hasher.update(b"\0");
                 }
+                for taxonomy in &site.taxonomies {
+                    hasher.update(taxonomy.permalink.as_bytes());
+                    hasher.update(b"\0");
+                    for term in &taxonomy.terms {
+                        hasher.update(term.permalink.as_bytes());
+                        hasher.update(b"\0");
+                    }
+                }
             }
             Job::Robots => hasher.update(b"robots"),
             Job::NotFound => hasher.update(b"404"),
@@ -292,9 +347,17 @@ impl Job<'_> {
     }
 }
 
-/// Where a listing's pages live: `/` or `/tags/<slug>/`.
+/// Where a listing's pages live: `/`, or a term's page such as `/tags/<slug>/`.
 pub fn listing_base(tag: Option<&Tag>) -> String {
-    tag.map_or_else(|| "/".to_string(), |t| format!("/tags/{}/", t.slug))
+    tag.map_or_else(|| "/".to_string(), |t| t.site_path.clone())
+}
+
+/// The posts a term's feed shows, newest first.
+pub fn term_feed_posts<'s>(site: &'s Site, term: &'s Tag) -> impl Iterator<Item = &'s PageData> {
+    term.posts
+        .iter()
+        .map(|&i| &site.posts[i])
+        .take(site.config.feed_limit)
 }
 
 /// The site path of listing page `index` under `base` (`/` or `/tags/x/`).

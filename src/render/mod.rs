@@ -11,6 +11,7 @@ use tera::{Context, Tera};
 use crate::build::Progress;
 use crate::comments::CommentRecord;
 use crate::comments::thread::{CommentNode, Threads, node};
+use crate::site::taxonomies::TAGS;
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
 pub use jobs::{Job, jobs};
@@ -176,9 +177,17 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             };
             context.insert("paginator", &paginator);
             match tag {
-                Some(tag) => {
+                Some(tag) if tag.taxonomy == TAGS => {
                     context.insert("tag", tag);
                     "tag.html"
+                }
+                Some(term) => {
+                    context.insert("term", term);
+                    if let Some(taxonomy) = site.taxonomies.iter().find(|t| t.name == term.taxonomy)
+                    {
+                        context.insert("taxonomy", taxonomy);
+                    }
+                    "term.html"
                 }
                 None => "index.html",
             }
@@ -212,7 +221,33 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             context.insert("tags", &site.tags);
             "tags.html"
         }
+        Job::Taxonomy(taxonomy) => {
+            context.insert("taxonomy", taxonomy);
+            "taxonomy.html"
+        }
+        Job::TermFeed(term) => {
+            let posts: Vec<FullPage<'_>> = jobs::term_feed_posts(site, term)
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?;
+            let last_updated = posts
+                .iter()
+                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
+                .max()
+                .unwrap_or("1970-01-01T00:00:00Z");
+            context.insert("posts", &posts);
+            context.insert("last_updated", &last_updated);
+            context.insert(
+                "feed_title",
+                &format!("{} · {}", site.config.title, term.name),
+            );
+            context.insert("feed_url", &config.permalink(&site_path));
+            context.insert("feed_home", &term.permalink);
+            "atom.xml"
+        }
         Job::Feed => {
+            context.insert("feed_title", &site.config.title);
+            context.insert("feed_url", &config.permalink("/atom.xml"));
+            context.insert("feed_home", &config.permalink("/"));
             let posts: Vec<FullPage<'_>> = site
                 .feed_posts()
                 .map(|p| full(inputs, p))
@@ -321,6 +356,16 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
         permalink: t.permalink.clone(),
         lastmod: None,
     }));
+    for taxonomy in &site.taxonomies {
+        entries.push(SitemapEntry {
+            permalink: taxonomy.permalink.clone(),
+            lastmod: None,
+        });
+        entries.extend(taxonomy.terms.iter().map(|t| SitemapEntry {
+            permalink: t.permalink.clone(),
+            lastmod: None,
+        }));
+    }
     entries.extend(site.sections.iter().map(|s| SitemapEntry {
         permalink: s.permalink.clone(),
         lastmod: None,

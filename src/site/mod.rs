@@ -11,10 +11,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::SiteConfig;
-use crate::content::{Kind, Source, dates, slug::slugify};
+use crate::content::{Kind, Source, dates};
 use crate::markdown::{self, TocEntry};
 
 mod sections;
+pub mod taxonomies;
+
+pub use taxonomies::Taxonomy;
 
 /// A link to a tag, as posts carry it.
 #[derive(Debug, Clone, Serialize)]
@@ -55,8 +58,8 @@ pub struct PageData {
     pub description: Option<String>,
     /// The post's tags.
     pub tags: Vec<TagRef>,
-    /// Its categories, as written.
-    pub categories: Vec<String>,
+    /// Its terms in each taxonomy but tags (`page.taxonomies.categories`).
+    pub taxonomies: BTreeMap<String, Vec<TagRef>>,
     /// Its authors, as written.
     pub authors: Vec<String>,
     /// Its image (`image` or `cover`), as an absolute URL when it was a site path.
@@ -153,6 +156,11 @@ pub struct Tag {
     pub permalink: String,
     /// Number of posts.
     pub count: usize,
+    /// The taxonomy it is a term of (`tags`, `categories`, ...).
+    pub taxonomy: String,
+    /// Its page's site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
     /// Indexes into [`Site::posts`].
     #[serde(skip)]
     pub posts: Vec<usize>,
@@ -169,6 +177,8 @@ pub struct Site {
     pub pages: Vec<PageData>,
     /// Tags by slug.
     pub tags: Vec<Tag>,
+    /// The other taxonomies (categories and those `[taxonomies]` declares), in order.
+    pub taxonomies: Vec<Taxonomy>,
     /// Sections by folder (the content root's, which is the home page, left out).
     pub sections: Vec<Section>,
     /// The posts the home page lists: indexes into [`Site::posts`], newest first.
@@ -188,13 +198,13 @@ impl Site {
         sources: &[Source],
         comment_count: &(dyn Fn(&str) -> usize + Sync),
     ) -> Site {
-        let tag_links = tag_links(&config, sources);
+        let term_links = taxonomies::links(&config, sources);
         let mut data: Vec<(Kind, PageData)> = sources
             .par_iter()
             .enumerate()
             .filter(|(_, s)| s.kind != Kind::Section)
             .map(|(index, s)| {
-                let mut page = page_data(&config, s, index, &tag_links);
+                let mut page = page_data(&config, s, index, &term_links);
                 if s.kind == Kind::Post {
                     page.comment_count = comment_count(&s.key);
                 }
@@ -221,7 +231,8 @@ impl Site {
         let posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
         let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        let tags = group_tags(&config, &posts);
+        let tags = taxonomies::group(&config, taxonomies::TAGS, &posts);
+        let taxonomies = taxonomies::collect(&config, &posts);
         let sections = sections::collect(&config, sources, &posts, &pages);
         let home = sections::home(&config, sources, &posts);
         Site {
@@ -229,6 +240,7 @@ impl Site {
             posts,
             pages,
             tags,
+            taxonomies,
             sections,
             home,
             aliases,
@@ -329,34 +341,17 @@ fn html_body(html: String, description: Option<&str>) -> PageBody {
     }
 }
 
-/// Each distinct tag name's link, made once: thousands of posts share a few dozen tags.
-fn tag_links(config: &SiteConfig, sources: &[Source]) -> FxHashMap<String, Option<TagRef>> {
-    let mut links: FxHashMap<String, Option<TagRef>> = FxHashMap::default();
-    for name in sources.iter().flat_map(|s| &s.meta.tags) {
-        if !links.contains_key(name) {
-            let slug = slugify(name);
-            let link = (!slug.is_empty()).then(|| TagRef {
-                name: name.clone(),
-                path: config.site_path(&format!("/tags/{slug}/")),
-                slug,
-            });
-            links.insert(name.clone(), link);
-        }
-    }
-    links
-}
-
 fn page_data(
     config: &SiteConfig,
     source: &Source,
     index: usize,
-    tag_links: &FxHashMap<String, Option<TagRef>>,
+    term_links: &[FxHashMap<String, Option<TagRef>>],
 ) -> PageData {
     let tags = source
         .meta
         .tags
         .iter()
-        .filter_map(|name| tag_links.get(name).cloned().flatten())
+        .filter_map(|name| term_links[0].get(name).cloned().flatten())
         .collect();
     PageData {
         kind: match source.kind {
@@ -374,7 +369,7 @@ fn page_data(
         updated_human: source.meta.updated.as_ref().map(dates::human),
         description: source.meta.description.clone(),
         tags,
-        categories: source.meta.categories.clone(),
+        taxonomies: taxonomies::page_terms(config, source, term_links),
         authors: source.meta.authors.clone(),
         image: source
             .meta
@@ -410,28 +405,6 @@ fn escape_html(text: &str) -> String {
     // Writing into a Vec cannot fail.
     let _ = tera::escape_html(text, &mut out);
     String::from_utf8(out).unwrap_or_default()
-}
-
-fn group_tags(config: &SiteConfig, posts: &[PageData]) -> Vec<Tag> {
-    let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
-    for (index, post) in posts.iter().enumerate().filter(|(_, p)| p.render) {
-        for tag in &post.tags {
-            let entry = by_slug.entry(tag.slug.clone()).or_insert_with(|| Tag {
-                name: tag.name.clone(),
-                slug: tag.slug.clone(),
-                path: tag.path.clone(),
-                permalink: config.permalink(&format!("/tags/{}/", tag.slug)),
-                count: 0,
-                posts: Vec::new(),
-            });
-            // A post that lists one tag twice counts once.
-            if entry.posts.last() != Some(&index) {
-                entry.posts.push(index);
-                entry.count += 1;
-            }
-        }
-    }
-    by_slug.into_values().collect()
 }
 
 /// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
