@@ -10,6 +10,7 @@ mod front_matter;
 mod import;
 mod incremental;
 mod ingest;
+mod ingest_hardening;
 mod permalinks;
 mod postgres;
 mod scaffold;
