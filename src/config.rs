@@ -50,6 +50,43 @@ pub struct SiteConfig {
     /// settings for those.
     #[serde(default)]
     pub taxonomies: std::collections::BTreeMap<String, TaxonomyConfig>,
+    /// `[languages.es]`: the languages besides `language` that pages are translated into.
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+}
+
+/// One language of `[languages]`: what its pages, home page and feed say instead of the
+/// site's own values. Translations are `x.es.md` beside `x.md`, published under `/es/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageConfig {
+    /// The site's title in this language (default: the site's).
+    pub title: Option<String>,
+    /// The site's description in this language.
+    pub description: Option<String>,
+    /// The author's name as this language writes it.
+    pub author: Option<String>,
+}
+
+impl SiteConfig {
+    /// The configuration as pages in `lang` see it: their language, and the title,
+    /// description and author that `[languages]` gives it.
+    pub fn for_language(&self, lang: &str) -> SiteConfig {
+        let mut config = self.clone();
+        if let Some(language) = self.languages.get(lang) {
+            config.language = lang.to_string();
+            if let Some(title) = &language.title {
+                config.title = title.clone();
+            }
+            if let Some(description) = &language.description {
+                config.description = description.clone();
+            }
+            if let Some(author) = &language.author {
+                config.author = author.clone();
+            }
+        }
+        config
+    }
 }
 
 /// One taxonomy of `[taxonomies]`: `series = { feed = true }`.
@@ -286,6 +323,13 @@ impl SiteConfig {
         }
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");
+        }
+        for code in self.languages.keys() {
+            if *code == self.language {
+                bail!(
+                    "{p}: [languages.{code}] is the site's own language; list only the languages pages are translated into"
+                );
+            }
         }
         for name in self.taxonomies.keys() {
             if crate::content::slug::slugify(name) != *name || name == "posts" || name == "pages" {

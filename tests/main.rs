@@ -18,3 +18,4 @@ mod sections;
 mod serve;
 mod store;
 mod taxonomies;
+mod translations;

@@ -149,11 +149,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         sources,
         left_out,
         cache_unchanged,
+        warnings: content_warnings,
     } = loaded;
     let site = Site::new(config, &sources, &|slug| {
         stamps.get(slug).map_or(0, |s| s.approved)
     });
     let mut warnings = recovered;
+    warnings.extend(content_warnings);
     warnings.extend(orphan_warnings(&site, &stamps));
 
     let jobs = render::jobs(&site);

@@ -3,6 +3,7 @@
 
 pub mod dates;
 pub mod front_matter;
+pub mod lang;
 pub mod permalink;
 mod place;
 pub mod slug;
@@ -54,6 +55,11 @@ pub struct Source {
     /// `posts/`) and the slug (`2024/trip`, `blog/trip`). Depends only on where the file is,
     /// so a new permalink pattern never detaches a post's comments.
     pub key: String,
+    /// The language of a translation (`es` for `trip.es.md`); `None` for the site's own.
+    pub lang: Option<String>,
+    /// The file every version of this page shares, as a translation is named without its
+    /// language (`content/trip.md` for `content/trip.es.md`).
+    pub original: String,
     /// The section folder the file belongs to, relative to `content/` (`""` for the content
     /// root; for a section, its own folder), if any.
     pub section: Option<String>,
@@ -289,6 +295,8 @@ pub struct Loaded {
     /// Whether every file came from the cache and every cache entry was used: a cache made
     /// from these sources would be the one read.
     pub cache_unchanged: bool,
+    /// What the author should know about the content, such as translations left out.
+    pub warnings: Vec<String>,
 }
 
 /// Loads [`scan`]ned files, in order, for a build: a file whose fingerprint matches its
@@ -326,32 +334,52 @@ pub fn load_scanned(
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
         .collect::<Result<Vec<Source>>>()?;
-    let (sources, left_out) = finish(loaded, config, include_drafts)?;
+    let (sources, left_out, warning) = finish(loaded, config, include_drafts)?;
     Ok(Loaded {
         sources,
         left_out,
         cache_unchanged,
+        warnings: warning.into_iter().collect(),
     })
 }
 
 /// Decides what each file is and where it goes (which depends on the other files: a folder
-/// is a section when it has an `_index.md`), sets drafts aside unless asked for them, and
-/// refuses two files that want one URL; returns the sources and the drafts set aside.
+/// is a section when it has an `_index.md`), sets drafts and translations into languages
+/// `site.toml` does not list aside, and refuses two files that want one URL; returns the
+/// sources, those set aside, and a warning naming the translations left out.
 fn finish(
     mut loaded: Vec<Source>,
     config: &SiteConfig,
     include_drafts: bool,
-) -> Result<(Vec<Source>, Vec<Source>)> {
+) -> Result<(Vec<Source>, Vec<Source>, Option<String>)> {
     place::place(&mut loaded, config)?;
+    let unlisted = |s: &Source| {
+        s.lang
+            .as_ref()
+            .is_some_and(|lang| !config.languages.contains_key(lang))
+    };
+    let untranslated: Vec<String> = loaded
+        .iter()
+        .filter(|s| unlisted(s))
+        .map(|s| s.file.display().to_string())
+        .collect();
     let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
         .into_iter()
-        .partition(|s| include_drafts || !s.meta.draft);
+        .partition(|s| (include_drafts || !s.meta.draft) && !unlisted(s));
     place::check_unique(&sources)?;
-    Ok((sources, left_out))
+    let warning = (!untranslated.is_empty()).then(|| {
+        format!(
+            "left out {} translation{} into a language site.toml does not list (add [languages.CODE] to publish them): {}",
+            untranslated.len(),
+            if untranslated.len() == 1 { "" } else { "s" },
+            untranslated.join(", ")
+        )
+    });
+    Ok((sources, left_out, warning))
 }
 
 fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
-    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    let is_bundle = lang::is_bundle_index(path);
     // A bundle's files are listed afresh: they change without its index.md changing.
     let assets = match path.parent() {
         Some(dir) if is_bundle => bundle_assets(dir)?,
@@ -363,6 +391,8 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         slug: String::new(),
         path: String::new(),
         key: String::new(),
+        lang: None,
+        original: String::new(),
         section: None,
         meta: hit.meta,
         date: hit.date,
@@ -440,7 +470,7 @@ fn read_source(
     };
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
-    let is_section = path.file_name().is_some_and(|n| n == SECTION_FILE);
+    let is_section = lang::split(path).0 == "_index";
     let meta = if is_section {
         front_matter::parse_section(&split)
     } else {
@@ -448,14 +478,15 @@ fn read_source(
     }
     .map_err(located)?;
 
-    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    let is_bundle = lang::is_bundle_index(path);
     let stem = if is_bundle {
-        path.parent().and_then(Path::file_name)
+        path.parent()
+            .and_then(Path::file_name)
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     } else {
-        path.file_stem()
-    }
-    .map(|s| s.to_string_lossy().into_owned())
-    .unwrap_or_default();
+        lang::split(path).0
+    };
     let date = meta.date.or_else(|| {
         slug::split_jekyll_stem(&stem)
             .and_then(|(d, _)| d.and_hms_opt(0, 0, 0))
@@ -485,6 +516,8 @@ fn read_source(
         slug: String::new(),
         path: String::new(),
         key: String::new(),
+        lang: None,
+        original: String::new(),
         section: None,
         meta,
         date,

@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::permalink::{self, Pattern, Style, Values};
 use super::slug::{self, SlugMode, slugify, slugify_path};
-use super::{CONTENT_DIR, Kind, POSTS_DIR, SECTION_FILE, Source};
+use super::{CONTENT_DIR, Kind, POSTS_DIR, Source, lang};
 use crate::config::SiteConfig;
 
 /// The folders of a file under `content/`, and how it is named.
@@ -22,6 +22,8 @@ struct Location {
     stem: String,
     /// Whether it is a section's `_index.md`.
     is_section: bool,
+    /// The language of a translation.
+    lang: Option<String>,
 }
 
 fn locate(file: &Path) -> Location {
@@ -33,20 +35,19 @@ fn locate(file: &Path) -> Location {
             _ => None,
         })
         .collect();
-    let name = parts.pop().unwrap_or_default();
-    let is_section = name == SECTION_FILE;
-    let stem = if name == "index.md" {
+    parts.pop();
+    let (name, lang) = lang::split(file);
+    let is_section = name == "_index";
+    let stem = if lang::is_bundle_index(file) {
         parts.pop().unwrap_or_default()
     } else {
-        Path::new(&name)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        name
     };
     Location {
         dirs: parts,
         stem,
         is_section,
+        lang,
     }
 }
 
@@ -182,6 +183,11 @@ fn place_one(
             format!("{path}{slug}/")
         }
     };
+    // A translation lives under its language, as in Zola and Hugo: /es/posts/trip/.
+    let path = match &location.lang {
+        Some(lang) => format!("/{lang}/{}", path.trim_start_matches('/')),
+        None => path,
+    };
     source.path = permalink::normalize(&path)
         .map_err(|e| anyhow::anyhow!("{file}:{}: {e}", url_line(source)))?;
     // The key ignores `[slugify]` and permalinks: it must not move when they change.
@@ -196,7 +202,12 @@ fn place_one(
             None => slugify(name),
         });
     }
+    if let Some(lang) = &location.lang {
+        key.insert(0, lang.clone());
+    }
     source.key = key.join("/");
+    source.lang = location.lang.clone();
+    source.original = original(&source.file);
     source.slug = slug;
     source.section = if location.is_section {
         Some(dirs.join("/"))
@@ -204,6 +215,24 @@ fn place_one(
         section.or_else(|| in_posts.then(|| POSTS_DIR.to_string()))
     };
     Ok(())
+}
+
+/// The file named without its language: what every version of a page shares.
+fn original(file: &Path) -> String {
+    let key = super::cache_key(file);
+    match lang::split(file) {
+        (name, Some(lang)) => {
+            let ext = file
+                .extension()
+                .map_or(String::new(), |e| e.to_string_lossy().into_owned());
+            let tail = format!("{name}.{lang}.{ext}");
+            match key.strip_suffix(&tail) {
+                Some(dir) => format!("{dir}{name}.{ext}"),
+                None => key,
+            }
+        }
+        (_, None) => key,
+    }
 }
 
 fn with_slash(path: &str) -> String {

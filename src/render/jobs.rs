@@ -4,7 +4,7 @@
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::Source;
-use crate::site::{Member, PageData, Section, Site, Tag, Taxonomy};
+use crate::site::{Language, Member, PageData, Section, Site, Tag, Taxonomy};
 
 /// One output file to render.
 #[derive(Debug)]
@@ -35,6 +35,19 @@ pub enum Job<'a> {
         /// Number of pages.
         count: usize,
     },
+    /// One page of a language's home listing: `/es/`, `/es/page/2/`.
+    LanguageHome {
+        /// The language.
+        language: &'a Language,
+        /// The posts on this page.
+        posts: Vec<&'a PageData>,
+        /// 1-based page number.
+        index: usize,
+        /// Number of pages.
+        count: usize,
+    },
+    /// A language's feed: `/es/atom.xml`.
+    LanguageFeed(&'a Language),
     /// `/tags/`.
     Tags,
     /// The list page of a taxonomy other than tags: `/categories/`.
@@ -104,6 +117,22 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
             }
         }
     }
+    for language in &site.languages {
+        let posts: Vec<&PageData> = language.posts.iter().map(|&i| &site.posts[i]).collect();
+        let per_page = site.config.paginate_by;
+        let count = posts.len().div_ceil(per_page).max(1);
+        for index in 1..=count {
+            let start = ((index - 1) * per_page).min(posts.len());
+            let end = (start + per_page).min(posts.len());
+            jobs.push(Job::LanguageHome {
+                language,
+                posts: posts[start..end].to_vec(),
+                index,
+                count,
+            });
+        }
+        jobs.push(Job::LanguageFeed(language));
+    }
     jobs.extend([Job::Tags, Job::Feed, Job::Sitemap, Job::Robots]);
     // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
     if !site
@@ -159,6 +188,10 @@ impl Job<'_> {
             Job::Tags => "/tags/".into(),
             Job::Feed => "/atom.xml".into(),
             Job::Taxonomy(taxonomy) => taxonomy.site_path.clone(),
+            Job::LanguageHome {
+                language, index, ..
+            } => listing_path(&language.site_path, *index),
+            Job::LanguageFeed(language) => format!("{}atom.xml", language.site_path),
             Job::TermFeed(term) => format!("{}atom.xml", term.site_path),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
@@ -185,6 +218,8 @@ impl Job<'_> {
             Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
             Job::TermFeed(term) => term_feed_posts(site, term).collect(),
+            Job::LanguageHome { posts, .. } => posts.clone(),
+            Job::LanguageFeed(language) => language_feed_posts(site, language).collect(),
             _ => Vec::new(),
         }
     }
@@ -280,6 +315,35 @@ impl Job<'_> {
                     hasher.update(&term.count.to_le_bytes());
                 }
             }
+            Job::LanguageHome {
+                language,
+                posts,
+                index,
+                count,
+            } => {
+                hasher.update(b"language home");
+                hasher.update(language.code.as_bytes());
+                hasher.update(&language.posts.len().to_le_bytes());
+                hasher.update(&index.to_le_bytes());
+                hasher.update(&count.to_le_bytes());
+                hasher.update(&posts.len().to_le_bytes());
+                for p in posts {
+                    page(&mut hasher, p);
+                }
+            }
+            Job::LanguageFeed(language) => {
+                hasher.update(b"language feed");
+                hasher.update(language.code.as_bytes());
+                let posts: Vec<&PageData> = language_feed_posts(site, language).collect();
+                for p in &posts {
+                    page(&mut hasher, p);
+                }
+                let newest = posts
+                    .iter()
+                    .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+                    .max();
+                hasher.update(newest.unwrap_or("").as_bytes());
+            }
             Job::TermFeed(term) => {
                 hasher.update(b"term feed");
                 hasher.update(term.taxonomy.as_bytes());
@@ -323,6 +387,10 @@ impl Job<'_> {
                     hasher.update(section.permalink.as_bytes());
                     hasher.update(b"\0");
                 }
+                for language in &site.languages {
+                    hasher.update(language.permalink.as_bytes());
+                    hasher.update(b"\0");
+                }
                 for taxonomy in &site.taxonomies {
                     hasher.update(taxonomy.permalink.as_bytes());
                     hasher.update(b"\0");
@@ -350,6 +418,18 @@ impl Job<'_> {
 /// Where a listing's pages live: `/`, or a term's page such as `/tags/<slug>/`.
 pub fn listing_base(tag: Option<&Tag>) -> String {
     tag.map_or_else(|| "/".to_string(), |t| t.site_path.clone())
+}
+
+/// The posts a language's feed shows, newest first.
+pub fn language_feed_posts<'s>(
+    site: &'s Site,
+    language: &'s Language,
+) -> impl Iterator<Item = &'s PageData> {
+    language
+        .posts
+        .iter()
+        .map(|&i| &site.posts[i])
+        .take(site.config.feed_limit)
 }
 
 /// The posts a term's feed shows, newest first.

@@ -225,6 +225,47 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             context.insert("taxonomy", taxonomy);
             "taxonomy.html"
         }
+        Job::LanguageHome {
+            language,
+            posts,
+            index,
+            count,
+        } => {
+            let at = |i: usize| config.site_path(&listing_path(&language.site_path, i));
+            let paginator = Paginator {
+                pages: posts
+                    .iter()
+                    .map(|p| full(inputs, p))
+                    .collect::<Result<_>>()?,
+                current_index: *index,
+                number_pagers: *count,
+                paginate_by: config.paginate_by,
+                total_pages: language.posts.len(),
+                first: at(1),
+                last: at(*count),
+                previous: (*index > 1).then(|| at(index - 1)),
+                next: (index < count).then(|| at(index + 1)),
+            };
+            context.insert("paginator", &paginator);
+            context.insert("language", language);
+            "index.html"
+        }
+        Job::LanguageFeed(language) => {
+            let posts: Vec<FullPage<'_>> = jobs::language_feed_posts(site, language)
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?;
+            let last_updated = posts
+                .iter()
+                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
+                .max()
+                .unwrap_or("1970-01-01T00:00:00Z");
+            context.insert("posts", &posts);
+            context.insert("last_updated", &last_updated);
+            context.insert("feed_title", &config.for_language(&language.code).title);
+            context.insert("feed_url", &config.permalink(&site_path));
+            context.insert("feed_home", &language.permalink);
+            "atom.xml"
+        }
         Job::TermFeed(term) => {
             let posts: Vec<FullPage<'_>> = jobs::term_feed_posts(site, term)
                 .map(|p| full(inputs, p))
@@ -279,6 +320,26 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             "alias.html"
         }
     };
+    // A page in another language sees the site as that language has it: its `lang`, title
+    // and description.
+    let lang = match job {
+        Job::Post(page) | Job::Page(page) if page.translated => Some(page.lang.as_str()),
+        Job::Section { section, .. } => section.lang.as_deref(),
+        Job::LanguageHome { language, .. } | Job::LanguageFeed(language) => {
+            Some(language.code.as_str())
+        }
+        _ => None,
+    };
+    if let Some(lang) = lang {
+        let translated = config.for_language(lang);
+        context.insert(
+            "config",
+            &ConfigView {
+                config: &translated,
+                base_path: config.base_path(),
+            },
+        );
+    }
     context.insert("current_path", &config.site_path(&site_path));
     context.insert("current_url", &config.permalink(&site_path));
     let text = tera.render(template, &context).map_err(|e| {
@@ -354,6 +415,10 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
     });
     entries.extend(site.tags.iter().map(|t| SitemapEntry {
         permalink: t.permalink.clone(),
+        lastmod: None,
+    }));
+    entries.extend(site.languages.iter().map(|l| SitemapEntry {
+        permalink: l.permalink.clone(),
         lastmod: None,
     }));
     for taxonomy in &site.taxonomies {

@@ -77,9 +77,47 @@ pub struct PageData {
     /// Whether the page gets a file of its own: `render = false` keeps it out of everything
     /// but its section's listing, where templates show it without a link.
     pub render: bool,
+    /// Its language: the site's, or a translation's (`es` for `trip.es.md`).
+    pub lang: String,
+    /// The other versions of the page, in other languages.
+    pub translations: Vec<Translation>,
+    /// Whether it is a translation (in a language of `[languages]`), listed under its
+    /// language's home page rather than the site's.
+    #[serde(skip)]
+    pub translated: bool,
     /// Which of the loaded sources it came from.
     #[serde(skip)]
     pub source: usize,
+}
+
+/// Another language's version of a page, as `page.translations` lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Translation {
+    /// Its language code.
+    pub lang: String,
+    /// Its title.
+    pub title: String,
+    /// Its path, with the base path.
+    pub path: String,
+    /// Its absolute URL.
+    pub permalink: String,
+}
+
+/// A language of `[languages]`, with its home page and feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Language {
+    /// Its code (`es`).
+    pub code: String,
+    /// Its home page, with the base path (`/es/`).
+    pub path: String,
+    /// The absolute URL of its home page.
+    pub permalink: String,
+    /// Its home page's site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// The posts its home page and feed list: indexes into [`Site::posts`], newest first.
+    #[serde(skip)]
+    pub posts: Vec<usize>,
 }
 
 /// A post or page a section lists.
@@ -120,6 +158,9 @@ pub struct Section {
     /// Its site path without the base path.
     #[serde(skip)]
     pub site_path: String,
+    /// The language of a translated section (`_index.es.md`).
+    #[serde(skip)]
+    pub lang: Option<String>,
     /// Which of the loaded sources (its `_index.md`) it came from.
     #[serde(skip)]
     pub source: usize,
@@ -183,6 +224,8 @@ pub struct Site {
     pub sections: Vec<Section>,
     /// The posts the home page lists: indexes into [`Site::posts`], newest first.
     pub home: Vec<usize>,
+    /// The languages of `[languages]`, each with its own home page and feed.
+    pub languages: Vec<Language>,
     /// Redirects: (old path without base path, absolute target URL).
     pub aliases: Vec<(String, String)>,
     /// Bundle files to copy: (source file, output path relative to the output root).
@@ -228,13 +271,32 @@ impl Site {
         data.sort_by(|(_, a), (_, b)| second(b).cmp(&second(a)).then_with(|| a.slug.cmp(&b.slug)));
         let (posts, pages): (Vec<_>, Vec<_>) =
             data.into_iter().partition(|(k, _)| *k == Kind::Post);
-        let posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
+        let mut posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
         let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
+        link_translations(sources, &mut posts, &mut pages);
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         let tags = taxonomies::group(&config, taxonomies::TAGS, &posts);
         let taxonomies = taxonomies::collect(&config, &posts);
         let sections = sections::collect(&config, sources, &posts, &pages);
         let home = sections::home(&config, sources, &posts);
+        let languages = config
+            .languages
+            .keys()
+            .map(|code| {
+                let site_path = format!("/{code}/");
+                Language {
+                    code: code.clone(),
+                    path: config.site_path(&site_path),
+                    permalink: config.permalink(&site_path),
+                    posts: (0..posts.len())
+                        .filter(|&i| {
+                            posts[i].render && posts[i].lang == *code && posts[i].translated
+                        })
+                        .collect(),
+                    site_path,
+                }
+            })
+            .collect();
         Site {
             config,
             posts,
@@ -243,6 +305,7 @@ impl Site {
             taxonomies,
             sections,
             home,
+            languages,
             aliases,
             assets,
         }
@@ -254,7 +317,7 @@ impl Site {
     pub fn feed_posts(&self) -> impl Iterator<Item = &PageData> {
         self.posts
             .iter()
-            .filter(|p| p.render)
+            .filter(|p| p.render && !p.translated)
             .take(self.config.feed_limit)
     }
 
@@ -382,7 +445,45 @@ fn page_data(
         comment_count: 0,
         draft: source.meta.draft,
         render: source.meta.render,
+        lang: source
+            .lang
+            .clone()
+            .unwrap_or_else(|| config.language.clone()),
+        translations: Vec::new(),
+        translated: source.lang.is_some(),
         source: index,
+    }
+}
+
+/// Gives every page the other versions of it: the files that share its name without the
+/// language.
+fn link_translations(sources: &[Source], posts: &mut [PageData], pages: &mut [PageData]) {
+    let mut versions: FxHashMap<&str, Vec<Translation>> = FxHashMap::default();
+    let all = || posts.iter().chain(pages.iter());
+    if all().all(|p| !p.translated) {
+        return;
+    }
+    for page in all() {
+        versions
+            .entry(sources[page.source].original.as_str())
+            .or_default()
+            .push(Translation {
+                lang: page.lang.clone(),
+                title: page.title.clone(),
+                path: page.path.clone(),
+                permalink: page.permalink.clone(),
+            });
+    }
+    for page in posts.iter_mut().chain(pages.iter_mut()) {
+        if let Some(group) = versions.get(sources[page.source].original.as_str()) {
+            let mut others: Vec<Translation> = group
+                .iter()
+                .filter(|t| t.path != page.path)
+                .cloned()
+                .collect();
+            others.sort_by(|a, b| a.lang.cmp(&b.lang));
+            page.translations = others;
+        }
     }
 }
 

@@ -40,12 +40,17 @@ pub fn collect(
                 members: Vec::new(),
                 site_path: s.path.clone(),
                 folder,
+                lang: s.lang.clone(),
                 source: index,
             }
         })
         .collect();
     sections.sort_by(|a, b| a.folder.cmp(&b.folder));
-    let position = |folder: &str| sections.iter().position(|s| s.folder == folder);
+    let position = |folder: &str, lang: &Option<String>| {
+        sections
+            .iter()
+            .position(|s| s.folder == folder && sources[s.source].lang == *lang)
+    };
     // Which section each section's members also go to: its parent, while it is transparent.
     let transparent = |folder: &str| {
         sources.iter().any(|s| {
@@ -62,8 +67,9 @@ pub fn collect(
         let Some(mut folder) = sources[page.source].section.clone() else {
             continue;
         };
+        let lang = &sources[page.source].lang;
         loop {
-            if let Some(at) = position(&folder) {
+            if let Some(at) = position(&folder, lang) {
                 lists[at].push(member);
             }
             if folder.is_empty() || !transparent(&folder) {
@@ -110,13 +116,15 @@ fn parent(folder: &str) -> &str {
 /// sections and the folders below them.
 pub fn home(config: &SiteConfig, sources: &[Source], posts: &[PageData]) -> Vec<usize> {
     let Some(named) = &config.home.sections else {
-        return (0..posts.len()).filter(|&i| posts[i].render).collect();
+        return (0..posts.len())
+            .filter(|&i| posts[i].render && !posts[i].translated)
+            .collect();
     };
     let named: Vec<&str> = named.iter().map(|s| s.trim_matches('/')).collect();
     posts
         .iter()
         .enumerate()
-        .filter(|(_, post)| post.render)
+        .filter(|(_, post)| post.render && !post.translated)
         .filter(|(_, post)| {
             let folder = sources[post.source].section.as_deref().unwrap_or("");
             named.iter().any(|n| {
