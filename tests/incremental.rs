@@ -636,3 +636,30 @@ fn what_a_killed_full_build_left_is_removed_by_the_next() {
         ]
     );
 }
+
+#[test]
+fn an_added_translation_links_its_original() {
+    let site = TestSite::with_config("[languages.es]\ntitle = \"Prueba\"\n");
+    site.post("trip", "Trip", "2024-01-01", "", "Away.");
+    site.post("other", "Other", "2024-01-02", "", "Else.");
+    site.run(&["build"]).ok();
+    let (changed, written) = after(&site, |s| {
+        s.write(
+            "content/posts/trip.es.md",
+            "+++\ntitle = \"Viaje\"\ndate = 2024-01-01\n+++\nFuera.\n",
+        );
+    });
+    for file in [
+        "posts/trip/index.html",
+        "es/posts/trip/index.html",
+        "es/index.html",
+        "es/atom.xml",
+    ] {
+        assert!(changed.contains(&file.to_string()), "{file}: {changed:?}");
+    }
+    assert!(
+        !changed.contains(&"posts/other/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(written.is_some(), "an incremental build");
+}

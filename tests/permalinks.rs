@@ -356,3 +356,26 @@ fn a_comment_addressed_to_an_old_url_finds_its_post() {
         "the alias redirects to the permalink"
     );
 }
+
+#[test]
+fn an_import_finds_a_post_by_its_permalink_on_the_old_domain() {
+    let site = TestSite::with_config("[permalinks]\nposts = \"/:year/:month/:day/:slug.html\"\n");
+    for year in ["2017", "2018"] {
+        site.write(
+            &format!("content/posts/{year}/12/index.md"),
+            &format!("+++\ntitle = \"December {year}\"\ndate = {year}-12-01\n+++\nCold.\n"),
+        );
+    }
+    // Both posts have the slug "12": only the whole URL tells them apart.
+    site.write(
+        "disqus.xml",
+        "<?xml version=\"1.0\"?>\n<disqus xmlns:dsq=\"http://disqus.com/disqus-internals\">\n<thread dsq:id=\"1\"><link>https://old.example/2018/12/01/12.html</link></thread>\n<post dsq:id=\"p1\"><message>&lt;p&gt;Brr&lt;/p&gt;</message><createdAt>2019-01-02T08:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Ada</name><email>ada@example.org</email></author><thread dsq:id=\"1\"/></post>\n</disqus>\n",
+    );
+    site.run(&["import", "disqus", "disqus.xml"]).ok();
+    let rows = site.comment_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1, "2018/12");
+    site.run(&["build"]).ok();
+    assert!(site.read("public/2018/12/01/12.html").contains("Brr"));
+    assert!(!site.read("public/2017/12/01/12.html").contains("Brr"));
+}

@@ -242,6 +242,13 @@ impl Job<'_> {
             // Builds read whole files, so every source has its digest.
             hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
             hasher.update(&page.comment_count.to_le_bytes());
+            // The other versions of a page come from other files.
+            for t in &page.translations {
+                for part in [&t.lang, &t.title, &t.path] {
+                    hasher.update(part.as_bytes());
+                    hasher.update(b"\0");
+                }
+            }
         };
         match self {
             Job::Post(p) | Job::Page(p) => {
