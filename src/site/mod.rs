@@ -2,9 +2,7 @@
 //! templates see. Built once, sequentially from loaded content; rendering only reads it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -12,11 +10,14 @@ use serde_json::{Map, Value};
 
 use crate::config::SiteConfig;
 use crate::content::{Kind, Source, dates};
-use crate::markdown::{self, TocEntry};
+use crate::markdown::TocEntry;
 
+mod body;
 mod sections;
 pub mod taxonomies;
+mod translations;
 
+pub use body::render_bodies;
 pub use taxonomies::Taxonomy;
 
 /// A link to a tag, as posts carry it.
@@ -273,7 +274,7 @@ impl Site {
             data.into_iter().partition(|(k, _)| *k == Kind::Post);
         let mut posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
         let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
-        link_translations(sources, &mut posts, &mut pages);
+        translations::link(sources, &mut posts, &mut pages);
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         let tags = taxonomies::group(&config, taxonomies::TAGS, &posts);
         let taxonomies = taxonomies::collect(&config, &posts);
@@ -330,80 +331,6 @@ impl Site {
     }
 }
 
-/// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
-/// reading each body from its file.
-pub fn render_bodies(
-    root: &Path,
-    sources: &[Source],
-    needed: &[bool],
-) -> Result<Vec<Option<PageBody>>> {
-    sources
-        .par_iter()
-        .enumerate()
-        .map(|(index, source)| {
-            if !needed.get(index).copied().unwrap_or(false) {
-                return Ok(None);
-            }
-            let body = source.read_body(root)?;
-            let description = source.meta.description.as_deref();
-            Ok(Some(if crate::content::is_html(&source.file) {
-                html_body(body, description)
-            } else {
-                page_body(&body, description)
-            }))
-        })
-        .collect()
-}
-
-fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
-    let rendered = markdown::render(markdown);
-    let summary = if rendered.has_marker {
-        rendered.summary
-    } else if let Some(d) = description {
-        Some(format!("<p>{}</p>", escape_html(d)))
-    } else {
-        rendered.summary
-    };
-    PageBody {
-        summary: summary.map(tera::Value::from),
-        content: tera::Value::from(rendered.html),
-        toc: rendered.toc,
-        word_count: rendered.word_count,
-        reading_time: markdown::reading_time(rendered.word_count),
-    }
-}
-
-/// An `.html` source's body, which is already HTML: no headings tree, and the description as
-/// its summary.
-fn html_body(html: String, description: Option<&str>) -> PageBody {
-    // Tags become spaces, so that only the text's words are counted.
-    let mut in_tag = false;
-    let text: String = html
-        .chars()
-        .map(|c| {
-            let was_in_tag = in_tag;
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                _ => {}
-            }
-            if was_in_tag || in_tag || c == '>' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let word_count = text.split_whitespace().count();
-    PageBody {
-        summary: description.map(|d| tera::Value::from(format!("<p>{}</p>", escape_html(d)))),
-        content: tera::Value::from(html),
-        toc: Vec::new(),
-        word_count,
-        reading_time: markdown::reading_time(word_count),
-    }
-}
-
 fn page_data(
     config: &SiteConfig,
     source: &Source,
@@ -455,38 +382,6 @@ fn page_data(
     }
 }
 
-/// Gives every page the other versions of it: the files that share its name without the
-/// language.
-fn link_translations(sources: &[Source], posts: &mut [PageData], pages: &mut [PageData]) {
-    let mut versions: FxHashMap<&str, Vec<Translation>> = FxHashMap::default();
-    let all = || posts.iter().chain(pages.iter());
-    if all().all(|p| !p.translated) {
-        return;
-    }
-    for page in all() {
-        versions
-            .entry(sources[page.source].original.as_str())
-            .or_default()
-            .push(Translation {
-                lang: page.lang.clone(),
-                title: page.title.clone(),
-                path: page.path.clone(),
-                permalink: page.permalink.clone(),
-            });
-    }
-    for page in posts.iter_mut().chain(pages.iter_mut()) {
-        if let Some(group) = versions.get(sources[page.source].original.as_str()) {
-            let mut others: Vec<Translation> = group
-                .iter()
-                .filter(|t| t.path != page.path)
-                .cloned()
-                .collect();
-            others.sort_by(|a, b| a.lang.cmp(&b.lang));
-            page.translations = others;
-        }
-    }
-}
-
 /// An image as the absolute URL social previews need: a site path (`/img/a.png`) under the
 /// base URL, a bare name (a bundle's `cover.jpg`) beside the page; a full URL is kept.
 fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
@@ -498,14 +393,6 @@ fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
         let folder = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
         config.permalink(&format!("{folder}{image}"))
     }
-}
-
-/// HTML-escapes plain text (the description) for use as summary HTML.
-fn escape_html(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    // Writing into a Vec cannot fail.
-    let _ = tera::escape_html(text, &mut out);
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
