@@ -125,7 +125,10 @@ impl<'de> Deserialize<'de> for Permalinks {
             }
         };
         let mut parsed = std::collections::BTreeMap::new();
-        for (key, pattern) in &patterns {
+        for (key, pattern) in &mut patterns {
+            if let Some(style) = jekyll_style(pattern) {
+                *pattern = style.to_string();
+            }
             let pattern = Pattern::parse(pattern)
                 .map_err(|e| D::Error::custom(format!("[permalinks] {key}: {e}")))?;
             parsed.insert(key.clone(), pattern);
@@ -136,6 +139,17 @@ impl<'de> Deserialize<'de> for Permalinks {
             parsed,
         })
     }
+}
+
+/// Jekyll's built-in permalink styles, by name (jekyllrb.com/docs/permalinks).
+fn jekyll_style(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        _ => return None,
+    })
 }
 
 impl Permalinks {
@@ -470,6 +484,14 @@ mod tests {
         .to_string();
         assert!(err.starts_with("site.toml:4:"), "{err}");
         assert!(err.contains("unknown token `:yaer`"), "{err}");
+        let c = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[permalinks]\nposts = \"pretty\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.permalinks.patterns["posts"], "/:categories/:year/:month/:day/:title/",
+            "Jekyll's styles by name"
+        );
     }
 
     #[test]

@@ -66,6 +66,10 @@ fn jekyll_patterns_give_jekylls_urls() {
         ),
         ("/:categories/:title:output_ext", "/food/slap-chop.html"),
         ("/:title.html", "/slap-chop.html"),
+        ("date", "/food/2009/04/29/slap-chop.html"),
+        ("pretty", "/food/2009/04/29/slap-chop/"),
+        ("ordinal", "/food/2009/119/slap-chop.html"),
+        ("none", "/food/slap-chop.html"),
         ("/:year/:i_month/:i_day/:slug/", "/2009/4/29/slap-chop/"),
         (
             "/:short_year/:hour:minute:second/:slug/",

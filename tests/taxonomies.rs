@@ -101,3 +101,15 @@ fn a_taxonomy_name_must_be_a_plain_name() {
         run.stderr
     );
 }
+
+#[test]
+fn tags_get_feeds_when_asked() {
+    let site = TestSite::with_config("[taxonomies]\ntags = { feed = true }\n");
+    site.post("a", "A", "2024-01-01", "tags = [\"rust\"]\n", "A.");
+    site.post("b", "B", "2024-01-02", "tags = [\"food\"]\n", "B.");
+    site.run(&["build"]).ok();
+    let feed = site.read("public/tags/rust/atom.xml");
+    assert!(feed.contains("https://example.org/posts/a/"), "{feed}");
+    assert!(!feed.contains("https://example.org/posts/b/"), "{feed}");
+    assert!(!site.exists("public/categories/index.html"));
+}

@@ -103,9 +103,17 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
             });
         }
     }
+    let tag_feeds = site
+        .config
+        .taxonomies
+        .get(crate::site::taxonomies::TAGS)
+        .is_some_and(|t| t.feed);
     for tag in &site.tags {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
+        if tag_feeds {
+            jobs.push(Job::TermFeed(tag));
+        }
     }
     for taxonomy in &site.taxonomies {
         jobs.push(Job::Taxonomy(taxonomy));
