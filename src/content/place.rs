@@ -173,15 +173,7 @@ fn place_one(
                 url_line(source)
             ),
         },
-        None if source.kind == Kind::Section => format!("/{}", with_slash(&folders.join("/"))),
-        None => {
-            let mut path = String::from("/");
-            for folder in &folders {
-                path.push_str(folder);
-                path.push('/');
-            }
-            format!("{path}{slug}/")
-        }
+        None => default_path(&folders, (source.kind != Kind::Section).then_some(&slug)),
     };
     // A translation lives under its language, as in Zola and Hugo: /es/posts/trip/.
     let path = match &location.lang {
@@ -190,22 +182,7 @@ fn place_one(
     };
     source.path = permalink::normalize(&path)
         .map_err(|e| anyhow::anyhow!("{file}:{}: {e}", url_line(source)))?;
-    // The key ignores `[slugify]` and permalinks: it must not move when they change.
-    let mut key: Vec<String> = dirs
-        .iter()
-        .skip(usize::from(in_posts))
-        .map(|d| slugify(d))
-        .collect();
-    if source.kind != Kind::Section {
-        key.push(match &source.meta.slug {
-            Some(s) => slugify(s),
-            None => slugify(name),
-        });
-    }
-    if let Some(lang) = &location.lang {
-        key.insert(0, lang.clone());
-    }
-    source.key = key.join("/");
+    source.key = comment_key(source, location, in_posts, name);
     source.lang = location.lang.clone();
     source.original = original(&source.file);
     source.slug = slug;
@@ -235,12 +212,33 @@ fn original(file: &Path) -> String {
     }
 }
 
-fn with_slash(path: &str) -> String {
-    if path.is_empty() {
-        String::new()
-    } else {
-        format!("{path}/")
+/// Where a page goes without a pattern or a path of its own: its folders, then its slug (a
+/// section: its folders alone).
+fn default_path(folders: &[String], slug: Option<&String>) -> String {
+    let mut path = String::from("/");
+    for part in folders.iter().chain(slug) {
+        path.push_str(part);
+        path.push('/');
     }
+    path
+}
+
+/// What comments are stored under: the language of a translation, the folders (without
+/// `posts/`) and the slug, each made with `[slugify] paths = "on"`. It ignores `[slugify]`
+/// and `[permalinks]`, so that changing them never moves a thread.
+fn comment_key(source: &Source, location: &Location, in_posts: bool, name: &str) -> String {
+    let mut key: Vec<String> = location.lang.iter().cloned().collect();
+    key.extend(
+        location
+            .dirs
+            .iter()
+            .skip(usize::from(in_posts))
+            .map(|d| slugify(d)),
+    );
+    if !location.is_section {
+        key.push(slugify(source.meta.slug.as_deref().unwrap_or(name)));
+    }
+    key.join("/")
 }
 
 /// The line that gave a page its own path, else the first.
