@@ -38,7 +38,9 @@ impl Postgres {
             let holder = tx
                 .query_opt(
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
-                     AND classid::bigint = $1 AND objid::bigint = $2",
+                     AND classid::bigint = $1 AND objid::bigint = $2
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     LIMIT 1",
                     &[&(INGEST_LOCK >> 32), &(INGEST_LOCK & 0xffff_ffff)],
                 )
                 .ok()
