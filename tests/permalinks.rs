@@ -311,6 +311,10 @@ fn a_comment_addressed_to_an_old_url_finds_its_post() {
         "content/posts/2017/12/index.md",
         "+++\ntitle = \"December\"\ndate = 2017-12-01\n+++\nCold.\n",
     );
+    site.write(
+        "content/posts/2024/tech-stack/index.md",
+        "+++\ntitle = \"Stack\"\ndate = 2024-01-01\n+++\nTools.\n",
+    );
     let line = |id: &str, post: &str, body: &str| {
         format!(
             "{{\"id\":\"{id}\",\"post\":\"{post}\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"{body}\",\"timestamp\":\"2024-02-01T10:00:00Z\"}}\n"
@@ -332,19 +336,31 @@ fn a_comment_addressed_to_an_old_url_finds_its_post() {
                 "By the nested URL",
             ),
             line("c5", "/posts/slap-chop/", "By a URL the post does not have"),
+            line("c6", "tech-stack", "By a nested post's slug"),
+            line("c7", "2024/tech-stack", "By its key"),
         ]
         .concat(),
     );
     let run = site.run(&["ingest", "old.jsonl"]);
     assert!(
-        run.stdout.contains("stored 4 comments") && run.stdout.contains("1 rejected"),
+        run.stdout.contains("stored 6 comments") && run.stdout.contains("1 rejected"),
         "{}{}",
         run.stdout,
         run.stderr
     );
     let rows = site.comment_rows();
     let posts: Vec<&str> = rows.iter().map(|(_, post, _)| post.as_str()).collect();
-    assert_eq!(posts, ["slap-chop", "slap-chop", "slap-chop", "2017/12"]);
+    assert_eq!(
+        posts,
+        [
+            "slap-chop",
+            "slap-chop",
+            "slap-chop",
+            "2017/12",
+            "2024/tech-stack",
+            "2024/tech-stack"
+        ]
+    );
     site.run(&["build"]).ok();
     let post = site.read("public/food/2009/04/29/slap-chop.html");
     for body in ["By the permalink", "By the alias", "By the slug"] {

@@ -22,6 +22,19 @@ fn translated_site() -> TestSite {
     );
     site.write("content/posts/lake/lake.svg", "<svg/>");
     site.write("content/about.md", "+++\ntitle = \"About\"\n+++\nMe.\n");
+    site.write("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
+    site.write(
+        "content/blog/_index.es.md",
+        "+++\ntitle = \"Bitácora\"\n+++\n",
+    );
+    site.write(
+        "content/blog/hola.es.md",
+        "+++\ntitle = \"Hola\"\ndate = 2024-03-01\n+++\nHola.\n",
+    );
+    site.write(
+        "content/blog/hello.md",
+        "+++\ntitle = \"Hello\"\ndate = 2024-03-01\n+++\nHello.\n",
+    );
     site.write(
         "content/about.es.md",
         "+++\ntitle = \"Sobre mí\"\n+++\nYo.\n",
@@ -59,6 +72,17 @@ fn translations_are_published_under_their_language_and_linked() {
     );
     assert_eq!(site.read("public/es/posts/lake/lake.svg"), "<svg/>");
     assert!(site.read("public/es/about/index.html").contains("Yo."));
+    let blog = site.read("public/blog/index.html");
+    assert!(
+        blog.contains("href=\"/blog/hello/\"") && !blog.contains("hola"),
+        "{blog}"
+    );
+    let es_blog = site.read("public/es/blog/index.html");
+    assert!(es_blog.contains("<h1>Bitácora</h1>"), "{es_blog}");
+    assert!(
+        es_blog.contains("href=\"/es/blog/hola/\"") && !es_blog.contains("/blog/hello/"),
+        "{es_blog}"
+    );
 
     let home = site.read("public/index.html");
     assert!(home.contains("href=\"/posts/trip/\"") && !home.contains("/es/posts/trip/"));
