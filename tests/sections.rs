@@ -194,12 +194,24 @@ fn the_home_page_lists_the_sections_it_names() {
         "content/notes/quick.md",
         &page("Quick", "date = 2024-02-01\n"),
     );
-    site.run(&["build"]).ok();
+    let run = site.run(&["build"]).ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     assert_eq!(listed(&site.read("public/index.html")), ["Essay"]);
     assert_eq!(listed(&site.read("public/notes/index.html")), ["Quick"]);
     assert!(
         site.read("public/atom.xml").contains("/notes/quick/"),
         "the feed still has every post"
+    );
+    site.write(
+        "site.toml",
+        "title = \"Test\"\nbase_url = \"https://example.org\"\n[home]\nsections = [\"blgo\"]\n",
+    );
+    let run = site.run(&["build"]).ok();
+    assert!(
+        run.stderr
+            .contains("warning: [home] sections names \"blgo\""),
+        "{}",
+        run.stderr
     );
 }
 

@@ -156,6 +156,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     });
     let mut warnings = recovered;
     warnings.extend(content_warnings);
+    warnings.extend(site::unknown_home_sections(&site.config, &sources));
     warnings.extend(orphan_warnings(&site, &stamps));
 
     let jobs = render::jobs(&site);

@@ -14,6 +14,8 @@ use crate::markdown::TocEntry;
 
 mod body;
 mod sections;
+
+pub use sections::unknown_home_sections;
 pub mod taxonomies;
 mod translations;
 

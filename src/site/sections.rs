@@ -107,6 +107,29 @@ pub fn collect(
     sections
 }
 
+/// A warning for each `[home] sections` entry that names no folder any post is in: a typo
+/// there would empty the home page without a word.
+pub fn unknown_home_sections(config: &SiteConfig, sources: &[Source]) -> Vec<String> {
+    let Some(named) = &config.home.sections else {
+        return Vec::new();
+    };
+    named
+        .iter()
+        .filter(|name| {
+            let name = name.trim_matches('/');
+            !sources.iter().any(|s| {
+                s.section.as_deref().is_some_and(|folder| {
+                    folder == name
+                        || (folder.starts_with(name) && folder[name.len()..].starts_with('/'))
+                })
+            })
+        })
+        .map(|name| {
+            format!("[home] sections names {name:?}, but nothing is in content/{}/ (the home page lists no posts from it)", name.trim_matches('/'))
+        })
+        .collect()
+}
+
 /// `a/b` is in `a`; `a` is in the content root, `""`.
 fn parent(folder: &str) -> &str {
     folder.rfind('/').map_or("", |i| &folder[..i])
