@@ -22,7 +22,7 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// A short description (`description`, or Hugo's `summary`).
     pub description: Option<String>,
-    /// Tag names as written: a list, or one string of comma- or space-separated names.
+    /// Tag names as written: a list, or one string of comma- or space-separated words.
     pub tags: Vec<String>,
     /// Whether visitors may comment (default true).
     pub comments: bool,
@@ -192,13 +192,19 @@ fn interpret(
             fm.description.get_or_insert(d);
         }
     }
-    fm.tags = take_words(&mut map, "tags", &at)?;
-    fm.categories = take_words(&mut map, "categories", &at)?;
-    fm.categories.extend(take_words(&mut map, "category", &at)?);
+    fm.tags = take_words(&mut map, "tags", &at, Lists::SplitOne)?;
+    fm.categories = take_words(&mut map, "categories", &at, Lists::Whole)?;
+    fm.categories
+        .extend(take_words(&mut map, "category", &at, Lists::Whole)?);
     if let Some(Value::Object(mut taxonomies)) = map.remove("taxonomies") {
-        fm.tags.extend(take_words(&mut taxonomies, "tags", &at)?);
-        fm.categories
-            .extend(take_words(&mut taxonomies, "categories", &at)?);
+        fm.tags
+            .extend(take_words(&mut taxonomies, "tags", &at, Lists::SplitOne)?);
+        fm.categories.extend(take_words(
+            &mut taxonomies,
+            "categories",
+            &at,
+            Lists::Whole,
+        )?);
         if !taxonomies.is_empty() {
             map.insert("taxonomies".into(), Value::Object(taxonomies));
         }
@@ -344,15 +350,25 @@ fn take_list(
 }
 
 /// Tags as a list, or as one string of comma- or space-separated words (Jekyll).
+/// Whether a list of one name is split like a single string.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lists {
+    /// Items are whole names, spaces and all, as Jekyll has them (categories).
+    Whole,
+    /// A list of one item is split too: how quill has always read tags, kept so that existing
+    /// sites build as they did.
+    SplitOne,
+}
+
 fn take_words(
     map: &mut Map<String, Value>,
     key: &str,
     at: &impl Fn(&str) -> usize,
+    lists: Lists,
 ) -> Result<Vec<String>> {
-    // Only one string is split: a list's items are whole names, spaces and all.
-    let is_string = matches!(map.get(key), Some(Value::String(_)));
+    let splits = lists == Lists::SplitOne || matches!(map.get(key), Some(Value::String(_)));
     let items = take_list(map, key, at)?;
-    let words = if let ([single], true) = (items.as_slice(), is_string) {
+    let words = if let ([single], true) = (items.as_slice(), splits) {
         if single.contains(',') {
             single.split(',').map(str::to_string).collect()
         } else {
@@ -429,8 +445,14 @@ mod tests {
         assert!(f.updated.is_some());
         let f = fm("---\ntitle: T\ntags: rust web\n---\n").unwrap();
         assert_eq!(f.tags, ["rust", "web"]);
-        let f = fm("---\ntitle: T\ntags: [web dev]\n---\n").unwrap();
-        assert_eq!(f.tags, ["web dev"], "a list's item is one name");
+        let f = fm("---\ntitle: T\ncategories: [web dev]\n---\n").unwrap();
+        assert_eq!(f.categories, ["web dev"], "a list's item is one name");
+        let f = fm("---\ntitle: T\ncategories: web dev\n---\n").unwrap();
+        assert_eq!(
+            f.categories,
+            ["web", "dev"],
+            "a string is split, as Jekyll does"
+        );
         let f = fm("+++\ntitle = \"T\"\n[taxonomies]\ntags = [\"a\", \"b\"]\n+++\n").unwrap();
         assert_eq!(f.tags, ["a", "b"]);
     }

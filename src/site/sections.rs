@@ -52,11 +52,12 @@ pub fn collect(
             .position(|s| s.folder == folder && sources[s.source].lang == *lang)
     };
     // Which section each section's members also go to: its parent, while it is transparent.
-    let transparent = |folder: &str| {
-        sources.iter().any(|s| {
-            s.kind == Kind::Section && s.section.as_deref() == Some(folder) && s.meta.transparent
-        })
-    };
+    let transparent: rustc_hash::FxHashSet<&str> = sources
+        .iter()
+        .filter(|s| s.kind == Kind::Section && s.meta.transparent)
+        .filter_map(|s| s.section.as_deref())
+        .collect();
+    let transparent = |folder: &str| transparent.contains(folder);
     let mut lists: Vec<Vec<Member>> = vec![Vec::new(); sections.len()];
     let members = posts
         .iter()
