@@ -16,6 +16,7 @@ mod postgres;
 mod scaffold;
 mod sections;
 mod serve;
+mod shortcodes;
 mod store;
 mod taxonomies;
 mod translations;

@@ -80,6 +80,9 @@ pub struct Source {
     /// Whether the file had not changed for a while when it was read (see
     /// [`CachedSource::settled`]).
     pub settled: bool,
+    /// Whether its body may call a shortcode or link to another content file, so that its
+    /// page changes when another page's URL does.
+    pub refers: bool,
 }
 
 /// What tells a changed file from an unchanged one without reading it, as make and cargo do.
@@ -148,6 +151,8 @@ pub struct CachedSource {
     /// fingerprint prove an unchanged file (a write within the same tick of the file system's
     /// clock keeps it; git calls such entries "racily clean").
     pub settled: bool,
+    /// Whether the body may refer to other pages ([`Source::refers`]).
+    pub refers: bool,
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
@@ -162,6 +167,7 @@ impl Source {
             date: self.date,
             digest: self.digest.unwrap_or_default(),
             settled: self.settled,
+            refers: self.refers,
         };
         (cache_key(&self.file), entry)
     }
@@ -169,10 +175,18 @@ impl Source {
     /// The Markdown body, read from the file. Loading keeps only front matter, so that a
     /// build never holds every post's Markdown and every post's HTML at once.
     pub fn read_body(&self, root: &Path) -> Result<String> {
+        Ok(self.read_body_at(root)?.0)
+    }
+
+    /// The Markdown body and the file line it starts on, for messages about the body.
+    pub fn read_body_at(&self, root: &Path) -> Result<(String, usize)> {
         let text = read_text(root, &self.file)?;
         let split = front_matter::split(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
-        Ok(split.body.to_string())
+        // The body is the end of the text.
+        let start = text.len() - split.body.len();
+        let line = text[..start].matches('\n').count() + 1;
+        Ok((split.body.to_string(), line))
     }
 }
 
@@ -202,7 +216,8 @@ pub fn load_front_matter(
         .map(|(path, fingerprint)| {
             read_source(root, &content_dir, &path, fingerprint, Reading::Head)
         })
-        .collect::<Result<Vec<Source>>>()?;
+        .collect::<Vec<Result<Source>>>();
+    let sources = all_or_every_error(sources)?;
     Ok(finish(sources, config, include_drafts)?.0)
 }
 
@@ -263,7 +278,8 @@ pub fn load_scanned(
             }
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
-        .collect::<Result<Vec<Source>>>()?;
+        .collect::<Vec<Result<Source>>>();
+    let loaded = all_or_every_error(loaded)?;
     let (sources, left_out, warning) = finish(loaded, config, include_drafts)?;
     Ok(Loaded {
         sources,
@@ -271,6 +287,21 @@ pub fn load_scanned(
         cache_unchanged,
         warnings: warning.into_iter().collect(),
     })
+}
+
+/// Every source, or an error listing every file that could not be read, so that a site with
+/// many broken files is fixed in one run.
+fn all_or_every_error(results: Vec<Result<Source>>) -> Result<Vec<Source>> {
+    let mut sources = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    crate::diagnostics::Diagnostics::check(errors)?;
+    Ok(sources)
 }
 
 /// Decides what each file is and where it goes (which depends on the other files: a folder
@@ -330,6 +361,7 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         fingerprint: hit.fingerprint,
         digest: Some(hit.digest),
         settled: hit.settled,
+        refers: hit.refers,
     })
 }
 
@@ -400,6 +432,7 @@ fn read_source(
     };
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
+    let refers = reading == Reading::Whole && crate::shortcodes::may_refer(split.body);
     let is_section = lang::split(path).0 == "_index";
     let meta = if is_section {
         front_matter::parse_section(&split)
@@ -455,6 +488,7 @@ fn read_source(
         fingerprint,
         digest,
         settled: !fingerprint.is_recent(),
+        refers,
     })
 }
 

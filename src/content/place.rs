@@ -60,9 +60,17 @@ pub fn place(sources: &mut [Source], config: &SiteConfig) -> Result<()> {
         .map(|l| l.dirs.join("/"))
         .collect();
     let mode = config.slugify.paths;
-    for (source, location) in sources.iter_mut().zip(&locations) {
-        place_one(source, location, &sections, config, mode)?;
-    }
+    // Every file's problem at once, so that a site with many is fixed in one run.
+    let errors: Vec<String> = sources
+        .iter_mut()
+        .zip(&locations)
+        .filter_map(|(source, location)| {
+            place_one(source, location, &sections, config, mode)
+                .err()
+                .map(|e| format!("{e:#}"))
+        })
+        .collect();
+    crate::diagnostics::Diagnostics::check(errors)?;
     Ok(())
 }
 

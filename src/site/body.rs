@@ -1,42 +1,80 @@
-//! The rendered body of a post or page: its Markdown as HTML (or an `.html` source's HTML as
-//! it is), its summary, headings and reading time.
-
-use std::path::Path;
+//! The rendered body of a post or page: its Markdown as HTML, with its shortcodes and internal
+//! links (or an `.html` source's HTML as it is), its summary, headings and reading time.
 
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::PageBody;
+use super::{PageBody, PageData, Site};
 use crate::content::Source;
 use crate::markdown;
+use crate::shortcodes;
+
+/// Rendered bodies by source index, with the warnings their shortcodes gave.
+pub type Bodies = (Vec<Option<PageBody>>, Vec<String>);
 
 /// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
-/// reading each body from its file.
+/// reading each body from its file, with their shortcodes and internal links. Every error of
+/// every page is reported at once ([`Diagnostics`](crate::diagnostics::Diagnostics)).
 pub fn render_bodies(
-    root: &Path,
+    env: &shortcodes::Env<'_>,
+    site: &Site,
     sources: &[Source],
     needed: &[bool],
-) -> Result<Vec<Option<PageBody>>> {
-    sources
+) -> Result<Bodies> {
+    let mut pages: Vec<Option<&PageData>> = vec![None; sources.len()];
+    for page in site.posts.iter().chain(&site.pages) {
+        pages[page.source] = Some(page);
+    }
+    type PageResult = Result<Option<(PageBody, Vec<String>)>, Vec<String>>;
+    let results: Vec<PageResult> = sources
         .par_iter()
         .enumerate()
         .map(|(index, source)| {
-            if !needed.get(index).copied().unwrap_or(false) {
+            let (true, Some(data)) = (needed.get(index).copied().unwrap_or(false), pages[index])
+            else {
                 return Ok(None);
-            }
-            let body = source.read_body(root)?;
+            };
+            let (body, first_line) = source
+                .read_body_at(env.root)
+                .map_err(|e| vec![format!("{e:#}")])?;
             let description = source.meta.description.as_deref();
-            Ok(Some(if crate::content::is_html(&source.file) {
-                html_body(body, description)
-            } else {
-                page_body(&body, description)
-            }))
+            // An `.html` source is its author's HTML already: no Markdown, no shortcodes.
+            if crate::content::is_html(&source.file) {
+                return Ok(Some((html_body(body, description), Vec::new())));
+            }
+            let page = shortcodes::PageContext {
+                source,
+                data,
+                first_line,
+            };
+            let outcome = shortcodes::render_body(env, &page, &body)?;
+            Ok(Some((
+                page_body(outcome.rendered, description),
+                outcome.warnings,
+            )))
         })
-        .collect()
+        .collect();
+    let mut bodies = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(Some((body, mut more))) => {
+                bodies.push(Some(body));
+                warnings.append(&mut more);
+            }
+            Ok(None) => bodies.push(None),
+            Err(mut more) => {
+                bodies.push(None);
+                errors.append(&mut more);
+            }
+        }
+    }
+    crate::diagnostics::Diagnostics::check(errors)?;
+    Ok((bodies, warnings))
 }
 
-fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
-    let rendered = markdown::render(markdown);
+fn page_body(rendered: markdown::Rendered, description: Option<&str>) -> PageBody {
     let summary = if rendered.has_marker {
         rendered.summary
     } else if let Some(d) = description {

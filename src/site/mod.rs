@@ -14,12 +14,11 @@ use crate::markdown::TocEntry;
 
 mod body;
 mod sections;
-
-pub use sections::unknown_home_sections;
 pub mod taxonomies;
 mod translations;
 
-pub use body::render_bodies;
+pub use body::{Bodies, render_bodies};
+pub use sections::unknown_home_sections;
 pub use taxonomies::Taxonomy;
 
 /// A link to a tag, as posts carry it.
