@@ -226,3 +226,32 @@ fn existing_posts_folders_stay_as_they_were() {
         "no listing without _index.md"
     );
 }
+
+#[test]
+fn internal_links_reach_sections_and_permalinks() {
+    let site = TestSite::with_config("[permalinks]\nposts = \"/:year/:slug/\"\n");
+    site.write("content/blog/_index.md", &page("Blog", ""));
+    site.write(
+        "content/blog/target.md",
+        &page("Target", "date = 2023-01-01\n"),
+    );
+    site.write(
+        "content/blog/linker.md",
+        &page_with_body(
+            "Linker",
+            "date = 2024-01-01\n",
+            "See [the blog](@/blog/_index.md) and [the target](@/blog/target.md).",
+        ),
+    );
+    site.run(&["build"]).ok();
+    let html = site.read("public/2024/linker/index.html");
+    assert!(html.contains("<a href=\"/blog/\">the blog</a>"), "{html}");
+    assert!(
+        html.contains("<a href=\"/2023/target/\">the target</a>"),
+        "{html}"
+    );
+}
+
+fn page_with_body(title: &str, extra: &str, body: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\n{extra}+++\n{body}\n")
+}

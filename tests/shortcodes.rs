@@ -295,7 +295,10 @@ fn hugo_calls_of_every_builtin() {
         html,
         r#"<pre><code class="language-go">func main() { fmt.Println("{{&lt; youtube x &gt;}}") }"#,
     );
-    has(html, "Absolute: https://example.org/posts/2024/tech-stack/.");
+    has(
+        html,
+        "Absolute: https://example.org/posts/2024/tech-stack/.",
+    );
     has(html, "<code>{{&lt; youtube in-code &gt;}}</code> stays");
     has(
         html,
