@@ -81,7 +81,7 @@ pub struct ShortcodeReport {
     pub name: String,
     /// How many pages call it.
     pub pages: usize,
-    /// `translated`, `placeholder`, or quill's built-in of that name.
+    /// `translated` or `placeholder`.
     pub became: &'static str,
 }
 
@@ -187,7 +187,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         let text = std::fs::read_to_string(&file.from)
             .with_context(|| format!("failed to read {}", file.from.display()))?;
         let text = if file.kind == Kind::Draft {
-            files::mark_draft(&text)
+            files::mark_draft(&text, &files::modified_day(&file.from))
         } else {
             text
         };
@@ -238,16 +238,9 @@ fn port_shortcodes(
 ) -> Result<()> {
     for used in shortcodes::used(pages) {
         let original = shortcodes::source_of(generator, source, theme, &used.name);
-        if crate::shortcodes::is_builtin(&used.name) {
-            // quill's own answers the call; a template of the site's under that name is
-            // mentioned, since its look may differ.
-            if original.is_some() {
-                report.shortcodes.push(ShortcodeReport {
-                    name: used.name,
-                    pages: used.pages,
-                    became: "quill's built-in (the site's own template was not carried over)",
-                });
-            }
+        // The site's own template wins, as it did there; without one, quill's built-in of the
+        // name (if any) answers the call.
+        if original.is_none() && crate::shortcodes::is_builtin(&used.name) {
             continue;
         }
         let text = match &original {
