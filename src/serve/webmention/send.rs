@@ -55,7 +55,7 @@ pub fn outgoing_posts(
     root: &std::path::Path,
     config: &crate::config::SiteConfig,
 ) -> Result<Vec<OutgoingPost>> {
-    let sources = crate::content::load_front_matter(root, false)?;
+    let sources = crate::content::load_front_matter(root, config, false)?;
     sources
         .iter()
         .filter(|s| s.kind == crate::content::Kind::Post)
