@@ -3,8 +3,9 @@
 //! of its source after, which fetches it within [`fetch::FetchLimits`] and reads what it says
 //! about the target.
 //!
-//! `quill serve --accept-comments` routes `POST /_quill/webmention` to [`receive`] when the
-//! site sets `[comments] webmentions = true`.
+//! `quill serve --accept-comments` routes `POST /_quill/webmention` to `receive` when the
+//! site sets `[comments] webmentions = true`; [`send`] is the other direction, with the same
+//! fetcher.
 
 pub mod fetch;
 pub(in crate::serve) mod receive;
