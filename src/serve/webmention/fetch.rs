@@ -1,5 +1,5 @@
 //! Fetching a webmention's source, with the limits that keep a receiver from being turned
-//! against the machine it runs on or held up by the page it fetches: plain HTTP only, a
+//! against the machine it runs on or held up by the page it fetches: HTTP or HTTPS, a
 //! few redirects (each checked again), 1 MiB, one deadline for everything, no cookies, and no
 //! address on the machine's own networks unless the site allows them.
 
@@ -8,6 +8,8 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use url::Url;
+
+use super::conn::Conn;
 
 /// The limits of one fetch.
 #[derive(Debug, Clone, Copy)]
@@ -96,21 +98,18 @@ fn fetch_once(
     deadline: Instant,
     form: Option<&str>,
 ) -> Result<Step, String> {
-    match url.scheme() {
-        "http" => {}
-        "https" => {
-            return Err(format!(
-                "{url}: https sources cannot be fetched by this quill yet (no TLS client)"
-            ));
-        }
+    let tls = match url.scheme() {
+        "http" => false,
+        "https" => true,
         other => return Err(format!("{url}: {other} is not http or https")),
-    }
+    };
     let host = url.host_str().ok_or_else(|| format!("{url} has no host"))?;
     let port = url.port_or_known_default().unwrap_or(80);
     let address = address_for(host, port, limits.allow_private)?;
     let left = left(deadline)?;
-    let mut stream = TcpStream::connect_timeout(&address, left)
+    let tcp = TcpStream::connect_timeout(&address, left)
         .map_err(|e| format!("{url}: could not connect ({e})"))?;
+    let mut stream = Conn::new(tcp, host, tls).map_err(|e| format!("{url}: {e}"))?;
     let host_header = match url.port() {
         Some(port) => format!("{host}:{port}"),
         None => host.to_string(),
@@ -130,8 +129,9 @@ fn fetch_once(
         ),
     };
     stream
-        .set_write_timeout(Some(left))
+        .set_timeouts(left)
         .and_then(|()| stream.write_all(request.as_bytes()))
+        .and_then(|()| stream.flush())
         .map_err(|e| format!("{url}: could not send the request ({e})"))?;
     let mut reader = Limited {
         stream,
@@ -282,7 +282,7 @@ enum Framing {
 
 /// A connection read by the fetch's deadline.
 struct Limited<'a> {
-    stream: TcpStream,
+    stream: Conn,
     deadline: Instant,
     url: &'a Url,
 }
@@ -291,9 +291,7 @@ impl Limited<'_> {
     /// Reads more into `buffer`, up to `cap` in all; 0 at the end of the stream.
     fn fill(&mut self, buffer: &mut Vec<u8>, cap: usize) -> Result<usize, String> {
         let left = left(self.deadline)?;
-        self.stream
-            .set_read_timeout(Some(left))
-            .map_err(|e| e.to_string())?;
+        self.stream.set_timeouts(left).map_err(|e| e.to_string())?;
         let mut chunk = [0u8; 8192];
         let room = chunk.len().min(cap.saturating_sub(buffer.len()).max(1));
         match self.stream.read(&mut chunk[..room]) {

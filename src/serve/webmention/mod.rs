@@ -7,6 +7,7 @@
 //! site sets `[comments] webmentions = true`; [`send`] is the other direction, with the same
 //! fetcher.
 
+mod conn;
 pub mod fetch;
 pub(in crate::serve) mod receive;
 pub mod send;
