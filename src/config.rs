@@ -34,6 +34,31 @@ pub struct SiteConfig {
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,
+    /// How Markdown is rendered: code highlighting and math.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+}
+
+/// The `[markdown]` table of `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Whether fenced code is highlighted at build time.
+    pub highlight: bool,
+    /// The built-in palette added to `style.css`, or `"none"` for a site's own CSS.
+    pub highlight_theme: String,
+    /// Whether `$…$`, `$$…$$` and `math` blocks are typeset to MathML.
+    pub math: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        Self {
+            highlight: true,
+            highlight_theme: crate::highlight::DEFAULT_PALETTE.into(),
+            math: false,
+        }
+    }
 }
 
 /// The `[comments]` table of `site.toml`.
@@ -189,6 +214,13 @@ impl SiteConfig {
         }
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");
+        }
+        let theme = &self.markdown.highlight_theme;
+        if theme != "none" && crate::highlight::palette(theme).is_none() {
+            bail!(
+                "{p}: [markdown] highlight_theme \"{theme}\" is not a built-in palette (choose one of {}, or \"none\" to style code with the site's own CSS)",
+                crate::highlight::PALETTES.join(", ")
+            );
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ pub mod build;
 pub mod comments;
 pub mod config;
 pub mod content;
+pub mod highlight;
 pub mod import;
 pub mod ingest;
 pub mod manifest;
