@@ -22,6 +22,7 @@ pub mod import;
 pub mod ingest;
 pub mod manifest;
 pub mod markdown;
+pub mod math;
 pub mod output;
 pub mod render;
 pub mod scaffold;

@@ -1,14 +1,22 @@
 //! The author's Markdown to HTML: pulldown-cmark with tables, footnotes, strikethrough, task
 //! lists and smart punctuation; unique heading ids, a table of contents, the summary and counts.
 //!
+//! Fenced code is highlighted ([`crate::highlight`]) and, when the site asks, math typeset
+//! ([`crate::math`]) as the events go by.
+//!
 //! The author is trusted, so raw HTML passes through; visitors' comments never come here.
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
+use crate::config::MarkdownConfig;
 use crate::content::slug::slugify;
+use crate::highlight::{self, CodeInfo};
+use crate::math;
 
 /// A heading in the table of contents, with the headings nested under it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,28 +44,38 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// Words in the text, code included.
     pub word_count: usize,
+    /// Formulas that could not be typeset: the line in the Markdown (from 1) and why.
+    pub math_errors: Vec<(usize, String)>,
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
+fn options(config: &MarkdownConfig) -> Options {
+    let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if config.math {
+        options | Options::ENABLE_MATH
+    } else {
+        options
+    }
 }
 
-/// Renders a post or page body.
-pub fn render(markdown: &str) -> Rendered {
+/// Renders a post or page body, with code and math as `config` says.
+pub fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
     let marker = find_summary_marker(markdown);
     let mut events: Vec<Event<'_>> = Vec::new();
     // The events before the first one that starts at or after the marker.
     let mut before_marker = None;
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    let mut blocks = Blocks::new(config);
+    for (event, range) in Parser::new_ext(markdown, options(config)).into_offset_iter() {
         if before_marker.is_none() && marker.is_some_and(|end| range.start >= end) {
             before_marker = Some(events.len());
         }
-        events.push(event);
+        if let Some(event) = blocks.rewrite(event, || line_of(markdown, range.start)) {
+            events.push(event);
+        }
     }
     let before_marker = before_marker.unwrap_or(events.len());
     // The summary is the whole document's events cut at the marker, so that references to
@@ -72,7 +90,7 @@ pub fn render(markdown: &str) -> Rendered {
         )
     });
     let toc = assign_heading_ids(&mut events);
-    let word_count = count_words(&events);
+    let word_count = count_words(&events) + blocks.code_words;
     let summary = summary.or_else(|| first_paragraph(&events));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
@@ -82,6 +100,90 @@ pub fn render(markdown: &str) -> Rendered {
         has_marker: marker.is_some(),
         toc,
         word_count,
+        math_errors: blocks.math_errors,
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    crate::config::line_of_offset(text, offset)
+}
+
+/// Turns fenced code into highlighted HTML and math into MathML, one event at a time: a code
+/// block's events are held until its end, then given back as one HTML event.
+struct Blocks<'c> {
+    config: &'c MarkdownConfig,
+    /// The open fenced block's info string, text and first line, when this rewrites it.
+    code: Option<(CodeInfo, String, usize)>,
+    /// Words of the code blocks rewritten, which the word count no longer sees as text.
+    code_words: usize,
+    math_errors: Vec<(usize, String)>,
+}
+
+impl<'c> Blocks<'c> {
+    fn new(config: &'c MarkdownConfig) -> Self {
+        Blocks {
+            config,
+            code: None,
+            code_words: 0,
+            math_errors: Vec::new(),
+        }
+    }
+
+    /// The event to keep in place of `event`, if any; `line` gives its line for messages.
+    fn rewrite<'a>(&mut self, event: Event<'a>, line: impl Fn() -> usize) -> Option<Event<'a>> {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
+                let info = CodeInfo::parse(info);
+                let math = self.config.math && info.lang == "math";
+                if !(self.config.highlight || math) {
+                    return Some(event);
+                }
+                self.code = Some((info, String::new(), line() + 1));
+                None
+            }
+            Event::Text(ref text) if self.code.is_some() => {
+                if let Some((_, code, _)) = &mut self.code {
+                    code.push_str(text);
+                }
+                None
+            }
+            Event::End(TagEnd::CodeBlock) if self.code.is_some() => {
+                let (info, code, first_line) = self.code.take()?;
+                let mut html = String::with_capacity(code.len() * 2);
+                if self.config.math && info.lang == "math" {
+                    self.math(&code, true, first_line, &mut html);
+                } else {
+                    self.code_words += code.split_whitespace().count();
+                    highlight::code_block(&info, &code, &mut html);
+                }
+                Some(Event::Html(html.into()))
+            }
+            Event::InlineMath(ref tex) => {
+                let mut html = String::new();
+                self.math(tex, false, line(), &mut html);
+                Some(Event::InlineHtml(html.into()))
+            }
+            Event::DisplayMath(ref tex) => {
+                let mut html = String::new();
+                self.math(tex, true, line(), &mut html);
+                Some(Event::InlineHtml(html.into()))
+            }
+            other => Some(other),
+        }
+    }
+
+    /// Typesets a formula; one that does not parse is shown as code, and remembered.
+    fn math(&mut self, tex: &str, display: bool, line: usize, html: &mut String) {
+        if let Err(reason) = math::typeset(tex, display, html) {
+            self.math_errors.push((line, reason));
+            html.push_str(if display {
+                "<pre class=\"math-error\"><code>"
+            } else {
+                "<code class=\"math-error\">"
+            });
+            highlight::escape_into(html, tex);
+            html.push_str(if display { "</code></pre>" } else { "</code>" });
+        }
     }
 }
 
@@ -211,6 +313,10 @@ pub fn reading_time(words: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render(markdown: &str) -> Rendered {
+        super::render(markdown, &MarkdownConfig::default())
+    }
 
     #[test]
     fn headings_get_unique_ids_and_a_toc() {

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::config::MarkdownConfig;
 use crate::config::SiteConfig;
 use crate::content::{Kind, Source, dates, slug::slugify};
 use crate::markdown::{self, TocEntry};
@@ -80,6 +81,8 @@ pub struct PageBody {
     pub word_count: usize,
     /// Minutes to read.
     pub reading_time: usize,
+    /// What the author should know about the body, such as math that could not be typeset.
+    pub warnings: Vec<String>,
 }
 
 /// A tag with every post that carries it, newest first.
@@ -191,6 +194,7 @@ pub fn render_bodies(
     root: &Path,
     sources: &[Source],
     needed: &[bool],
+    config: &MarkdownConfig,
 ) -> Result<Vec<Option<PageBody>>> {
     sources
         .par_iter()
@@ -199,17 +203,30 @@ pub fn render_bodies(
             if !needed.get(index).copied().unwrap_or(false) {
                 return Ok(None);
             }
-            let markdown = source.read_body(root)?;
-            Ok(Some(page_body(
-                &markdown,
-                source.meta.description.as_deref(),
-            )))
+            let (markdown, first_line) = source.read_body_and_line(root)?;
+            let (mut body, math_errors) =
+                page_body(&markdown, source.meta.description.as_deref(), config);
+            body.warnings = math_errors
+                .into_iter()
+                .map(|(line, reason)| {
+                    format!(
+                        "{}:{}: math that does not parse is shown as its TeX source: {reason}",
+                        source.file.display(),
+                        first_line + line - 1
+                    )
+                })
+                .collect();
+            Ok(Some(body))
         })
         .collect()
 }
 
-fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
-    let rendered = markdown::render(markdown);
+fn page_body(
+    markdown: &str,
+    description: Option<&str>,
+    config: &MarkdownConfig,
+) -> (PageBody, Vec<(usize, String)>) {
+    let rendered = markdown::render(markdown, config);
     let summary = if rendered.has_marker {
         rendered.summary
     } else if let Some(d) = description {
@@ -217,13 +234,15 @@ fn page_body(markdown: &str, description: Option<&str>) -> PageBody {
     } else {
         rendered.summary
     };
-    PageBody {
+    let body = PageBody {
         summary: summary.map(tera::Value::from),
         content: tera::Value::from(rendered.html),
         toc: rendered.toc,
         word_count: rendered.word_count,
         reading_time: markdown::reading_time(rendered.word_count),
-    }
+        warnings: Vec::new(),
+    };
+    (body, rendered.math_errors)
 }
 
 /// Each distinct tag name's link, made once: thousands of posts share a few dozen tags.

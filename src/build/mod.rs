@@ -157,10 +157,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let threads_of = previous.is_some().then_some(plan.thread_posts);
     // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
     let (bodies, loaded) = rayon::join(
-        || site::render_bodies(root, &sources, &plan.needed),
+        || site::render_bodies(root, &sources, &plan.needed, &site.config.markdown),
         || read_comments(store, threads_of, &site.config),
     );
     let (bodies, (threads, latest)) = (bodies?, loaded?);
+    let mut warnings = warnings;
+    warnings.extend(
+        bodies
+            .iter()
+            .flatten()
+            .flat_map(|b| b.warnings.iter().cloned()),
+    );
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,

@@ -152,10 +152,19 @@ impl Source {
     /// The Markdown body, read from the file. Loading keeps only front matter, so that a
     /// build never holds every post's Markdown and every post's HTML at once.
     pub fn read_body(&self, root: &Path) -> Result<String> {
+        Ok(self.read_body_and_line(root)?.0)
+    }
+
+    /// The Markdown body with the line of the file it starts on (from 1), so that messages
+    /// about the body name lines of the file.
+    pub fn read_body_and_line(&self, root: &Path) -> Result<(String, usize)> {
         let text = read_text(root, &self.file)?;
         let split = front_matter::split(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
-        Ok(split.body.to_string())
+        // The body is the end of the file's text (past the front matter).
+        let offset = text.len().saturating_sub(split.body.len());
+        let line = crate::config::line_of_offset(&text, offset);
+        Ok((split.body.to_string(), line))
     }
 }
 
