@@ -401,4 +401,94 @@ mod tests {
                 .contains("<div class=\"note\">")
         );
     }
+
+    fn with(highlight: bool, math: bool) -> MarkdownConfig {
+        MarkdownConfig {
+            highlight,
+            math,
+            ..MarkdownConfig::default()
+        }
+    }
+
+    #[test]
+    fn code_is_highlighted_unless_turned_off() {
+        let md = "```rust,hl_lines=1\nfn main() {}\n```\n";
+        let on = super::render(md, &with(true, false));
+        assert!(
+            on.html
+                .contains("<span class=\"hl-line hl-mark\"><span class=\"hl-kw\">fn</span>"),
+            "{}",
+            on.html
+        );
+        let off = super::render(md, &with(false, false));
+        assert!(!off.html.contains("<span"), "{}", off.html);
+        assert!(
+            off.html
+                .contains("<pre><code class=\"language-rust,hl_lines=1\">fn main() {}"),
+            "{}",
+            off.html
+        );
+        assert_eq!(on.word_count, off.word_count);
+    }
+
+    #[test]
+    fn math_inline_display_and_blocks() {
+        let md =
+            "Euler: $e^{i\\pi} + 1 = 0$.\n\n$$\\int_0^1 x\\,dx$$\n\n```math\n\\frac{a}{b}\n```\n";
+        let r = super::render(md, &with(true, true));
+        assert_eq!(r.html.matches("<math").count(), 3, "{}", r.html);
+        assert!(r.html.contains("<math display=\"inline\">"), "{}", r.html);
+        assert_eq!(r.html.matches("display=\"block\"").count(), 2, "{}", r.html);
+        assert!(
+            r.html.contains("<mfrac>") && !r.html.contains("$"),
+            "{}",
+            r.html
+        );
+        assert!(r.math_errors.is_empty());
+    }
+
+    #[test]
+    fn dollars_that_are_not_math_stay() {
+        for (md, text) in [
+            ("It costs $5 and $10 today.", "$5 and $10"),
+            ("Escaped \\$x$ is literal.", "$x$"),
+            ("Run `echo $HOME`.", "echo $HOME"),
+        ] {
+            let r = super::render(md, &with(true, true));
+            assert!(!r.html.contains("<math"), "{md}: {}", r.html);
+            assert!(r.html.contains(text), "{md}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn invalid_tex_is_shown_as_code_with_its_line() {
+        let md = "Intro.\n\nBad: $\\nosuch{x}$ here.\n\n```math\n\\begin{x\n```\n";
+        let r = super::render(md, &with(true, true));
+        assert_eq!(r.math_errors.len(), 2, "{:?}", r.math_errors);
+        assert_eq!(r.math_errors[0].0, 3);
+        assert_eq!(r.math_errors[1].0, 6);
+        assert!(
+            r.html
+                .contains("<code class=\"math-error\">\\nosuch{x}</code>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<pre class=\"math-error\"><code>\\begin{x\n</code></pre>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn math_is_off_by_default() {
+        let r = render("Between $x$ and $$y$$.\n\n```math\nz\n```\n");
+        assert!(!r.html.contains("<math"), "{}", r.html);
+        assert!(
+            r.html.contains("$x$") && r.html.contains("$$y$$"),
+            "{}",
+            r.html
+        );
+    }
 }
