@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod build_errors;
 mod comments_site;
+mod highlight;
 mod import;
 mod incremental;
 mod ingest;
