@@ -10,18 +10,23 @@ Prints, for each step, the median wall time (and the range of the runs), posts p
 peak memory (max RSS of the process). Output goes to tmpfs (/dev/shm) and, for the cold build,
 to disk as well. A benchmark, not a test: nothing here asserts a time.
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(cmd, cwd=None, env=None):
-    """Runs a command; returns (seconds, peak RSS in MiB, CPU seconds). Fails loudly on a non-zero exit."""
+def timed(cmd, cwd=None, env=None, out=None):
+    """Runs a command; returns (seconds, peak RSS in MiB, CPU seconds). Fails loudly on a non-zero exit.
+    With a list as `out`, the command's standard output is appended to it."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stdout = subprocess.DEVNULL if out is None else tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    if out is not None:
+        stdout.seek(0)
+        out.append(stdout.read().decode(errors="replace"))
     stderr = proc.stderr.read().decode(errors="replace")
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
@@ -158,14 +163,18 @@ def main():
         report("quill build, cold, without comments", no_comments, a.posts)
         if ingest:
             one = corpus / "one.jsonl"
-            rebuilds = []
+            rebuilds, said = [], []
             for n in range(a.runs):
                 first = json.loads((corpus / "comments.jsonl").open().readline())
                 first.update(id=f"bench-extra-{time.time_ns()}-{n}", body=f"One more comment, number {n}.")
                 one.write_text(json.dumps(first) + "\n")
                 timed([quill, "ingest", str(one)], cwd=corpus, env=env)
-                rebuilds.append(timed([quill, "build", "-o", str(out)], cwd=corpus, env=env))
+                rebuilds.append(timed([quill, "build", "-o", str(out)], cwd=corpus, env=env, out=said))
             report("rebuild after ingesting one comment", rebuilds, a.posts)
+            # How long each rebuild left the output mixed: its burst of renames, as quill says.
+            mixed = [float(m) for text in said for m in re.findall(r"mixed for ([0-9.]+) ms", text)]
+            if mixed:
+                print(f"{'  output mixed during that rebuild':<44} {statistics.median(mixed):>9.2f} ms  (median; {min(mixed):.2f}-{max(mixed):.2f} ms)")
             unchanged = [timed([quill, "build", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
             report("rebuild with nothing changed", unchanged, a.posts)
         highlighting_ratio(quill, corpus, work, env, a)

@@ -477,3 +477,79 @@ fn the_source_record_is_rewritten_only_when_a_source_changed() {
     });
     assert_ne!(record(), settled, "an edited post left the source record");
 }
+
+/// The names beside `public/` in the site root that a build may leave: its records only.
+fn beside_output(site: &TestSite) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_build_killed_during_its_renames_is_finished_by_the_next_command() {
+    let site = blog();
+    let before = tree(&site.path("public"));
+    for post in ["alpha", "beta", "gamma"] {
+        site.write(
+            &format!("content/posts/{post}.md"),
+            &format!("+++\ntitle = \"{post} again\"\ndate = 2024-01-01\n+++\nEdited.\n"),
+        );
+    }
+    // Killed after two of its renames: the process dies as it would from a kill -9.
+    let killed = site.run_env(&["build"], &[("QUILL_CRASH_AFTER_RENAMES", "2")]);
+    assert_ne!(killed.code, Some(0), "the injected crash happened");
+    let mixed = tree(&site.path("public"));
+    assert!(
+        !mixed.keys().any(|p| p.contains("quill")),
+        "no temporary file inside the output: {:?}",
+        mixed
+            .keys()
+            .filter(|p| p.contains("quill"))
+            .collect::<Vec<_>>()
+    );
+    assert_ne!(mixed, before, "the crash fell inside the renames");
+    assert!(beside_output(&site).contains(&".public.quill-journal".to_string()));
+    // The next command that touches the output first finishes the renames.
+    let next = site.run(&["build"]).ok();
+    assert!(
+        next.stderr.contains("finished an interrupted update of "),
+        "{}",
+        next.stderr
+    );
+    site.run(&["build", "--full", "-o", "full"]).ok();
+    assert!(
+        tree(&site.path("public")) == tree(&site.path("full")),
+        "one complete build"
+    );
+    assert_eq!(
+        beside_output(&site),
+        [
+            ".public.quill-lock",
+            ".public.quill-manifest",
+            ".public.quill-sources"
+        ]
+    );
+}
+
+#[test]
+fn what_a_killed_full_build_left_is_removed_by_the_next() {
+    let site = blog();
+    // A full build killed while rendering leaves its staging folder, one killed after the
+    // swap its old output; neither is removed by the dead process.
+    site.write(".public.staging-99999/index.html", "half a build");
+    site.write(".public.old-99998/index.html", "an old build");
+    let next = site.run(&["build"]).ok();
+    assert!(next.stderr.contains("removed 2 folders"), "{}", next.stderr);
+    assert_eq!(
+        beside_output(&site),
+        [
+            ".public.quill-lock",
+            ".public.quill-manifest",
+            ".public.quill-sources"
+        ]
+    );
+}

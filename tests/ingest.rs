@@ -451,9 +451,10 @@ fn a_failure_mid_run_leaves_the_database_as_it_was(backend: Backend) {
     site.write("first.jsonl", &(good("a", "first", "before") + "\n"));
     site.run(&["ingest", "first.jsonl"]).ok();
     let before = db_rows(&site);
-    // A real failure from the database in the middle of a run: a trigger refuses one row.
+    // A real failure from the database in the middle of a run, not a rule a row breaks (that
+    // rejects the row only): a trigger fails on one row with an error.
     site.sql(match backend {
-        Backend::Sqlite => "CREATE TRIGGER boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        Backend::Sqlite => "CREATE TRIGGER boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT abs(-9223372036854775807 - 1); END;",
         Backend::Postgres(_) => "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN IF NEW.body = 'boom' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
             CREATE TRIGGER boom BEFORE INSERT ON comments FOR EACH ROW EXECUTE FUNCTION boom();",
@@ -467,7 +468,16 @@ fn a_failure_mid_run_leaves_the_database_as_it_was(backend: Backend) {
     ];
     site.write("run.jsonl", &(lines.join("\n") + "\n"));
     let run = site.run(&["ingest", "run.jsonl"]).fails_with(1);
-    assert!(run.stderr.contains("injected failure"), "{}", run.stderr);
+    let cause = match backend {
+        Backend::Sqlite => "integer overflow",
+        Backend::Postgres(_) => "injected failure",
+    };
+    assert!(run.stderr.contains(cause), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("failed to read"),
+        "a failure to store is not one to read: {}",
+        run.stderr
+    );
     assert_eq!(db_rows(&site), before, "all or nothing");
 }
 

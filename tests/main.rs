@@ -10,6 +10,7 @@ mod highlight;
 mod import;
 mod incremental;
 mod ingest;
+mod ingest_hardening;
 mod postgres;
 mod scaffold;
 mod serve;

@@ -66,6 +66,8 @@ pub struct BuildSummary {
     pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
+    /// How long an incremental build left the output mixed (its burst of renames).
+    pub mixed_for: Option<Duration>,
 }
 
 /// Progress of a build, for a progress bar; the library itself never prints.
@@ -102,6 +104,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     output::check_output_dir(root, &output_dir)?;
     // Held until the build returns: from reading the last manifest to installing the new one.
     let _lock = output::OutputLock::acquire(&output_dir, || progress.waiting(&output_dir))?;
+    // Before anything reads the output: finish or discard what an interrupted build left.
+    let recovered = output::recover(&output_dir)?;
 
     let template_sources = templates::sources(root)?;
     let mut tera = templates::compile(&template_sources)?;
@@ -149,7 +153,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let site = Site::new(config, &sources, &|slug| {
         stamps.get(slug).map_or(0, |s| s.approved)
     });
-    let warnings = orphan_warnings(&site, &stamps);
+    let mut warnings = recovered;
+    warnings.extend(orphan_warnings(&site, &stamps));
 
     let jobs = render::jobs(&site);
     let plan = plan::plan(&site, &jobs, site_key, &sources, &stamps, previous.as_ref())?;
@@ -203,7 +208,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         posts: site.posts.len(),
         tags: site.tags.len(),
         files,
-        written,
+        written: written.files,
+        mixed_for: written.mixed_for,
         incremental: previous.is_some(),
         comments: site.posts.iter().map(|p| p.comment_count).sum(),
         warnings,

@@ -145,19 +145,37 @@ impl<'a> Outputs<'a> {
     }
 }
 
+/// Whether two files hold the same bytes (false when either cannot be read).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    ma.len() == mb.len() && matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 /// What the rendering step is given: a sink for each rendered file.
 pub type Render<'r> = dyn FnMut(&Sink<'_>) -> Result<()> + 'r;
 
+/// What writing a build did.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    /// Files written.
+    pub files: usize,
+    /// How long an incremental build's renames left the output mixed; `None` for a full
+    /// build, which swaps the whole folder at once.
+    pub mixed_for: Option<std::time::Duration>,
+}
+
 /// Writes a build into `output_dir`: a full one without `previous`, else an update of it
 /// that writes only changed files and removes those that are gone. `record` turns the digests
-/// of the rendered files into the new manifest. Returns how many files were written.
+/// of the rendered files into the new manifest.
 pub fn write(
     output_dir: &Path,
     previous: Option<&Manifest>,
     outputs: &Outputs<'_>,
     render: &mut Render<'_>,
     record: impl FnOnce(FxHashMap<String, u128>) -> Result<Manifest>,
-) -> Result<usize> {
+) -> Result<Written> {
     let copies = &outputs.copies;
     let hashes: Mutex<FxHashMap<String, u128>> = Mutex::new(FxHashMap::default());
     let hash_of = |file: &Rendered| -> u128 {
@@ -179,23 +197,31 @@ pub fn write(
                 staging.write(&file.path, &file.bytes)
             })?;
             let manifest = record(hashes.into_inner().unwrap_or_else(|e| e.into_inner()))?;
+            // A record of the old output must not survive into the new one, if the swap is
+            // interrupted and finished by the next build.
+            Manifest::remove(output_dir)?;
             let (encoded, swapped) =
                 rayon::join(|| manifest.write_pending(output_dir), || staging.commit());
             swapped?;
             encoded?;
-            manifest.outputs.len()
+            Written {
+                files: manifest.outputs.len(),
+                mixed_for: None,
+            }
         }
         Some(previous) => {
             // From here on the output changes: without a manifest, an interrupted update
             // makes the next build a full one instead of trusting a stale record.
             Manifest::remove(output_dir)?;
-            let update = Update::new(output_dir);
+            let update = Update::new(output_dir)?;
             for (path, copied) in copies {
                 let unchanged = previous
                     .outputs
                     .get(*path)
                     .is_some_and(|e| e.key == Some(copied.key));
-                if !unchanged {
+                // A key also changes when a file stops being too recent to trust by its
+                // fingerprint alone; the bytes then tell whether it really changed.
+                if !unchanged && !same_bytes(&copied.from, &output_dir.join(path)) {
                     update.copy(&copied.from, path)?;
                 }
             }
@@ -216,9 +242,12 @@ pub fn write(
                 || manifest.write_pending(output_dir),
                 || update.commit(&outputs.removed),
             );
-            let written = updated?;
+            let committed = updated?;
             encoded?;
-            written
+            Written {
+                files: committed.written,
+                mixed_for: Some(committed.mixed_for),
+            }
         }
     };
     Manifest::install(output_dir)?;

@@ -80,5 +80,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         summary.output_dir.display(),
         summary.elapsed.as_millis()
     );
+    if let Some(mixed) = summary.mixed_for {
+        // The window in which a deploy copying the output could see old and new pages.
+        println!(
+            "the output was mixed for {:.2} ms (its renames)",
+            mixed.as_secs_f64() * 1000.0
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -57,7 +57,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "schema version: {} (latest known: {})",
                 status.current, status.latest
             );
-            if status.pending.is_empty() {
+            if status.current > status.latest {
+                println!(
+                    "newer than this quill: it knows versions up to {}; use the quill that wrote it, or a newer one",
+                    status.latest
+                );
+            } else if status.pending.is_empty() {
                 println!("up to date");
             }
             for (version, name) in status.pending {
@@ -66,8 +71,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         DbCommand::Upgrade { to } => {
             let mut store = Store::open_unmigrated(&location)?;
-            let target = to.unwrap_or(quill::store::migrations::latest());
-            if target < store.version()? {
+            let latest = quill::store::migrations::latest();
+            let target = to.unwrap_or(latest);
+            let current = store.version()?;
+            // A database newer than this quill is refused by the migration itself, with why.
+            if target < current && current <= latest {
                 anyhow::bail!(
                     "version {target} is older than the current one; use `quill db downgrade --to {target}`"
                 );

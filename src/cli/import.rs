@@ -79,6 +79,7 @@ pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
         strict: common.strict,
         rejects: common.rejects,
         with_pingbacks,
+        waiting: super::tell_waiting,
     };
     let report = run(&options)?;
     for note in &report.ingest.notes {

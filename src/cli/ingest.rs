@@ -60,6 +60,7 @@ pub fn run_ingest(args: Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         trusted: args.trusted,
         rejects: args.rejects,
+        waiting: super::tell_waiting,
     };
     // indicatif draws nothing when standard error is not a terminal.
     let bar = ProgressBar::new_spinner().with_style(

@@ -88,3 +88,8 @@ pub fn open_write(root: &std::path::Path) -> anyhow::Result<quill::store::Store>
     }
     Ok(store)
 }
+
+/// Says on standard error that a write waits for another writer's lock, and for whom.
+fn tell_waiting(holder: &str) {
+    eprintln!("waiting for {holder} to finish");
+}

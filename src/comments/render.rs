@@ -51,6 +51,13 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// Whether the sanitizer keeps a link's URL: an absolute URL of an allowed scheme, as ammonia
+/// judges it (it parses with the same `url` crate). A refused link becomes its text, rather than
+/// an `<a>` without `href`.
+fn is_allowed_link(dest: &str) -> bool {
+    url::Url::parse(dest.trim()).is_ok_and(|u| SCHEMES.contains(&u.scheme()))
+}
+
 fn is_language_class(value: &str) -> bool {
     value.strip_prefix("language-").is_some_and(|lang| {
         !lang.is_empty()
@@ -85,7 +92,33 @@ pub fn render_body_with(markdown: &str, highlight: bool) -> String {
 fn written(markdown: &str, highlight: bool) -> (String, bool) {
     let text = strip_bidi_controls(markdown);
     let mut attribute_free = true;
-    let events = Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH).filter_map(defused);
+    // Whether each open link is kept, so a refused link's end goes with its start.
+    let mut links = Vec::new();
+    let events = Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH).filter_map(|event| {
+        let event = match defused(event)? {
+            Event::Start(Tag::Link {
+                dest_url,
+                title,
+                id,
+                link_type,
+            }) => {
+                let kept = is_allowed_link(&dest_url);
+                links.push(kept);
+                kept.then_some(Event::Start(Tag::Link {
+                    dest_url,
+                    title,
+                    id,
+                    link_type,
+                }))?
+            }
+            Event::End(TagEnd::Link) => links
+                .pop()
+                .unwrap_or(false)
+                .then_some(Event::End(TagEnd::Link))?,
+            event => event,
+        };
+        Some(event)
+    });
     let events =
         highlighted(events, highlight).inspect(|event| attribute_free &= is_attribute_free(event));
     let mut html = String::with_capacity(text.len() * 2);
@@ -279,6 +312,24 @@ mod tests {
         assert!(html.contains("href=\"mailto:a@b.c\""));
         assert!(!html.contains("javascript"), "{html}");
         assert!(!html.contains("/admin\""), "{html}");
+    }
+
+    #[test]
+    fn a_refused_link_is_plain_text_not_an_anchor_without_href() {
+        for typed in [
+            "[x](javascript:alert(1))",
+            "[x](/admin)",
+            "[x](data:text/html,hi)",
+            "[x](vbscript:y) and [*x*](<java\tscript:y>)",
+            "[x](https://)",
+        ] {
+            let html = render_body(typed);
+            assert!(!html.contains("<a"), "{typed:?} gave {html}");
+            assert!(html.contains("x"), "{html}");
+        }
+        let mixed = render_body("[ok](https://a.org) [x](javascript:1) [ok2](https://b.org)");
+        assert_eq!(mixed.matches("<a href=").count(), 2, "{mixed}");
+        assert_eq!(mixed.matches("</a>").count(), 2, "{mixed}");
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub struct ImportOptions {
     pub rejects: Option<PathBuf>,
     /// Import WordPress pingbacks and trackbacks too.
     pub with_pingbacks: bool,
+    /// Told who holds the database's write lock when the run has to wait for it.
+    pub waiting: fn(&str),
 }
 
 /// What the source decided about a comment.
@@ -170,6 +172,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
         strict: options.strict,
         trusted: false,
         rejects: Some(rejects),
+        waiting: options.waiting,
     };
     let ingest = crate::ingest::run_with(&run_options, &mut |sink| {
         for comment in &comments {
@@ -216,7 +219,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
             }
             let input = Input::File(comment.file.clone());
             let outcome = sink.submit(&input, comment.position, &Raw::Json(raw), entry)?;
-            if let Outcome::Rejected(_) = outcome {
+            if let Some(Outcome::Rejected(_)) = outcome {
                 if post.is_none() {
                     *unmatched.entry(comment.url.clone()).or_default() += 1;
                 }

@@ -6,6 +6,7 @@
 
 pub mod fields;
 pub mod posts;
+pub mod quotes;
 pub mod read;
 pub mod spam;
 pub mod validate;
@@ -65,6 +66,8 @@ pub struct IngestOptions {
     pub trusted: bool,
     /// Where rejected records go (default: `FILE.rejects.jsonl` beside each input).
     pub rejects: Option<PathBuf>,
+    /// Told who holds the database's write lock when the run has to wait for it.
+    pub waiting: fn(&str),
 }
 
 /// What a run did.
@@ -152,6 +155,8 @@ pub struct Submission<'a> {
 #[derive(Debug, Clone)]
 pub struct Checked {
     comment: Option<Valid>,
+    /// The record's email, when it is a valid one, even if something else was wrong.
+    email: Option<String>,
     post: Option<String>,
     parent: Option<String>,
     reasons: Vec<Rejection>,
@@ -297,8 +302,16 @@ impl Submitter {
             .is_some()
             .then(|| present(submission.parent).map(str::to_string))
             .flatten();
+        let checked_email = email.clone();
+        if let (Some(email), Some(body)) = (&email, &body)
+            && emails_in(body).any(|found| found.eq_ignore_ascii_case(email))
+        {
+            reasons.push(Rejection::OwnEmailInBody);
+        }
         let comment = match (username, email, body, timestamp, &post) {
-            (Some(username), Some(email), Some(body), Some(timestamp), Some(post)) => {
+            (Some(username), Some(email), Some(body), Some(timestamp), Some(post))
+                if reasons.is_empty() =>
+            {
                 let status = submission
                     .status
                     .unwrap_or_else(|| spam::status(cfg, submission.honeypot, &username, &body));
@@ -318,6 +331,7 @@ impl Submitter {
         };
         Checked {
             comment,
+            email: checked_email,
             post,
             parent,
             reasons,
@@ -332,6 +346,7 @@ impl Submitter {
             post,
             parent,
             mut reasons,
+            ..
         } = checked;
         let mut parent_id = None;
         if let (Some(parent), Some(post)) = (parent, &post) {
@@ -363,6 +378,8 @@ impl Submitter {
                 status: c.status,
             },
             Inserted::AlreadyStored(id) => Outcome::AlreadyStored(id),
+            Inserted::KeyTaken(_) => Outcome::Rejected(vec![Rejection::IdTaken(c.key)]),
+            Inserted::Refused(why) => Outcome::Rejected(vec![Rejection::Refused(why)]),
         })
     }
 
@@ -426,6 +443,8 @@ pub struct RunOptions {
     pub trusted: bool,
     /// Where rejected records go (default: `FILE.rejects.jsonl` beside each input).
     pub rejects: Option<PathBuf>,
+    /// Told who holds the database's write lock when the run has to wait for it.
+    pub waiting: fn(&str),
 }
 
 /// Runs an ingest; `progress` is called with the number of records read so far.
@@ -436,12 +455,16 @@ pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestRepo
         strict: options.strict,
         trusted: options.trusted,
         rejects: options.rejects.clone(),
+        waiting: options.waiting,
     };
+    refuse_rejects_over_inputs(options)?;
     let mut read = 0u64;
     run_with(&run_options, &mut |sink| {
         for input in &options.inputs {
             let (reader, format) = open(input, options.format)?;
             let name = input.name();
+            // An error of storing is told as it is, not as one of reading the file.
+            let mut stored = Ok(());
             let mut each = |record: Record| -> Result<()> {
                 read += 1;
                 progress(read);
@@ -449,11 +472,15 @@ pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestRepo
                     Ok(columns) => Entry::Columns(columns),
                     Err(why) => Entry::Rejected(vec![Rejection::Unreadable(why.clone())]),
                 };
-                sink.submit(input, record.position, &record.raw, entry)?;
+                if let Err(e) = sink.submit(input, record.position, &record.raw, entry) {
+                    stored = Err(e);
+                    anyhow::bail!("stopped");
+                }
                 Ok(())
             };
-            read::for_each(reader, format, &mut each)
-                .with_context(|| format!("failed to read {name}"))?;
+            let reading = read::for_each(reader, format, &mut each);
+            stored?;
+            reading.with_context(|| format!("failed to read {name}"))?;
         }
         Ok(())
     })
@@ -477,6 +504,21 @@ pub struct Sink<'a> {
     tx: IngestTx<'a>,
     rejects: RejectsWriter,
     report: IngestReport,
+    /// The (lowercased) email addresses of the run's records so far.
+    emails: rustc_hash::FxHashSet<String>,
+    /// Records whose bodies hold an email address, decided once every record's address is
+    /// known, with the keys of those records (so their replies wait with them).
+    deferred: Vec<Deferred>,
+    deferred_keys: rustc_hash::FxHashSet<String>,
+}
+
+/// A record held back until the end of its run.
+#[derive(Debug)]
+struct Deferred {
+    input: Input,
+    position: read::Position,
+    raw: Raw,
+    checked: Checked,
 }
 
 impl<'a> Sink<'a> {
@@ -485,21 +527,81 @@ impl<'a> Sink<'a> {
         self.submitter
     }
 
-    /// Checks and stores one record (or rejects it), counting what happened.
+    /// Checks and stores one record (or rejects it), counting what happened. A record whose
+    /// body holds an email address (or that replies to such a record) is decided at the end of
+    /// the run, once the addresses of all its records are known: `None` then.
     pub fn submit(
         &mut self,
         input: &Input,
         position: read::Position,
         raw: &Raw,
         entry: Entry<'_>,
-    ) -> Result<Outcome> {
-        let outcome = match entry {
-            Entry::Columns(columns) => self.submitter.process(&mut self.tx, columns)?,
-            Entry::Submission(submission) => self
-                .submitter
-                .process_submission(&mut self.tx, &submission)?,
-            Entry::Rejected(reasons) => Outcome::Rejected(reasons),
+    ) -> Result<Option<Outcome>> {
+        let checked = match entry {
+            Entry::Columns(columns) => self.submitter.check_columns(columns),
+            Entry::Submission(submission) => self.submitter.check(&submission),
+            Entry::Rejected(reasons) => {
+                return self
+                    .count(input, position, raw, Outcome::Rejected(reasons))
+                    .map(Some);
+            }
         };
+        if let Some(email) = &checked.email {
+            self.emails.insert(email.to_lowercase());
+        }
+        let waits = checked.comment.as_ref().is_some_and(|c| {
+            emails_in(&c.body).next().is_some()
+                || checked
+                    .parent
+                    .as_ref()
+                    .is_some_and(|p| self.deferred_keys.contains(p))
+        });
+        if waits {
+            if let Some(c) = &checked.comment {
+                self.deferred_keys.insert(c.key.clone());
+            }
+            self.deferred.push(Deferred {
+                input: input.clone(),
+                position,
+                raw: raw.clone(),
+                checked,
+            });
+            return Ok(None);
+        }
+        let outcome = self.submitter.store(&mut self.tx, checked)?;
+        self.count(input, position, raw, outcome).map(Some)
+    }
+
+    /// Decides the records held back: a body that holds the address of any record of the run
+    /// is refused, as the sign of a record that swallowed others.
+    fn finish_deferred(&mut self) -> Result<()> {
+        for Deferred {
+            input,
+            position,
+            raw,
+            checked,
+        } in std::mem::take(&mut self.deferred)
+        {
+            let run_together = checked.comment.as_ref().is_some_and(|c| {
+                emails_in(&c.body).any(|found| self.emails.contains(&found.to_lowercase()))
+            });
+            let outcome = if run_together {
+                Outcome::Rejected(vec![Rejection::RecordsRunTogether])
+            } else {
+                self.submitter.store(&mut self.tx, checked)?
+            };
+            self.count(&input, position, &raw, outcome)?;
+        }
+        Ok(())
+    }
+
+    fn count(
+        &mut self,
+        input: &Input,
+        position: read::Position,
+        raw: &Raw,
+        outcome: Outcome,
+    ) -> Result<Outcome> {
         let report = &mut self.report;
         match &outcome {
             Outcome::Stored { status, .. } => match status {
@@ -519,6 +621,25 @@ impl<'a> Sink<'a> {
         }
         Ok(outcome)
     }
+}
+
+/// The email-shaped words of a text (`local@domain.tld`), as written.
+fn emails_in(text: &str) -> impl Iterator<Item = &str> {
+    let local = |b: u8| b.is_ascii_alphanumeric() || b"._%+-'".contains(&b);
+    let domain = |b: u8| b.is_ascii_alphanumeric() || b".-".contains(&b);
+    let bytes = text.as_bytes();
+    text.match_indices('@').filter_map(move |(at, _)| {
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| !local(b))
+            .map_or(0, |i| i + 1);
+        let end = bytes[at + 1..]
+            .iter()
+            .position(|&b| !domain(b))
+            .map_or(bytes.len(), |i| at + 1 + i);
+        let host = text[at + 1..end].trim_end_matches('.');
+        (start < at && host.contains('.')).then(|| &text[start..at + 1 + host.len()])
+    })
 }
 
 /// Opens the site's store, hands `feed` one transaction to put records into, and commits it
@@ -549,25 +670,51 @@ pub fn run_with(
     };
     let mut sink = Sink {
         submitter: &submitter,
-        tx: store.begin_ingest()?,
+        tx: store.begin_ingest_telling(&options.waiting)?,
         rejects: RejectsWriter::new(options.rejects.clone(), options.dry_run),
         report,
+        emails: Default::default(),
+        deferred: Vec::new(),
+        deferred_keys: Default::default(),
     };
     feed(&mut sink)?;
+    sink.finish_deferred()?;
     let Sink {
         tx,
         rejects,
         mut report,
         ..
     } = sink;
-    report.rejects_files = rejects.finish()?;
     if options.strict && report.rejected > 0 {
         report.strict_aborted = true;
     } else if !options.dry_run {
         tx.commit()?;
     }
+    // Only a run that ended puts its rejects file in place.
+    report.rejects_files = rejects.finish()?;
     // Dropping an uncommitted transaction rolls it back: a dry or aborted run stores nothing.
     Ok(report)
+}
+
+/// A rejects file that is also an input would be appended to the data it reports on.
+fn refuse_rejects_over_inputs(options: &IngestOptions) -> Result<()> {
+    let writer = RejectsWriter::new(options.rejects.clone(), false);
+    let files = options.inputs.iter().filter_map(|i| match i {
+        Input::File(path) => Some(path),
+        Input::Stdin => None,
+    });
+    for file in files.clone() {
+        for input in &options.inputs {
+            let rejects = writer.destination(input);
+            if same_file::is_same_file(file, &rejects).unwrap_or(false) {
+                anyhow::bail!(
+                    "the rejects file {} is also an input; give --rejects another path",
+                    rejects.display()
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn open(input: &Input, format: Option<Format>) -> Result<(Box<dyn BufRead>, Format)> {
@@ -592,13 +739,31 @@ fn open(input: &Input, format: Option<Format>) -> Result<(Box<dyn BufRead>, Form
     Ok((reader, format))
 }
 
-/// Appends rejected records, with reasons and positions, to their rejects files.
+/// Writes rejected records, with reasons and positions, to their rejects files: each one
+/// written afresh beside its destination and renamed into place only when the run ends, so a
+/// rerun does not pile up duplicates and a failed run leaves no partial file.
 #[derive(Debug)]
 struct RejectsWriter {
     explicit: Option<PathBuf>,
     disabled: bool,
     open: HashMap<PathBuf, std::io::BufWriter<std::fs::File>>,
     order: Vec<PathBuf>,
+}
+
+/// The file a rejects file is written to before it is renamed into place.
+fn partial(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+impl Drop for RejectsWriter {
+    fn drop(&mut self) {
+        // Anything still open belongs to a run that did not finish.
+        for path in self.open.keys() {
+            let _ = std::fs::remove_file(partial(path));
+        }
+    }
 }
 
 impl RejectsWriter {
@@ -638,11 +803,8 @@ impl RejectsWriter {
         }
         let path = self.destination(input);
         if !self.open.contains_key(&path) {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .with_context(|| format!("failed to open the rejects file {}", path.display()))?;
+            let file = std::fs::File::create(partial(&path))
+                .with_context(|| format!("failed to create the rejects file {}", path.display()))?;
             self.open
                 .insert(path.clone(), std::io::BufWriter::new(file));
             self.order.push(path.clone());
@@ -684,13 +846,17 @@ impl RejectsWriter {
     }
 
     fn finish(mut self) -> Result<Vec<PathBuf>> {
-        for (path, out) in &mut self.open {
-            out.flush()
-                .with_context(|| format!("failed to write {}", path.display()))?;
-            out.get_ref()
-                .sync_all()
-                .with_context(|| format!("failed to write {}", path.display()))?;
+        for (path, mut out) in std::mem::take(&mut self.open) {
+            let written = partial(&path);
+            let done = out
+                .flush()
+                .and_then(|()| out.get_ref().sync_all())
+                .and_then(|()| std::fs::rename(&written, &path));
+            if let Err(e) = done {
+                let _ = std::fs::remove_file(&written);
+                return Err(e).with_context(|| format!("failed to write {}", path.display()));
+            }
         }
-        Ok(self.order)
+        Ok(std::mem::take(&mut self.order))
     }
 }

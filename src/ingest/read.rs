@@ -5,10 +5,12 @@ use std::fmt;
 use std::io::{BufRead, Read};
 
 use anyhow::{Result, anyhow};
-use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::fields::Columns;
+use super::quotes::QuoteGuard;
 
 /// The largest record read; a longer one is rejected, not loaded.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
@@ -159,9 +161,7 @@ fn jsonl(mut input: impl BufRead, each: &mut dyn FnMut(Record) -> Result<()>) ->
         if text.trim().is_empty() {
             continue;
         }
-        let columns = serde_json::from_str::<Value>(text)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(object_columns);
+        let columns = object_columns(text);
         each(Record {
             position,
             columns,
@@ -182,13 +182,14 @@ fn json_array(input: impl Read, each: &mut dyn FnMut(Record) -> Result<()>) -> R
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             let mut index = 0;
-            while let Some(value) = seq.next_element::<Value>()? {
+            while let Some(element) = seq.next_element::<Box<RawValue>>()? {
                 index += 1;
-                let columns = object_columns(value.clone());
+                let columns = object_columns(element.get());
+                let raw = serde_json::from_str::<Value>(element.get()).unwrap_or(Value::Null);
                 let record = Record {
                     position: Position::Record(index),
                     columns,
-                    raw: Raw::Json(value),
+                    raw: Raw::Json(raw),
                 };
                 if let Err(e) = (self.each)(record) {
                     self.failure = Some(e);
@@ -221,7 +222,10 @@ fn json_array(input: impl Read, each: &mut dyn FnMut(Record) -> Result<()>) -> R
 }
 
 fn csv_rows(input: impl Read, each: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let guarded = QuoteGuard::new(input, MAX_RECORD_BYTES);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(guarded);
     let headers: Vec<String> = reader
         .byte_headers()
         .map_err(|e| anyhow!("cannot read the CSV header row: {e}"))?
@@ -272,14 +276,9 @@ fn csv_rows(input: impl Read, each: &mut dyn FnMut(Record) -> Result<()>) -> Res
                 }
             }
         }
-        let columns = if utf8 {
-            Ok(pairs
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .cloned()
-                .collect())
-        } else {
-            Err("not valid UTF-8".to_string())
+        let columns = match utf8 {
+            true => row_columns(&pairs),
+            false => Err(not_utf8(&pairs, row.iter())),
         };
         each(Record {
             position,
@@ -287,27 +286,95 @@ fn csv_rows(input: impl Read, each: &mut dyn FnMut(Record) -> Result<()>) -> Res
             raw: Raw::Row(pairs),
         })?;
     }
-    Ok(())
+    match reader.get_ref().open_quote() {
+        // Every record read so far is in the run's transaction, which the error rolls back.
+        Some(open) => Err(anyhow!(
+            "{open}; nothing of this file was stored (close the quote, or write a quote inside a quoted field as \"\")"
+        )),
+        None => Ok(()),
+    }
 }
 
-/// A JSON object's fields as text columns, names lowercased.
-fn object_columns(value: Value) -> Result<Columns, String> {
-    let Value::Object(map) = value else {
-        return Err("not a JSON object".to_string());
-    };
+/// A row's non-empty values by column; a column given twice with values is refused rather
+/// than one of them silently kept.
+fn row_columns(pairs: &[(String, String)]) -> Result<Columns, String> {
     let mut columns = Columns::default();
-    for (key, value) in map {
-        let text = match value {
-            Value::String(s) => s,
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Null => continue,
-            // Nested data is no field of ours; it stays in the record, unused.
-            Value::Array(_) | Value::Object(_) => continue,
-        };
-        columns.insert(column_name(key), text);
+    for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        if columns.insert(name.clone(), value.clone()).is_some() {
+            return Err(given_twice(name));
+        }
     }
     Ok(columns)
+}
+
+/// The reason for a record that names one field twice.
+pub fn given_twice(field: &str) -> String {
+    format!("field {field:?} given twice")
+}
+
+/// The reason for a row with a field that is not UTF-8, naming the first such field.
+fn not_utf8<'r>(pairs: &[(String, String)], mut fields: impl Iterator<Item = &'r [u8]>) -> String {
+    let bad = fields.position(|f| std::str::from_utf8(f).is_err());
+    match bad.and_then(|i| pairs.get(i)) {
+        Some((name, _)) => format!("field {name:?} is not valid UTF-8"),
+        None => "not valid UTF-8".to_string(),
+    }
+}
+
+/// A JSON object's fields as text columns, names lowercased. Numbers keep the text they were
+/// written with (`1e20` stays `1e20`), and a key given twice is refused rather than one of its
+/// values silently kept.
+fn object_columns(text: &str) -> Result<Columns, String> {
+    if !text.trim_start().starts_with('{') {
+        return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => Err("not a JSON object".to_string()),
+            Err(e) => Err(format!("not JSON: {e}")),
+        };
+    }
+    let fields: Vec<(String, &RawValue)> = serde_json::from_str::<Fields<'_>>(text)
+        .map_err(|e| format!("not JSON: {e}"))?
+        .0;
+    let mut columns = Columns::default();
+    for (key, value) in fields {
+        let raw = value.get();
+        let text = match raw.as_bytes().first() {
+            Some(b'"') => {
+                serde_json::from_str::<String>(raw).map_err(|e| format!("not JSON: {e}"))?
+            }
+            // Nested data is no field of ours, and null is no value; they stay in the record.
+            Some(b'{' | b'[' | b'n') | None => continue,
+            Some(_) => raw.to_string(),
+        };
+        let name = column_name(key);
+        if columns.contains_key(&name) {
+            return Err(given_twice(&name));
+        }
+        columns.insert(name, text);
+    }
+    Ok(columns)
+}
+
+/// An object's members in order, duplicates included, each value as its JSON text.
+struct Fields<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fields<'de>, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    members.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Fields(members))
+            }
+        }
+        d.deserialize_map(Members)
+    }
 }
 
 /// A column name trimmed and lowercased, reusing the name when it already is (the usual case).
@@ -392,6 +459,70 @@ mod tests {
             "multi\nline"
         );
         assert_eq!(records[1].position, Position::Line(4));
+    }
+
+    #[test]
+    fn a_field_given_twice_is_refused_in_json_and_csv() {
+        let jsonl = read(
+            b"{\"body\": \"a\", \"Body\": \"b\"}\n{\"body\": \"a\", \"body\": \"b\"}\n",
+            Format::Jsonl,
+        );
+        for record in &jsonl {
+            assert_eq!(
+                record.columns.as_ref().unwrap_err(),
+                "field \"body\" given twice"
+            );
+        }
+        let array = read(
+            br#"[{"email": "a@b.org", "email": "c@d.org"}]"#,
+            Format::Json,
+        );
+        assert_eq!(
+            array[0].columns.as_ref().unwrap_err(),
+            "field \"email\" given twice"
+        );
+        let csv = read(b"body,email,body\nx,a@b.org,y\nx,a@b.org,\n", Format::Csv);
+        assert_eq!(
+            csv[0].columns.as_ref().unwrap_err(),
+            "field \"body\" given twice"
+        );
+        assert_eq!(csv[1].columns.as_ref().unwrap()["body"], "x");
+    }
+
+    #[test]
+    fn numbers_keep_the_text_they_were_written_with() {
+        let records = read(
+            b"{\"timestamp\": 1e20, \"id\": 12, \"x\": -0.50}\n",
+            Format::Jsonl,
+        );
+        let columns = records[0].columns.as_ref().unwrap();
+        assert_eq!(columns["timestamp"], "1e20");
+        assert_eq!(columns["id"], "12");
+        assert_eq!(columns["x"], "-0.50");
+    }
+
+    #[test]
+    fn a_csv_field_that_is_not_utf8_is_named() {
+        let records = read(b"name,body\nAda,\xff\n", Format::Csv);
+        assert_eq!(
+            records[0].columns.as_ref().unwrap_err(),
+            "field \"body\" is not valid UTF-8"
+        );
+    }
+
+    #[test]
+    fn an_unterminated_quote_refuses_the_file_naming_its_line() {
+        let text = b"post,username,email,body,id\nhello-world,Ann,ann@example.com,\"stray quote,c1\nhello-world,Ben,ben@example.com,ok,c2\n";
+        let err = for_each(&text[..], Format::Csv, &mut |_| Ok(())).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 2: a quoted field opens here"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("nothing of this file was stored"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
 
 /// Why a record was not stored.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -50,6 +51,26 @@ pub enum Rejection {
     /// A field's value is too large to be a plausible submission.
     #[error("{0} is over {1} characters")]
     FieldTooLong(&'static str, usize),
+    /// The timestamp is before 1990, when no blog comment was written.
+    #[error("timestamp {0:?} is before 1990-01-01")]
+    TimestampPast(String),
+    /// The id is stored for a comment with other content.
+    #[error("id {0:?} already used by another comment")]
+    IdTaken(String),
+    /// The database refused the row.
+    #[error("{0}")]
+    Refused(&'static str),
+    /// The body holds the email address of a record of the same run.
+    #[error(
+        "body contains the email address of a record in this run; it looks like several records run together"
+    )]
+    RecordsRunTogether,
+    /// The body holds the commenter's own email address, which is never published.
+    #[error("body contains the commenter's email address, which is never published; leave it out")]
+    OwnEmailInBody,
+    /// A name or body has nothing visible once invisible characters are removed.
+    #[error("{0} has no visible characters")]
+    Invisible(&'static str),
 }
 
 impl Rejection {
@@ -70,16 +91,33 @@ impl Rejection {
             Rejection::ParentOtherPost(..) => "parent on another post".into(),
             Rejection::Unreadable(_) => "unreadable record".into(),
             Rejection::FieldTooLong(field, _) => format!("{field} too long"),
+            Rejection::TimestampPast(_) => "timestamp before 1990".into(),
+            Rejection::IdTaken(_) => "id already used by another comment".into(),
+            Rejection::Refused(_) => "refused by the database".into(),
+            Rejection::RecordsRunTogether => "several records run together".into(),
+            Rejection::Invisible(field) => format!("{field} not visible"),
+            Rejection::OwnEmailInBody => "email address in the body".into(),
         }
     }
 }
 
-/// Trimmed, 1 to 64 characters, no control characters.
+/// NFC-normalised, invisible characters removed, trimmed; 1 to 64 characters, no control
+/// characters. A name typed as `a\u{200b}b` is the `ab` it shows as.
 pub fn username(value: &str) -> Result<String, Rejection> {
-    let name = value.trim();
+    let visible: String = value
+        .trim()
+        .chars()
+        .filter(|&c| !is_invisible(c))
+        .nfc()
+        .collect();
+    let name = visible.trim();
     let chars = name.chars().count();
     if chars == 0 {
-        return Err(Rejection::Missing("username".into()));
+        return Err(if value.trim().is_empty() {
+            Rejection::Missing("username".into())
+        } else {
+            Rejection::Invisible("username")
+        });
     }
     if chars > 64 {
         return Err(Rejection::UsernameTooLong(chars));
@@ -119,12 +157,17 @@ pub fn email(value: &str) -> Result<String, Rejection> {
     Ok(format!("{local}@{}", domain.to_lowercase()))
 }
 
-/// Trimmed, not empty, at most `max` characters.
+/// Trimmed, not empty, with something visible, at most `max` characters. Invisible
+/// characters stay in a body (emoji sequences need the zero-width joiner), but cannot be all
+/// of it.
 pub fn body(value: &str, max: usize) -> Result<String, Rejection> {
     let body = value.trim();
     let chars = body.chars().count();
     if chars == 0 {
         return Err(Rejection::Missing("body".into()));
+    }
+    if body.chars().all(|c| is_invisible(c) || c.is_whitespace()) {
+        return Err(Rejection::Invisible("body"));
     }
     if chars > max {
         return Err(Rejection::BodyTooLong(chars, max));
@@ -132,8 +175,42 @@ pub fn body(value: &str, max: usize) -> Result<String, Rejection> {
     Ok(body.to_string())
 }
 
-/// RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC) or Unix seconds; missing means `now`; more than a
-/// day ahead of `now` is refused.
+/// Characters that take no space and show nothing: Unicode's format characters (zero-width
+/// spaces and joiners, bidi marks, the byte order mark, tags) and the blank fillers that pass
+/// for letters.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// The earliest plausible comment: before 1990 there were no blogs to comment on, and a year
+/// before 0 cannot even be written as a date.
+fn earliest() -> DateTime<Utc> {
+    DateTime::from_timestamp(631_152_000, 0).unwrap_or_default()
+}
+
+/// RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC) or Unix seconds; missing means `now`; before
+/// 1990-01-01 or more than a day ahead of `now` is refused.
 pub fn timestamp(value: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Rejection> {
     let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(now);
@@ -155,6 +232,9 @@ pub fn timestamp(value: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc
     if parsed > now + Duration::days(1) {
         return Err(Rejection::TimestampFuture(text.to_string()));
     }
+    if parsed < earliest() {
+        return Err(Rejection::TimestampPast(text.to_string()));
+    }
     // Stored to the second, like every other timestamp.
     Ok(DateTime::from_timestamp(parsed.timestamp(), 0).unwrap_or(parsed))
 }
@@ -175,6 +255,25 @@ mod tests {
         assert_eq!(username("   "), Err(Rejection::Missing("username".into())));
         assert_eq!(username("a\u{0}b"), Err(Rejection::UsernameControl));
         assert_eq!(username("a\nb"), Err(Rejection::UsernameControl));
+    }
+
+    #[test]
+    fn invisible_characters_are_no_name_and_no_body() {
+        assert_eq!(username("a\u{200b}b").unwrap(), "ab");
+        assert_eq!(username("\u{feff}Ada\u{2060}").unwrap(), "Ada");
+        assert_eq!(username("e\u{301}").unwrap(), "\u{e9}", "NFC");
+        assert_eq!(
+            username("\u{200b}\u{200b}"),
+            Err(Rejection::Invisible("username"))
+        );
+        assert_eq!(username("\u{feff}"), Err(Rejection::Invisible("username")));
+        assert_eq!(body("\u{200b}", 100), Err(Rejection::Invisible("body")));
+        assert_eq!(
+            body("\u{200b} \u{feff}\n\u{2064}", 100),
+            Err(Rejection::Invisible("body"))
+        );
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        assert_eq!(body(family, 100).unwrap(), family, "joiners stay in a body");
     }
 
     #[test]
@@ -237,5 +336,17 @@ mod tests {
             timestamp(Some("yesterday"), now),
             Err(Rejection::TimestampInvalid(_))
         ));
+        assert_eq!(ok("1990-01-01T00:00:00Z"), "1990-01-01T00:00:00+00:00");
+        for past in [
+            "-62167219201",
+            "1989-12-31T23:59:59Z",
+            "0000-01-01 00:00:00",
+        ] {
+            assert_eq!(
+                timestamp(Some(past), now),
+                Err(Rejection::TimestampPast(past.to_string())),
+                "{past}"
+            );
+        }
     }
 }

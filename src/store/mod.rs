@@ -10,7 +10,7 @@ mod sqlite;
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -62,12 +62,31 @@ pub struct NewComment<'a> {
 }
 
 /// What storing a comment did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inserted {
     /// Stored under this id.
     New(i64),
-    /// Its submission key was already stored, under this id.
+    /// The same comment (post, author and body) was already stored under its key, with this id.
     AlreadyStored(i64),
+    /// Its key is already stored for another comment, under this id: not stored.
+    KeyTaken(i64),
+    /// The database refused the row (a rule the checks before it missed): not stored; the
+    /// reason says which rule, without SQL.
+    Refused(&'static str),
+}
+
+/// What a record the database refused is told: that a rule was broken, never the SQL.
+pub(crate) const REFUSED: &str = "the database refused it (a field breaks one of its rules)";
+
+impl NewComment<'_> {
+    /// Whether a stored comment is this one: same post, author and body. The timestamp is not
+    /// compared, since a file without one is stamped with the time of each run.
+    pub fn same_as(&self, post: &str, username: &str, email: &str, body: &str) -> bool {
+        self.post == post
+            && self.username == username
+            && self.email.eq_ignore_ascii_case(email)
+            && self.body == body
+    }
 }
 
 /// Which comments to list.
@@ -198,9 +217,13 @@ impl Store {
                 backend: Backend::Postgres(Box::new(postgres::Postgres::connect(url, true)?)),
             },
         };
-        let version = store.version()?;
-        if version == 0 && matches!(store.backend, Backend::Postgres(_)) {
-            // A server database exists before quill writes to it; empty, it holds no comments.
+        let version = store.version().with_context(|| {
+            format!("failed to read the comment database {location} (is it a quill database?)")
+        })?;
+        if version == 0 {
+            // A server database exists before quill writes to it, and a SQLite file can be
+            // left empty by a first ingest that was killed before its schema committed: with
+            // no tables, either holds no comments.
             return Ok(None);
         }
         let latest = migrations::latest();
@@ -394,12 +417,18 @@ impl Store {
 
     /// Begins the single transaction of an ingest run (waiting for other writers).
     pub fn begin_ingest(&mut self) -> Result<IngestTx<'_>> {
+        self.begin_ingest_telling(&|_| {})
+    }
+
+    /// [`begin_ingest`](Store::begin_ingest), calling `waiting` with who holds the lock when it
+    /// has to wait for another writer.
+    pub fn begin_ingest_telling(&mut self, waiting: &dyn Fn(&str)) -> Result<IngestTx<'_>> {
         match &mut self.backend {
             Backend::Sqlite(db) => Ok(IngestTx {
-                inner: IngestInner::Sqlite(db.begin_ingest()?),
+                inner: IngestInner::Sqlite(db.begin_ingest(waiting)?),
             }),
             Backend::Postgres(db) => Ok(IngestTx {
-                inner: IngestInner::Postgres(db.begin_ingest()?),
+                inner: IngestInner::Postgres(db.begin_ingest(waiting)?),
             }),
         }
     }
@@ -488,7 +517,7 @@ impl Store {
 
 fn too_new(location: &DbLocation, version: u32) -> String {
     format!(
-        "the comment database {location} is at schema version {version}, newer than this quill knows ({}); use a newer quill",
+        "the comment database {location} is at schema version {version}, newer than this quill knows ({}); use the quill that wrote it, or a newer one",
         migrations::latest()
     )
 }

@@ -55,9 +55,10 @@ function serveStatic(root) {
   });
 }
 
-async function launch() {
+async function launch(options = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'quill-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
+    ...options,
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -252,7 +253,7 @@ try {
     assert(found.length === 0, found.slice(0, 10).join('\n'));
   });
 
-  await check('the loop: submit the form of a post served by quill serve --accept-comments, see the comment', async () => {
+  await check('the loop: submit the form of a post served by quill serve --accept-comments, see the comment, and reply to it with a script and without', async () => {
     const child = spawn(quill, ['serve', '--port', '0', '--accept-comments', '--output-dir', 'loop-preview', '--root', sampleSite],
       { cwd: sampleSite, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
@@ -283,6 +284,50 @@ try {
       // The page reloads itself when the rebuild that includes the comment is done.
       await form.waitForSelector('.comment-body em:text("with emphasis")', { timeout: 60000 });
       await form.close();
+
+      // A reply through the page's one form, with the script that moves the form under the
+      // comment replied to, then with no script at all.
+      const reply = async (page, body) => {
+        const first = page.locator('.comment-list > .comment').first();
+        const id = await first.getAttribute('id');
+        await first.locator(':scope > article > label input[name=parent]').check();
+        await page.fill('#comment-form-username', 'Replying Visitor');
+        await page.fill('#comment-form-email', 'replier@example.org');
+        await page.fill('#comment-form-body', body);
+        const [answer] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/_quill/comments')),
+          page.click('#comment-form button[type=submit]'),
+        ]);
+        assert(answer.status() === 303, `the reply answered ${answer.status()}`);
+        try {
+          await page.waitForSelector(`#${id} .comment-replies .comment-body p:text("${body}")`, { timeout: 60000 });
+        } catch (e) {
+          const html = await page.content();
+          const at = html.indexOf(body);
+          throw new Error(`${e.message}\nat ${page.url()}: ${at < 0 ? 'no reply on the page' : html.slice(Math.max(0, at - 1500), at + 100)}`);
+        }
+      };
+      const scripted = await browser.context.newPage();
+      await Promise.all([
+        scripted.waitForResponse((r) => r.url().endsWith('/_quill/events')),
+        scripted.goto(`${url}/posts/notes-on-footnotes/`),
+      ]);
+      await scripted.locator('.comment-list > .comment').first().locator(':scope > article > label input').check();
+      const moved = await scripted.evaluate(() => ({
+        under: !!document.querySelector('.comment-list > .comment > article > #comment-form'),
+        focus: document.activeElement && document.activeElement.id,
+      }));
+      assert(moved.under && moved.focus === 'comment-form-body', `with a script the form moves and takes the focus: ${JSON.stringify(moved)}`);
+      await reply(scripted, 'A reply with the script on.');
+      await scripted.close();
+      const plain = await launch({ javaScriptEnabled: false });
+      try {
+        const page = await plain.context.newPage();
+        await page.goto(`${url}/posts/notes-on-footnotes/`);
+        await reply(page, 'A reply with no script.');
+      } finally {
+        await plain.close();
+      }
     } finally {
       child.kill();
     }

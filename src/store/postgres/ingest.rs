@@ -9,7 +9,7 @@ use postgres::{Statement, Transaction};
 
 use super::queries::touch_posts;
 use super::{Postgres, failed, pg_error};
-use crate::store::{Inserted, NewComment};
+use crate::store::{Inserted, NewComment, REFUSED};
 
 /// Advisory lock held by each ingest transaction. Ingest runs wait for each other, as they do on
 /// SQLite's single writer lock: two overlapping runs could otherwise each wait on a row the
@@ -18,15 +18,41 @@ use crate::store::{Inserted, NewComment};
 const INGEST_LOCK: i64 = 0x7175_696c_6c00_0001;
 
 impl Postgres {
-    /// Begins the one transaction of an ingest run; waits for other ingest runs.
-    pub fn begin_ingest(&mut self) -> Result<PgIngest<'_>> {
+    /// Begins the one transaction of an ingest run; waits for other ingest runs, calling
+    /// `waiting` with who holds the lock when it has to.
+    pub fn begin_ingest(&mut self, waiting: &dyn Fn(&str)) -> Result<PgIngest<'_>> {
         let mut tx = self
             .client
             .get_mut()
             .transaction()
             .map_err(failed("failed to begin the ingest"))?;
-        tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({INGEST_LOCK})"))
-            .map_err(failed("failed to wait for other ingest runs"))?;
+        let free: bool = tx
+            .query_one(
+                &format!("SELECT pg_try_advisory_xact_lock({INGEST_LOCK})"),
+                &[],
+            )
+            .map_err(failed("failed to wait for other ingest runs"))?
+            .get(0);
+        if !free {
+            // A bigint advisory key is held as two halves: classid (high), objid (low).
+            let holder = tx
+                .query_opt(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+                     AND classid::bigint = $1 AND objid::bigint = $2
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     LIMIT 1",
+                    &[&(INGEST_LOCK >> 32), &(INGEST_LOCK & 0xffff_ffff)],
+                )
+                .ok()
+                .flatten()
+                .map(|row| row.get::<_, i32>(0));
+            waiting(&match holder {
+                Some(pid) => format!("another ingest into this database (server process {pid})"),
+                None => "another ingest into this database".to_string(),
+            });
+            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({INGEST_LOCK})"))
+                .map_err(failed("failed to wait for other ingest runs"))?;
+        }
         let what = "failed to prepare the ingest";
         let find_user = tx
             .prepare(
@@ -52,8 +78,15 @@ impl Postgres {
         let by_key = tx
             .prepare("SELECT id, post FROM comments WHERE submission_key = $1")
             .map_err(failed(what))?;
+        let by_key_content = tx
+            .prepare(
+                "SELECT c.id, c.post, u.username, u.email, c.body FROM comments c
+                 JOIN users u ON u.id = c.user_id WHERE c.submission_key = $1",
+            )
+            .map_err(failed(what))?;
         Ok(PgIngest {
             tx,
+            by_key_content,
             users: HashMap::new(),
             touched: HashSet::new(),
             find_user,
@@ -77,6 +110,12 @@ pub struct PgIngest<'a> {
     insert_comment: Statement,
     by_id: Statement,
     by_key: Statement,
+    by_key_content: Statement,
+}
+
+/// Whether an error is a broken integrity rule (class 23: CHECK, NOT NULL, foreign key...).
+fn is_constraint(code: &postgres::error::SqlState) -> bool {
+    code.code().starts_with("23")
 }
 
 impl std::fmt::Debug for PgIngest<'_> {
@@ -117,27 +156,43 @@ impl PgIngest<'_> {
         let user_id = self.user_id(c.username, c.email)?;
         // Stored in whole seconds, like SQLite's text form (the schema insists).
         let timestamp = c.timestamp.trunc_subsecs(0);
-        let inserted = self
+        // A failed statement aborts a PostgreSQL transaction: the savepoint keeps a row the
+        // database refuses from failing the whole run.
+        let mut savepoint = self
             .tx
-            .query_opt(
-                &self.insert_comment,
-                &[
-                    &c.post,
-                    &c.parent_id,
-                    &c.body,
-                    &timestamp,
-                    &user_id,
-                    &c.status.as_str(),
-                    &c.submission_key,
-                ],
-            )
-            .map_err(|e| {
-                anyhow!(
+            .savepoint("comment")
+            .map_err(failed("failed to store a comment"))?;
+        let result = savepoint.query_opt(
+            &self.insert_comment,
+            &[
+                &c.post,
+                &c.parent_id,
+                &c.body,
+                &timestamp,
+                &user_id,
+                &c.status.as_str(),
+                &c.submission_key,
+            ],
+        );
+        let inserted = match result {
+            Err(e) if e.code().is_some_and(is_constraint) => {
+                savepoint
+                    .rollback()
+                    .map_err(failed("failed to undo a refused comment"))?;
+                return Ok(Inserted::Refused(REFUSED));
+            }
+            Err(e) => {
+                return Err(anyhow!(
                     "failed to store the comment {:?}: {}",
                     c.submission_key,
                     pg_error(&e)
-                )
-            })?;
+                ));
+            }
+            Ok(row) => row,
+        };
+        savepoint
+            .commit()
+            .map_err(failed("failed to store a comment"))?;
         match inserted {
             Some(row) => {
                 if !self.touched.contains(c.post) {
@@ -145,16 +200,30 @@ impl PgIngest<'_> {
                 }
                 Ok(Inserted::New(row.get(0)))
             }
-            None => {
-                let (id, _) = self.comment_by_key(c.submission_key)?.ok_or_else(|| {
-                    anyhow!(
-                        "the comment {:?} conflicts but is not stored",
-                        c.submission_key
-                    )
-                })?;
-                Ok(Inserted::AlreadyStored(id))
-            }
+            None => self.stored_under_key(c),
         }
+    }
+
+    /// What is stored under a conflicting key: this comment, or another one.
+    fn stored_under_key(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        let row = self
+            .tx
+            .query_opt(&self.by_key_content, &[&c.submission_key])
+            .map_err(failed("failed to look up a comment"))?
+            .ok_or_else(|| {
+                anyhow!(
+                    "the comment {:?} conflicts but is not stored",
+                    c.submission_key
+                )
+            })?;
+        let id: i64 = row.get(0);
+        Ok(
+            if c.same_as(row.get(1), row.get(2), row.get(3), row.get(4)) {
+                Inserted::AlreadyStored(id)
+            } else {
+                Inserted::KeyTaken(id)
+            },
+        )
     }
 
     /// (id, post) of a comment by id.

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, anyhow};
 use rusqlite::{OptionalExtension, params};
 
-use super::super::{Inserted, NewComment};
+use super::super::{Inserted, NewComment, REFUSED};
 use crate::comments::Status;
 
 /// The transaction of one ingest run.
@@ -68,7 +68,7 @@ impl<'a> SqliteIngest<'a> {
         let user_id = self.user_id(c.username, c.email)?;
         // Plain INSERT and last_insert_rowid(): RETURNING would buffer each row in a
         // temporary table, which costs a third of the insert on large ingests.
-        let changed = self
+        let result = self
             .tx
             .prepare_cached(
                 "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key)
@@ -82,8 +82,17 @@ impl<'a> SqliteIngest<'a> {
                 user_id,
                 c.status.as_str(),
                 c.submission_key
-            ])
-            .with_context(|| format!("failed to store the comment {:?}", c.submission_key))?;
+            ]);
+        let changed = match result {
+            // A failed statement is undone by itself; the run's transaction goes on.
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Ok(Inserted::Refused(REFUSED));
+            }
+            other => other
+                .with_context(|| format!("failed to store the comment {:?}", c.submission_key))?,
+        };
         let inserted = (changed == 1).then(|| self.tx.last_insert_rowid());
         match inserted {
             Some(id) => {
@@ -96,16 +105,33 @@ impl<'a> SqliteIngest<'a> {
                 }
                 Ok(Inserted::New(id))
             }
-            None => {
-                let (id, _) = self.comment_by_key(c.submission_key)?.ok_or_else(|| {
-                    anyhow!(
-                        "the comment {:?} conflicts but is not stored",
-                        c.submission_key
-                    )
-                })?;
-                Ok(Inserted::AlreadyStored(id))
-            }
+            None => self.stored_under_key(c),
         }
+    }
+
+    /// What is stored under a conflicting key: this comment, or another one.
+    fn stored_under_key(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        let stored: Option<(i64, String, String, String, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT c.id, c.post, u.username, u.email, c.body FROM comments c
+                 JOIN users u ON u.id = c.user_id WHERE c.submission_key = ?1",
+            )?
+            .query_row([c.submission_key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let (id, post, username, email, body) = stored.ok_or_else(|| {
+            anyhow!(
+                "the comment {:?} conflicts but is not stored",
+                c.submission_key
+            )
+        })?;
+        Ok(if c.same_as(&post, &username, &email, &body) {
+            Inserted::AlreadyStored(id)
+        } else {
+            Inserted::KeyTaken(id)
+        })
     }
 
     /// (id, post) of a comment by id.

@@ -145,12 +145,36 @@ impl Sqlite {
         &self.path
     }
 
-    /// Begins the one transaction of an ingest run; waits for other writers.
-    pub fn begin_ingest(&mut self) -> Result<SqliteIngest<'_>> {
+    /// Begins the one transaction of an ingest run; waits for other writers, calling `waiting`
+    /// with who holds the lock when it has to.
+    pub fn begin_ingest(&mut self, waiting: &dyn Fn(&str)) -> Result<SqliteIngest<'_>> {
+        let what = || {
+            format!(
+                "failed to lock the comment database {} for writing",
+                self.path.display()
+            )
+        };
+        self.conn.busy_timeout(Duration::ZERO).with_context(what)?;
+        let free = match self.conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;") {
+            Ok(()) => true,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                false
+            }
+            Err(e) => return Err(e).with_context(what),
+        };
+        self.conn.busy_timeout(BUSY_TIMEOUT).with_context(what)?;
+        if !free {
+            waiting(&format!(
+                "another process writing to {} (an ingest, an import, a console command or quill serve's comment endpoint)",
+                self.path.display()
+            ));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .context("failed to lock the comment database for writing")?;
+            .with_context(what)?;
         Ok(SqliteIngest::new(tx))
     }
 }

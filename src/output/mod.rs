@@ -1,5 +1,14 @@
-//! Writing the output: everything goes into a staging directory beside the output, which is
-//! swapped in only when the whole build succeeded. A failed build leaves the old output as it was.
+//! Writing the output. A full build goes into a staging directory beside the output, which is
+//! swapped in only when the whole build succeeded; an incremental one writes its changed files
+//! beside the output too and renames them in after a journal records the renames
+//! (`update`). A failed build leaves the old output as it was; an interrupted one is
+//! finished by the next (`recover`). No temporary file ever lives inside the output.
+
+mod recover;
+mod update;
+
+pub use recover::recover;
+pub use update::Update;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -128,7 +137,7 @@ impl Drop for Staging {
 
 /// Removes a folder and everything in it, folders in parallel: the old output of a large
 /// site is thousands of files, and unlinking them one by one is much of a build's wall time.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn remove_tree(dir: &Path) -> std::io::Result<()> {
     use rayon::prelude::*;
     let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
     entries.par_iter().try_for_each(|entry| {
@@ -139,122 +148,6 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
         }
     })?;
     fs::remove_dir(dir)
-}
-
-/// An incremental change to an existing output folder: changed files are written beside
-/// their targets first and renamed over them only when everything is ready, so a build that
-/// fails leaves the folder as it was. Each file is replaced atomically; the set of them is
-/// replaced in one short burst of renames.
-#[derive(Debug)]
-pub struct Update {
-    dir: PathBuf,
-    pending: std::sync::Mutex<Vec<PathBuf>>,
-    committed: bool,
-}
-
-/// The suffix of a file written but not yet renamed into place.
-const PENDING_SUFFIX: &str = ".quill-new";
-
-impl Update {
-    /// Starts changing the output folder `dir`.
-    pub fn new(dir: &Path) -> Update {
-        Update {
-            dir: dir.to_path_buf(),
-            pending: std::sync::Mutex::new(Vec::new()),
-            committed: false,
-        }
-    }
-
-    /// Writes a file at a `/`-separated path relative to the output root.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let target = checked_join(&self.dir, relative)?;
-        let pending = pending_path(&target);
-        if let Some(parent) = pending.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create {}", parent.display()))?;
-        }
-        fs::write(&pending, bytes)
-            .with_context(|| format!("failed to write {}", pending.display()))?;
-        self.note(target);
-        Ok(())
-    }
-
-    /// Copies a file to a `/`-separated path relative to the output root.
-    pub fn copy(&self, from: &Path, relative: &str) -> Result<()> {
-        let target = checked_join(&self.dir, relative)?;
-        let pending = pending_path(&target);
-        if let Some(parent) = pending.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create {}", parent.display()))?;
-        }
-        fs::copy(from, &pending).with_context(|| {
-            format!("failed to copy {} to {}", from.display(), pending.display())
-        })?;
-        self.note(target);
-        Ok(())
-    }
-
-    fn note(&self, target: PathBuf) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(target);
-    }
-
-    /// Moves every written file into place and removes the files in `removed` (relative
-    /// paths), with any folders they leave empty. Returns how many files were written.
-    pub fn commit(mut self, removed: &[String]) -> Result<usize> {
-        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
-        for target in &pending {
-            fs::rename(pending_path(target), target)
-                .with_context(|| format!("failed to replace {}", target.display()))?;
-        }
-        self.committed = true;
-        for relative in removed {
-            let target = checked_join(&self.dir, relative)?;
-            match fs::remove_file(&target) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(e)
-                        .with_context(|| format!("failed to remove {}", target.display()));
-                }
-                _ => {}
-            }
-            // Folders left empty go too, as a full build would not have made them.
-            let mut folder = target.parent();
-            while let Some(dir) = folder.filter(|d| *d != self.dir) {
-                if fs::remove_dir(dir).is_err() {
-                    break;
-                }
-                folder = dir.parent();
-            }
-        }
-        Ok(pending.len())
-    }
-}
-
-impl Drop for Update {
-    fn drop(&mut self) {
-        if !self.committed {
-            for target in self
-                .pending
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-            {
-                let _ = fs::remove_file(pending_path(target));
-                // A folder made for a new page goes again; one with files in it stays.
-                if let Some(parent) = target.parent().filter(|p| *p != self.dir) {
-                    let _ = fs::remove_dir(parent);
-                }
-            }
-        }
-    }
-}
-
-fn pending_path(target: &Path) -> PathBuf {
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(PENDING_SUFFIX);
-    target.with_file_name(name)
 }
 
 /// One build at a time for an output folder, across processes (`quill serve -o public` beside
@@ -298,7 +191,7 @@ fn lock_path(output_dir: &Path) -> PathBuf {
 }
 
 /// `dir` joined with a `/`-separated relative path that may not leave it.
-fn checked_join(dir: &Path, relative: &str) -> Result<PathBuf> {
+pub(crate) fn checked_join(dir: &Path, relative: &str) -> Result<PathBuf> {
     let relative = relative.trim_start_matches('/');
     let unsafe_part = Path::new(relative)
         .components()
