@@ -181,6 +181,8 @@ try {
     await page.goto(local + '/posts/parsing-dates-in-rust/');
     const keywords = await page.locator('pre code .hl-kw').count();
     assert(keywords > 5, `only ${keywords} keyword spans`);
+    const commentKeywords = await page.locator('.comment-body pre code .hl-kw').count();
+    assert(commentKeywords > 1, `a comment's code is not highlighted (${commentKeywords} keywords)`);
     const colour = await page.locator('pre code .hl-kw').first().evaluate((e) => getComputedStyle(e).color);
     const text = await page.locator('main p').first().evaluate((e) => getComputedStyle(e).color);
     assert(colour !== text, `keywords are not coloured (${colour})`);
