@@ -166,7 +166,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         || read_comments(store, threads_of, &site.config),
     );
     let (bodies, (threads, latest)) = (bodies?, loaded?);
-    let mut warnings = warnings;
     warnings.extend(
         bodies
             .iter()
