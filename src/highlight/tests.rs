@@ -291,3 +291,108 @@ fn classes_are_the_allow_list() {
     assert!(!is_token_class("hl-kw hl-st"));
     assert!(!is_token_class("evil"));
 }
+
+/// The text of highlighted HTML: what a reader sees, which must be the code itself.
+fn text_of(html: &str) -> String {
+    let mut text = html.replace("</span>", "");
+    for class in CLASSES {
+        text = text.replace(&format!("<span class=\"{class}\">"), "");
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Whatever the code, in whatever language: no panic, every character kept, in order, and
+/// no markup but quill's spans.
+#[test]
+fn any_input_round_trips_in_every_language() {
+    let odd = [
+        "",
+        "\n",
+        "\"",
+        "'",
+        "`",
+        "\\",
+        "$",
+        "${",
+        "$(",
+        "@",
+        ":",
+        "#",
+        "#[",
+        "#![",
+        "r#",
+        "r#\"x",
+        "b'",
+        "'a",
+        "'\\",
+        "\"\"\"",
+        "'''",
+        "<",
+        "</",
+        "</ >",
+        "<a",
+        "<a b='",
+        "<!--",
+        "<![CDATA[",
+        "&",
+        "&amp",
+        "/*",
+        "{-",
+        "--[[",
+        "=begin",
+        "<#",
+        "''",
+        "[[",
+        "- ",
+        "key:",
+        "a = [",
+        "[table",
+        "\t$(X",
+        "```",
+        "**",
+        "*a",
+        "]( ",
+        "@@",
+        "+",
+        "-",
+        "PS ",
+        "$ ",
+        "1e+",
+        "0x",
+        "é—🙂 'ü' \"ß\" `∑` #ö\n$ü ${é} @ñ :ç 9é",
+        "\\é",
+        "'\\é'",
+        "\"\\🙂\"",
+        "<é ö='ü'>&é;</é>",
+        "x\r\ny\rz\u{0}\u{7f}",
+        "<script>let a = '</script>",
+        "<style>p{a:'</style>",
+    ];
+    let corpus = include_str!("../../tests/corpora/xss-payloads.txt");
+    let inputs: Vec<String> = odd
+        .iter()
+        .map(|s| s.to_string())
+        .chain(SAMPLES.iter().map(|(_, code, _, _)| code.to_string()))
+        .chain(corpus.lines().take(400).map(str::to_string))
+        .collect();
+    let all: String = inputs.join("\n");
+    for lang in languages::LANGUAGES {
+        let name = lang.names[0];
+        for input in inputs.iter().chain([&all]) {
+            let html = highlighted(name, input);
+            assert_eq!(text_of(&html), *input, "{name}: {input:?} gave {html}");
+            let stripped = CLASSES
+                .iter()
+                .fold(html.replace("</span>", ""), |h, class| {
+                    h.replace(&format!("<span class=\"{class}\">"), "")
+                });
+            assert!(
+                !stripped.contains('<') && !stripped.contains('>'),
+                "{name}: {html}"
+            );
+        }
+    }
+}
