@@ -6,6 +6,7 @@
 //! The scanner is quill's own, table-driven (a table per language in `languages.rs`): measured on the benchmark's
 //! code it costs a few percent of a build, where syntect took longer than the whole build.
 
+mod formats;
 mod info;
 mod languages;
 mod lexer;
