@@ -64,6 +64,12 @@ fn split_options(rest: &str) -> Vec<&str> {
     let rest = rest
         .strip_prefix('{')
         .map_or(rest, |r| r.strip_suffix('}').unwrap_or(r));
+    // Hugo's highlight shortcode quotes its options as one string.
+    let rest = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .filter(|r| !r.contains('"'))
+        .unwrap_or(rest);
     let mut items = Vec::new();
     let (mut depth, mut quoted, mut start) = (0i32, false, 0);
     let bytes = rest.as_bytes();
