@@ -208,6 +208,7 @@ mod tests {
             date: None,
             digest: 6,
             settled: true,
+            refers: false,
         };
         let sources = SourceCache::from_iter([("content/posts/a.md".to_string(), entry)]);
         save_sources(&out, 1, sources).unwrap();

@@ -7,6 +7,7 @@
 //! The author is trusted, so raw HTML passes through; visitors' comments never come here.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
@@ -62,14 +63,33 @@ fn options(config: &MarkdownConfig) -> Options {
     }
 }
 
+/// A change to a document's events (with their byte ranges in the Markdown) before they
+/// become HTML: shortcode output, internal links.
+pub type Edit<'e> = &'e mut dyn for<'a> FnMut(&mut Vec<(Event<'a>, Range<usize>)>);
+
 /// Renders a post or page body, with code and math as `config` says.
 pub fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
+    render_with(markdown, config, None)
+}
+
+/// Renders a body, with `edit` applied to its events first; without one, no event is held
+/// twice. Code and math are rewritten after the edit, so code a shortcode made is highlighted.
+pub fn render_with(markdown: &str, config: &MarkdownConfig, edit: Option<Edit<'_>>) -> Rendered {
     let marker = find_summary_marker(markdown);
     let mut events: Vec<Event<'_>> = Vec::new();
     // The events before the first one that starts at or after the marker.
     let mut before_marker = None;
     let mut blocks = Blocks::new(config);
-    for (event, range) in Parser::new_ext(markdown, options(config)).into_offset_iter() {
+    let parsed = Parser::new_ext(markdown, options(config)).into_offset_iter();
+    let parsed: Box<dyn Iterator<Item = (Event<'_>, Range<usize>)>> = match edit {
+        None => Box::new(parsed),
+        Some(edit) => {
+            let mut all: Vec<_> = parsed.collect();
+            edit(&mut all);
+            Box::new(all.into_iter())
+        }
+    };
+    for (event, range) in parsed {
         if before_marker.is_none() && marker.is_some_and(|end| range.start >= end) {
             before_marker = Some(events.len());
         }
@@ -185,6 +205,31 @@ impl<'c> Blocks<'c> {
             html.push_str(if display { "</code></pre>" } else { "</code>" });
         }
     }
+}
+
+/// The byte ranges of code in a Markdown text (code spans, code blocks, math when it is
+/// parsed) and of HTML comments, in order: where shortcode-looking text is left as written.
+pub fn code_ranges(markdown: &str, config: &MarkdownConfig) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options(config)).into_offset_iter() {
+        let code = match &event {
+            Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::Start(Tag::CodeBlock(_)) => true,
+            // A call commented out is not called.
+            Event::InlineHtml(html) => html.starts_with("<!--"),
+            Event::Start(Tag::HtmlBlock) => {
+                let block = markdown[range.clone()].trim();
+                block.starts_with("<!--") && block.ends_with("-->")
+            }
+            _ => false,
+        };
+        if code && ranges.last().is_none_or(|last| last.end <= range.start) {
+            ranges.push(range);
+        }
+    }
+    ranges
 }
 
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
@@ -391,6 +436,19 @@ mod tests {
         assert_eq!(reading_time(0), 1);
         assert_eq!(reading_time(200), 1);
         assert_eq!(reading_time(201), 2);
+    }
+
+    #[test]
+    fn code_ranges_cover_code_and_comments() {
+        let text = "a `b` c\n\n```\nd\n```\n\ne <!-- f --> g\n\n<!--\nh\n-->\n\n<div>i</div>\n";
+        let covered: Vec<&str> = code_ranges(text, &MarkdownConfig::default())
+            .into_iter()
+            .map(|r| text[r].trim())
+            .collect();
+        assert_eq!(
+            covered,
+            ["`b`", "```\nd\n```", "<!-- f -->", "<!--\nh\n-->"]
+        );
     }
 
     #[test]

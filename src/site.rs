@@ -1,19 +1,17 @@
 //! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
 //! templates see. Built once, sequentially from loaded content; rendering only reads it.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-use crate::config::MarkdownConfig;
 use crate::config::SiteConfig;
 use crate::content::{Kind, Source, dates, slug::slugify};
 use crate::markdown::{self, TocEntry};
+use crate::shortcodes;
 
 /// A link to a tag, as posts carry it.
 #[derive(Debug, Clone, Serialize)]
@@ -81,8 +79,6 @@ pub struct PageBody {
     pub word_count: usize,
     /// Minutes to read.
     pub reading_time: usize,
-    /// What the author should know about the body, such as math that could not be typeset.
-    pub warnings: Vec<String>,
 }
 
 /// A tag with every post that carries it, newest first.
@@ -188,45 +184,73 @@ impl Site {
     }
 }
 
+/// Rendered bodies by source index, with the warnings their shortcodes gave.
+pub type Bodies = (Vec<Option<PageBody>>, Vec<String>);
+
 /// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
-/// reading each body from its file.
+/// reading each body from its file, with their shortcodes and internal links. Every error of
+/// every page is reported at once ([`Diagnostics`](crate::diagnostics::Diagnostics)).
 pub fn render_bodies(
-    root: &Path,
+    env: &shortcodes::Env<'_>,
+    site: &Site,
     sources: &[Source],
     needed: &[bool],
-    config: &MarkdownConfig,
-) -> Result<Vec<Option<PageBody>>> {
-    sources
+) -> Result<Bodies> {
+    let mut pages: Vec<Option<&PageData>> = vec![None; sources.len()];
+    for page in site.posts.iter().chain(&site.pages) {
+        pages[page.source] = Some(page);
+    }
+    type PageResult = Result<Option<(PageBody, Vec<String>)>, Vec<String>>;
+    let results: Vec<PageResult> = sources
         .par_iter()
         .enumerate()
         .map(|(index, source)| {
-            if !needed.get(index).copied().unwrap_or(false) {
+            let (true, Some(data)) = (needed.get(index).copied().unwrap_or(false), pages[index])
+            else {
                 return Ok(None);
-            }
-            let (markdown, first_line) = source.read_body_and_line(root)?;
-            let (mut body, math_errors) =
-                page_body(&markdown, source.meta.description.as_deref(), config);
-            body.warnings = math_errors
-                .into_iter()
-                .map(|(line, reason)| {
-                    format!(
-                        "{}:{}: math that does not parse is shown as its TeX source: {reason}",
-                        source.file.display(),
-                        first_line + line - 1
-                    )
-                })
-                .collect();
-            Ok(Some(body))
+            };
+            let (markdown, first_line) = source
+                .read_body_at(env.root)
+                .map_err(|e| vec![format!("{e:#}")])?;
+            let page = shortcodes::PageContext {
+                source,
+                data,
+                first_line,
+            };
+            let outcome = shortcodes::render_body(env, &page, &markdown)?;
+            let mut warnings = outcome.warnings;
+            warnings.extend(outcome.rendered.math_errors.iter().map(|(line, reason)| {
+                format!(
+                    "{}:{}: math that does not parse is shown as its TeX source: {reason}",
+                    source.file.display(),
+                    first_line + line - 1
+                )
+            }));
+            let body = page_body(outcome.rendered, source.meta.description.as_deref());
+            Ok(Some((body, warnings)))
         })
-        .collect()
+        .collect();
+    let mut bodies = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(Some((body, mut more))) => {
+                bodies.push(Some(body));
+                warnings.append(&mut more);
+            }
+            Ok(None) => bodies.push(None),
+            Err(mut more) => {
+                bodies.push(None);
+                errors.append(&mut more);
+            }
+        }
+    }
+    crate::diagnostics::Diagnostics::check(errors)?;
+    Ok((bodies, warnings))
 }
 
-fn page_body(
-    markdown: &str,
-    description: Option<&str>,
-    config: &MarkdownConfig,
-) -> (PageBody, Vec<(usize, String)>) {
-    let rendered = markdown::render(markdown, config);
+fn page_body(rendered: markdown::Rendered, description: Option<&str>) -> PageBody {
     let summary = if rendered.has_marker {
         rendered.summary
     } else if let Some(d) = description {
@@ -234,15 +258,13 @@ fn page_body(
     } else {
         rendered.summary
     };
-    let body = PageBody {
+    PageBody {
         summary: summary.map(tera::Value::from),
         content: tera::Value::from(rendered.html),
         toc: rendered.toc,
         word_count: rendered.word_count,
         reading_time: markdown::reading_time(rendered.word_count),
-        warnings: Vec::new(),
-    };
-    (body, rendered.math_errors)
+    }
 }
 
 /// Each distinct tag name's link, made once: thousands of posts share a few dozen tags.

@@ -14,4 +14,5 @@ mod ingest_hardening;
 mod postgres;
 mod scaffold;
 mod serve;
+mod shortcodes;
 mod store;

@@ -639,3 +639,36 @@ fn a_field_twice_or_not_utf8_is_refused_with_its_name() {
         "the number as given: {body}"
     );
 }
+
+#[test]
+fn a_comment_the_database_refuses_or_fails_on_shows_the_visitor_no_sql() {
+    let site = site();
+    site.write(
+        "one.jsonl",
+        "{\"post\":\"hello\",\"username\":\"A\",\"email\":\"a@example.org\",\"body\":\"first\"}\n",
+    );
+    site.run(&["ingest", "one.jsonl"]).ok();
+    site.sql(
+        "CREATE TRIGGER refuse BEFORE INSERT ON comments WHEN NEW.body = 'refused' BEGIN SELECT RAISE(ABORT, 'secret rule'); END;
+         CREATE TRIGGER fail BEFORE INSERT ON comments WHEN NEW.body = 'broken' BEGIN SELECT abs(-9223372036854775807 - 1); END;",
+    )
+    .unwrap();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let form = |body: &str| {
+        post_form(
+            &server,
+            &format!("post=hello&parent=&username=Bo&email=bo%40example.org&body={body}&website="),
+        )
+    };
+    // A rule of the database's: the form comes back with a reason, as any rejection does.
+    let (status, _, page) = form("refused");
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("the database refused it"), "{page}");
+    // A failure of the database: a 500 that tells the visitor nothing of it.
+    let (status, _, page) = form("broken");
+    assert_eq!(status, 500, "{page}");
+    for secret in ["secret rule", "integer overflow", "INSERT", "SQL"] {
+        assert!(!page.contains(secret), "{secret} in {page}");
+    }
+    assert!(page.contains("not in your comment"), "{page}");
+}

@@ -19,9 +19,11 @@ use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
+use crate::links::Links;
 use crate::manifest::{self, Manifest};
 use crate::output;
 use crate::render::{self, Inputs, Job};
+use crate::shortcodes;
 use crate::site::{self, Site};
 use crate::store::{DbLocation, PostStamps, Store};
 use crate::templates;
@@ -161,17 +163,16 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // Without a last build every thread is shown; with one, those of the pages rendered.
     let threads_of = previous.is_some().then_some(plan.thread_posts);
     // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
+    let links = Links::new(&site, &sources);
     let (bodies, loaded) = rayon::join(
-        || site::render_bodies(root, &sources, &plan.needed, &site.config.markdown),
+        || {
+            let env = shortcodes::Env::new(root, &tera, &site.config, &links);
+            site::render_bodies(&env, &site, &sources, &plan.needed)
+        },
         || read_comments(store, threads_of, &site.config),
     );
-    let (bodies, (threads, latest)) = (bodies?, loaded?);
-    warnings.extend(
-        bodies
-            .iter()
-            .flatten()
-            .flat_map(|b| b.warnings.iter().cloned()),
-    );
+    let ((bodies, body_warnings), (threads, latest)) = (bodies?, loaded?);
+    warnings.extend(body_warnings);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,

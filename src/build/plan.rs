@@ -40,6 +40,19 @@ pub fn site_key(
     Ok(hasher.digest128())
 }
 
+/// A digest of which file gives which page at which URL: what shortcodes and internal
+/// links read of other pages.
+fn urls_key(site: &Site, sources: &[Source]) -> u128 {
+    let mut hasher = Xxh3::new();
+    for page in site.posts.iter().chain(&site.pages) {
+        hasher.update(sources[page.source].file.to_string_lossy().as_bytes());
+        hasher.update(b"\0");
+        hasher.update(page.permalink.as_bytes());
+        hasher.update(b"\0");
+    }
+    hasher.digest128()
+}
+
 /// What a build renders, and what for.
 #[derive(Debug)]
 pub struct Plan<'s> {
@@ -67,9 +80,10 @@ pub fn plan<'s>(
     base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(site))?);
     let stamp = |slug: &str| stamps.get(slug).map(|s| (s.stamp, s.approved));
+    let urls = urls_key(site, sources);
     let planned: Vec<(String, Option<u128>)> = jobs
         .iter()
-        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp)))
+        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp, urls)))
         .collect();
     let to_render: Vec<usize> = (0..jobs.len())
         .filter(|&i| {

@@ -66,12 +66,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     serve(options, &|event| match event {
         ServeEvent::Listening(url) => println!("serving the site at {url}/ (Ctrl-C stops)"),
-        ServeEvent::Built(summary) => println!(
-            "built {} posts, {} pages in {} ms",
-            summary.posts,
-            summary.pages,
-            summary.elapsed.as_millis()
-        ),
+        ServeEvent::Built(summary) => {
+            // The same warnings as `quill build`: template syntax left in a page must not go
+            // unnoticed while previewing either.
+            for warning in &summary.warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!(
+                "built {} posts, {} pages in {} ms",
+                summary.posts,
+                summary.pages,
+                summary.elapsed.as_millis()
+            )
+        }
         ServeEvent::BuildFailed(error) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {

@@ -54,6 +54,9 @@ pub struct Source {
     /// Whether the file had not changed for a while when it was read (see
     /// [`CachedSource::settled`]).
     pub settled: bool,
+    /// Whether its body may call a shortcode or link to another content file, so that its
+    /// page changes when another page's URL does.
+    pub refers: bool,
 }
 
 /// What tells a changed file from an unchanged one without reading it, as make and cargo do.
@@ -128,6 +131,8 @@ pub struct CachedSource {
     /// fingerprint prove an unchanged file (a write within the same tick of the file system's
     /// clock keeps it; git calls such entries "racily clean").
     pub settled: bool,
+    /// Whether the body may refer to other pages ([`Source::refers`]).
+    pub refers: bool,
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
@@ -145,6 +150,7 @@ impl Source {
             date: self.date,
             digest: self.digest.unwrap_or_default(),
             settled: self.settled,
+            refers: self.refers,
         };
         (cache_key(&self.file), entry)
     }
@@ -152,18 +158,17 @@ impl Source {
     /// The Markdown body, read from the file. Loading keeps only front matter, so that a
     /// build never holds every post's Markdown and every post's HTML at once.
     pub fn read_body(&self, root: &Path) -> Result<String> {
-        Ok(self.read_body_and_line(root)?.0)
+        Ok(self.read_body_at(root)?.0)
     }
 
-    /// The Markdown body with the line of the file it starts on (from 1), so that messages
-    /// about the body name lines of the file.
-    pub fn read_body_and_line(&self, root: &Path) -> Result<(String, usize)> {
+    /// The Markdown body and the file line it starts on, for messages about the body.
+    pub fn read_body_at(&self, root: &Path) -> Result<(String, usize)> {
         let text = read_text(root, &self.file)?;
         let split = front_matter::split(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
-        // The body is the end of the file's text (past the front matter).
-        let offset = text.len().saturating_sub(split.body.len());
-        let line = crate::config::line_of_offset(&text, offset);
+        // The body is the end of the text.
+        let start = text.len() - split.body.len();
+        let line = text[..start].matches('\n').count() + 1;
         Ok((split.body.to_string(), line))
     }
 }
@@ -190,7 +195,8 @@ pub fn load_front_matter(root: &Path, include_drafts: bool) -> Result<Vec<Source
         .map(|(path, fingerprint)| {
             read_source(root, &content_dir, &path, fingerprint, Reading::Head)
         })
-        .collect::<Result<Vec<Source>>>()?;
+        .collect::<Vec<Result<Source>>>();
+    let sources = all_or_every_error(sources)?;
     Ok(finish(sources, include_drafts)?.0)
 }
 
@@ -277,13 +283,29 @@ pub fn load_scanned(
             }
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
-        .collect::<Result<Vec<Source>>>()?;
+        .collect::<Vec<Result<Source>>>();
+    let loaded = all_or_every_error(loaded)?;
     let (sources, left_out) = finish(loaded, include_drafts)?;
     Ok(Loaded {
         sources,
         left_out,
         cache_unchanged,
     })
+}
+
+/// Every source, or an error listing every file that could not be read, so that a site with
+/// many broken files is fixed in one run.
+fn all_or_every_error(results: Vec<Result<Source>>) -> Result<Vec<Source>> {
+    let mut sources = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    crate::diagnostics::Diagnostics::check(errors)?;
+    Ok(sources)
 }
 
 /// Sets drafts aside unless asked for them, and refuses two files that want one URL; returns
@@ -314,6 +336,7 @@ fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
         fingerprint: hit.fingerprint,
         digest: Some(hit.digest),
         settled: hit.settled,
+        refers: hit.refers,
     })
 }
 
@@ -384,6 +407,7 @@ fn read_source(
     };
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
+    let refers = reading == Reading::Whole && crate::shortcodes::may_refer(split.body);
     let meta = front_matter::parse(&split).map_err(located)?;
 
     let relative = path.strip_prefix(content_dir).unwrap_or(path);
@@ -468,6 +492,7 @@ fn read_source(
         fingerprint,
         digest,
         settled: !fingerprint.is_recent(),
+        refers,
     })
 }
 

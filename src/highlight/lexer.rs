@@ -40,15 +40,17 @@ pub(super) fn is_ident(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
 }
 
-/// Escapes the characters HTML gives a meaning to in text.
-pub(super) fn escape_into(out: &mut String, text: &str) {
+/// Escapes the characters HTML gives a meaning to in text (`&`, `<`, `>`), and `"` too
+/// when the text goes in an attribute. Quotes stay as they are in text, as pulldown-cmark
+/// leaves them, so code that is not highlighted reads as before.
+pub(super) fn escape_into(out: &mut String, text: &str, attribute: bool) {
     let mut last = 0;
     for (i, c) in text.bytes().enumerate() {
         let entity = match c {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
-            b'"' => "&quot;",
+            b'"' if attribute => "&quot;",
             _ => continue,
         };
         out.push_str(&text[last..i]);
@@ -75,7 +77,7 @@ impl Scanner<'_, '_> {
 
     pub(super) fn flush(&mut self) {
         if self.plain < self.pos {
-            escape_into(self.out, &self.src[self.plain..self.pos]);
+            escape_into(self.out, &self.src[self.plain..self.pos], false);
         }
         self.plain = self.pos;
     }
@@ -96,7 +98,7 @@ impl Scanner<'_, '_> {
                 self.out.push_str("<span class=\"");
                 self.out.push_str(class.css());
                 self.out.push_str("\">");
-                escape_into(self.out, line);
+                escape_into(self.out, line, false);
                 self.out.push_str("</span>");
             }
         }

@@ -89,9 +89,9 @@ pub fn highlight_into(lang: &str, code: &str, out: &mut String) -> bool {
     }
 }
 
-/// Appends `text` to `out` with `&`, `<`, `>` and `"` escaped.
+/// Appends `text` to `out` with `&`, `<` and `>` escaped, for an element's text.
 pub fn escape_into(out: &mut String, text: &str) {
-    lexer::escape_into(out, text);
+    lexer::escape_into(out, text, false);
 }
 
 /// A fenced block of a post as HTML: `<pre><code class="language-…">` with highlighted
@@ -106,7 +106,7 @@ pub fn code_block(info: &CodeInfo, code: &str, out: &mut String) {
     out.push_str("<pre><code");
     if !info.lang.is_empty() {
         out.push_str(" class=\"language-");
-        escape_into(out, &info.lang);
+        lexer::escape_into(out, &info.lang, true);
         out.push('"');
     }
     out.push('>');

@@ -139,13 +139,15 @@ impl Job<'_> {
     /// A digest of everything the job's output depends on beyond the site-wide inputs (config,
     /// templates, menu) already in `base`: the files and comment stamps of the posts it shows.
     /// `None` for the comments feed, which is rendered every time (what it shows comes from
-    /// the newest comments across the site).
+    /// the newest comments across the site). `urls` is a digest of every page's URL, which
+    /// the pages that may link to others or call shortcodes depend on.
     pub fn key(
         &self,
         site: &Site,
         base: &Xxh3,
         sources: &[Source],
         stamp: &dyn Fn(&str) -> Option<(i64, usize)>,
+        urls: u128,
     ) -> Option<u128> {
         let mut hasher = base.clone();
         let page = |hasher: &mut Xxh3, page: &PageData| {
@@ -154,6 +156,15 @@ impl Job<'_> {
             // Builds read whole files, so every source has its digest.
             hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
             hasher.update(&page.comment_count.to_le_bytes());
+            if source.refers {
+                hasher.update(&urls.to_le_bytes());
+                // A figure reads its size from a file of the bundle.
+                for (file, _) in &source.assets {
+                    if let Ok(metadata) = std::fs::metadata(file) {
+                        crate::content::Fingerprint::of(&metadata).hash_into(hasher);
+                    }
+                }
+            }
         };
         match self {
             Job::Post(p) | Job::Page(p) => {

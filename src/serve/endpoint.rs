@@ -148,7 +148,17 @@ fn submit(state: &State, fields: &Fields) -> Response {
         }
         Ok(Outcome::AlreadyStored(id)) => redirect(&format!("/#comment-{id}")),
         Ok(Outcome::Rejected(reasons)) => form_again(&reasons, fields),
-        Err(error) => text(500, &format!("the comment could not be stored: {error:#}")),
+        Err(error) => {
+            // The cause is the author's to read (over the preview's pages, as a failed build
+            // is); the visitor learns only that it was not their comment's fault.
+            state.set_error(Some(format!(
+                "the comment endpoint could not store a comment: {error:#}"
+            )));
+            text(
+                500,
+                "the comment could not be stored because of a problem on the server, not in your comment; please try again later",
+            )
+        }
     }
 }
 

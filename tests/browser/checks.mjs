@@ -166,7 +166,7 @@ try {
     const problems = [];
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const url of ['/', '/posts/a-walk-by-the-lake/', '/posts/parsing-dates-in-rust/', '/tags/travel/', '/no-such-page/']) {
+      for (const url of ['/', '/posts/a-walk-by-the-lake/', '/posts/parsing-dates-in-rust/', '/posts/a-tour-of-shortcodes/', '/tags/travel/', '/no-such-page/']) {
         await page.goto(local + url);
         for (const v of await axeViolations(page)) {
           problems.push(`${scheme} ${url}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
