@@ -35,6 +35,13 @@ impl Links {
         for page in site.posts.iter().chain(&site.pages) {
             links.add(&sources[page.source], page);
         }
+        // A section's listing, as Zola links it: `@/blog/_index.md`.
+        for section in &site.sections {
+            let file = content_relative(&sources[section.source].file);
+            links
+                .by_file
+                .insert(file, (section.path.clone(), section.permalink.clone()));
+        }
         links
     }
 

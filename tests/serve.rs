@@ -334,6 +334,35 @@ fn an_ingest_into_a_server_database_is_rebuilt() {
     assert!(body.contains("Seen from the server"), "{body}");
 }
 
+#[test]
+fn the_endpoint_sends_the_visitor_back_to_the_posts_permalink() {
+    let site = TestSite::with_config("[permalinks]\nposts = \"/:year/:title/\"\n");
+    site.write(
+        "content/posts/2024/trip/index.md",
+        "+++\ntitle = \"Trip\"\ndate = 2024-05-01\n+++\nAway.\n",
+    );
+    let server = Server::start(&site, &["--accept-comments"]);
+    let (_, _, page) = server.get("/2024/trip/");
+    assert!(
+        page.contains("name=\"post\" value=\"2024/trip\""),
+        "the form sends the key the comments are stored under: {page}"
+    );
+    let mut events = server.events();
+    let (status, head, _) = post_form(
+        &server,
+        "post=2024%2Ftrip&parent=&username=Ada&email=ada%40example.org&body=Lovely&website=",
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("Location: /2024/trip/#comment-1"), "{head}");
+    events.next_reload();
+    assert!(server.get("/2024/trip/").2.contains("Lovely"));
+    let (status, _, body) = server.get("/_quill/moderation?post=%2F2024%2Ftrip%2F");
+    assert_eq!(status, 200);
+    assert!(body.contains("href=\"/2024/trip/\""), "{body}");
+    let (_, _, body) = server.get("/_quill/moderation?post=%2F%2Fevil.example%2F");
+    assert!(body.contains("href=\"/\""), "no way off the site: {body}");
+}
+
 /// Reads whatever the server sends until it closes; the status code of the response, if any.
 fn status_of(stream: &mut TcpStream) -> u16 {
     let mut response = Vec::new();

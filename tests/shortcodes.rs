@@ -157,7 +157,7 @@ fn zola_calls_of_every_builtin() {
     let site = zola_hugo_site();
     let run = site.run(&["build"]).ok();
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    let html = site.read("public/posts/tech-stack/index.html");
+    let html = site.read("public/posts/2024/tech-stack/index.html");
     let html = content(&html);
     // Code spans and code blocks keep the calls as written.
     has(html, r#"<code>{{ figure(src="desk.png") }}</code>"#);
@@ -168,12 +168,12 @@ fn zola_calls_of_every_builtin() {
     // figure: bundle-relative, content-relative and linked, sized from the file.
     has(
         html,
-        r#"<img src="/posts/tech-stack/desk.png" alt="A desk with two screens" width="640" height="480""#,
+        r#"<img src="/posts/2024/tech-stack/desk.png" alt="A desk with two screens" width="640" height="480""#,
     );
     has(html, "<figcaption>My desk in late 2025.</figcaption>");
     has(
         html,
-        r#"<a href="https://example.com/desk"><img src="/posts/tech-stack/desk.png" alt="Linked" width="640""#,
+        r#"<a href="https://example.com/desk"><img src="/posts/2024/tech-stack/desk.png" alt="Linked" width="640""#,
     );
     // Videos: a link by default, a privacy-enhanced iframe when asked.
     has(
@@ -187,11 +187,11 @@ fn zola_calls_of_every_builtin() {
     has(html, r#"<a href="https://vimeo.com/76979871">"#);
     has(
         html,
-        r#"<video controls preload="metadata" src="/posts/tech-stack/clip.mp4">"#,
+        r#"<video controls preload="metadata" src="/posts/2024/tech-stack/clip.mp4">"#,
     );
     has(
         html,
-        r#"<audio controls preload="metadata" src="/posts/tech-stack/note.mp3" title="A voice note">"#,
+        r#"<audio controls preload="metadata" src="/posts/2024/tech-stack/note.mp3" title="A voice note">"#,
     );
     has(html, r#"<a href="https://gist.github.com/octo/abc123">"#);
     // Bodies rendered as Markdown, with their own internal links.
@@ -226,7 +226,7 @@ fn zola_calls_of_every_builtin() {
     // In a list and a blockquote.
     has(
         html,
-        r#"<li>In a list: <figure class="figure"><img src="/posts/tech-stack/desk.png" alt="Desk again""#,
+        r#"<li>In a list: <figure class="figure"><img src="/posts/2024/tech-stack/desk.png" alt="Desk again""#,
     );
     has(
         html,
@@ -277,7 +277,7 @@ fn hugo_calls_of_every_builtin() {
     has(html, r#"<a href="https://gist.github.com/octo/abc123">"#);
     has(
         html,
-        "<p class=\"notice-title\">Tip</p>\n<p>A <em>Markdown</em> body with /posts/tech-stack/ inside.</p>",
+        "<p class=\"notice-title\">Tip</p>\n<p>A <em>Markdown</em> body with /posts/2024/tech-stack/ inside.</p>",
     );
     has(
         html,
@@ -295,7 +295,10 @@ fn hugo_calls_of_every_builtin() {
         html,
         r#"<pre><code class="language-go"><span class="hl-line" data-n="1"><span class="hl-kw">func</span> <span class="hl-fn">main</span>() { fmt.<span class="hl-fn">Println</span>(<span class="hl-st">"{{&lt; youtube x &gt;}}"</span>) }</span>"#,
     );
-    has(html, "Absolute: https://example.org/posts/tech-stack/.");
+    has(
+        html,
+        "Absolute: https://example.org/posts/2024/tech-stack/.",
+    );
     has(html, "<code>{{&lt; youtube in-code &gt;}}</code> stays");
     has(
         html,

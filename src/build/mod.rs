@@ -143,7 +143,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // The front matter comes from the record or the files, the comment counts from the
     // database: neither waits on the other.
     let (loaded, opened) = rayon::join(
-        || content::load_scanned(root, options.drafts, scanned?, cache),
+        || content::load_scanned(root, &config, options.drafts, scanned?, cache),
         || open_comments(database.as_ref()),
     );
     let (loaded, (store, stamps)) = (loaded?, opened?);
@@ -151,11 +151,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         sources,
         left_out,
         cache_unchanged,
+        warnings: content_warnings,
     } = loaded;
     let site = Site::new(config, &sources, &|slug| {
         stamps.get(slug).map_or(0, |s| s.approved)
     });
     let mut warnings = recovered;
+    warnings.extend(content_warnings);
+    warnings.extend(site::unknown_home_sections(&site.config, &sources));
     warnings.extend(orphan_warnings(&site, &stamps));
 
     let jobs = render::jobs(&site);
@@ -274,7 +277,7 @@ fn feed_size(config: &SiteConfig) -> usize {
 
 /// Comments whose post no longer exists must not vanish silently.
 fn orphan_warnings(site: &Site, stamps: &PostStamps) -> Vec<String> {
-    let known: FxHashSet<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
+    let known: FxHashSet<&str> = site.posts.iter().map(|p| p.key.as_str()).collect();
     let mut orphans: Vec<(&str, usize)> = stamps
         .iter()
         .filter(|(slug, s)| s.approved > 0 && !known.contains(slug.as_str()))

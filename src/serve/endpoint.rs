@@ -131,18 +131,31 @@ fn submit(state: &State, fields: &Fields) -> Response {
         if matches!(outcome, Outcome::Stored { .. }) {
             tx.commit()?;
         }
-        anyhow::Ok(outcome)
+        // Where the post is published: its permalink, not a path made from its key.
+        let path = match &outcome {
+            Outcome::Stored { post, .. } => submitter.posts().path_of(post).map(str::to_string),
+            _ => None,
+        };
+        anyhow::Ok((outcome, path))
     })();
+    let (stored, post_path) = match stored {
+        Ok((outcome, path)) => (Ok(outcome), path),
+        Err(e) => (Err(e), None),
+    };
     if matches!(stored, Ok(Outcome::Stored { .. })) {
         // Rebuild before redirecting, so the page the visitor lands on shows their comment.
         super::rebuild(state, &|_| {});
     }
     match stored {
-        Ok(Outcome::Stored { id, post, status }) => {
+        Ok(Outcome::Stored { id, status, .. }) => {
+            let path = post_path.unwrap_or_else(|| "/".into());
             let to = if status == crate::comments::Status::Approved {
-                format!("/posts/{post}/#comment-{id}")
+                format!("{path}#comment-{id}")
             } else {
-                format!("{MODERATION_PATH}?post={post}")
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("post", &path)
+                    .finish();
+                format!("{MODERATION_PATH}?{query}")
             };
             redirect(&to)
         }
@@ -167,21 +180,19 @@ pub const MODERATION_PATH: &str = "/_quill/moderation";
 
 /// The "awaits moderation" page.
 pub fn moderation_notice(url: &str) -> Response {
-    let post = url
-        .split_once("post=")
-        .map_or("", |(_, p)| p)
-        .split('&')
-        .next()
-        .unwrap_or("");
-    let slug: String = post
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    let back = if slug.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/posts/{slug}/")
-    };
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let post = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "post")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    // Only a path on this site, written with characters that need no escaping in HTML: the
+    // link must not lead elsewhere or carry markup.
+    let safe = post.starts_with('/')
+        && !post.starts_with("//")
+        && post
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./~".contains(c));
+    let back = if safe { post } else { "/".to_string() };
     html(
         200,
         &format!(

@@ -1,17 +1,25 @@
 //! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
 //! templates see. Built once, sequentially from loaded content; rendering only reads it.
 
-use anyhow::Result;
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 use crate::config::SiteConfig;
-use crate::content::{Kind, Source, dates, slug::slugify};
-use crate::markdown::{self, TocEntry};
-use crate::shortcodes;
+use crate::content::{Kind, Source, dates};
+use crate::markdown::TocEntry;
+
+mod body;
+mod sections;
+pub mod taxonomies;
+mod translations;
+
+pub use body::{Bodies, render_bodies};
+pub use sections::unknown_home_sections;
+pub use taxonomies::Taxonomy;
 
 /// A link to a tag, as posts carry it.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +42,8 @@ pub struct PageData {
     pub title: String,
     /// The URL slug.
     pub slug: String,
+    /// What its comments are stored under, and what the comment form sends.
+    pub key: String,
     /// The path from the server root, with the base path: `/blog/posts/a/`.
     pub path: String,
     /// The absolute URL.
@@ -50,6 +60,14 @@ pub struct PageData {
     pub description: Option<String>,
     /// The post's tags.
     pub tags: Vec<TagRef>,
+    /// Its terms in each taxonomy but tags (`page.taxonomies.categories`).
+    pub taxonomies: BTreeMap<String, Vec<TagRef>>,
+    /// Its authors, as written.
+    pub authors: Vec<String>,
+    /// Its image (`image` or `cover`), as an absolute URL when it was a site path.
+    pub image: Option<String>,
+    /// Its weight in a section sorted by weight.
+    pub weight: Option<i64>,
     /// Free front matter values.
     pub extra: Map<String, Value>,
     /// Whether visitors may comment.
@@ -58,7 +76,94 @@ pub struct PageData {
     pub comment_count: usize,
     /// Whether the page is a draft (only in `--drafts` builds).
     pub draft: bool,
+    /// Whether the page gets a file of its own: `render = false` keeps it out of everything
+    /// but its section's listing, where templates show it without a link.
+    pub render: bool,
+    /// Its language: the site's, or a translation's (`es` for `trip.es.md`).
+    pub lang: String,
+    /// The other versions of the page, in other languages.
+    pub translations: Vec<Translation>,
+    /// Whether it is a translation (in a language of `[languages]`), listed under its
+    /// language's home page rather than the site's.
+    #[serde(skip)]
+    pub translated: bool,
     /// Which of the loaded sources it came from.
+    #[serde(skip)]
+    pub source: usize,
+}
+
+/// Another language's version of a page, as `page.translations` lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Translation {
+    /// Its language code.
+    pub lang: String,
+    /// Its title.
+    pub title: String,
+    /// Its path, with the base path.
+    pub path: String,
+    /// Its absolute URL.
+    pub permalink: String,
+}
+
+/// A language of `[languages]`, with its home page and feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Language {
+    /// Its code (`es`).
+    pub code: String,
+    /// Its home page, with the base path (`/es/`).
+    pub path: String,
+    /// The absolute URL of its home page.
+    pub permalink: String,
+    /// Its home page's site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// The posts its home page and feed list: indexes into [`Site::posts`], newest first.
+    #[serde(skip)]
+    pub posts: Vec<usize>,
+}
+
+/// A post or page a section lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// An index into [`Site::posts`].
+    Post(usize),
+    /// An index into [`Site::pages`].
+    Page(usize),
+}
+
+/// A section: a folder with an `_index.md`, and the listing of what is in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Its title (`_index.md`'s, else the folder's name).
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its folder under `content/`, `/`-separated (`blog`, `notes/2024`).
+    pub folder: String,
+    /// Its path from the server root, with the base path.
+    pub path: String,
+    /// Its absolute URL.
+    pub permalink: String,
+    /// Free front matter values of its `_index.md`.
+    pub extra: Map<String, Value>,
+    /// How many pages it lists.
+    pub count: usize,
+    /// Pages per listing page.
+    #[serde(skip)]
+    pub paginate_by: usize,
+    /// The template of its listing pages.
+    #[serde(skip)]
+    pub template: String,
+    /// What it lists, in its order.
+    #[serde(skip)]
+    pub members: Vec<Member>,
+    /// Its site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// The language of a translated section (`_index.es.md`).
+    #[serde(skip)]
+    pub lang: Option<String>,
+    /// Which of the loaded sources (its `_index.md`) it came from.
     #[serde(skip)]
     pub source: usize,
 }
@@ -94,6 +199,11 @@ pub struct Tag {
     pub permalink: String,
     /// Number of posts.
     pub count: usize,
+    /// The taxonomy it is a term of (`tags`, `categories`, ...).
+    pub taxonomy: String,
+    /// Its page's site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
     /// Indexes into [`Site::posts`].
     #[serde(skip)]
     pub posts: Vec<usize>,
@@ -110,6 +220,14 @@ pub struct Site {
     pub pages: Vec<PageData>,
     /// Tags by slug.
     pub tags: Vec<Tag>,
+    /// The other taxonomies (categories and those `[taxonomies]` declares), in order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Sections by folder (the content root's, which is the home page, left out).
+    pub sections: Vec<Section>,
+    /// The posts the home page lists: indexes into [`Site::posts`], newest first.
+    pub home: Vec<usize>,
+    /// The languages of `[languages]`, each with its own home page and feed.
+    pub languages: Vec<Language>,
     /// Redirects: (old path without base path, absolute target URL).
     pub aliases: Vec<(String, String)>,
     /// Bundle files to copy: (source file, output path relative to the output root).
@@ -125,14 +243,15 @@ impl Site {
         sources: &[Source],
         comment_count: &(dyn Fn(&str) -> usize + Sync),
     ) -> Site {
-        let tag_links = tag_links(&config, sources);
+        let term_links = taxonomies::links(&config, sources);
         let mut data: Vec<(Kind, PageData)> = sources
             .par_iter()
             .enumerate()
+            .filter(|(_, s)| s.kind != Kind::Section)
             .map(|(index, s)| {
-                let mut page = page_data(&config, s, index, &tag_links);
+                let mut page = page_data(&config, s, index, &term_links);
                 if s.kind == Kind::Post {
-                    page.comment_count = comment_count(&s.slug);
+                    page.comment_count = comment_count(&s.key);
                 }
                 (s.kind, page)
             })
@@ -154,15 +273,41 @@ impl Site {
         data.sort_by(|(_, a), (_, b)| second(b).cmp(&second(a)).then_with(|| a.slug.cmp(&b.slug)));
         let (posts, pages): (Vec<_>, Vec<_>) =
             data.into_iter().partition(|(k, _)| *k == Kind::Post);
-        let posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
+        let mut posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
         let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
+        translations::link(sources, &mut posts, &mut pages);
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        let tags = group_tags(&config, &posts);
+        let tags = taxonomies::group(&config, taxonomies::TAGS, &posts);
+        let taxonomies = taxonomies::collect(&config, &posts);
+        let sections = sections::collect(&config, sources, &posts, &pages);
+        let home = sections::home(&config, sources, &posts);
+        let languages = config
+            .languages
+            .keys()
+            .map(|code| {
+                let site_path = format!("/{code}/");
+                Language {
+                    code: code.clone(),
+                    path: config.site_path(&site_path),
+                    permalink: config.permalink(&site_path),
+                    posts: (0..posts.len())
+                        .filter(|&i| {
+                            posts[i].render && posts[i].lang == *code && posts[i].translated
+                        })
+                        .collect(),
+                    site_path,
+                }
+            })
+            .collect();
         Site {
             config,
             posts,
             pages,
             tags,
+            taxonomies,
+            sections,
+            home,
+            languages,
             aliases,
             assets,
         }
@@ -172,7 +317,10 @@ impl Site {
 impl Site {
     /// The posts the Atom feed shows, newest first.
     pub fn feed_posts(&self) -> impl Iterator<Item = &PageData> {
-        self.posts.iter().take(self.config.feed_limit)
+        self.posts
+            .iter()
+            .filter(|p| p.render && !p.translated)
+            .take(self.config.feed_limit)
     }
 
     /// The newest date any post was published or updated (ISO 8601), as feeds give it.
@@ -184,125 +332,26 @@ impl Site {
     }
 }
 
-/// Rendered bodies by source index, with the warnings their shortcodes gave.
-pub type Bodies = (Vec<Option<PageBody>>, Vec<String>);
-
-/// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
-/// reading each body from its file, with their shortcodes and internal links. Every error of
-/// every page is reported at once ([`Diagnostics`](crate::diagnostics::Diagnostics)).
-pub fn render_bodies(
-    env: &shortcodes::Env<'_>,
-    site: &Site,
-    sources: &[Source],
-    needed: &[bool],
-) -> Result<Bodies> {
-    let mut pages: Vec<Option<&PageData>> = vec![None; sources.len()];
-    for page in site.posts.iter().chain(&site.pages) {
-        pages[page.source] = Some(page);
-    }
-    type PageResult = Result<Option<(PageBody, Vec<String>)>, Vec<String>>;
-    let results: Vec<PageResult> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(index, source)| {
-            let (true, Some(data)) = (needed.get(index).copied().unwrap_or(false), pages[index])
-            else {
-                return Ok(None);
-            };
-            let (markdown, first_line) = source
-                .read_body_at(env.root)
-                .map_err(|e| vec![format!("{e:#}")])?;
-            let page = shortcodes::PageContext {
-                source,
-                data,
-                first_line,
-            };
-            let outcome = shortcodes::render_body(env, &page, &markdown)?;
-            let mut warnings = outcome.warnings;
-            warnings.extend(outcome.rendered.math_errors.iter().map(|(line, reason)| {
-                format!(
-                    "{}:{}: math that does not parse is shown as its TeX source: {reason}",
-                    source.file.display(),
-                    first_line + line - 1
-                )
-            }));
-            let body = page_body(outcome.rendered, source.meta.description.as_deref());
-            Ok(Some((body, warnings)))
-        })
-        .collect();
-    let mut bodies = Vec::with_capacity(results.len());
-    let mut warnings = Vec::new();
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(Some((body, mut more))) => {
-                bodies.push(Some(body));
-                warnings.append(&mut more);
-            }
-            Ok(None) => bodies.push(None),
-            Err(mut more) => {
-                bodies.push(None);
-                errors.append(&mut more);
-            }
-        }
-    }
-    crate::diagnostics::Diagnostics::check(errors)?;
-    Ok((bodies, warnings))
-}
-
-fn page_body(rendered: markdown::Rendered, description: Option<&str>) -> PageBody {
-    let summary = if rendered.has_marker {
-        rendered.summary
-    } else if let Some(d) = description {
-        Some(format!("<p>{}</p>", escape_html(d)))
-    } else {
-        rendered.summary
-    };
-    PageBody {
-        summary: summary.map(tera::Value::from),
-        content: tera::Value::from(rendered.html),
-        toc: rendered.toc,
-        word_count: rendered.word_count,
-        reading_time: markdown::reading_time(rendered.word_count),
-    }
-}
-
-/// Each distinct tag name's link, made once: thousands of posts share a few dozen tags.
-fn tag_links(config: &SiteConfig, sources: &[Source]) -> FxHashMap<String, Option<TagRef>> {
-    let mut links: FxHashMap<String, Option<TagRef>> = FxHashMap::default();
-    for name in sources.iter().flat_map(|s| &s.meta.tags) {
-        if !links.contains_key(name) {
-            let slug = slugify(name);
-            let link = (!slug.is_empty()).then(|| TagRef {
-                name: name.clone(),
-                path: config.site_path(&format!("/tags/{slug}/")),
-                slug,
-            });
-            links.insert(name.clone(), link);
-        }
-    }
-    links
-}
-
 fn page_data(
     config: &SiteConfig,
     source: &Source,
     index: usize,
-    tag_links: &FxHashMap<String, Option<TagRef>>,
+    term_links: &[FxHashMap<String, Option<TagRef>>],
 ) -> PageData {
     let tags = source
         .meta
         .tags
         .iter()
-        .filter_map(|name| tag_links.get(name).cloned().flatten())
+        .filter_map(|name| term_links[0].get(name).cloned().flatten())
         .collect();
     PageData {
         kind: match source.kind {
             Kind::Post => "post",
-            Kind::Page => "page",
+            Kind::Page | Kind::Section => "page",
         },
         title: source.meta.title.clone(),
         slug: source.slug.clone(),
+        key: source.key.clone(),
         path: config.site_path(&source.path),
         permalink: config.permalink(&source.path),
         date: source.date.as_ref().map(dates::iso),
@@ -311,42 +360,40 @@ fn page_data(
         updated_human: source.meta.updated.as_ref().map(dates::human),
         description: source.meta.description.clone(),
         tags,
+        taxonomies: taxonomies::page_terms(config, source, term_links),
+        authors: source.meta.authors.clone(),
+        image: source
+            .meta
+            .image
+            .as_deref()
+            .map(|image| absolute(config, &source.path, image)),
+        weight: source.meta.weight,
         extra: source.meta.extra.clone(),
         comments_open: source.meta.comments,
         comment_count: 0,
         draft: source.meta.draft,
+        render: source.meta.render,
+        lang: source
+            .lang
+            .clone()
+            .unwrap_or_else(|| config.language.clone()),
+        translations: Vec::new(),
+        translated: source.lang.is_some(),
         source: index,
     }
 }
 
-/// HTML-escapes plain text (the description) for use as summary HTML.
-fn escape_html(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    // Writing into a Vec cannot fail.
-    let _ = tera::escape_html(text, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn group_tags(config: &SiteConfig, posts: &[PageData]) -> Vec<Tag> {
-    let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
-    for (index, post) in posts.iter().enumerate() {
-        for tag in &post.tags {
-            let entry = by_slug.entry(tag.slug.clone()).or_insert_with(|| Tag {
-                name: tag.name.clone(),
-                slug: tag.slug.clone(),
-                path: tag.path.clone(),
-                permalink: config.permalink(&format!("/tags/{}/", tag.slug)),
-                count: 0,
-                posts: Vec::new(),
-            });
-            // A post that lists one tag twice counts once.
-            if entry.posts.last() != Some(&index) {
-                entry.posts.push(index);
-                entry.count += 1;
-            }
-        }
+/// An image as the absolute URL social previews need: a site path (`/img/a.png`) under the
+/// base URL, a bare name (a bundle's `cover.jpg`) beside the page; a full URL is kept.
+fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
+    if image.contains("://") || image.starts_with("//") {
+        image.to_string()
+    } else if image.starts_with('/') {
+        config.permalink(image)
+    } else {
+        let folder = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
+        config.permalink(&format!("{folder}{image}"))
     }
-    by_slug.into_values().collect()
 }
 
 /// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
