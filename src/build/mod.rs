@@ -252,7 +252,10 @@ fn read_comments(
             Ok(())
         }
     })?;
-    Ok((threads, store.latest_approved(feed_size(config))?))
+    Ok((
+        threads.highlighting(config.markdown.highlight),
+        store.latest_approved(feed_size(config))?,
+    ))
 }
 
 /// The output folder a build with these options writes to.
