@@ -208,7 +208,10 @@ pub fn normalize(path: &str) -> Result<String, String> {
             "{path:?} is not a path inside the site (write it like /2020/01/name/)"
         ));
     }
-    if let Some(c) = path.chars().find(|c| *c == '?' || *c == '#' || c.is_control()) {
+    if let Some(c) = path
+        .chars()
+        .find(|c| *c == '?' || *c == '#' || c.is_control())
+    {
         return Err(format!(
             "{path:?} has {c:?}, which cannot be in a page's path (a link to it would stop there); give the page a slug or path without it"
         ));

@@ -268,7 +268,7 @@ pub fn check_unique(sources: &[Source]) -> Result<()> {
     let mut paths: FxHashMap<&str, &Source> = FxHashMap::default();
     let mut keys: FxHashMap<&str, &Source> = FxHashMap::default();
     for source in sources {
-        if source.kind == Kind::Section && source.path == "/" {
+        if source.kind == Kind::Section && source.section.as_deref() == Some("") {
             continue;
         }
         if let Some(other) = paths.insert(&source.path, source) {

@@ -286,7 +286,9 @@ impl Site {
         let home = sections::home(&config, sources, &posts);
         let home_paginate_by = sources
             .iter()
-            .find(|s| s.kind == Kind::Section && s.path == "/")
+            .find(|s| {
+                s.kind == Kind::Section && s.lang.is_none() && s.section.as_deref() == Some("")
+            })
             .and_then(|s| s.meta.paginate_by)
             .unwrap_or(config.paginate_by);
         let languages = config
