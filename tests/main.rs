@@ -8,6 +8,7 @@ mod build_errors;
 mod comments_site;
 mod front_matter;
 mod import;
+mod import_site;
 mod incremental;
 mod ingest;
 mod ingest_hardening;

@@ -10,6 +10,7 @@
 pub mod disqus;
 pub mod html;
 pub mod isso;
+pub mod site;
 pub mod staticman;
 pub mod wordpress;
 mod xml;

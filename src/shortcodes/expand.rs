@@ -306,6 +306,9 @@ fn run(
                 context.insert(key.clone(), value);
             }
             context.insert("positional", &call.positional);
+            // All named arguments at once, for a template that shows whatever it is given
+            // (the placeholders `quill import` writes).
+            context.insert("args", &named);
             context.insert("page", page.data);
             context.insert_value("config", env.config_value.clone());
             context.insert("nth", &nth);

@@ -26,6 +26,16 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     builtin::BUILTINS.iter().map(|b| b.name)
 }
 
+/// Whether quill answers a shortcode of this name by itself: a built-in template (or one of its
+/// aliases), or one made in Rust (`highlight`, `ref`, Jekyll's links and verbatim tags).
+pub fn is_builtin(name: &str) -> bool {
+    builtin::find(name).is_some()
+        || matches!(
+            name,
+            "highlight" | "ref" | "relref" | "post_url" | "link" | "raw" | "comment"
+        )
+}
+
 /// The folder of shortcode templates inside `templates/`.
 pub const DIR: &str = "shortcodes";
 
