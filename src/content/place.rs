@@ -118,7 +118,8 @@ fn place_one(
     let folders: Vec<String> = dirs.iter().map(|d| slugify_path(d, mode)).collect();
     let title = match config.permalinks.style {
         Style::Jekyll => slug.clone(),
-        Style::Hugo => slugify_path(&source.meta.title, mode),
+        // Hugo urlizes a title, and lowercases its paths unless told not to.
+        Style::Hugo => slugify_path(&source.meta.title, mode).to_lowercase(),
     };
     let token_slug = match (config.permalinks.style, &source.meta.slug) {
         (Style::Hugo, None) => title.clone(),

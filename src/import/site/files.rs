@@ -196,15 +196,38 @@ fn jekyll(source: &Path, settings: &Settings) -> Result<Vec<Planned>> {
 }
 
 /// A draft's text with `draft: true` added to its front matter (Jekyll marks drafts by their
-/// folder, quill by the field), and nothing else changed.
-pub fn mark_draft(text: &str) -> String {
+/// folder, quill by the field) and, when it has no date, the date Jekyll gives a draft (its
+/// file's modification day); nothing else changes.
+pub fn mark_draft(text: &str, modified: &str) -> String {
+    let has_date = |front: &str| front.lines().any(|l| l.trim_start().starts_with("date"));
     if let Some(rest) = text.strip_prefix("---\n") {
-        return format!("---\ndraft: true\n{rest}");
+        let front = rest.split("\n---").next().unwrap_or("");
+        let date = if has_date(front) {
+            String::new()
+        } else {
+            format!("date: {modified}\n")
+        };
+        return format!("---\ndraft: true\n{date}{rest}");
     }
     if let Some(rest) = text.strip_prefix("+++\n") {
-        return format!("+++\ndraft = true\n{rest}");
+        let front = rest.split("\n+++").next().unwrap_or("");
+        let date = if has_date(front) {
+            String::new()
+        } else {
+            format!("date = {modified}\n")
+        };
+        return format!("+++\ndraft = true\n{date}{rest}");
     }
-    format!("---\ndraft: true\n---\n{text}")
+    format!("---\ndraft: true\ndate: {modified}\n---\n{text}")
+}
+
+/// A file's modification day, `YYYY-MM-DD` (UTC).
+pub fn modified_day(path: &Path) -> String {
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map(chrono::DateTime::<chrono::Utc>::from)
+        .unwrap_or_default();
+    modified.format("%Y-%m-%d").to_string()
 }
 
 #[cfg(test)]
@@ -213,14 +236,22 @@ mod tests {
 
     #[test]
     fn drafts_are_marked_and_nothing_else_changes() {
+        let day = "2024-01-02";
         assert_eq!(
-            mark_draft("---\ntitle: A\n---\nbody"),
-            "---\ndraft: true\ntitle: A\n---\nbody"
+            mark_draft("---\ntitle: A\ndate: 2023-05-06\n---\nbody", day),
+            "---\ndraft: true\ntitle: A\ndate: 2023-05-06\n---\nbody"
         );
         assert_eq!(
-            mark_draft("+++\ntitle = \"A\"\n+++\n"),
-            "+++\ndraft = true\ntitle = \"A\"\n+++\n"
+            mark_draft("---\ntitle: A\n---\nbody", day),
+            "---\ndraft: true\ndate: 2024-01-02\ntitle: A\n---\nbody"
         );
-        assert_eq!(mark_draft("just text"), "---\ndraft: true\n---\njust text");
+        assert_eq!(
+            mark_draft("+++\ntitle = \"A\"\n+++\n", day),
+            "+++\ndraft = true\ndate = 2024-01-02\ntitle = \"A\"\n+++\n"
+        );
+        assert_eq!(
+            mark_draft("just text", day),
+            "---\ndraft: true\ndate: 2024-01-02\n---\njust text"
+        );
     }
 }

@@ -81,7 +81,7 @@ pub struct ShortcodeReport {
     pub name: String,
     /// How many pages call it.
     pub pages: usize,
-    /// `translated`, `placeholder`, or quill's built-in of that name.
+    /// `translated` or `placeholder`.
     pub became: &'static str,
 }
 
@@ -187,7 +187,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         let text = std::fs::read_to_string(&file.from)
             .with_context(|| format!("failed to read {}", file.from.display()))?;
         let text = if file.kind == Kind::Draft {
-            files::mark_draft(&text)
+            files::mark_draft(&text, &files::modified_day(&file.from))
         } else {
             text
         };
@@ -205,6 +205,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             )?;
         }
     }
+    stand_in_templates(dest, &pages, &mut report)?;
     port_shortcodes(
         generator,
         source,
@@ -228,6 +229,54 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
     Ok(report)
 }
 
+/// A section that names a template of the old theme (`template = "docs.html"`) gets a stand-in
+/// that looks like quill's own section page, so it builds; the report says to restyle it.
+fn stand_in_templates(
+    dest: &Path,
+    pages: &[(PathBuf, String)],
+    report: &mut SiteImportReport,
+) -> Result<()> {
+    let known = crate::templates::sources(dest)?;
+    let mut named: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (page, text) in pages {
+        if page.file_name().is_some_and(|n| n == "_index.md")
+            && let Some(template) = front_matter_string(text, "template")
+        {
+            named.entry(template).or_insert_with(|| page.clone());
+        }
+    }
+    for (template, first) in named {
+        if known.contains_key(&template) || template.contains("..") {
+            continue;
+        }
+        let to = Path::new("templates").join(&template);
+        write(dest, &to, b"{% extends \"section.html\" %}\n")?;
+        report.to_do.push(ToDo {
+            file: to.display().to_string(),
+            what: format!(
+                "{} (and maybe other sections) names the old theme's template {template}: a stand-in like quill's section page was written; restyle it by hand",
+                first.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A top-level string field of a page's front matter (`key = "v"` or `key: v`).
+fn front_matter_string(text: &str, key: &str) -> Option<String> {
+    let fence = ["+++", "---"].into_iter().find(|f| text.starts_with(f))?;
+    let front = text[3..].split(&format!("\n{fence}")).next()?;
+    front.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.trim_start();
+        let value = rest
+            .strip_prefix('=')
+            .or_else(|| rest.strip_prefix(':'))?
+            .trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
 fn port_shortcodes(
     generator: Generator,
     source: &Path,
@@ -238,16 +287,9 @@ fn port_shortcodes(
 ) -> Result<()> {
     for used in shortcodes::used(pages) {
         let original = shortcodes::source_of(generator, source, theme, &used.name);
-        if crate::shortcodes::is_builtin(&used.name) {
-            // quill's own answers the call; a template of the site's under that name is
-            // mentioned, since its look may differ.
-            if original.is_some() {
-                report.shortcodes.push(ShortcodeReport {
-                    name: used.name,
-                    pages: used.pages,
-                    became: "quill's built-in (the site's own template was not carried over)",
-                });
-            }
+        // The site's own template wins, as it did there; without one, quill's built-in of the
+        // name (if any) answers the call.
+        if original.is_none() && crate::shortcodes::is_builtin(&used.name) {
             continue;
         }
         let text = match &original {
