@@ -277,7 +277,8 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         first.contains("youtube.com/watch?v=q_Mi5LrnIiU"),
         "a built-in answers"
     );
-    // :slug falls back to the title, urlized: "A trip" is a-trip.
+    // Hugo's :slug is the slug, else the title, urlized (gohugo.io/configuration/permalinks),
+    // and Hugo lowercases its paths: "A trip" is /2024/06/a-trip/.
     assert!(public.join("2024/06/a-trip/index.html").is_file());
     assert!(
         public.join("2024/06/a-trip/view.svg").is_file(),

@@ -168,7 +168,11 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                     .collect::<Result<_>>()?,
                 current_index: *index,
                 number_pagers: *count,
-                paginate_by: config.paginate_by,
+                paginate_by: if tag.is_some() {
+                    config.paginate_by
+                } else {
+                    site.home_paginate_by
+                },
                 total_pages: tag.map_or(site.home.len(), |t| t.count),
                 first: at(1),
                 last: at(*count),
