@@ -53,6 +53,31 @@ pub struct SiteConfig {
     /// `[languages.es]`: the languages besides `language` that pages are translated into.
     #[serde(default)]
     pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    /// How Markdown is rendered: code highlighting and math.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+}
+
+/// The `[markdown]` table of `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Whether fenced code is highlighted at build time.
+    pub highlight: bool,
+    /// The built-in palette added to `style.css`, or `"none"` for a site's own CSS.
+    pub highlight_theme: String,
+    /// Whether `$…$`, `$$…$$` and `math` blocks are typeset to MathML.
+    pub math: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        Self {
+            highlight: true,
+            highlight_theme: crate::highlight::DEFAULT_PALETTE.into(),
+            math: false,
+        }
+    }
 }
 
 /// One language of `[languages]`: what its pages, home page and feed say instead of the
@@ -358,6 +383,13 @@ impl SiteConfig {
                     "{p}: [taxonomies] {name:?} must be a plain lowercase name like \"series\" (it is the taxonomy's URL)"
                 );
             }
+        }
+        let theme = &self.markdown.highlight_theme;
+        if theme != "none" && crate::highlight::palette(theme).is_none() {
+            bail!(
+                "{p}: [markdown] highlight_theme \"{theme}\" is not a built-in palette (choose one of {}, or \"none\" to style code with the site's own CSS)",
+                crate::highlight::PALETTES.join(", ")
+            );
         }
         Ok(())
     }

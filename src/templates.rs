@@ -122,7 +122,9 @@ pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
             if text.is_safe() {
                 text.into_value()
             } else {
-                tera::Value::safe_string(&crate::markdown::render(text.as_str()).html)
+                // Without the site's `[markdown]`: code highlighted, math left alone.
+                let config = crate::config::MarkdownConfig::default();
+                tera::Value::safe_string(&crate::markdown::render(text.as_str(), &config).html)
             }
         },
     );

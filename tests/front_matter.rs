@@ -154,3 +154,23 @@ fn html_files_with_front_matter_are_posts() {
         "an HTML file in a bundle is one of its files"
     );
 }
+
+#[test]
+fn an_undated_draft_waits_for_its_date() {
+    // Jekyll's _drafts/ have no date until they are published.
+    let site = TestSite::with_config("[permalinks]\nposts = \"/:year/:title/\"\n");
+    site.post("done", "Done", "2024-01-01", "", "Done.");
+    site.write(
+        "content/posts/unfinished.md",
+        "---\ntitle: Unfinished\ndraft: true\n---\nSoon.\n",
+    );
+    site.run(&["build"]).ok();
+    assert!(site.exists("public/2024/done/index.html"));
+    let run = site.run(&["build", "--drafts"]).fails_with(1);
+    assert!(
+        run.stderr
+            .contains("content/posts/unfinished.md:2: missing date"),
+        "{}",
+        run.stderr
+    );
+}

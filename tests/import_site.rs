@@ -64,6 +64,7 @@ fn jekyll_site() -> TestSite {
         "_pages/about.md",
         "---\ntitle: About\npermalink: /about/\n---\nAbout Ada.\n",
     );
+    site.write("contact.md", "---\ntitle: Contact\n---\nWrite to Ada.\n");
     site.write(
         "_recipes/bread.md",
         "---\ntitle: Bread\n---\nFlour and water.\n",
@@ -124,11 +125,21 @@ fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
         "2021/03/04/my_trip/index.html",
         "2021/03/05/day-two/index.html",
         "about/index.html",
+        // A page without a permalink of its own: /:path/:basename/, since the site's
+        // permalink ends in a slash (Jekyll's Utils.add_permalink_suffix).
+        "contact/index.html",
         "recipes/bread/index.html",
         "assets/css/extra.css",
         "images/fjord.svg",
     ] {
-        assert!(public.join(page).is_file(), "{page} is published");
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(&public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
     }
     assert!(!public.join("unfinished").exists(), "a draft stays a draft");
     let trip = std::fs::read_to_string(public.join("2021/03/04/my_trip/index.html")).unwrap();
@@ -247,7 +258,14 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "favicon.ico",
         "series/intro/index.html",
     ] {
-        assert!(public.join(page).is_file(), "{page} is published");
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(&public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
     }
     assert!(!public.join("drafty").exists());
     let first = std::fs::read_to_string(public.join("2024/05/first/index.html")).unwrap();
@@ -259,7 +277,8 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         first.contains("youtube.com/watch?v=q_Mi5LrnIiU"),
         "a built-in answers"
     );
-    // :slug falls back to the title, urlized: "A trip" is a-trip.
+    // Hugo's :slug is the slug, else the title, urlized (gohugo.io/configuration/permalinks),
+    // and Hugo lowercases its paths: "A trip" is /2024/06/a-trip/.
     assert!(public.join("2024/06/a-trip/index.html").is_file());
     assert!(
         public.join("2024/06/a-trip/view.svg").is_file(),
@@ -314,7 +333,14 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
         "img.svg",
         "tags/intro/index.html",
     ] {
-        assert!(public.join(page).is_file(), "{page} is published");
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(&public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
     }
     let hello = std::fs::read_to_string(public.join("blog/hello/index.html")).unwrap();
     assert!(hello.contains("id=\"chart-7\""), "the Zola shortcode runs");

@@ -7,6 +7,7 @@ mod build;
 mod build_errors;
 mod comments_site;
 mod front_matter;
+mod highlight;
 mod import;
 mod import_site;
 mod incremental;

@@ -124,7 +124,31 @@ fn hugo_patterns_give_hugos_urls() {
         "content/thoughts/trip/index.md",
         "+++\ntitle = \"Some Trip\"\ndate = 2023-06-01\n+++\nAway.\n",
     );
+    // Hugo lowercases the paths it makes (disablePathToLower is off by default); a page's
+    // own url is kept as written.
+    site.write(
+        "content/posts/trip/index.md",
+        "+++\ntitle = \"A Trip\"\ndate = 2024-06-01\n+++\nAway again.\n",
+    );
+    site.write(
+        "content/Notes_Page.md",
+        "+++\ntitle = \"Notes\"\n+++\nA page.\n",
+    );
+    site.write(
+        "content/Kept.md",
+        "+++\ntitle = \"Kept\"\nurl = \"/Kept/As/Written/\"\n+++\nKept.\n",
+    );
+    site.write("site.toml", &config("[slugify]\npaths = \"safe\"\n[permalinks]\nstyle = \"hugo\"\nposts = \"/articles/:year/:month/:slug/\"\ntutorials = \"/training/:slug/\"\nnotes = \"/:section/:filename/\"\nthoughts = \"/:sections/:contentbasename/\"\n"));
     site.run(&["build"]).ok();
+    published_at(&site, "/articles/2024/06/a-trip/", "Away again.");
+    assert!(
+        site.read("public/notes_page/index.html")
+            .contains("A page.")
+    );
+    assert!(
+        site.read("public/Kept/As/Written/index.html")
+            .contains("Kept.")
+    );
     published_at(&site, "/articles/2023/03/bash-in-slow-motion/", "Slowly.");
     published_at(&site, "/training/git-basics/", "Commit.");
     published_at(&site, "/notes/first-note/", "Noted.");

@@ -153,7 +153,7 @@ fn a_zola_site_with_posts_at_the_content_root() {
     );
     site.write(
         "content/_index.md",
-        "+++\nsort_by = \"date\"\npaginate_by = 5\n+++\n",
+        "+++\nsort_by = \"date\"\npaginate_by = 1\n+++\n",
     );
     site.write(
         "content/first-post.md",
@@ -165,7 +165,12 @@ fn a_zola_site_with_posts_at_the_content_root() {
     );
     site.write("content/about.md", &page("About", ""));
     site.run(&["build"]).ok();
-    assert_eq!(listed(&site.read("public/index.html")), ["Second", "First"]);
+    assert_eq!(listed(&site.read("public/index.html")), ["Second"]);
+    assert_eq!(
+        listed(&site.read("public/page/2/index.html")),
+        ["First"],
+        "the root _index.md paginates the home page"
+    );
     assert!(
         site.read("public/first-post/index.html")
             .contains("Body of First.")

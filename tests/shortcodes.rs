@@ -214,10 +214,10 @@ fn zola_calls_of_every_builtin() {
         html,
         r#"<cite><a href="https://example.com/ada">Ada Lovelace</a></cite>"#,
     );
-    // highlight is an ordinary fenced block, its body verbatim.
+    // highlight is an ordinary fenced block, its body verbatim (and highlighted).
     has(
         html,
-        r#"<pre><code class="language-rust">fn main() { println!("{{ not a call }}"); }"#,
+        r#"<pre><code class="language-rust"><span class="hl-kw">fn</span> <span class="hl-fn">main</span>() { <span class="hl-fn">println!</span>(<span class="hl-st">"{{ not a call }}"</span>); }"#,
     );
     has(
         html,
@@ -293,7 +293,7 @@ fn hugo_calls_of_every_builtin() {
     );
     has(
         html,
-        r#"<pre><code class="language-go">func main() { fmt.Println("{{&lt; youtube x &gt;}}") }"#,
+        r#"<pre><code class="language-go"><span class="hl-line" data-n="1"><span class="hl-kw">func</span> <span class="hl-fn">main</span>() { fmt.<span class="hl-fn">Println</span>(<span class="hl-st">"{{&lt; youtube x &gt;}}"</span>) }</span>"#,
     );
     has(
         html,
@@ -367,7 +367,7 @@ See [my trip]({% post_url 2021-03-04-my-trip %}), [again]({{ site.baseurl }}{% l
     );
     has(
         html,
-        "<pre><code class=\"language-java\">public class A { String s = \"{{ x }}\"; }\n</code></pre>",
+        "<span class=\"hl-ty\">String</span> s = <span class=\"hl-st\">\"{{ x }}\"</span>; }\n</code></pre>",
     );
     has(html, "<p>Liquid looks like {{ page.title }}.</p>");
     has(

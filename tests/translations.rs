@@ -22,6 +22,9 @@ fn translated_site() -> TestSite {
     );
     site.write("content/posts/lake/lake.svg", "<svg/>");
     site.write("content/about.md", "+++\ntitle = \"About\"\n+++\nMe.\n");
+    // A Zola site's home page in each language.
+    site.write("content/_index.md", "+++\n+++\n");
+    site.write("content/_index.es.md", "+++\n+++\n");
     site.write("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
     site.write(
         "content/blog/_index.es.md",

@@ -255,7 +255,11 @@ fn read_comments(
         }
     })?;
     let mentions = Mentions::collect(store.approved_mentions()?, comments.avatars);
-    Ok((threads, mentions, store.latest_approved(feed_size(config))?))
+    Ok((
+        threads.highlighting(config.markdown.highlight),
+        mentions,
+        store.latest_approved(feed_size(config))?,
+    ))
 }
 
 /// The output folder a build with these options writes to.

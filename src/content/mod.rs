@@ -327,6 +327,14 @@ fn finish(
     let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
         .into_iter()
         .partition(|s| (include_drafts || !s.meta.draft) && !unlisted(s));
+    // A draft without a date was let through; one that is published needs it now.
+    let undated: Vec<String> = sources
+        .iter()
+        .filter(|s| s.kind == Kind::Post)
+        .filter_map(|s| place::require_date(s, &s.slug).err())
+        .map(|e| format!("{e:#}"))
+        .collect();
+    crate::diagnostics::Diagnostics::check(undated)?;
     place::check_unique(&sources)?;
     let warning = (!untranslated.is_empty()).then(|| {
         format!(

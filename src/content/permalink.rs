@@ -208,6 +208,14 @@ pub fn normalize(path: &str) -> Result<String, String> {
             "{path:?} is not a path inside the site (write it like /2020/01/name/)"
         ));
     }
+    if let Some(c) = path
+        .chars()
+        .find(|c| *c == '?' || *c == '#' || c.is_control())
+    {
+        return Err(format!(
+            "{path:?} has {c:?}, which cannot be in a page's path (a link to it would stop there); give the page a slug or path without it"
+        ));
+    }
     let last = path.rsplit('/').next().unwrap_or("");
     if last.is_empty() || (last.contains('.') && !last.ends_with('.')) {
         Ok(path)
@@ -322,5 +330,7 @@ mod tests {
         assert_eq!(normalize("/").unwrap(), "/");
         assert!(normalize("/../etc/passwd").is_err());
         assert!(normalize("a\\b").is_err());
+        assert!(normalize("/what?/").unwrap_err().contains("'?'"));
+        assert!(normalize("/a#b/").is_err());
     }
 }

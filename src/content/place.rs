@@ -111,11 +111,9 @@ fn place_one(
             "{file}: cannot make a URL slug from its name; add slug = \"...\" to the front matter"
         );
     }
-    if source.kind == Kind::Post && source.date.is_none() {
-        bail!(
-            "{file}:{}: missing date (add date = YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-{slug}.md)",
-            source.meta.date_line.unwrap_or(2)
-        );
+    // A draft may wait for its date (Jekyll's `_drafts/` have none) until it is published.
+    if source.kind == Kind::Post && !source.meta.draft {
+        require_date(source, &slug)?;
     }
     let folders: Vec<String> = dirs.iter().map(|d| slugify_path(d, mode)).collect();
     let title = match config.permalinks.style {
@@ -177,12 +175,21 @@ fn place_one(
     let path = match pattern {
         Some(pattern) => match pattern.expand(&values) {
             Some(path) => path,
+            // Not published without a date, which `finish` then asks for.
+            None if source.meta.draft => default_path(&folders, Some(&slug)),
             None => bail!(
                 "{file}:{}: {named} uses the date, and the file has none (add date = YYYY-MM-DD)",
                 url_line(source)
             ),
         },
         None => default_path(&folders, (source.kind != Kind::Section).then_some(&slug)),
+    };
+    // Hugo lowercases the paths it makes (its `disablePathToLower` is off by default), but
+    // keeps a page's own `url` as written.
+    let path = if config.permalinks.style == Style::Hugo && source.meta.url.is_none() {
+        path.to_lowercase()
+    } else {
+        path
     };
     // A translation lives under its language, as in Zola and Hugo: /es/posts/trip/.
     let path = match &location.lang {
@@ -200,6 +207,18 @@ fn place_one(
     } else {
         section.or_else(|| in_posts.then(|| POSTS_DIR.to_string()))
     };
+    Ok(())
+}
+
+/// A post's date, or an error saying how to give it one.
+pub fn require_date(source: &Source, slug: &str) -> Result<()> {
+    if source.date.is_none() {
+        bail!(
+            "{}:{}: missing date (add date = YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-{slug}.md)",
+            source.file.display(),
+            source.meta.date_line.unwrap_or(2)
+        );
+    }
     Ok(())
 }
 
@@ -269,7 +288,7 @@ pub fn check_unique(sources: &[Source]) -> Result<()> {
     let mut paths: FxHashMap<&str, &Source> = FxHashMap::default();
     let mut keys: FxHashMap<&str, &Source> = FxHashMap::default();
     for source in sources {
-        if source.kind == Kind::Section && source.path == "/" {
+        if source.kind == Kind::Section && source.section.as_deref() == Some("") {
             continue;
         }
         if let Some(other) = paths.insert(&source.path, source) {

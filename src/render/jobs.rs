@@ -81,7 +81,7 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
     jobs.extend(site.posts.iter().filter(|p| p.render).map(Job::Post));
     jobs.extend(site.pages.iter().filter(|p| p.render).map(Job::Page));
     let home: Vec<&PageData> = site.home.iter().map(|&i| &site.posts[i]).collect();
-    push_listing(&mut jobs, None, home, site.config.paginate_by);
+    push_listing(&mut jobs, None, home, site.home_paginate_by);
     for section in &site.sections {
         let pages: Vec<&PageData> = section
             .members

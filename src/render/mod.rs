@@ -172,7 +172,11 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                     .collect::<Result<_>>()?,
                 current_index: *index,
                 number_pagers: *count,
-                paginate_by: config.paginate_by,
+                paginate_by: if tag.is_some() {
+                    config.paginate_by
+                } else {
+                    site.home_paginate_by
+                },
                 total_pages: tag.map_or(site.home.len(), |t| t.count),
                 first: at(1),
                 last: at(*count),
@@ -318,7 +322,10 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             "comments.xml"
         }
         Job::NotFound => "404.html",
-        Job::Style => "style.css",
+        Job::Style => {
+            context.insert("highlight_css", &highlight_css(&config.markdown));
+            "style.css"
+        }
         Job::Alias { target, .. } => {
             context.insert("target", target);
             "alias.html"
@@ -357,6 +364,15 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
         path: jobs::file_for(&site_path),
         bytes: text.into_bytes(),
     })
+}
+
+/// The code palette's CSS for `style.css`: none when highlighting is off or the site styles
+/// code itself (`highlight_theme = "none"`).
+fn highlight_css(markdown: &crate::config::MarkdownConfig) -> String {
+    if !markdown.highlight {
+        return String::new();
+    }
+    crate::highlight::palette(&markdown.highlight_theme).unwrap_or_default()
 }
 
 /// A post or page with its comment thread, as `page` in `post.html` and `page.html`.

@@ -62,7 +62,7 @@ pub fn render_fragment(
     let calls = enabled && may_call(text);
     let links = may_link(text);
     if !calls && !links {
-        return plain(text);
+        return plain(text, &env.config.markdown);
     }
     let mut outputs = Vec::new();
     let mut verbatim = Vec::new();
@@ -93,7 +93,12 @@ pub fn render_fragment(
         check_leaks: enabled && may_leak(text),
         problems,
     };
-    markdown::render_with(text, Some(&mut |events| events::edit(events, &mut edits)))
+    let config = &env.config.markdown;
+    markdown::render_with(
+        text,
+        config,
+        Some(&mut |events| events::edit(events, &mut edits)),
+    )
 }
 
 /// Whether text holds any of the pairs the leak warning looks for.
@@ -112,7 +117,7 @@ fn expand(
     verbatim: &mut Vec<Range<usize>>,
     map: &mut OffsetMap,
 ) -> String {
-    let code = markdown::code_ranges(text);
+    let code = markdown::code_ranges(text, &env.config.markdown);
     let (items, errors) = scan::scan(text, &code);
     for e in errors {
         problems.errors.push((to_page(e.offset), e.message));

@@ -143,6 +143,6 @@ fn may_link(text: &str) -> bool {
 }
 
 /// Renders Markdown that needs none of this, as before.
-fn plain(markdown: &str) -> Rendered {
-    markdown::render(markdown)
+fn plain(markdown: &str, config: &crate::config::MarkdownConfig) -> Rendered {
+    markdown::render(markdown, config)
 }

@@ -48,10 +48,15 @@ pub fn render_bodies(
                 first_line,
             };
             let outcome = shortcodes::render_body(env, &page, &body)?;
-            Ok(Some((
-                page_body(outcome.rendered, description),
-                outcome.warnings,
-            )))
+            let mut warnings = outcome.warnings;
+            warnings.extend(outcome.rendered.math_errors.iter().map(|(line, reason)| {
+                format!(
+                    "{}:{}: math that does not parse is shown as its TeX source: {reason}",
+                    source.file.display(),
+                    first_line + line - 1
+                )
+            }));
+            Ok(Some((page_body(outcome.rendered, description), warnings)))
         })
         .collect();
     let mut bodies = Vec::with_capacity(results.len());

@@ -226,6 +226,9 @@ pub struct Site {
     pub sections: Vec<Section>,
     /// The posts the home page lists: indexes into [`Site::posts`], newest first.
     pub home: Vec<usize>,
+    /// Posts per page of the home listing: `content/_index.md`'s `paginate_by` (a Zola site's
+    /// home page), else the site's.
+    pub home_paginate_by: usize,
     /// The languages of `[languages]`, each with its own home page and feed.
     pub languages: Vec<Language>,
     /// Redirects: (old path without base path, absolute target URL).
@@ -281,6 +284,13 @@ impl Site {
         let taxonomies = taxonomies::collect(&config, &posts);
         let sections = sections::collect(&config, sources, &posts, &pages);
         let home = sections::home(&config, sources, &posts);
+        let home_paginate_by = sources
+            .iter()
+            .find(|s| {
+                s.kind == Kind::Section && s.lang.is_none() && s.section.as_deref() == Some("")
+            })
+            .and_then(|s| s.meta.paginate_by)
+            .unwrap_or(config.paginate_by);
         let languages = config
             .languages
             .keys()
@@ -307,6 +317,7 @@ impl Site {
             taxonomies,
             sections,
             home,
+            home_paginate_by,
             languages,
             aliases,
             assets,

@@ -16,7 +16,7 @@ pub fn collect(
     let mut sections: Vec<Section> = sources
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.kind == Kind::Section && s.path != "/")
+        .filter(|(_, s)| s.kind == Kind::Section && s.section.as_deref() != Some(""))
         .map(|(index, s)| {
             let folder = s.section.clone().unwrap_or_default();
             let title = if s.meta.title.is_empty() {

@@ -166,7 +166,7 @@ try {
     const problems = [];
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const url of ['/', '/posts/a-walk-by-the-lake/', '/posts/a-tour-of-shortcodes/', '/tags/travel/', '/no-such-page/']) {
+      for (const url of ['/', '/posts/a-walk-by-the-lake/', '/posts/parsing-dates-in-rust/', '/posts/a-tour-of-shortcodes/', '/tags/travel/', '/no-such-page/']) {
         await page.goto(local + url);
         for (const v of await axeViolations(page)) {
           problems.push(`${scheme} ${url}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
@@ -176,16 +176,42 @@ try {
     assert(problems.length === 0, problems.join('\n'));
   });
 
+  await check('highlighted code and math: classed spans, MathML laid out, line numbers not copied', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(local + '/posts/parsing-dates-in-rust/');
+    const keywords = await page.locator('pre code .hl-kw').count();
+    assert(keywords > 5, `only ${keywords} keyword spans`);
+    const commentKeywords = await page.locator('.comment-body pre code .hl-kw').count();
+    assert(commentKeywords > 1, `a comment's code is not highlighted (${commentKeywords} keywords)`);
+    const colour = await page.locator('pre code .hl-kw').first().evaluate((e) => getComputedStyle(e).color);
+    const text = await page.locator('main p').first().evaluate((e) => getComputedStyle(e).color);
+    assert(colour !== text, `keywords are not coloured (${colour})`);
+    const formulas = await page.locator('math').count();
+    assert(formulas >= 3, `only ${formulas} formulas`);
+    const box = await page.locator('math[display="block"]').first().boundingBox();
+    assert(box && box.width > 20 && box.height > 10, `display math is not laid out: ${JSON.stringify(box)}`);
+    const copied = await page.evaluate(() => {
+      const pre = document.querySelector('.hl-line[data-n]').closest('pre');
+      const range = document.createRange();
+      range.selectNodeContents(pre);
+      const selection = getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return selection.toString();
+    });
+    assert(copied.startsWith('#[test]\nfn reads'), `the selection copies more than the code: ${JSON.stringify(copied.slice(0, 40))}`);
+  });
+
   await check('screenshots of the index and a post with a thread, 1280 and 390 wide, light and dark', async () => {
     mkdirSync(shotDir, { recursive: true });
     for (const scheme of ['light', 'dark']) {
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 1000 });
         await page.emulateMedia({ colorScheme: scheme });
-        for (const [name, url] of [['index', '/'], ['post', '/posts/a-walk-by-the-lake/']]) {
+        for (const [name, url] of [['index', '/'], ['post', '/posts/a-walk-by-the-lake/'], ['code', '/posts/parsing-dates-in-rust/']]) {
           await page.goto(local + url);
           const file = path.join(shotDir, `${name}-${width}-${scheme}.png`);
-          await page.screenshot({ path: file, fullPage: name === 'post' });
+          await page.screenshot({ path: file, fullPage: name !== 'index' });
           assert(statSync(file).size > 5000, `${file} looks empty`);
         }
       }

@@ -191,7 +191,15 @@ fn jekyll(c: &Value) -> Settings {
     };
     // Jekyll's default permalink is the `date` style.
     let posts = string(c, &["permalink"]).unwrap_or_else(|| "date".into());
+    // Pages are `/:path/:basename:output_ext` (jekyllrb.com/docs/permalinks), a folder each
+    // when the site's style is `pretty` or ends in a slash.
+    let pages = if posts == "pretty" || posts.ends_with('/') {
+        "/:sections/:filename/"
+    } else {
+        "/:sections/:filename:output_ext"
+    };
     s.permalinks.insert("posts".into(), posts);
+    s.permalinks.insert("pages".into(), pages.into());
     if let Some(Value::Object(collections)) = c.get("collections") {
         for (name, settings) in collections {
             if name == "posts" {
@@ -416,7 +424,7 @@ mod tests {
         assert_eq!(s.permalinks["posts"], "/:categories/:title/");
         assert_eq!(s.collections.keys().collect::<Vec<_>>(), ["recipes"]);
         let toml = site_toml(&s, Generator::Jekyll);
-        assert!(toml.contains("[permalinks]\nstyle = \"jekyll\"\nposts = \"/:categories/:title/\"\nrecipes = \"/recipes/:filename/\"\n"), "{toml}");
+        assert!(toml.contains("[permalinks]\nstyle = \"jekyll\"\npages = \"/:sections/:filename/\"\nposts = \"/:categories/:title/\"\nrecipes = \"/recipes/:filename/\"\n"), "{toml}");
         // Without a permalink setting, Jekyll's default `date` style.
         assert_eq!(
             jekyll(&serde_norway::from_str("title: x\n").unwrap()).permalinks["posts"],

@@ -221,6 +221,32 @@ pub fn mark_draft(text: &str, modified: &str) -> String {
     format!("---\ndraft: true\ndate: {modified}\n---\n{text}")
 }
 
+/// A page's text with a `title` added when its front matter has none (Hugo, Zola and Jekyll
+/// allow that; quill asks for one): the name of its file, or of its folder for an `index.md`
+/// or `_index.md`, as words.
+pub fn with_title(text: &str, path: &Path) -> Option<String> {
+    let fence = ["---", "+++"]
+        .into_iter()
+        .find(|f| text.starts_with(&format!("{f}\n")))?;
+    let rest = &text[4..];
+    let front = rest.split(&format!("\n{fence}")).next().unwrap_or("");
+    if front.lines().any(|l| l.starts_with("title")) {
+        return None;
+    }
+    let stem = path.file_stem()?.to_string_lossy();
+    let name = if matches!(stem.as_ref(), "index" | "_index") {
+        path.parent()?.file_name()?.to_string_lossy().into_owned()
+    } else {
+        stem.into_owned()
+    };
+    let words = name.replace(['-', '_'], " ");
+    let quoted = toml::Value::String(words).to_string();
+    Some(match fence {
+        "+++" => format!("+++\ntitle = {quoted}\n{rest}"),
+        _ => format!("---\ntitle: {quoted}\n{rest}"),
+    })
+}
+
 /// A file's modification day, `YYYY-MM-DD` (UTC).
 pub fn modified_day(path: &Path) -> String {
     let modified = std::fs::metadata(path)
@@ -233,6 +259,23 @@ pub fn modified_day(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_without_a_title_gets_its_files_name() {
+        assert_eq!(
+            with_title(
+                "---\ndate: 2024-01-01\n---\nx",
+                Path::new("content/archives.md")
+            )
+            .unwrap(),
+            "---\ntitle: \"archives\"\ndate: 2024-01-01\n---\nx"
+        );
+        assert_eq!(
+            with_title("+++\n+++\n", Path::new("content/home_page/index.md")).unwrap(),
+            "+++\ntitle = \"home page\"\n+++\n"
+        );
+        assert_eq!(with_title("---\ntitle: A\n---\n", Path::new("a.md")), None);
+    }
 
     #[test]
     fn drafts_are_marked_and_nothing_else_changes() {

@@ -191,6 +191,16 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         } else {
             text
         };
+        let text = match files::with_title(&text, &file.to) {
+            Some(titled) => {
+                *report
+                    .carried
+                    .entry("titles made from file names".into())
+                    .or_default() += 1;
+                titled
+            }
+            None => text,
+        };
         write(dest, &file.to, text.as_bytes())?;
         pages.push((file.to.clone(), text));
     }

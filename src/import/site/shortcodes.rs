@@ -41,7 +41,7 @@ pub fn used(pages: &[(PathBuf, String)]) -> Vec<Used> {
     let mut found: BTreeMap<String, Used> = BTreeMap::new();
     for (page, text) in pages {
         let body = without_front_matter(text);
-        let code = crate::markdown::code_ranges(body);
+        let code = crate::markdown::code_ranges(body, &crate::config::MarkdownConfig::default());
         let (items, _) = crate::shortcodes::scan::scan(body, &code);
         let mut names: Vec<String> = items
             .into_iter()

@@ -62,7 +62,7 @@ pub fn outgoing_posts(
         .map(|s| {
             Ok(OutgoingPost {
                 source: config.permalink(&s.path),
-                html: crate::markdown::render(&s.read_body(root)?).html,
+                html: crate::markdown::render(&s.read_body(root)?, &config.markdown).html,
             })
         })
         .collect()
