@@ -66,6 +66,12 @@ pub struct CommentsConfig {
     pub rate_limit: u32,
     /// Names of input columns that map onto quill's submission fields.
     pub fields: FieldNames,
+    /// Whether the spam filter that learns from the author's decisions scores submissions.
+    pub spam_filter: SpamFilterMode,
+    /// A score above this (0 to 1) stores a comment as spam.
+    pub spam_above: f64,
+    /// A score above this (and not above `spam_above`) makes a comment wait in pending.
+    pub pending_above: f64,
 }
 
 impl Default for CommentsConfig {
@@ -84,8 +90,22 @@ impl Default for CommentsConfig {
             max_depth: 3,
             rate_limit: 5,
             fields: FieldNames::default(),
+            spam_filter: SpamFilterMode::Learn,
+            spam_above: 0.9,
+            pending_above: 0.5,
         }
     }
+}
+
+/// `[comments] spam_filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpamFilterMode {
+    /// Score every submission, learn from the author's decisions, and decide once it has
+    /// learned enough.
+    Learn,
+    /// No scores, no decisions.
+    Off,
 }
 
 /// Whether new comments need the author's approval.
@@ -186,6 +206,12 @@ impl SiteConfig {
         }
         if self.comments.max_body == 0 {
             bail!("{p}: [comments] max_body must be at least 1");
+        }
+        let (pending, spam) = (self.comments.pending_above, self.comments.spam_above);
+        if !(0.0..=1.0).contains(&pending) || !(0.0..=1.0).contains(&spam) || pending > spam {
+            bail!(
+                "{p}: [comments] pending_above ({pending}) and spam_above ({spam}) must be between 0 and 1, pending_above the smaller"
+            );
         }
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");

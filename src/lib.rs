@@ -26,5 +26,6 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod spam;
 pub mod store;
 pub mod templates;

@@ -13,4 +13,5 @@ mod ingest_hardening;
 mod postgres;
 mod scaffold;
 mod serve;
+mod spam_filter;
 mod store;

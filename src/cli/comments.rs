@@ -57,6 +57,9 @@ enum CommentsCommand {
         #[arg(required = true)]
         ids: Vec<i64>,
     },
+    /// Rebuild the spam filter from every stored decision: approved comments teach it what
+    /// conversation looks like, spam what spam looks like.
+    Train,
     /// Delete comments for good.
     Delete {
         /// Comment ids.
@@ -143,10 +146,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("time:      {}", quill::content::dates::iso(&c.timestamp));
             println!("status:    {}", c.status);
             println!("key:       {}", row.submission_key);
+            if let Some(score) = row.spam.score {
+                let reasons = row.spam.reasons.as_deref().unwrap_or("");
+                println!("spam:      {score:.2} ({})", clip(reasons, 200));
+            }
+            if let Some(taught) = &row.spam.taught {
+                println!("taught:    {taught}");
+            }
             println!("\n{}", c.body);
         }
         CommentsCommand::Approve { ids } => set_status(root, &ids, Status::Approved)?,
         CommentsCommand::Spam { ids } => set_status(root, &ids, Status::Spam)?,
+        CommentsCommand::Train => {
+            let mut store = open_write(root)?;
+            let (spam, ham) = store.retrain_spam_filter()?;
+            let min = quill::spam::MIN_DECISIONS;
+            println!(
+                "the spam filter learned {ham} approved comment{} and {spam} spam",
+                plural(ham as usize)
+            );
+            if spam < min || ham < min {
+                println!(
+                    "it only records scores until it has learned {min} of each (mark spam with `quill comments spam ID`)"
+                );
+            }
+        }
         CommentsCommand::Delete { ids, with_replies } => {
             let mut store = open_write(root)?;
             let deleted = store.delete_comments(&ids, with_replies)?;
@@ -221,6 +245,8 @@ fn row_json(row: &CommentRow) -> serde_json::Value {
         "username": c.username, "email": c.email, "body": c.body,
         "timestamp": quill::content::dates::iso(&c.timestamp), "status": c.status,
         "submission_key": row.submission_key,
+        "spam_score": row.spam.score, "spam_reasons": row.spam.reasons,
+        "spam_taught": row.spam.taught,
     })
 }
 

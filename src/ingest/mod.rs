@@ -171,6 +171,8 @@ struct Valid {
     timestamp: DateTime<Utc>,
     status: Status,
     key: String,
+    spam_score: Option<f64>,
+    spam_reasons: Option<String>,
 }
 
 /// Validates and stores submissions for one site.
@@ -180,6 +182,8 @@ pub struct Submitter {
     posts: PostIndex,
     now: DateTime<Utc>,
     trusted: bool,
+    /// The spam filter's model, loaded once per run from the database the run writes to.
+    filter: std::sync::OnceLock<crate::spam::Filter>,
 }
 
 impl Submitter {
@@ -202,7 +206,36 @@ impl Submitter {
             posts,
             now,
             trusted,
+            filter: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Loads the spam filter's model from `store`, once: every submission checked after it is
+    /// scored. Nothing is loaded when `[comments] spam_filter = "off"`.
+    pub fn load_spam_filter(&self, store: &Store) -> Result<()> {
+        if self.config.comments.spam_filter == crate::config::SpamFilterMode::Off
+            || self.filter.get().is_some()
+        {
+            return Ok(());
+        }
+        let filter = crate::spam::Filter::new(&store.spam_counts()?);
+        let _ = self.filter.set(filter);
+        Ok(())
+    }
+
+    /// The spam filter's verdict on a comment, when a model is loaded.
+    fn score(&self, username: &str, email: &str, body: &str) -> Option<crate::spam::Verdict> {
+        thread_local! {
+            // One buffer per thread for every token of every submission.
+            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        let filter = self.filter.get()?;
+        let parts = crate::spam::Parts {
+            username,
+            email,
+            body,
+        };
+        Some(BUF.with_borrow_mut(|buf| filter.score(&parts, buf)))
     }
 
     /// The site's configuration.
@@ -312,9 +345,21 @@ impl Submitter {
             (Some(username), Some(email), Some(body), Some(timestamp), Some(post))
                 if reasons.is_empty() =>
             {
-                let status = submission
-                    .status
-                    .unwrap_or_else(|| spam::status(cfg, submission.honeypot, &username, &body));
+                let verdict = self.score(&username, &email, &body);
+                // A status decided elsewhere stands; the filter only records its score.
+                let status = submission.status.unwrap_or_else(|| {
+                    let status = spam::status(cfg, submission.honeypot, &username, &body);
+                    match (&verdict, self.filter.get()) {
+                        (Some(v), Some(filter)) => {
+                            crate::spam::decide(cfg, filter, v.score, status)
+                        }
+                        _ => status,
+                    }
+                });
+                let (spam_score, spam_reasons) = match verdict {
+                    Some(v) => (Some(v.score), Some(v.reasons)),
+                    None => (None, None),
+                };
                 let key = id.unwrap_or_else(|| {
                     content_key(post, &username, &email, &body, raw_timestamp.unwrap_or(""))
                 });
@@ -325,6 +370,8 @@ impl Submitter {
                     timestamp,
                     status,
                     key,
+                    spam_score,
+                    spam_reasons,
                 })
             }
             _ => None,
@@ -370,6 +417,8 @@ impl Submitter {
             timestamp: c.timestamp,
             status: c.status,
             submission_key: &c.key,
+            spam_score: c.spam_score,
+            spam_reasons: c.spam_reasons.as_deref(),
         };
         Ok(match tx.insert(&new)? {
             Inserted::New(id) => Outcome::Stored {
@@ -385,6 +434,7 @@ impl Submitter {
 
     /// Checks and stores one submission in its own transaction (a form post to `quill serve`).
     pub fn submit(&self, store: &mut Store, columns: &Columns) -> Result<Outcome> {
+        self.load_spam_filter(store)?;
         let mut tx = store.begin_ingest()?;
         let outcome = self.process(&mut tx, columns)?;
         if matches!(outcome, Outcome::Stored { .. }) {
@@ -668,6 +718,7 @@ pub fn run_with(
         report.notes = notes;
         store
     };
+    submitter.load_spam_filter(&store)?;
     let mut sink = Sink {
         submitter: &submitter,
         tx: store.begin_ingest_telling(&options.waiting)?,

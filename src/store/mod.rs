@@ -59,6 +59,10 @@ pub struct NewComment<'a> {
     pub status: Status,
     /// What makes a re-submission recognisable.
     pub submission_key: &'a str,
+    /// The spam filter's score, when it scored it.
+    pub spam_score: Option<f64>,
+    /// The tokens that weighed most in the score.
+    pub spam_reasons: Option<&'a str>,
 }
 
 /// What storing a comment did.
@@ -115,6 +119,19 @@ pub struct CommentRow {
     pub submission_key: String,
     /// The parent's submission key, for exports.
     pub parent_key: Option<String>,
+    /// What the spam filter made of it.
+    pub spam: SpamInfo,
+}
+
+/// The spam filter's record of one comment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SpamInfo {
+    /// The score it got when it arrived (none: the filter was off, or it predates the filter).
+    pub score: Option<f64>,
+    /// The tokens that weighed most in that score, with their weights.
+    pub reasons: Option<String>,
+    /// What the author's decision on it taught the filter: `spam`, `ham`, or nothing yet.
+    pub taught: Option<String>,
 }
 
 /// A user as the console shows it.
@@ -453,7 +470,9 @@ impl Store {
         }
     }
 
-    /// Sets the status of comments in one transaction; an unknown id changes nothing.
+    /// Sets the status of comments in one transaction; an unknown id changes nothing. Each
+    /// change teaches the spam filter (approved: ham, spam: spam), taking back what an earlier
+    /// decision on the same comment taught.
     pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.set_status(ids, status),
@@ -502,6 +521,23 @@ impl Store {
         match &mut self.backend {
             Backend::Sqlite(db) => db.delete_user(id),
             Backend::Postgres(db) => db.delete_user(id),
+        }
+    }
+
+    /// The spam filter's model as stored: the counts a [`crate::spam::Filter`] is built from.
+    pub fn spam_counts(&self) -> Result<crate::spam::Counts> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.spam_counts(),
+            Backend::Postgres(db) => db.spam_counts(),
+        }
+    }
+
+    /// Rebuilds the spam filter's model from every stored decision (approved comments are
+    /// ham, spam is spam) in one transaction; returns (spam, ham) comments learned.
+    pub fn retrain_spam_filter(&mut self) -> Result<(u64, u64)> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.retrain(),
+            Backend::Postgres(db) => db.retrain(),
         }
     }
 

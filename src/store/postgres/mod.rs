@@ -4,6 +4,7 @@
 
 mod ingest;
 mod queries;
+mod spam;
 
 use std::cell::RefCell;
 

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 mod ingest;
 mod queries;
+mod spam;
 
 pub use ingest::SqliteIngest;
 
