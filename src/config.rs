@@ -34,6 +34,43 @@ pub struct SiteConfig {
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,
+    /// How the author is told of comments that wait for them.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// The `[notify]` table of `site.toml`: where the author is told of what a run stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// The author's address, mailed through `smtp`.
+    pub email: Option<String>,
+    /// The mail server, as `smtp://user@host:port` (the password comes from the
+    /// `QUILL_SMTP_PASSWORD` environment variable, never from here).
+    pub smtp: Option<String>,
+    /// The sender's address (default: `email`).
+    pub from: Option<String>,
+    /// A shell command run with the run's JSON summary on standard input.
+    pub command: Option<String>,
+    /// A run that stored more spam than this tells the author even if nothing waits.
+    #[serde(default = "default_spam_count")]
+    pub spam_count: usize,
+}
+
+fn default_spam_count() -> usize {
+    10
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            email: None,
+            smtp: None,
+            from: None,
+            command: None,
+            spam_count: default_spam_count(),
+        }
+    }
 }
 
 /// The `[comments]` table of `site.toml`.
@@ -212,6 +249,26 @@ impl SiteConfig {
             bail!(
                 "{p}: [comments] pending_above ({pending}) and spam_above ({spam}) must be between 0 and 1, pending_above the smaller"
             );
+        }
+        let notify = &self.notify;
+        if notify.email.is_some() != notify.smtp.is_some() {
+            bail!(
+                "{p}: [notify] email and smtp go together: the address to mail and the server to mail it through"
+            );
+        }
+        if let Some(smtp) = &notify.smtp {
+            match url::Url::parse(smtp) {
+                Ok(url) if url.scheme() == "smtp" && url.host_str().is_some() => {
+                    if url.password().is_some() {
+                        bail!(
+                            "{p}: [notify] smtp must not hold a password; set the QUILL_SMTP_PASSWORD environment variable instead"
+                        );
+                    }
+                }
+                _ => bail!(
+                    "{p}: [notify] smtp must look like \"smtp://user@host:587\" (or \"smtp://host:25\" without a login)"
+                ),
+            }
         }
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");

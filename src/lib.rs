@@ -21,6 +21,7 @@ pub mod import;
 pub mod ingest;
 pub mod manifest;
 pub mod markdown;
+pub mod notify;
 pub mod output;
 pub mod render;
 pub mod scaffold;

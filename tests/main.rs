@@ -10,6 +10,7 @@ mod import;
 mod incremental;
 mod ingest;
 mod ingest_hardening;
+mod notify;
 mod postgres;
 mod scaffold;
 mod serve;

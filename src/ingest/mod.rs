@@ -93,6 +93,11 @@ pub struct IngestReport {
     pub strict_aborted: bool,
     /// Notes from opening the database (created, upgraded, backed up).
     pub notes: Vec<String>,
+    /// Telling the author failed: the comments are stored all the same.
+    pub warnings: Vec<String>,
+    /// The comments stored, for telling the author (see [`crate::notify`]).
+    #[serde(skip)]
+    pub arrived: Vec<crate::notify::Arrived>,
 }
 
 impl IngestReport {
@@ -618,8 +623,20 @@ impl<'a> Sink<'a> {
             });
             return Ok(None);
         }
+        let arrived = arrival(&checked);
         let outcome = self.submitter.store(&mut self.tx, checked)?;
+        self.arrived(arrived, &outcome);
         self.count(input, position, raw, outcome).map(Some)
+    }
+
+    /// Keeps what the author is told of a stored comment.
+    fn arrived(&mut self, arrived: Option<crate::notify::Arrived>, outcome: &Outcome) {
+        if let (Some(mut a), Outcome::Stored { id, post, status }) = (arrived, outcome) {
+            a.id = *id;
+            a.post = post.clone();
+            a.status = *status;
+            self.report.arrived.push(a);
+        }
     }
 
     /// Decides the records held back: a body that holds the address of any record of the run
@@ -638,7 +655,10 @@ impl<'a> Sink<'a> {
             let outcome = if run_together {
                 Outcome::Rejected(vec![Rejection::RecordsRunTogether])
             } else {
-                self.submitter.store(&mut self.tx, checked)?
+                let arrived = arrival(&checked);
+                let outcome = self.submitter.store(&mut self.tx, checked)?;
+                self.arrived(arrived, &outcome);
+                outcome
             };
             self.count(&input, position, &raw, outcome)?;
         }
@@ -671,6 +691,21 @@ impl<'a> Sink<'a> {
         }
         Ok(outcome)
     }
+}
+
+/// What the author would be told of a checked submission, if it is stored (its id, post and
+/// status are filled in then). Only comments that may need the author are kept: an approved
+/// comment of a large ingest costs nothing here.
+fn arrival(checked: &Checked) -> Option<crate::notify::Arrived> {
+    let c = checked.comment.as_ref()?;
+    (c.status != Status::Approved).then(|| crate::notify::Arrived {
+        id: 0,
+        post: String::new(),
+        status: c.status,
+        username: c.username.clone(),
+        body: c.body.clone(),
+        spam_score: c.spam_score,
+    })
 }
 
 /// The email-shaped words of a text (`local@domain.tld`), as written.
@@ -743,6 +778,10 @@ pub fn run_with(
     }
     // Only a run that ended puts its rejects file in place.
     report.rejects_files = rejects.finish()?;
+    if !report.dry_run && !report.strict_aborted {
+        report.warnings =
+            crate::notify::after_run(submitter.config(), &options.root, &report.arrived);
+    }
     // Dropping an uncommitted transaction rolls it back: a dry or aborted run stores nothing.
     Ok(report)
 }

@@ -308,7 +308,11 @@ mod tests {
             "{}",
             spam.reasons
         );
-        assert!(ham.reasons.contains("email:example.org -"), "{}", ham.reasons);
+        assert!(
+            ham.reasons.contains("email:example.org -"),
+            "{}",
+            ham.reasons
+        );
     }
 
     #[test]
