@@ -50,7 +50,10 @@ def mail_to_comment(text):
         payload = part.get_payload(decode=True)
         if payload is None:
             continue
-        body = payload.decode(part.get_content_charset() or "latin-1", errors="replace")
+        try:
+            body = payload.decode(part.get_content_charset() or "latin-1", errors="replace")
+        except LookupError:  # a charset Python does not know
+            body = payload.decode("latin-1")
         if part.get_content_subtype() == "html":
             body = TAG.sub(" ", body)
         break

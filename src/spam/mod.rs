@@ -1,7 +1,7 @@
 //! The spam filter that learns: naive Bayes over the tokens of a comment (the words of its
 //! body, the domains it links to, the words of the commenter's name and their email's
 //! domain), trained on the author's own decisions. The counts live in the comment database
-//! (see [`crate::store::SpamCounts`]); a run loads them once into a [`Filter`] and scores each
+//! (see [`crate::store::Store::spam_counts`]); a run loads them once into a [`Filter`] and scores each
 //! submission against it without touching the database.
 
 pub mod tokens;
