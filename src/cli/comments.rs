@@ -122,7 +122,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => Vec::new(),
             };
             if json {
-                let items: Vec<_> = rows.iter().map(row_json).collect();
+                let filter = match open_read(root)? {
+                    Some(store) => quill::spam::Filter::new(&store.spam_counts()?),
+                    None => quill::spam::Filter::default(),
+                };
+                let items: Vec<_> = rows.iter().map(|r| row_json(r, &filter)).collect();
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 print_table(&rows);
@@ -147,8 +151,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("status:    {}", c.status);
             println!("key:       {}", row.submission_key);
             if let Some(score) = row.spam.score {
-                let reasons = row.spam.reasons.as_deref().unwrap_or("");
-                println!("spam:      {score:.2} ({})", clip(reasons, 200));
+                let filter = quill::spam::Filter::new(&store.spam_counts()?);
+                println!(
+                    "spam:      {score:.2} ({})",
+                    clip(&reasons(&row, &filter), 200)
+                );
             }
             if let Some(taught) = &row.spam.taught {
                 println!("taught:    {taught}");
@@ -238,14 +245,30 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn row_json(row: &CommentRow) -> serde_json::Value {
+/// Why the filter scored a comment as it did: the reasons kept when it arrived (for the
+/// comments it flagged), or else how the model as it is now weighs it.
+fn reasons(row: &CommentRow, filter: &quill::spam::Filter) -> String {
+    if let Some(kept) = &row.spam.reasons {
+        return kept.clone();
+    }
+    let c = &row.record;
+    let parts = quill::spam::Parts {
+        username: &c.username,
+        email: &c.email,
+        body: &c.body,
+    };
+    filter.score(&parts, &mut String::new()).reasons
+}
+
+fn row_json(row: &CommentRow, filter: &quill::spam::Filter) -> serde_json::Value {
     let c = &row.record;
     serde_json::json!({
         "id": c.id, "post": c.post, "parent_id": c.parent_id, "user_id": row.user_id,
         "username": c.username, "email": c.email, "body": c.body,
         "timestamp": quill::content::dates::iso(&c.timestamp), "status": c.status,
         "submission_key": row.submission_key,
-        "spam_score": row.spam.score, "spam_reasons": row.spam.reasons,
+        "spam_score": row.spam.score,
+        "spam_reasons": row.spam.score.map(|_| reasons(row, filter)),
         "spam_taught": row.spam.taught,
     })
 }

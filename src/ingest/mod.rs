@@ -228,11 +228,14 @@ impl Submitter {
         Ok(())
     }
 
-    /// The spam filter's verdict on a comment, when a model is loaded.
-    fn score(&self, username: &str, email: &str, body: &str) -> Option<crate::spam::Verdict> {
+    /// The spam filter's score of a comment, when a model is loaded, with its reasons when
+    /// the score is above `pending_above` (the comments the author may look at; working out
+    /// reasons for every comment of a large ingest would cost more than scoring them).
+    fn score(&self, username: &str, email: &str, body: &str) -> Option<(f64, Option<String>)> {
         thread_local! {
-            // One buffer per thread for every token of every submission.
-            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+            // One set of buffers per thread for every token of every submission.
+            static SCRATCH: std::cell::RefCell<crate::spam::Scratch> =
+                std::cell::RefCell::new(crate::spam::Scratch::default());
         }
         let filter = self.filter.get()?;
         let parts = crate::spam::Parts {
@@ -240,7 +243,10 @@ impl Submitter {
             email,
             body,
         };
-        Some(BUF.with_borrow_mut(|buf| filter.score(&parts, buf)))
+        let score = SCRATCH.with_borrow_mut(|scratch| filter.spam_score(&parts, scratch));
+        let reasons = (score > self.config.comments.pending_above)
+            .then(|| filter.score(&parts, &mut String::new()).reasons);
+        Some((score, reasons))
     }
 
     /// The site's configuration.
@@ -355,14 +361,14 @@ impl Submitter {
                 let status = submission.status.unwrap_or_else(|| {
                     let status = spam::status(cfg, submission.honeypot, &username, &body);
                     match (&verdict, self.filter.get()) {
-                        (Some(v), Some(filter)) => {
-                            crate::spam::decide(cfg, filter, v.score, status)
+                        (Some((score, _)), Some(filter)) => {
+                            crate::spam::decide(cfg, filter, *score, status)
                         }
                         _ => status,
                     }
                 });
                 let (spam_score, spam_reasons) = match verdict {
-                    Some(v) => (Some(v.score), Some(v.reasons)),
+                    Some((score, reasons)) => (Some(score), reasons),
                     None => (None, None),
                 };
                 let key = id.unwrap_or_else(|| {
@@ -623,14 +629,24 @@ impl<'a> Sink<'a> {
             });
             return Ok(None);
         }
-        let arrived = arrival(&checked);
+        let arrived = self.arrival(&checked);
         let outcome = self.submitter.store(&mut self.tx, checked)?;
         self.arrived(arrived, &outcome);
         self.count(input, position, raw, outcome).map(Some)
     }
 
-    /// Keeps what the author is told of a stored comment.
+    /// What the author would be told of a checked submission, when anyone is to be told.
+    fn arrival(&self, checked: &Checked) -> Option<crate::notify::Arrived> {
+        crate::notify::configured(&self.submitter.config().notify)
+            .then(|| arrival(checked))
+            .flatten()
+    }
+
+    /// Keeps what the author is told of a stored comment, when anyone is to be told.
     fn arrived(&mut self, arrived: Option<crate::notify::Arrived>, outcome: &Outcome) {
+        if !crate::notify::configured(&self.submitter.config().notify) {
+            return;
+        }
         if let (Some(mut a), Outcome::Stored { id, post, status }) = (arrived, outcome) {
             a.id = *id;
             a.post = post.clone();
@@ -655,7 +671,7 @@ impl<'a> Sink<'a> {
             let outcome = if run_together {
                 Outcome::Rejected(vec![Rejection::RecordsRunTogether])
             } else {
-                let arrived = arrival(&checked);
+                let arrived = self.arrival(&checked);
                 let outcome = self.submitter.store(&mut self.tx, checked)?;
                 self.arrived(arrived, &outcome);
                 outcome

@@ -179,11 +179,16 @@ fn text(summary: &Summary) -> String {
     out
 }
 
+/// Whether `[notify]` says to tell anyone.
+pub fn configured(notify: &NotifyConfig) -> bool {
+    notify.email.is_some() || notify.command.is_some()
+}
+
 /// Tells the author of what a run stored, as `[notify]` says. Returns warnings (a server that
 /// is down, a command that failed): telling never fails the run.
 pub fn after_run(config: &SiteConfig, root: &Path, arrived: &[Arrived]) -> Vec<String> {
     let notify = &config.notify;
-    if notify.email.is_none() && notify.command.is_none() {
+    if !configured(notify) {
         return Vec::new();
     }
     let Some(summary) = summarize(config, arrived) else {
@@ -212,7 +217,7 @@ pub fn after_run(config: &SiteConfig, root: &Path, arrived: &[Arrived]) -> Vec<S
 pub fn after_submission(root: &Path, id: i64) -> Vec<String> {
     let told = (|| -> anyhow::Result<Vec<String>> {
         let config = SiteConfig::load(root)?;
-        if config.notify.email.is_none() && config.notify.command.is_none() {
+        if !configured(&config.notify) {
             return Ok(Vec::new());
         }
         let location = crate::store::DbLocation::resolve(root, &config)?;
