@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """quill's benchmark: generate a corpus, ingest its comments, build it cold (--full), then ingest
-one more comment and rebuild (incremental); with Hugo installed, build the same posts with Hugo
-in the same run.
+one more comment and rebuild (incremental); build cold with code highlighting on and off in
+alternating runs and print the ratio; with Hugo installed, build the same posts with Hugo in the
+same run (with Zola given, its highlighting ratio too).
 
-    python3 bench/run.py [--posts 10000] [--comments 100000] [--runs 5] [--smoke]
+    python3 bench/run.py [--posts 10000] [--comments 100000] [--runs 5] [--smoke] [--zola PATH]
 
 Prints, for each step, the median wall time (and the range of the runs), posts per second and
 peak memory (max RSS of the process). Output goes to tmpfs (/dev/shm) and, for the cold build,
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def timed(cmd, cwd=None, env=None, out=None):
-    """Runs a command; returns (seconds, peak RSS in MiB). Fails loudly on a non-zero exit.
+    """Runs a command; returns (seconds, peak RSS in MiB, CPU seconds). Fails loudly on a non-zero exit.
     With a list as `out`, the command's standard output is appended to it."""
     start = time.perf_counter()
     stdout = subprocess.DEVNULL if out is None else tempfile.TemporaryFile()
@@ -30,13 +31,13 @@ def timed(cmd, cwd=None, env=None, out=None):
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
         sys.exit(f"benchmark step failed ({' '.join(map(str, cmd))}): exit {code}\n{stderr}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def report(name, samples, posts):
-    times = [t for t, _ in samples]
+    times = [s[0] for s in samples]
     med = statistics.median(times)
-    peak = max(m for _, m in samples)
+    peak = max(s[1] for s in samples)
     rate = f"{posts / med:,.0f} posts/s" if posts else ""
     spread = f", {min(times) * 1000:.0f}-{max(times) * 1000:.0f} ms" if len(times) > 1 else ""
     print(f"{name:<44} {med * 1000:>9.1f} ms  {rate:>16}  {peak:>7.1f} MiB  (median of {len(samples)}{spread})")
@@ -73,6 +74,48 @@ def hugo_site(corpus, dest):
     (layouts / "terms.html").write_text('{{ define "main" }}{{ range .Data.Terms }}<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a>{{ end }}{{ end }}')
 
 
+def highlighting_ratio(quill, corpus, work, env, a):
+    """Cold builds with highlighting on and off, alternating, and the ratio of their medians."""
+    config = corpus / "site.toml"
+    original = config.read_text(encoding="utf-8")
+    on, off = [], []
+    try:
+        for _ in range(a.runs):
+            for setting, samples in (("true", on), ("false", off)):
+                config.write_text(original + f"\n[markdown]\nhighlight = {setting}\n", encoding="utf-8")
+                samples.append(timed([quill, "build", "--full", "-o", str(work / f"public-{setting}")], cwd=corpus, env=env))
+    finally:
+        config.write_text(original, encoding="utf-8")
+    t_on, m_on = report("quill build, cold, highlighting on", on, a.posts)
+    t_off, m_off = report("quill build, cold, highlighting off", off, a.posts)
+    # CPU time as well: on a machine shared with other work it varies less than wall time.
+    cpu = statistics.median(s[2] for s in on) / statistics.median(s[2] for s in off)
+    print(f"quill highlighting on / off: time {t_on / t_off:.2f}x, CPU time {cpu:.2f}x, peak memory {m_on / m_off:.2f}x")
+
+
+def zola_ratio(zola, corpus, work, a):
+    """Zola on the same posts (front matter rewritten for it), highlighting on and off, alternating."""
+    zsite = work / "zola"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_corpus.py"), str(zsite), "--posts", str(a.posts),
+                    "--comments", "0", "--seed", "1", "--front", "zola"], check=True)
+    (zsite / "templates").mkdir(exist_ok=True)
+    for name, body in (("index.html", "{{ section.title }}"), ("section.html", "{{ section.title }}"),
+                       ("page.html", "<h1>{{ page.title }}</h1>{{ page.content | safe }}")):
+        (zsite / "templates" / name).write_text(body)
+    (zsite / "content" / "_index.md").write_text("+++\ntitle = \"Home\"\n+++\n")
+    (zsite / "content" / "posts" / "_index.md").write_text("+++\ntitle = \"Posts\"\n+++\n")
+    on, off = [], []
+    for _ in range(a.runs):
+        for setting, samples in (("true", on), ("false", off)):
+            (zsite / "config.toml").write_text(
+                'base_url = "https://bench.example.org"\ntitle = "Benchmark Blog"\n'
+                f"[markdown]\nhighlight_code = {setting}\n", encoding="utf-8")
+            samples.append(timed([zola, "build", "-o", str(work / f"zola-{setting}"), "--force"], cwd=zsite))
+    t_on, _ = report("zola build, highlighting on", on, a.posts)
+    t_off, _ = report("zola build, highlighting off", off, a.posts)
+    print(f"zola highlighting on / off: time {t_on / t_off:.2f}x")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=10000)
@@ -81,6 +124,7 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="100 posts, 1,000 comments, one run: keeps the benchmark working")
     ap.add_argument("--quill", help="the quill binary (default: build target/release/quill)")
     ap.add_argument("--hugo", default=shutil.which("hugo"), help="the hugo binary (default: from PATH, if any)")
+    ap.add_argument("--zola", default=shutil.which("zola"), help="the zola binary (default: from PATH, if any)")
     a = ap.parse_args()
     if a.smoke:
         a.posts, a.comments, a.runs = 100, 1000, 1
@@ -133,6 +177,14 @@ def main():
                 print(f"{'  output mixed during that rebuild':<44} {statistics.median(mixed):>9.2f} ms  (median; {min(mixed):.2f}-{max(mixed):.2f} ms)")
             unchanged = [timed([quill, "build", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
             report("rebuild with nothing changed", unchanged, a.posts)
+        highlighting_ratio(quill, corpus, work, env, a)
+        if a.zola:
+            try:
+                zola_ratio(a.zola, corpus, work, a)
+            except SystemExit as failed:  # Zola's configuration differs between versions
+                print(f"zola: failed, its highlighting ratio skipped: {failed}")
+        else:
+            print("zola: not installed, its highlighting ratio skipped (--zola PATH)")
         if a.hugo:
             hsite = work / "hugo"
             hugo_site(corpus, hsite)

@@ -5,6 +5,9 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::content::permalink::{Pattern, Style};
+use crate::content::slug::SlugMode;
+
 /// The name of the configuration file at a site's root.
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -34,6 +37,25 @@ pub struct SiteConfig {
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,
+    /// `[permalinks]`: where each kind of content is published.
+    #[serde(default)]
+    pub permalinks: Permalinks,
+    /// `[slugify]`: how names become URL segments.
+    #[serde(default)]
+    pub slugify: SlugifyConfig,
+    /// `[home]`: what the home page lists.
+    #[serde(default)]
+    pub home: HomeConfig,
+    /// `[taxonomies]`: taxonomies besides `tags` and `categories` (which every site has), and
+    /// settings for those.
+    #[serde(default)]
+    pub taxonomies: std::collections::BTreeMap<String, TaxonomyConfig>,
+    /// `[languages.es]`: the languages besides `language` that pages are translated into.
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    /// How Markdown is rendered: code highlighting and math.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
     /// How the author is told of comments that wait for them.
     #[serde(default)]
     pub notify: NotifyConfig,
@@ -71,6 +93,157 @@ impl Default for NotifyConfig {
             spam_count: default_spam_count(),
         }
     }
+}
+
+/// The `[markdown]` table of `site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Whether fenced code is highlighted at build time.
+    pub highlight: bool,
+    /// The built-in palette added to `style.css`, or `"none"` for a site's own CSS.
+    pub highlight_theme: String,
+    /// Whether `$…$`, `$$…$$` and `math` blocks are typeset to MathML.
+    pub math: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        Self {
+            highlight: true,
+            highlight_theme: crate::highlight::DEFAULT_PALETTE.into(),
+            math: false,
+        }
+    }
+}
+
+/// One language of `[languages]`: what its pages, home page and feed say instead of the
+/// site's own values. Translations are `x.es.md` beside `x.md`, published under `/es/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageConfig {
+    /// The site's title in this language (default: the site's).
+    pub title: Option<String>,
+    /// The site's description in this language.
+    pub description: Option<String>,
+    /// The author's name as this language writes it.
+    pub author: Option<String>,
+}
+
+impl SiteConfig {
+    /// The configuration as pages in `lang` see it: their language, and the title,
+    /// description and author that `[languages]` gives it.
+    pub fn for_language(&self, lang: &str) -> SiteConfig {
+        let mut config = self.clone();
+        if let Some(language) = self.languages.get(lang) {
+            config.language = lang.to_string();
+            if let Some(title) = &language.title {
+                config.title = title.clone();
+            }
+            if let Some(description) = &language.description {
+                config.description = description.clone();
+            }
+            if let Some(author) = &language.author {
+                config.author = author.clone();
+            }
+        }
+        config
+    }
+}
+
+/// One taxonomy of `[taxonomies]`: `series = { feed = true }`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaxonomyConfig {
+    /// Whether each term gets an Atom feed (`/<taxonomy>/<term>/atom.xml`).
+    pub feed: bool,
+}
+
+/// `[permalinks]`: a URL pattern per kind of content, keyed by the top-level section of a
+/// post (`posts`, `blog`, ...; `posts` also covers posts at the content root) or by `pages`;
+/// `style` picks whose meaning `:title` and `:slug` have.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Permalinks {
+    /// Jekyll's or Hugo's meaning of `:title` and `:slug`.
+    pub style: Style,
+    /// The patterns as written, by key.
+    pub patterns: std::collections::BTreeMap<String, String>,
+    /// The same, parsed.
+    #[serde(skip)]
+    pub parsed: std::collections::BTreeMap<String, Pattern>,
+}
+
+impl<'de> Deserialize<'de> for Permalinks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut patterns = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        let style = match patterns.remove("style").as_deref() {
+            None | Some("jekyll") => Style::Jekyll,
+            Some("hugo") => Style::Hugo,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "[permalinks] style must be \"jekyll\" or \"hugo\", not {other:?}"
+                )));
+            }
+        };
+        let mut parsed = std::collections::BTreeMap::new();
+        for (key, pattern) in &mut patterns {
+            if let Some(style) = jekyll_style(pattern) {
+                *pattern = style.to_string();
+            }
+            let pattern = Pattern::parse(pattern)
+                .map_err(|e| D::Error::custom(format!("[permalinks] {key}: {e}")))?;
+            parsed.insert(key.clone(), pattern);
+        }
+        Ok(Permalinks {
+            style,
+            patterns,
+            parsed,
+        })
+    }
+}
+
+/// Jekyll's built-in permalink styles, by name (jekyllrb.com/docs/permalinks).
+fn jekyll_style(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        _ => return None,
+    })
+}
+
+impl Permalinks {
+    /// The pattern for posts of the top-level section `section` (`""` at the content root).
+    pub fn for_posts(&self, section: &str) -> Option<&Pattern> {
+        self.parsed
+            .get(section)
+            .filter(|_| section != "pages")
+            .or_else(|| self.parsed.get("posts"))
+    }
+
+    /// The pattern for standalone pages.
+    pub fn for_pages(&self) -> Option<&Pattern> {
+        self.parsed.get("pages")
+    }
+}
+
+/// `[slugify]`, as in Zola.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlugifyConfig {
+    /// How file names, folder names and `slug` front matter become URL segments.
+    pub paths: SlugMode,
+}
+
+/// `[home]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HomeConfig {
+    /// The sections (folders under `content/`, like `blog` or `notes/2024`) whose posts the
+    /// home page lists; every section's when `None`.
+    pub sections: Option<Vec<String>>,
 }
 
 /// The `[comments]` table of `site.toml`.
@@ -273,6 +446,27 @@ impl SiteConfig {
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");
         }
+        for code in self.languages.keys() {
+            if *code == self.language {
+                bail!(
+                    "{p}: [languages.{code}] is the site's own language; list only the languages pages are translated into"
+                );
+            }
+        }
+        for name in self.taxonomies.keys() {
+            if crate::content::slug::slugify(name) != *name || name == "posts" || name == "pages" {
+                bail!(
+                    "{p}: [taxonomies] {name:?} must be a plain lowercase name like \"series\" (it is the taxonomy's URL)"
+                );
+            }
+        }
+        let theme = &self.markdown.highlight_theme;
+        if theme != "none" && crate::highlight::palette(theme).is_none() {
+            bail!(
+                "{p}: [markdown] highlight_theme \"{theme}\" is not a built-in palette (choose one of {}, or \"none\" to style code with the site's own CSS)",
+                crate::highlight::PALETTES.join(", ")
+            );
+        }
         Ok(())
     }
 
@@ -382,6 +576,37 @@ mod tests {
         assert_eq!(c.permalink("/posts/a/"), "https://e.org/blog/posts/a/");
         let c = parse("title = \"T\"\nbase_url = \"https://e.org\"\n").unwrap();
         assert_eq!(c.base_path(), "");
+    }
+
+    #[test]
+    fn permalinks_parse_with_their_style() {
+        let c = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[permalinks]\nstyle = \"hugo\"\nposts = \"/:year/:slug/\"\nblog = \"/b/:slug/\"\n[slugify]\npaths = \"safe\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.permalinks.style, Style::Hugo);
+        assert!(c.permalinks.for_posts("blog").is_some());
+        assert_eq!(
+            c.permalinks.for_posts("notes"),
+            c.permalinks.for_posts("posts")
+        );
+        assert!(c.permalinks.for_pages().is_none());
+        assert_eq!(c.slugify.paths, SlugMode::Safe);
+        let err = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n\n[permalinks]\nposts = \"/:yaer/:slug/\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("site.toml:4:"), "{err}");
+        assert!(err.contains("unknown token `:yaer`"), "{err}");
+        let c = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[permalinks]\nposts = \"pretty\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.permalinks.patterns["posts"], "/:categories/:year/:month/:day/:title/",
+            "Jekyll's styles by name"
+        );
     }
 
     #[test]

@@ -1,14 +1,23 @@
 //! The author's Markdown to HTML: pulldown-cmark with tables, footnotes, strikethrough, task
 //! lists and smart punctuation; unique heading ids, a table of contents, the summary and counts.
 //!
+//! Fenced code is highlighted ([`crate::highlight`]) and, when the site asks, math typeset
+//! ([`crate::math`]) as the events go by.
+//!
 //! The author is trusted, so raw HTML passes through; visitors' comments never come here.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
+use crate::config::MarkdownConfig;
 use crate::content::slug::slugify;
+use crate::highlight::{self, CodeInfo};
+use crate::math;
 
 /// A heading in the table of contents, with the headings nested under it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,28 +45,57 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// Words in the text, code included.
     pub word_count: usize,
+    /// Formulas that could not be typeset: the line in the Markdown (from 1) and why.
+    pub math_errors: Vec<(usize, String)>,
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
+fn options(config: &MarkdownConfig) -> Options {
+    let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if config.math {
+        options | Options::ENABLE_MATH
+    } else {
+        options
+    }
 }
 
-/// Renders a post or page body.
-pub fn render(markdown: &str) -> Rendered {
+/// A change to a document's events (with their byte ranges in the Markdown) before they
+/// become HTML: shortcode output, internal links.
+pub type Edit<'e> = &'e mut dyn for<'a> FnMut(&mut Vec<(Event<'a>, Range<usize>)>);
+
+/// Renders a post or page body, with code and math as `config` says.
+pub fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
+    render_with(markdown, config, None)
+}
+
+/// Renders a body, with `edit` applied to its events first; without one, no event is held
+/// twice. Code and math are rewritten after the edit, so code a shortcode made is highlighted.
+pub fn render_with(markdown: &str, config: &MarkdownConfig, edit: Option<Edit<'_>>) -> Rendered {
     let marker = find_summary_marker(markdown);
     let mut events: Vec<Event<'_>> = Vec::new();
     // The events before the first one that starts at or after the marker.
     let mut before_marker = None;
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    let mut blocks = Blocks::new(config);
+    let parsed = Parser::new_ext(markdown, options(config)).into_offset_iter();
+    let parsed: Box<dyn Iterator<Item = (Event<'_>, Range<usize>)>> = match edit {
+        None => Box::new(parsed),
+        Some(edit) => {
+            let mut all: Vec<_> = parsed.collect();
+            edit(&mut all);
+            Box::new(all.into_iter())
+        }
+    };
+    for (event, range) in parsed {
         if before_marker.is_none() && marker.is_some_and(|end| range.start >= end) {
             before_marker = Some(events.len());
         }
-        events.push(event);
+        if let Some(event) = blocks.rewrite(event, || line_of(markdown, range.start)) {
+            events.push(event);
+        }
     }
     let before_marker = before_marker.unwrap_or(events.len());
     // The summary is the whole document's events cut at the marker, so that references to
@@ -72,7 +110,7 @@ pub fn render(markdown: &str) -> Rendered {
         )
     });
     let toc = assign_heading_ids(&mut events);
-    let word_count = count_words(&events);
+    let word_count = count_words(&events) + blocks.code_words;
     let summary = summary.or_else(|| first_paragraph(&events));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
@@ -82,7 +120,116 @@ pub fn render(markdown: &str) -> Rendered {
         has_marker: marker.is_some(),
         toc,
         word_count,
+        math_errors: blocks.math_errors,
     }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    crate::config::line_of_offset(text, offset)
+}
+
+/// Turns fenced code into highlighted HTML and math into MathML, one event at a time: a code
+/// block's events are held until its end, then given back as one HTML event.
+struct Blocks<'c> {
+    config: &'c MarkdownConfig,
+    /// The open fenced block's info string, text and first line, when this rewrites it.
+    code: Option<(CodeInfo, String, usize)>,
+    /// Words of the code blocks rewritten, which the word count no longer sees as text.
+    code_words: usize,
+    math_errors: Vec<(usize, String)>,
+}
+
+impl<'c> Blocks<'c> {
+    fn new(config: &'c MarkdownConfig) -> Self {
+        Blocks {
+            config,
+            code: None,
+            code_words: 0,
+            math_errors: Vec::new(),
+        }
+    }
+
+    /// The event to keep in place of `event`, if any; `line` gives its line for messages.
+    fn rewrite<'a>(&mut self, event: Event<'a>, line: impl Fn() -> usize) -> Option<Event<'a>> {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
+                let info = CodeInfo::parse(info);
+                let math = self.config.math && info.lang == "math";
+                if !(self.config.highlight || math) {
+                    return Some(event);
+                }
+                self.code = Some((info, String::new(), line() + 1));
+                None
+            }
+            Event::Text(ref text) if self.code.is_some() => {
+                if let Some((_, code, _)) = &mut self.code {
+                    code.push_str(text);
+                }
+                None
+            }
+            Event::End(TagEnd::CodeBlock) if self.code.is_some() => {
+                let (info, code, first_line) = self.code.take()?;
+                let mut html = String::with_capacity(code.len() * 2);
+                if self.config.math && info.lang == "math" {
+                    self.math(&code, true, first_line, &mut html);
+                } else {
+                    self.code_words += code.split_whitespace().count();
+                    highlight::code_block(&info, &code, &mut html);
+                }
+                Some(Event::Html(html.into()))
+            }
+            Event::InlineMath(ref tex) => {
+                let mut html = String::new();
+                self.math(tex, false, line(), &mut html);
+                Some(Event::InlineHtml(html.into()))
+            }
+            Event::DisplayMath(ref tex) => {
+                let mut html = String::new();
+                self.math(tex, true, line(), &mut html);
+                Some(Event::InlineHtml(html.into()))
+            }
+            other => Some(other),
+        }
+    }
+
+    /// Typesets a formula; one that does not parse is shown as code, and remembered.
+    fn math(&mut self, tex: &str, display: bool, line: usize, html: &mut String) {
+        if let Err(reason) = math::typeset(tex, display, html) {
+            self.math_errors.push((line, reason));
+            html.push_str(if display {
+                "<pre class=\"math-error\"><code>"
+            } else {
+                "<code class=\"math-error\">"
+            });
+            highlight::escape_into(html, tex);
+            html.push_str(if display { "</code></pre>" } else { "</code>" });
+        }
+    }
+}
+
+/// The byte ranges of code in a Markdown text (code spans, code blocks, math when it is
+/// parsed) and of HTML comments, in order: where shortcode-looking text is left as written.
+pub fn code_ranges(markdown: &str, config: &MarkdownConfig) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options(config)).into_offset_iter() {
+        let code = match &event {
+            Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::Start(Tag::CodeBlock(_)) => true,
+            // A call commented out is not called.
+            Event::InlineHtml(html) => html.starts_with("<!--"),
+            Event::Start(Tag::HtmlBlock) => {
+                let block = markdown[range.clone()].trim();
+                block.starts_with("<!--") && block.ends_with("-->")
+            }
+            _ => false,
+        };
+        if code && ranges.last().is_none_or(|last| last.end <= range.start) {
+            ranges.push(range);
+        }
+    }
+    ranges
 }
 
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
@@ -212,6 +359,10 @@ pub fn reading_time(words: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn render(markdown: &str) -> Rendered {
+        super::render(markdown, &MarkdownConfig::default())
+    }
+
     #[test]
     fn headings_get_unique_ids_and_a_toc() {
         let r = render("# Intro\n\n## Setup\n\n## Setup\n\n### Deep `code`\n\n# Next {#custom}\n");
@@ -288,11 +439,114 @@ mod tests {
     }
 
     #[test]
+    fn code_ranges_cover_code_and_comments() {
+        let text = "a `b` c\n\n```\nd\n```\n\ne <!-- f --> g\n\n<!--\nh\n-->\n\n<div>i</div>\n";
+        let covered: Vec<&str> = code_ranges(text, &MarkdownConfig::default())
+            .into_iter()
+            .map(|r| text[r].trim())
+            .collect();
+        assert_eq!(
+            covered,
+            ["`b`", "```\nd\n```", "<!-- f -->", "<!--\nh\n-->"]
+        );
+    }
+
+    #[test]
     fn raw_html_from_the_author_passes_through() {
         assert!(
             render("<div class=\"note\">hi</div>\n")
                 .html
                 .contains("<div class=\"note\">")
+        );
+    }
+
+    fn with(highlight: bool, math: bool) -> MarkdownConfig {
+        MarkdownConfig {
+            highlight,
+            math,
+            ..MarkdownConfig::default()
+        }
+    }
+
+    #[test]
+    fn code_is_highlighted_unless_turned_off() {
+        let md = "```rust,hl_lines=1\nfn main() {}\n```\n";
+        let on = super::render(md, &with(true, false));
+        assert!(
+            on.html
+                .contains("<span class=\"hl-line hl-mark\"><span class=\"hl-kw\">fn</span>"),
+            "{}",
+            on.html
+        );
+        let off = super::render(md, &with(false, false));
+        assert!(!off.html.contains("<span"), "{}", off.html);
+        assert!(
+            off.html
+                .contains("<pre><code class=\"language-rust,hl_lines=1\">fn main() {}"),
+            "{}",
+            off.html
+        );
+        assert_eq!(on.word_count, off.word_count);
+    }
+
+    #[test]
+    fn math_inline_display_and_blocks() {
+        let md =
+            "Euler: $e^{i\\pi} + 1 = 0$.\n\n$$\\int_0^1 x\\,dx$$\n\n```math\n\\frac{a}{b}\n```\n";
+        let r = super::render(md, &with(true, true));
+        assert_eq!(r.html.matches("<math").count(), 3, "{}", r.html);
+        assert!(r.html.contains("<math display=\"inline\">"), "{}", r.html);
+        assert_eq!(r.html.matches("display=\"block\"").count(), 2, "{}", r.html);
+        assert!(
+            r.html.contains("<mfrac>") && !r.html.contains("$"),
+            "{}",
+            r.html
+        );
+        assert!(r.math_errors.is_empty());
+    }
+
+    #[test]
+    fn dollars_that_are_not_math_stay() {
+        for (md, text) in [
+            ("It costs $5 and $10 today.", "$5 and $10"),
+            ("Escaped \\$x$ is literal.", "$x$"),
+            ("Run `echo $HOME`.", "echo $HOME"),
+        ] {
+            let r = super::render(md, &with(true, true));
+            assert!(!r.html.contains("<math"), "{md}: {}", r.html);
+            assert!(r.html.contains(text), "{md}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn invalid_tex_is_shown_as_code_with_its_line() {
+        let md = "Intro.\n\nBad: $\\nosuch{x}$ here.\n\n```math\n\\begin{x\n```\n";
+        let r = super::render(md, &with(true, true));
+        assert_eq!(r.math_errors.len(), 2, "{:?}", r.math_errors);
+        assert_eq!(r.math_errors[0].0, 3);
+        assert_eq!(r.math_errors[1].0, 6);
+        assert!(
+            r.html
+                .contains("<code class=\"math-error\">\\nosuch{x}</code>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<pre class=\"math-error\"><code>\\begin{x\n</code></pre>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn math_is_off_by_default() {
+        let r = render("Between $x$ and $$y$$.\n\n```math\nz\n```\n");
+        assert!(!r.html.contains("<math"), "{}", r.html);
+        assert!(
+            r.html.contains("$x$") && r.html.contains("$$y$$"),
+            "{}",
+            r.html
         );
     }
 }

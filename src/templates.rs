@@ -19,6 +19,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("tags.html", include_str!("../templates/tags.html")),
     ("tag.html", include_str!("../templates/tag.html")),
+    ("section.html", include_str!("../templates/section.html")),
+    ("taxonomy.html", include_str!("../templates/taxonomy.html")),
+    ("term.html", include_str!("../templates/term.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("alias.html", include_str!("../templates/alias.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),
@@ -37,6 +40,42 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "partials/post_list.html",
         include_str!("../templates/partials/post_list.html"),
+    ),
+    (
+        "shortcodes/figure.html",
+        include_str!("../templates/shortcodes/figure.html"),
+    ),
+    (
+        "shortcodes/youtube.html",
+        include_str!("../templates/shortcodes/youtube.html"),
+    ),
+    (
+        "shortcodes/vimeo.html",
+        include_str!("../templates/shortcodes/vimeo.html"),
+    ),
+    (
+        "shortcodes/video.html",
+        include_str!("../templates/shortcodes/video.html"),
+    ),
+    (
+        "shortcodes/audio.html",
+        include_str!("../templates/shortcodes/audio.html"),
+    ),
+    (
+        "shortcodes/gist.html",
+        include_str!("../templates/shortcodes/gist.html"),
+    ),
+    (
+        "shortcodes/notice.html",
+        include_str!("../templates/shortcodes/notice.html"),
+    ),
+    (
+        "shortcodes/details.html",
+        include_str!("../templates/shortcodes/details.html"),
+    ),
+    (
+        "shortcodes/quote.html",
+        include_str!("../templates/shortcodes/quote.html"),
     ),
 ];
 
@@ -71,6 +110,20 @@ pub fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
 pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml"]);
+    // Markdown to HTML for shortcode bodies; HTML already made (a body quill rendered) is
+    // passed through as it is.
+    tera.register_filter(
+        "markdown",
+        |text: tera::StringInput, _: tera::Kwargs, _: &tera::State| {
+            if text.is_safe() {
+                text.into_value()
+            } else {
+                // Without the site's `[markdown]`: code highlighted, math left alone.
+                let config = crate::config::MarkdownConfig::default();
+                tera::Value::safe_string(&crate::markdown::render(text.as_str(), &config).html)
+            }
+        },
+    );
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| anyhow!("template error in {TEMPLATES_DIR}/: {}", describe(&e)))?;
     Ok(tera)
@@ -121,6 +174,23 @@ mod tests {
         assert_eq!(
             on_disk, builtin,
             "every file in templates/ must be embedded"
+        );
+    }
+
+    #[test]
+    fn the_markdown_filter_renders_text_and_passes_html_through() {
+        let mut sources = BTreeMap::new();
+        sources.insert("t.html".to_string(), "{{ text | markdown }}".to_string());
+        let tera = compile(&sources).unwrap();
+        let render = |value: tera::Value| {
+            let mut context = tera::Context::new();
+            context.insert_value("text", value);
+            tera.render("t.html", &context).unwrap()
+        };
+        assert_eq!(render("*x* <b>".into()), "<p><em>x</em> <b></p>\n");
+        assert_eq!(
+            render(tera::Value::safe_string("<p>made</p>\n")),
+            "<p>made</p>\n"
         );
     }
 

@@ -478,3 +478,120 @@ fn one_new_comment_changes_only_the_pages_that_show_it() {
     );
     assert_eq!(before.len(), after.len());
 }
+
+/// What a browser submits for `form`: its own fields, plus the checked radio of each group
+/// among all the page's controls that belong to it (the `form` attribute), the one chosen by
+/// `chosen` (a `name=value` pair) checked instead of the default.
+fn submitted(html: &Html, chosen: (&str, &str)) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    let owned =
+        sel("form#comment-form input, form#comment-form textarea, input[form=comment-form]");
+    for field in html.select(&owned) {
+        let (name, kind) = (
+            field.value().attr("name").unwrap(),
+            field.value().attr("type"),
+        );
+        let value = field.value().attr("value").unwrap_or("");
+        let checked = match kind {
+            Some("radio") if name == chosen.0 => value == chosen.1,
+            Some("radio") => field.value().attr("checked").is_some(),
+            _ => true,
+        };
+        if !checked {
+            continue;
+        }
+        let value = match name {
+            "username" => "Replier",
+            "email" => "replier@example.org",
+            "body" => "A reply through the one form",
+            _ => value,
+        };
+        assert!(
+            fields.insert(name.to_string(), value.into()).is_none(),
+            "{name} submitted twice"
+        );
+    }
+    fields
+}
+
+#[test]
+fn one_form_per_page_and_a_reply_needs_no_script() {
+    let site = site_with(
+        "[comments]\nendpoint = \"https://forms.example/x\"\n",
+        &[
+            submission("a", "first", "Ada", "a@x.test", "top comment", 1),
+            submission("b", "first", "Bob", "b@x.test", "another one", 2),
+        ],
+    );
+    let html = Html::parse_document(&site.read("public/posts/first/index.html"));
+    assert_eq!(html.select(&sel("form")).count(), 1, "one form on the page");
+    let controls: Vec<_> = html
+        .select(&sel(".comment input[type=radio][name=parent]"))
+        .collect();
+    assert_eq!(controls.len(), 2, "a reply control per comment");
+    for control in &controls {
+        assert_eq!(control.value().attr("form"), Some("comment-form"));
+        let label = ElementRef::wrap(control.parent().unwrap()).unwrap();
+        assert_eq!(label.value().name(), "label", "the control has its label");
+    }
+    // The comment by Ada is replied to, as a browser with no script would send it.
+    let ada = html
+        .select(&sel(".comment"))
+        .next()
+        .unwrap()
+        .value()
+        .attr("id")
+        .unwrap();
+    let ada_id = ada.strip_prefix("comment-").unwrap();
+    let reply = submitted(&html, ("parent", ada_id));
+    assert_eq!(reply["parent"], ada_id, "{reply:?}");
+    let plain = submitted(&html, ("none", ""));
+    assert_eq!(plain["parent"], "", "no reply unless one is chosen");
+    site.write(
+        "replies.jsonl",
+        &(serde_json::Value::Object(reply).to_string() + "\n"),
+    );
+    site.run(&["ingest", "replies.jsonl"]).ok();
+    site.run(&["build"]).ok();
+    let html = Html::parse_document(&site.read("public/posts/first/index.html"));
+    let nested = html
+        .select(&sel(&format!("#{ada} .comment-replies .comment-body")))
+        .next()
+        .expect("the reply under Ada's comment");
+    assert!(
+        nested
+            .text()
+            .collect::<String>()
+            .contains("A reply through the one form")
+    );
+}
+
+#[test]
+fn a_comment_costs_at_most_400_bytes_beyond_its_name_and_words() {
+    let comments = 600;
+    let lines: Vec<String> = (0..comments)
+        .map(|i| {
+            let mut line: serde_json::Value = serde_json::from_str(&submission(
+                &format!("k{i}"),
+                "first",
+                &format!("Name{i:05}"),
+                &format!("u{i}@example.org"),
+                &format!("Words{i:05}"),
+                i,
+            ))
+            .unwrap();
+            if i % 3 != 0 {
+                line["parent"] = format!("k{}", i - 1).into();
+            }
+            line.to_string()
+        })
+        .collect();
+    let config = "[comments]\nendpoint = \"https://forms.example/x\"\n";
+    let busy = site_with(config, &lines);
+    let quiet = site_with(config, &[]);
+    let weight = |site: &TestSite| site.read("public/posts/first/index.html").len();
+    // What the comment says, as its HTML, and who wrote it: the rest is the thread's cost.
+    let own = "<p>Words00000</p>\n".len() + "Name00000".len();
+    let per_comment = (weight(&busy) - weight(&quiet)) / comments - own;
+    assert!(per_comment <= 400, "{per_comment} bytes a comment");
+}

@@ -718,3 +718,90 @@ fn every_xss_payload_in_an_imported_html_body_comes_out_inert() {
         }
     }
 }
+
+/// Staticman data as the most common Jekyll theme stores it (`_parent` is the post's URL, the
+/// reply is `replying_to`), as another common form does (`replyto: <file name>`), in folders
+/// named after the old file names, with an autolink in a message.
+#[test]
+fn staticman_as_real_themes_store_it_is_threaded() {
+    let site = TestSite::new();
+    site.post(
+        "365-days-of-drawing",
+        "365 days of drawing",
+        "2017-01-01",
+        "",
+        "x",
+    );
+    site.post(
+        "using-matlab-class-methods",
+        "MATLAB classes",
+        "2017-02-01",
+        "",
+        "x",
+    );
+    let theme = "_data/comments/365-days-of-drawing";
+    site.write(
+        &format!("{theme}/comment-1500000000000.yml"),
+        "_id: aaa\n_parent: /articles/365-days-of-drawing/\nname: Ann\nemail: 0cc175b9c0f1b6a831c399e269772661\nmessage: \"Lovely! Mine are at <https://ann.example.org/drawings>\"\ndate: 1500000000\nurl: https://ann.example.org\n",
+    );
+    site.write(
+        &format!("{theme}/comment-1500000100000.yml"),
+        "_id: bbb\n_parent: /articles/365-days-of-drawing/\nreplying_to: \"1\"\nname: Author\nemail: 92eb5ffee6ae2fec3ad71c777531578f\nmessage: Thank you, Ann.\ndate: 1500000100\n",
+    );
+    site.write(
+        &format!("{theme}/comment-1500000200000.yml"),
+        "_id: ccc\n_parent: /articles/365-days-of-drawing/\nreplying_to: bbb\nname: Ann\nemail: 0cc175b9c0f1b6a831c399e269772661\nmessage: You're welcome.\ndate: 1500000200\n",
+    );
+    let form = "_data/comments/using_matlab_class_methods";
+    site.write(
+        &format!("{form}/entry1490018622000.yml"),
+        "name: Bo\nemail: bo@example.org\nmessage: \"- <https://bo.example.org/notes>\"\ndate: 1490018622\n",
+    );
+    site.write(
+        &format!("{form}/entry1490018722000.yml"),
+        "name: Cy\nemail: cy@example.org\nreplyto: entry1490018622000\nmessage: Good list.\ndate: 1490018722\n",
+    );
+    site.write(
+        "_data/comments/gone/entry1490000000000.yml",
+        "name: Di\nemail: di@example.org\nmessage: On a post that is gone.\ndate: 1490000000\nurl: https://di.example.org\n",
+    );
+    let report = json_report(&site, &["import", "staticman", "_data/comments"], 2);
+    assert_eq!(report["approved"], 5, "{report}");
+    let stored = rows(&site);
+    let by_key = |k: &str| {
+        stored
+            .iter()
+            .find(|r| r.0 == k)
+            .unwrap_or_else(|| panic!("{k}: {stored:?}"))
+    };
+    assert_eq!(
+        by_key("staticman:aaa").4,
+        None,
+        "_parent is the post, not a comment"
+    );
+    assert_eq!(by_key("staticman:bbb").4.as_deref(), Some("staticman:aaa"));
+    assert_eq!(by_key("staticman:ccc").4.as_deref(), Some("staticman:bbb"));
+    let cy = stored.iter().find(|r| r.5 == "Good list.").unwrap();
+    assert_eq!(
+        cy.1, "using-matlab-class-methods",
+        "the folder matches its slugified post"
+    );
+    assert_eq!(
+        cy.4.as_deref(),
+        Some("staticman:using_matlab_class_methods/entry1490018622000")
+    );
+    site.run(&["build"]).ok();
+    let page = site.read("public/posts/using-matlab-class-methods/index.html");
+    assert!(
+        page.contains("<li><a href=\"https://bo.example.org/notes\""),
+        "the autolink is a link, and its list item is not empty"
+    );
+    let drawing = site.read("public/posts/365-days-of-drawing/index.html");
+    assert!(drawing.contains("<a href=\"https://ann.example.org/drawings\""));
+    // The rejected record is written exactly as it was, the commenter's url included.
+    let rejects = site.read("_data/comments.rejects.jsonl");
+    assert!(
+        rejects.contains("\"url\":\"https://di.example.org\""),
+        "{rejects}"
+    );
+}

@@ -478,6 +478,89 @@ fn the_source_record_is_rewritten_only_when_a_source_changed() {
     assert_ne!(record(), settled, "an edited post left the source record");
 }
 
+#[test]
+fn a_permalink_change_moves_every_post() {
+    let site = blog();
+    let (changed, written) = after(&site, |s| {
+        s.write(
+            "site.toml",
+            "title = \"Test\"\nbase_url = \"https://example.org\"\npaginate_by = 2\nfeed_limit = 3\n[permalinks]\nposts = \"/:year/:month/:title.html\"\n",
+        );
+    });
+    for file in [
+        "posts/alpha/index.html",
+        "2024/01/alpha.html",
+        "2024/01/bundle.html",
+        "index.html",
+        "atom.xml",
+        "sitemap.xml",
+    ] {
+        assert!(changed.contains(&file.to_string()), "{file}: {changed:?}");
+    }
+    assert!(!site.exists("public/posts/alpha/index.html"));
+    assert!(
+        site.read("public/2024/01/alpha.html").contains("First!"),
+        "the comments stay with their post"
+    );
+    assert_eq!(written, None, "a site.toml change makes a full build");
+}
+
+#[test]
+fn a_post_moved_between_sections() {
+    let site = blog();
+    site.write("content/notes/_index.md", "+++\ntitle = \"Notes\"\n+++\n");
+    site.run(&["build"]).ok();
+    let (changed, written) = after(&site, |s| {
+        std::fs::rename(
+            s.path("content/posts/beta.md"),
+            s.path("content/notes/beta.md"),
+        )
+        .unwrap();
+    });
+    for file in [
+        "posts/beta/index.html",
+        "notes/beta/index.html",
+        "notes/index.html",
+        "page/2/index.html",
+        "tags/rust/index.html",
+        "sitemap.xml",
+    ] {
+        assert!(changed.contains(&file.to_string()), "{file}: {changed:?}");
+    }
+    assert!(
+        !changed.contains(&"posts/alpha/index.html".to_string()),
+        "other posts are left alone: {changed:?}"
+    );
+    assert!(written.is_some(), "an incremental build");
+}
+
+#[test]
+fn a_folder_that_becomes_a_section() {
+    let site = blog();
+    site.write(
+        "content/journal/day.md",
+        "+++\ntitle = \"Day\"\ndate = 2024-03-01\n+++\nA day.\n",
+    );
+    site.run(&["build"]).ok();
+    assert!(
+        !site.read("public/index.html").contains("/journal/day/"),
+        "a dated page outside any section is a page"
+    );
+    let (changed, written) = after(&site, |s| {
+        s.write(
+            "content/journal/_index.md",
+            "+++\ntitle = \"Journal\"\n+++\n",
+        );
+    });
+    assert!(
+        changed.contains(&"journal/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(changed.contains(&"index.html".to_string()), "{changed:?}");
+    assert!(site.read("public/index.html").contains("/journal/day/"));
+    assert!(written.is_some(), "an incremental build");
+}
+
 /// The names beside `public/` in the site root that a build may leave: its records only.
 fn beside_output(site: &TestSite) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(site.root())
@@ -552,4 +635,31 @@ fn what_a_killed_full_build_left_is_removed_by_the_next() {
             ".public.quill-sources"
         ]
     );
+}
+
+#[test]
+fn an_added_translation_links_its_original() {
+    let site = TestSite::with_config("[languages.es]\ntitle = \"Prueba\"\n");
+    site.post("trip", "Trip", "2024-01-01", "", "Away.");
+    site.post("other", "Other", "2024-01-02", "", "Else.");
+    site.run(&["build"]).ok();
+    let (changed, written) = after(&site, |s| {
+        s.write(
+            "content/posts/trip.es.md",
+            "+++\ntitle = \"Viaje\"\ndate = 2024-01-01\n+++\nFuera.\n",
+        );
+    });
+    for file in [
+        "posts/trip/index.html",
+        "es/posts/trip/index.html",
+        "es/index.html",
+        "es/atom.xml",
+    ] {
+        assert!(changed.contains(&file.to_string()), "{file}: {changed:?}");
+    }
+    assert!(
+        !changed.contains(&"posts/other/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(written.is_some(), "an incremental build");
 }

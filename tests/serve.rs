@@ -45,6 +45,18 @@ impl Server {
         Server { child, address }
     }
 
+    /// A field of the server's `/proc/PID/status`, such as `VmRSS` (kB) or `Threads`.
+    #[cfg(target_os = "linux")]
+    fn status(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in {status}"))
+    }
+
     fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(&self.address).unwrap();
         // A bound on waiting, so a broken server fails the test instead of hanging it.
@@ -320,4 +332,372 @@ fn an_ingest_into_a_server_database_is_rebuilt() {
     events.next_reload();
     let (_, _, body) = server.get("/posts/hello/");
     assert!(body.contains("Seen from the server"), "{body}");
+}
+
+#[test]
+fn the_endpoint_sends_the_visitor_back_to_the_posts_permalink() {
+    let site = TestSite::with_config("[permalinks]\nposts = \"/:year/:title/\"\n");
+    site.write(
+        "content/posts/2024/trip/index.md",
+        "+++\ntitle = \"Trip\"\ndate = 2024-05-01\n+++\nAway.\n",
+    );
+    let server = Server::start(&site, &["--accept-comments"]);
+    let (_, _, page) = server.get("/2024/trip/");
+    assert!(
+        page.contains("name=\"post\" value=\"2024/trip\""),
+        "the form sends the key the comments are stored under: {page}"
+    );
+    let mut events = server.events();
+    let (status, head, _) = post_form(
+        &server,
+        "post=2024%2Ftrip&parent=&username=Ada&email=ada%40example.org&body=Lovely&website=",
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("Location: /2024/trip/#comment-1"), "{head}");
+    events.next_reload();
+    assert!(server.get("/2024/trip/").2.contains("Lovely"));
+    let (status, _, body) = server.get("/_quill/moderation?post=%2F2024%2Ftrip%2F");
+    assert_eq!(status, 200);
+    assert!(body.contains("href=\"/2024/trip/\""), "{body}");
+    let (_, _, body) = server.get("/_quill/moderation?post=%2F%2Fevil.example%2F");
+    assert!(body.contains("href=\"/\""), "no way off the site: {body}");
+}
+
+/// Reads whatever the server sends until it closes; the status code of the response, if any.
+fn status_of(stream: &mut TcpStream) -> u16 {
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response);
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn requests_in_a_row_on_one_connection_are_each_answered() {
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let (_, head, body) = server.request(
+        "GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\n\r\nHEAD /style.css HTTP/1.1\r\nHost: localhost\r\n\r\nGET /no/such/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let all = format!("{head}\r\n\r\n{body}");
+    let statuses: Vec<&str> = all
+        .match_indices("HTTP/1.1 ")
+        .map(|(i, _)| &all[i + 9..i + 12])
+        .collect();
+    assert_eq!(statuses, ["200", "200", "404"], "{all}");
+    assert_eq!(all.matches("First version.").count(), 1);
+    // A body on a request that takes none is not read as the next request.
+    let (status, head, body) = server.request(
+        "GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\n\r\nGET /no/such/ HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+    assert!(head.contains("Connection: close"), "{head}");
+    assert!(!body.contains("HTTP/1.1 404"), "{body}");
+}
+
+#[test]
+fn a_head_over_16_kib_gets_431_and_the_server_goes_on() {
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let mut stream = server.connect();
+    let big = format!(
+        "GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\nX-Big: {}",
+        "a".repeat(20 * 1024)
+    );
+    stream.write_all(big.as_bytes()).unwrap();
+    assert_eq!(status_of(&mut stream), 431);
+    let just_under = format!(
+        "GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(15 * 1024)
+    );
+    assert_eq!(
+        server.request(&just_under).0,
+        200,
+        "16 KiB is the limit, not less"
+    );
+    let many: String = (0..200).map(|i| format!("X-{i}: 1\r\n")).collect();
+    let (status, _, _) = server.request(&format!("GET / HTTP/1.1\r\n{many}\r\n"));
+    assert_eq!(status, 431, "too many headers count as too large");
+    assert_eq!(server.get("/posts/hello/").0, 200);
+}
+
+#[test]
+fn idle_and_slow_connections_are_closed_after_the_timeout() {
+    let site = site();
+    let server = Server::start(&site, &["--timeout", "0.3"]);
+    let timeout = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let mut idle = server.connect();
+    let mut byte = [0u8; 1];
+    assert_eq!(idle.read(&mut byte).unwrap(), 0, "closed without a word");
+    assert!(started.elapsed() >= timeout, "{:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    let mut slow = server.connect();
+    slow.write_all(b"GET /posts/hello/ HTTP/1.1\r\nHost: loc")
+        .unwrap();
+    assert_eq!(status_of(&mut slow), 408, "a head that never ends");
+    assert!(started.elapsed() >= timeout);
+    // A kept-alive connection is idle after its response, and closed in turn.
+    let mut kept = server.connect();
+    kept.write_all(b"GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut response = Vec::new();
+    kept.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.contains("Connection: keep-alive"));
+}
+
+#[test]
+fn a_body_that_stops_coming_gets_408() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments", "--timeout", "0.3"]);
+    let mut stalled = server.connect();
+    stalled
+        .write_all(b"POST /_quill/comments HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npost=")
+        .unwrap();
+    assert_eq!(status_of(&mut stalled), 408);
+}
+
+#[test]
+fn beyond_the_cap_of_busy_connections_comes_503() {
+    let site = site();
+    let server = Server::start(&site, &["--max-connections", "3"]);
+    let _streams: Vec<Events> = (0..3).map(|_| server.events()).collect();
+    let mut refused = server.connect();
+    refused
+        .write_all(b"GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut response = Vec::new();
+    let _ = refused.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 503 "), "{response}");
+    assert!(response.contains("Retry-After: 1"), "{response}");
+}
+
+#[test]
+fn pages_are_served_while_idle_connections_hold_the_cap() {
+    let site = site();
+    let server = Server::start(&site, &["--max-connections", "8"]);
+    let idle: Vec<TcpStream> = (0..40).map(|_| server.connect()).collect();
+    let started = std::time::Instant::now();
+    let (status, _, body) = server.get("/posts/hello/");
+    assert_eq!(status, 200);
+    assert!(body.contains("First version."));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
+
+/// The flood of the report that found the unbounded server: a thousand idle sockets (which
+/// held a thousand threads), and slow clients that each send most of a head and stop. Threads
+/// and memory are bounded by the cap: a second flood as large costs nothing more.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_flood_of_idle_and_slow_connections_keeps_threads_and_memory_flat() {
+    let site = site();
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/posts/hello/").0, 200);
+    let rss_before = server.status("VmRSS");
+    let flood = || {
+        let slow: Vec<TcpStream> = (0..300)
+            .map(|_| {
+                let mut stream = server.connect();
+                let head = format!(
+                    "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: {}",
+                    "a".repeat(8 * 1024)
+                );
+                // The server may already have closed it to make room: that is fine too.
+                let _ = stream.write_all(head.as_bytes());
+                stream
+            })
+            .collect();
+        let idle: Vec<TcpStream> = (0..1000).map(|_| server.connect()).collect();
+        let started = std::time::Instant::now();
+        let (status, _, body) = server.get("/posts/hello/");
+        let elapsed = started.elapsed();
+        assert_eq!(status, 200);
+        assert!(body.contains("First version."));
+        assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
+        let threads = server.status("Threads");
+        assert!(
+            threads <= 256 + 32,
+            "{threads} threads for at most 256 connections"
+        );
+        let rss = server.status("VmRSS");
+        drop((slow, idle));
+        rss
+    };
+    // The first flood starts the threads; the next ones find them.
+    let floods = [flood(), flood(), flood()];
+    assert!(
+        floods.iter().all(|rss| *rss < rss_before + 40 * 1024),
+        "memory grew from {rss_before} kB to {floods:?} kB"
+    );
+    assert!(
+        floods[2] < floods[1] + 4 * 1024,
+        "another flood took more memory: {floods:?} kB"
+    );
+}
+
+#[test]
+fn links_out_of_the_output_folder_are_not_followed() {
+    let site = site();
+    site.write("secret.txt", "the password file");
+    let server = Server::start(&site, &[]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink(site.path("secret.txt"), site.path("preview/leak.txt")).unwrap();
+        symlink("/etc/passwd", site.path("preview/passwd.txt")).unwrap();
+        symlink(site.root(), site.path("preview/site")).unwrap();
+        std::fs::remove_file(site.path("preview/404.html")).unwrap();
+        symlink(site.path("secret.txt"), site.path("preview/404.html")).unwrap();
+        for path in [
+            "/leak.txt",
+            "/passwd.txt",
+            "/site/secret.txt",
+            "/site/",
+            "/no/such/",
+        ] {
+            let (status, _, body) = server.get(path);
+            assert_eq!(status, 404, "{path}");
+            assert!(
+                !body.contains("the password file") && !body.contains("root:"),
+                "{path}"
+            );
+        }
+    }
+    assert_eq!(server.get("/posts/hello/").0, 200);
+}
+
+#[test]
+fn a_form_sent_with_expect_100_continue_is_told_to_go_on() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let body = "post=hello&username=Ada&email=ada%40example.org&body=Sent+by+curl";
+    let mut stream = server.connect();
+    write!(
+        stream,
+        "POST /_quill/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "HTTP/1.1 100 Continue\r\n");
+    reader.read_line(&mut line).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert!(rest.starts_with("HTTP/1.1 303 "), "{rest}");
+    assert_eq!(site.comment_rows().len(), 1);
+}
+
+#[test]
+fn a_visitor_cannot_choose_the_time_or_the_key_of_a_comment() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let form = |body: &str| {
+        format!(
+            "post=hello&username=Ada&email=ada%40example.org&body={body}&timestamp=2001-01-01T00%3A00%3A00Z&id=c1&date=2001-01-01"
+        )
+    };
+    assert_eq!(post_form(&server, &form("first")).0, 303);
+    assert_eq!(
+        post_form(&server, &form("second")).0,
+        303,
+        "the same id sent again takes no one's place"
+    );
+    let rows = site.comment_rows();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let stamp = site.sql_text("SELECT timestamp FROM comments WHERE id = 1");
+    let stamp = chrono::DateTime::parse_from_rfc3339(&stamp).unwrap();
+    let age = chrono::Utc::now().signed_duration_since(stamp);
+    assert!(
+        age >= chrono::Duration::zero() && age < chrono::Duration::minutes(10),
+        "stamped on receipt, not backdated: {stamp}"
+    );
+    let key = site.sql_text("SELECT submission_key FROM comments WHERE id = 1");
+    assert_ne!(key, "c1");
+}
+
+#[test]
+fn a_field_twice_or_not_utf8_is_refused_with_its_name() {
+    let site = site();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let base = "post=hello&username=Ada&email=ada%40example.org";
+    let (status, _, body) = post_form(&server, &format!("{base}&body=one&body=two"));
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("field &quot;body&quot; given twice"),
+        "{body}"
+    );
+    let (status, _, body) = post_form(&server, &format!("{base}&body=caf%E9"));
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("field &quot;body&quot; is not valid UTF-8"),
+        "{body}"
+    );
+    let (status, _, body) = post_form(
+        &server,
+        "post=hello&username=A%FFda&email=a%40example.org&body=x",
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("field &quot;username&quot; is not valid UTF-8"),
+        "{body}"
+    );
+    assert!(!site.database_exists() || site.comment_rows().is_empty());
+    let (status, _, _) = server.request(
+        "POST /_quill/comments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\npost=\r\n0\r\n\r\n",
+    );
+    assert_eq!(status, 411, "a form comes with its length");
+    let (status, _, body) = server.request(
+        "POST /_quill/comments HTTP/1.1\r\nHost: x\r\nContent-Length: 1e20\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Content-Length 1e20 is not"),
+        "the number as given: {body}"
+    );
+}
+
+#[test]
+fn a_comment_the_database_refuses_or_fails_on_shows_the_visitor_no_sql() {
+    let site = site();
+    site.write(
+        "one.jsonl",
+        "{\"post\":\"hello\",\"username\":\"A\",\"email\":\"a@example.org\",\"body\":\"first\"}\n",
+    );
+    site.run(&["ingest", "one.jsonl"]).ok();
+    site.sql(
+        "CREATE TRIGGER refuse BEFORE INSERT ON comments WHEN NEW.body = 'refused' BEGIN SELECT RAISE(ABORT, 'secret rule'); END;
+         CREATE TRIGGER fail BEFORE INSERT ON comments WHEN NEW.body = 'broken' BEGIN SELECT abs(-9223372036854775807 - 1); END;",
+    )
+    .unwrap();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let form = |body: &str| {
+        post_form(
+            &server,
+            &format!("post=hello&parent=&username=Bo&email=bo%40example.org&body={body}&website="),
+        )
+    };
+    // A rule of the database's: the form comes back with a reason, as any rejection does.
+    let (status, _, page) = form("refused");
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("the database refused it"), "{page}");
+    // A failure of the database: a 500 that tells the visitor nothing of it.
+    let (status, _, page) = form("broken");
+    assert_eq!(status, 500, "{page}");
+    for secret in ["secret rule", "integer overflow", "INSERT", "SQL"] {
+        assert!(!page.contains(secret), "{secret} in {page}");
+    }
+    assert!(page.contains("not in your comment"), "{page}");
 }

@@ -19,9 +19,11 @@ use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
+use crate::links::Links;
 use crate::manifest::{self, Manifest};
 use crate::output;
 use crate::render::{self, Inputs, Job};
+use crate::shortcodes;
 use crate::site::{self, Site};
 use crate::store::{DbLocation, PostStamps, Store};
 use crate::templates;
@@ -141,7 +143,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // The front matter comes from the record or the files, the comment counts from the
     // database: neither waits on the other.
     let (loaded, opened) = rayon::join(
-        || content::load_scanned(root, options.drafts, scanned?, cache),
+        || content::load_scanned(root, &config, options.drafts, scanned?, cache),
         || open_comments(database.as_ref()),
     );
     let (loaded, (store, stamps)) = (loaded?, opened?);
@@ -149,11 +151,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         sources,
         left_out,
         cache_unchanged,
+        warnings: content_warnings,
     } = loaded;
     let site = Site::new(config, &sources, &|slug| {
         stamps.get(slug).map_or(0, |s| s.approved)
     });
     let mut warnings = recovered;
+    warnings.extend(content_warnings);
+    warnings.extend(site::unknown_home_sections(&site.config, &sources));
     warnings.extend(orphan_warnings(&site, &stamps));
 
     let jobs = render::jobs(&site);
@@ -161,11 +166,16 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // Without a last build every thread is shown; with one, those of the pages rendered.
     let threads_of = previous.is_some().then_some(plan.thread_posts);
     // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
+    let links = Links::new(&site, &sources);
     let (bodies, loaded) = rayon::join(
-        || site::render_bodies(root, &sources, &plan.needed),
+        || {
+            let env = shortcodes::Env::new(root, &tera, &site.config, &links);
+            site::render_bodies(&env, &site, &sources, &plan.needed)
+        },
         || read_comments(store, threads_of, &site.config),
     );
-    let (bodies, (threads, latest)) = (bodies?, loaded?);
+    let ((bodies, body_warnings), (threads, latest)) = (bodies?, loaded?);
+    warnings.extend(body_warnings);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,
@@ -242,7 +252,10 @@ fn read_comments(
             Ok(())
         }
     })?;
-    Ok((threads, store.latest_approved(feed_size(config))?))
+    Ok((
+        threads.highlighting(config.markdown.highlight),
+        store.latest_approved(feed_size(config))?,
+    ))
 }
 
 /// The output folder a build with these options writes to.
@@ -264,7 +277,7 @@ fn feed_size(config: &SiteConfig) -> usize {
 
 /// Comments whose post no longer exists must not vanish silently.
 fn orphan_warnings(site: &Site, stamps: &PostStamps) -> Vec<String> {
-    let known: FxHashSet<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
+    let known: FxHashSet<&str> = site.posts.iter().map(|p| p.key.as_str()).collect();
     let mut orphans: Vec<(&str, usize)> = stamps
         .iter()
         .filter(|(slug, s)| s.approved > 0 && !known.contains(slug.as_str()))

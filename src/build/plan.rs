@@ -40,6 +40,46 @@ pub fn site_key(
     Ok(hasher.digest128())
 }
 
+/// A page that wants a file quill writes for something else (`/tags/`, `/atom.xml`, a
+/// listing's `/page/2/`, an alias) is an error naming the page.
+fn check_one_writer(
+    site: &Site,
+    jobs: &[Job<'_>],
+    sources: &[Source],
+    planned: &[(String, Option<u128>)],
+) -> Result<()> {
+    let mut writers: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for (i, (file, _)) in planned.iter().enumerate() {
+        if let Some(first) = writers.insert(file, i) {
+            let what = |job: &Job<'_>| match job {
+                Job::Post(p) | Job::Page(p) => sources[p.source].file.display().to_string(),
+                Job::Section { section, .. } => sources[section.source].file.display().to_string(),
+                Job::Alias { target, .. } => format!("an alias of {target}"),
+                other => format!("quill's own {}", other.site_path(site)),
+            };
+            anyhow::bail!(
+                "{} and {} both want to be written to {file} (give one of them another path)",
+                what(&jobs[first]),
+                what(&jobs[i])
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A digest of which file gives which page at which URL: what shortcodes and internal
+/// links read of other pages.
+fn urls_key(site: &Site, sources: &[Source]) -> u128 {
+    let mut hasher = Xxh3::new();
+    for page in site.posts.iter().chain(&site.pages) {
+        hasher.update(sources[page.source].file.to_string_lossy().as_bytes());
+        hasher.update(b"\0");
+        hasher.update(page.permalink.as_bytes());
+        hasher.update(b"\0");
+    }
+    hasher.digest128()
+}
+
 /// What a build renders, and what for.
 #[derive(Debug)]
 pub struct Plan<'s> {
@@ -66,11 +106,13 @@ pub fn plan<'s>(
     let mut base = Xxh3::new();
     base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(site))?);
-    let stamp = |slug: &str| stamps.get(slug).map(|s| (s.stamp, s.approved));
+    let stamp = |key: &str| stamps.get(key).map(|s| (s.stamp, s.approved));
+    let urls = urls_key(site, sources);
     let planned: Vec<(String, Option<u128>)> = jobs
         .iter()
-        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp)))
+        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp, urls)))
         .collect();
+    check_one_writer(site, jobs, sources, &planned)?;
     let to_render: Vec<usize> = (0..jobs.len())
         .filter(|&i| {
             let (file, key) = &planned[i];
@@ -85,7 +127,7 @@ pub fn plan<'s>(
             needed[page.source] = true;
         }
         if let Job::Post(page) | Job::Page(page) = &jobs[i] {
-            thread_posts.push(&page.slug);
+            thread_posts.push(&page.key);
         }
     }
     Ok(Plan {

@@ -1,8 +1,10 @@
-//! `quill import disqus|wordpress|staticman|isso`: flags, the summary and the exit code.
+//! `quill import disqus|wordpress|staticman|isso` (comments) and `quill import
+//! jekyll|hugo|zola` (a whole site): flags, the summary and the exit code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use quill::import::site::{Generator, SiteImportOptions, SiteImportReport};
 use quill::import::{ImportOptions, ImportReport, Source, run};
 
 use super::RootArg;
@@ -36,6 +38,31 @@ enum SourceCommand {
     /// Import an Isso SQLite database (opened read-only).
     #[command(after_help = EXIT_CODES)]
     Isso(Common),
+    /// Import a whole Jekyll site into a new quill site (with its Staticman comments).
+    #[command(after_help = SITE_EXIT_CODES)]
+    Jekyll(SiteArgs),
+    /// Import a whole Hugo site into a new quill site (with its Staticman comments).
+    #[command(after_help = SITE_EXIT_CODES)]
+    Hugo(SiteArgs),
+    /// Import a whole Zola site into a new quill site.
+    #[command(after_help = SITE_EXIT_CODES)]
+    Zola(SiteArgs),
+}
+
+const SITE_EXIT_CODES: &str = "Exit codes:\n  0  the site was imported and nothing needs a hand\n  2  the site was imported; the report lists what needs a hand\n  1  the import failed (DEST is removed again)";
+
+/// The flags of a site import.
+#[derive(Debug, clap::Args)]
+struct SiteArgs {
+    /// The old site's folder (only read).
+    #[arg(value_name = "SOURCE")]
+    source: PathBuf,
+    /// The new site's folder: created, or empty.
+    #[arg(value_name = "DEST")]
+    dest: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// The flags every source takes.
@@ -70,6 +97,9 @@ pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
         } => (Source::Wordpress, common, with_pingbacks),
         SourceCommand::Staticman(c) => (Source::Staticman, c, false),
         SourceCommand::Isso(c) => (Source::Isso, c, false),
+        SourceCommand::Jekyll(a) => return import_site(Generator::Jekyll, a),
+        SourceCommand::Hugo(a) => return import_site(Generator::Hugo, a),
+        SourceCommand::Zola(a) => return import_site(Generator::Zola, a),
     };
     let options = ImportOptions {
         root: common.root.root,
@@ -123,6 +153,50 @@ fn print_summary(r: &ImportReport) {
                 u.comments,
                 if u.url.is_empty() { "(no URL)" } else { &u.url }
             );
+        }
+    }
+}
+
+fn import_site(generator: Generator, args: SiteArgs) -> anyhow::Result<ExitCode> {
+    let options = SiteImportOptions {
+        generator,
+        source: args.source,
+        dest: args.dest,
+    };
+    let report = quill::import::site::run(&options)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_site_summary(&options, &report);
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+fn print_site_summary(options: &SiteImportOptions, r: &SiteImportReport) {
+    println!(
+        "imported the {} site {} into {}",
+        options.generator.name(),
+        options.source.display(),
+        options.dest.display()
+    );
+    for (kind, count) in &r.carried {
+        println!("  {count} {kind}");
+    }
+    for s in &r.shortcodes {
+        println!("  shortcode {} ({} pages): {}", s.name, s.pages, s.became);
+    }
+    if let Some(comments) = &r.comments {
+        print_summary(comments);
+    }
+    if r.to_do.is_empty() {
+        println!(
+            "nothing needs a hand: cd {} && quill build",
+            options.dest.display()
+        );
+    } else {
+        println!("needs a hand:");
+        for t in &r.to_do {
+            println!("  {}: {}", t.file, t.what);
         }
     }
 }

@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
 
+use crate::highlight::{self, CodeInfo};
+
 /// The only URL schemes a comment link may use.
 const SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 
@@ -27,14 +29,17 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             "blockquote",
             "a",
             "hr",
+            "span",
         ]))
         .tag_attributes(std::collections::HashMap::from([
             ("a", HashSet::from(["href"])),
             ("code", HashSet::from(["class"])),
+            ("span", HashSet::from(["class"])),
             ("ol", HashSet::from(["start"])),
         ]))
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("code", "class") => is_language_class(value).then(|| value.into()),
+            ("span", "class") => highlight::is_token_class(value).then(|| value.into()),
             ("ol", "start") => value.parse::<u32>().is_ok().then(|| value.into()),
             _ => Some(value.into()),
         })
@@ -62,9 +67,14 @@ fn is_language_class(value: &str) -> bool {
     })
 }
 
-/// Renders a comment body to sanitized HTML.
+/// Renders a comment body to sanitized HTML, its code blocks highlighted.
 pub fn render_body(markdown: &str) -> String {
-    let (mut html, attribute_free) = written(markdown);
+    render_body_with(markdown, true)
+}
+
+/// Renders a comment body to sanitized HTML, highlighting code blocks or not.
+pub fn render_body_with(markdown: &str, highlight: bool) -> String {
+    let (mut html, attribute_free) = written(markdown, highlight);
     // The writer escapes all text, and raw HTML became text, so output made only of
     // attribute-free allow-listed tags has nothing left to sanitize. Anything that carries an
     // attribute (links, code languages) goes through the sanitizer's allow-list.
@@ -79,7 +89,7 @@ pub fn render_body(markdown: &str) -> String {
 
 /// The comment subset as the Markdown writer renders it, before sanitizing, and whether it is
 /// made only of attribute-free tags.
-fn written(markdown: &str) -> (String, bool) {
+fn written(markdown: &str, highlight: bool) -> (String, bool) {
     let text = strip_bidi_controls(markdown);
     let mut attribute_free = true;
     // Whether each open link is kept, so a refused link's end goes with its start.
@@ -107,12 +117,52 @@ fn written(markdown: &str) -> (String, bool) {
                 .then_some(Event::End(TagEnd::Link))?,
             event => event,
         };
-        attribute_free &= is_attribute_free(&event);
         Some(event)
     });
+    let events =
+        highlighted(events, highlight).inspect(|event| attribute_free &= is_attribute_free(event));
     let mut html = String::with_capacity(text.len() * 2);
     html::push_html(&mut html, events);
     (html, attribute_free)
+}
+
+/// Fenced code in a language quill knows, as the same highlighted HTML posts get: spans
+/// with quill's classes around escaped text, which the sanitizer's allow-list keeps. It runs
+/// after [`defused`], so a visitor's own markup is text by then.
+fn highlighted<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+    highlight: bool,
+) -> impl Iterator<Item = Event<'a>> {
+    let mut open: Option<(CodeInfo, String)> = None;
+    events.filter_map(move |event| match event {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) if highlight => {
+            // Only the language: line numbers and file names are for the author's pages.
+            let lang = CodeInfo::parse(info).lang;
+            if !highlight::knows(&lang) {
+                return Some(event);
+            }
+            open = Some((
+                CodeInfo {
+                    lang,
+                    linenostart: 1,
+                    ..CodeInfo::default()
+                },
+                String::new(),
+            ));
+            None
+        }
+        Event::Text(text) if open.is_some() => {
+            open.as_mut()?.1.push_str(&text);
+            None
+        }
+        Event::End(TagEnd::CodeBlock) if open.is_some() => {
+            let (info, code) = open.take()?;
+            let mut html = String::with_capacity(code.len() * 2);
+            highlight::code_block(&info, &code, &mut html);
+            Some(Event::Html(html.into()))
+        }
+        other => Some(other),
+    })
 }
 
 /// A comment's Markdown event as it may appear: a visitor's HTML as the text they typed,
@@ -320,7 +370,7 @@ mod tests {
         let corpus = include_str!("../../tests/corpora/xss-payloads.txt");
         let (mut skipped, mut sanitized_too) = (0, 0);
         for input in typed.into_iter().chain(corpus.lines()) {
-            let (written, attribute_free) = written(input);
+            let (written, attribute_free) = written(input, true);
             skipped += usize::from(attribute_free);
             sanitized_too += usize::from(!attribute_free);
             let sanitized = unpublishable_removed(SANITIZER.clean(&written).to_string());
@@ -330,6 +380,44 @@ mod tests {
         assert!(
             skipped > 1000 && sanitized_too > 1000,
             "{skipped} {sanitized_too}"
+        );
+    }
+
+    #[test]
+    fn visitors_code_is_highlighted_within_the_allow_list() {
+        let html = render_body(concat!(
+            "```rust\nfn f() {} // </span><script>alert(1)</script>\n```\n\n",
+            "```html\n<span class=\"hl-kw\" onclick=\"x\">\"</span><img src=x onerror=y>\n```\n\n",
+            "```rust,linenos,name=evil.rs\nlet x = 1;\n```\n",
+        ));
+        assert!(html.contains("<span class=\"hl-kw\">fn</span>"), "{html}");
+        let doc = scraper::Html::parse_fragment(&html);
+        let mut spans = 0;
+        for element in doc
+            .root_element()
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+        {
+            let name = element.value().name();
+            assert!(
+                ["html", "pre", "code", "span"].contains(&name),
+                "<{name}> in {html}"
+            );
+            for (attribute, value) in element.value().attrs() {
+                assert_eq!(attribute, "class", "{html}");
+                let known = highlight::is_token_class(value) || value.starts_with("language-");
+                assert!(known, "class {value:?} in {html}");
+            }
+            spans += usize::from(name == "span");
+        }
+        assert!(spans >= 6, "{html}");
+        // What the visitor typed is all there, as text.
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains("</span><script>alert(1)</script>"), "{text}");
+        assert!(text.contains("<img src=x onerror=y>"), "{text}");
+        assert!(
+            !html.contains("evil.rs") && !html.contains("data-n"),
+            "{html}"
         );
     }
 

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::CommentRecord;
-use super::render::{display_name, gravatar_hash, initials, render_body};
+use super::render::{display_name, gravatar_hash, initials, render_body_with};
 use crate::config::Avatars;
 use crate::content::dates;
 
@@ -43,6 +43,8 @@ pub struct CommentNode {
 pub struct Threads {
     by_post: FxHashMap<String, Vec<Kept>>,
     max_depth: usize,
+    /// Whether code blocks in comments are highlighted (`[markdown] highlight`).
+    highlight: bool,
 }
 
 /// What a thread keeps of a comment until its page is rendered: not the email, not the post.
@@ -75,7 +77,13 @@ impl Threads {
         Threads {
             by_post: FxHashMap::default(),
             max_depth: max_depth.max(1),
+            highlight: true,
         }
+    }
+
+    /// The same threads, with code blocks highlighted or not when they are rendered.
+    pub fn highlighting(self, highlight: bool) -> Threads {
+        Threads { highlight, ..self }
     }
 
     fn add(&mut self, record: CommentRecord, avatars: Avatars) {
@@ -118,6 +126,7 @@ impl Threads {
                     k.avatar.as_deref(),
                     &k.body,
                     &k.timestamp,
+                    self.highlight,
                 );
                 (node, k.parent_id)
             })
@@ -126,7 +135,8 @@ impl Threads {
     }
 }
 
-/// A comment as templates see it, without replies.
+/// A comment as templates see it, without replies, its code not highlighted: feeds, where it
+/// goes, have no style sheet for it.
 pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
     make_node(
         record.id,
@@ -135,6 +145,7 @@ pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
         avatar(&record.email, avatars).as_deref(),
         &record.body,
         &record.timestamp,
+        false,
     )
 }
 
@@ -152,13 +163,14 @@ fn make_node(
     avatar: Option<&str>,
     body: &str,
     timestamp: &DateTime<Utc>,
+    highlight: bool,
 ) -> CommentNode {
     CommentNode {
         id,
         author: display_name(username),
         initials: initials(username),
         avatar: avatar.map(str::to_string),
-        body_html: render_body(body),
+        body_html: render_body_with(body, highlight),
         timestamp: dates::iso(timestamp),
         date: dates::human(timestamp),
         anchor: format!("comment-{id}"),

@@ -22,7 +22,7 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// A short description (`description`, or Hugo's `summary`).
     pub description: Option<String>,
-    /// Tag names as written.
+    /// Tag names as written: a list, or one string of comma- or space-separated words.
     pub tags: Vec<String>,
     /// Whether visitors may comment (default true).
     pub comments: bool,
@@ -33,6 +33,29 @@ pub struct FrontMatter {
     pub extra: Map<String, Value>,
     /// The 1-based file line of the `date` key, for messages about it.
     pub date_line: Option<usize>,
+    /// The page's own path, pattern tokens allowed: Zola's `path`, Jekyll's `permalink` or
+    /// Hugo's `url`.
+    pub url: Option<String>,
+    /// The 1-based file line of that key.
+    pub url_line: Option<usize>,
+    /// Categories as written (`categories`, Jekyll's `category`, or under `[taxonomies]`).
+    pub categories: Vec<String>,
+    /// The authors (`author` or `authors`).
+    pub authors: Vec<String>,
+    /// An image for the page and its social preview (`image`, `cover`, or `cover.image`).
+    pub image: Option<String>,
+    /// The order within a section sorted by weight (lighter first).
+    pub weight: Option<i64>,
+    /// Whether the page is written out (`render = false` keeps it in listings only).
+    pub render: bool,
+    /// A section's sort order: `date`, `title` or `weight`.
+    pub sort_by: Option<String>,
+    /// A section's pages per listing page.
+    pub paginate_by: Option<usize>,
+    /// A section's listing template, instead of `section.html`.
+    pub template: Option<String>,
+    /// Whether a section's posts also appear in its parent's listing.
+    pub transparent: bool,
 }
 
 /// Free values are kept as JSON text when front matter is cached, so that compact formats
@@ -89,6 +112,15 @@ pub fn split(text: &str) -> Result<Split<'_>> {
 
 /// Parses a file's front matter; errors start with the file line (`3: ...`).
 pub fn parse(split: &Split<'_>) -> Result<FrontMatter> {
+    parse_as(split, true)
+}
+
+/// Parses a section's `_index.md` front matter, where the title may be left out.
+pub fn parse_section(split: &Split<'_>) -> Result<FrontMatter> {
+    parse_as(split, false)
+}
+
+fn parse_as(split: &Split<'_>, title_required: bool) -> Result<FrontMatter> {
     // The block starts on the file's second line.
     const FIRST_LINE: usize = 2;
     let table = if split.is_toml {
@@ -114,22 +146,27 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter> {
             _ => bail!("{FIRST_LINE}: YAML front matter must be a mapping of keys to values"),
         }
     };
-    interpret(table, |key| {
-        key_line(split.front, key).map(|l| l + FIRST_LINE - 1)
-    })
+    interpret(
+        table,
+        |key| key_line(split.front, key).map(|l| l + FIRST_LINE - 1),
+        title_required,
+    )
 }
 
 fn interpret(
     mut map: Map<String, Value>,
     line_of: impl Fn(&str) -> Option<usize>,
+    title_required: bool,
 ) -> Result<FrontMatter> {
     let at = |key: &str| line_of(key).unwrap_or(1);
     let mut fm = FrontMatter {
         comments: true,
+        render: true,
         ..FrontMatter::default()
     };
     fm.title = match map.remove("title") {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
+        None if !title_required => String::new(),
         Some(Value::String(_)) | None => bail!(
             "{}: missing title (add title = \"...\" to the front matter)",
             at("title")
@@ -138,28 +175,98 @@ fn interpret(
     };
     fm.date_line = line_of("date");
     fm.date = take_date(&mut map, "date", &at)?;
-    fm.updated = match take_date(&mut map, "updated", &at)? {
-        Some(d) => Some(d),
-        None => take_date(&mut map, "lastmod", &at)?,
-    };
+    fm.updated = take_date(&mut map, "updated", &at)?;
+    for spelling in ["lastmod", "last_modified_at"] {
+        if let Some(d) = take_date(&mut map, spelling, &at)? {
+            fm.updated.get_or_insert(d);
+        }
+    }
     fm.draft = take_bool(&mut map, "draft", &at)?.unwrap_or(false);
     if let Some(published) = take_bool(&mut map, "published", &at)? {
         fm.draft |= !published;
     }
     fm.slug = take_string(&mut map, "slug", &at)?;
-    fm.description = match take_string(&mut map, "description", &at)? {
-        Some(d) => Some(d),
-        None => take_string(&mut map, "summary", &at)?,
-    };
-    fm.tags = take_words(&mut map, "tags", &at)?;
+    fm.description = take_string(&mut map, "description", &at)?;
+    for spelling in ["summary", "excerpt"] {
+        if let Some(d) = take_string(&mut map, spelling, &at)? {
+            fm.description.get_or_insert(d);
+        }
+    }
+    fm.tags = take_words(&mut map, "tags", &at, Lists::SplitOne)?;
+    fm.categories = take_words(&mut map, "categories", &at, Lists::Whole)?;
+    fm.categories
+        .extend(take_words(&mut map, "category", &at, Lists::Whole)?);
     if let Some(Value::Object(mut taxonomies)) = map.remove("taxonomies") {
-        fm.tags.extend(take_words(&mut taxonomies, "tags", &at)?);
+        fm.tags
+            .extend(take_words(&mut taxonomies, "tags", &at, Lists::SplitOne)?);
+        fm.categories.extend(take_words(
+            &mut taxonomies,
+            "categories",
+            &at,
+            Lists::Whole,
+        )?);
         if !taxonomies.is_empty() {
             map.insert("taxonomies".into(), Value::Object(taxonomies));
         }
     }
     fm.comments = take_bool(&mut map, "comments", &at)?.unwrap_or(true);
+    if take_bool(&mut map, "comments_locked", &at)? == Some(true) {
+        fm.comments = false;
+    }
     fm.aliases = take_list(&mut map, "aliases", &at)?;
+    fm.aliases
+        .extend(take_list(&mut map, "redirect_from", &at)?);
+    for key in ["path", "permalink", "url"] {
+        if let Some(url) = take_string(&mut map, key, &at)? {
+            if fm.url.is_some() {
+                bail!(
+                    "{}: {key} and {} both give the page's path; keep one",
+                    at(key),
+                    ["path", "permalink", "url"]
+                        .into_iter()
+                        .find(|k| line_of(k) == fm.url_line)
+                        .unwrap_or("another key")
+                );
+            }
+            fm.url_line = line_of(key);
+            fm.url = Some(url);
+        }
+    }
+    fm.authors = take_list(&mut map, "authors", &at)?;
+    fm.authors.extend(take_list(&mut map, "author", &at)?);
+    fm.image = take_string(&mut map, "image", &at)?;
+    match map.remove("cover") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => {
+            fm.image.get_or_insert(s);
+        }
+        // Hugo themes (PaperMod) write `cover.image`; the rest of the table is for templates.
+        Some(Value::Object(mut cover)) => {
+            if let Some(s) = take_string(&mut cover, "image", &at)? {
+                fm.image.get_or_insert(s);
+            }
+            map.insert("cover".into(), Value::Object(cover));
+        }
+        Some(other) => bail!("{}: cover must be text, not {other}", at("cover")),
+    }
+    fm.weight = take_integer(&mut map, "weight", &at)?;
+    fm.render = take_bool(&mut map, "render", &at)?.unwrap_or(true);
+    fm.sort_by = take_string(&mut map, "sort_by", &at)?;
+    if let Some(sort) = &fm.sort_by
+        && !["date", "title", "weight"].contains(&sort.as_str())
+    {
+        bail!(
+            "{}: sort_by must be \"date\", \"title\" or \"weight\", not {sort:?}",
+            at("sort_by")
+        );
+    }
+    fm.paginate_by = match take_integer(&mut map, "paginate_by", &at)? {
+        None => None,
+        Some(n) if n >= 1 => usize::try_from(n).ok(),
+        Some(_) => bail!("{}: paginate_by must be at least 1", at("paginate_by")),
+    };
+    fm.template = take_string(&mut map, "template", &at)?;
+    fm.transparent = take_bool(&mut map, "transparent", &at)?.unwrap_or(false);
     fm.extra = match map.remove("extra") {
         Some(Value::Object(extra)) => extra,
         Some(_) => bail!("{}: extra must be a table", at("extra")),
@@ -183,6 +290,18 @@ fn take_date(
             .map(Some)
             .ok_or_else(|| anyhow!("{}: invalid {key} \"{s}\" ({})", at(key), dates::EXPECTED)),
         Some(other) => bail!("{}: invalid {key} {other} ({})", at(key), dates::EXPECTED),
+    }
+}
+
+fn take_integer(
+    map: &mut Map<String, Value>,
+    key: &str,
+    at: &impl Fn(&str) -> usize,
+) -> Result<Option<i64>> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
+        Some(other) => bail!("{}: {key} must be a whole number, not {other}", at(key)),
     }
 }
 
@@ -231,13 +350,25 @@ fn take_list(
 }
 
 /// Tags as a list, or as one string of comma- or space-separated words (Jekyll).
+/// Whether a list of one name is split like a single string.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lists {
+    /// Items are whole names, spaces and all, as Jekyll has them (categories).
+    Whole,
+    /// A list of one item is split too: how quill has always read tags, kept so that existing
+    /// sites build as they did.
+    SplitOne,
+}
+
 fn take_words(
     map: &mut Map<String, Value>,
     key: &str,
     at: &impl Fn(&str) -> usize,
+    lists: Lists,
 ) -> Result<Vec<String>> {
+    let splits = lists == Lists::SplitOne || matches!(map.get(key), Some(Value::String(_)));
     let items = take_list(map, key, at)?;
-    let words = if let [single] = items.as_slice() {
+    let words = if let ([single], true) = (items.as_slice(), splits) {
         if single.contains(',') {
             single.split(',').map(str::to_string).collect()
         } else {
@@ -314,8 +445,59 @@ mod tests {
         assert!(f.updated.is_some());
         let f = fm("---\ntitle: T\ntags: rust web\n---\n").unwrap();
         assert_eq!(f.tags, ["rust", "web"]);
+        let f = fm("---\ntitle: T\ncategories: [web dev]\n---\n").unwrap();
+        assert_eq!(f.categories, ["web dev"], "a list's item is one name");
+        let f = fm("---\ntitle: T\ncategories: web dev\n---\n").unwrap();
+        assert_eq!(
+            f.categories,
+            ["web", "dev"],
+            "a string is split, as Jekyll does"
+        );
         let f = fm("+++\ntitle = \"T\"\n[taxonomies]\ntags = [\"a\", \"b\"]\n+++\n").unwrap();
         assert_eq!(f.tags, ["a", "b"]);
+    }
+
+    #[test]
+    fn jekyll_hugo_and_zola_spellings() {
+        let f = fm("---\ntitle: T\nexcerpt: Short\nlast_modified_at: 2022-02-02\ncomments_locked: true\ncategories: [Food, Travel]\nauthor: Ada\nimage: /a.png\nweight: 3\nredirect_from: [/old/]\npermalink: /404.html\n---\n").unwrap();
+        assert_eq!(f.description.as_deref(), Some("Short"));
+        assert_eq!(f.updated, dates::parse_date("2022-02-02"));
+        assert!(!f.comments);
+        assert_eq!(f.categories, ["Food", "Travel"]);
+        assert_eq!(f.authors, ["Ada"]);
+        assert_eq!(f.image.as_deref(), Some("/a.png"));
+        assert_eq!(f.weight, Some(3));
+        assert_eq!(f.aliases, ["/old/"]);
+        assert_eq!(f.url.as_deref(), Some("/404.html"));
+        assert_eq!(f.url_line, Some(11));
+        assert!(f.render);
+        let f = fm("+++\ntitle = \"T\"\npath = \"a/b\"\nrender = false\nauthors = [\"A\", \"B\"]\n[cover]\nimage = \"c.jpg\"\nalt = \"x\"\n[taxonomies]\ncategories = [\"c\"]\n+++\n").unwrap();
+        assert_eq!(f.url.as_deref(), Some("a/b"));
+        assert!(!f.render);
+        assert_eq!(f.authors, ["A", "B"]);
+        assert_eq!(f.image.as_deref(), Some("c.jpg"));
+        assert_eq!(f.extra["cover"]["alt"], "x");
+        assert_eq!(f.categories, ["c"]);
+        let err = fm("---\ntitle: T\npath: a\nurl: /b/\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("4: url and path both give"), "{err}");
+        let err = fm("+++\ntitle = \"T\"\nsort_by = \"size\"\n+++\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("3: sort_by must be"), "{err}");
+    }
+
+    #[test]
+    fn a_section_needs_no_title() {
+        let s =
+            split("+++\nsort_by = \"weight\"\npaginate_by = 5\ntransparent = true\n+++\n").unwrap();
+        let f = parse_section(&s).unwrap();
+        assert_eq!(f.title, "");
+        assert_eq!(f.sort_by.as_deref(), Some("weight"));
+        assert_eq!(f.paginate_by, Some(5));
+        assert!(f.transparent);
+        assert!(parse(&s).is_err());
     }
 
     #[test]

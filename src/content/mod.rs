@@ -3,7 +3,13 @@
 
 pub mod dates;
 pub mod front_matter;
+pub mod lang;
+pub mod permalink;
+mod place;
+mod scan;
 pub mod slug;
+
+pub use scan::{is_html, scan};
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
+use crate::config::SiteConfig;
 use front_matter::FrontMatter;
 
 /// The content folder under a site root.
@@ -20,13 +27,18 @@ pub const CONTENT_DIR: &str = "content";
 /// Posts live under this folder of `content/`.
 pub const POSTS_DIR: &str = "posts";
 
+/// The file that makes its folder a section, as in Zola and Hugo.
+pub const SECTION_FILE: &str = "_index.md";
+
 /// What a Markdown file becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
-    /// Dated, listed, in feeds: `/posts/<slug>/`.
+    /// Dated, listed, in feeds: anything under `content/posts/`, or a dated page in a section.
     Post,
-    /// A standalone page such as About: `/<slug>/`, not listed.
+    /// A standalone page such as About, not in the home listing or feeds.
     Page,
+    /// A section's `_index.md`: the listing page of its folder.
+    Section,
 }
 
 /// One Markdown file, read and classified, with its body not yet rendered.
@@ -36,10 +48,24 @@ pub struct Source {
     pub kind: Kind,
     /// The file, relative to the site root (`content/posts/a.md`), for messages.
     pub file: PathBuf,
-    /// The URL slug.
+    /// The URL slug: the file's name or its `slug`, under `[slugify] paths`.
     pub slug: String,
-    /// The site path without the base path: `/posts/a/`.
+    /// The site path without the base path: `/posts/a/`. Every link to the page is made from
+    /// it; nothing else decides where a page is published.
     pub path: String,
+    /// What the page's comments are stored under: its slug for a file right in
+    /// `content/posts/` (as quill always had it), else the folders from `content/` (without
+    /// `posts/`) and the slug (`2024/trip`, `blog/trip`). Depends only on where the file is,
+    /// so a new permalink pattern never detaches a post's comments.
+    pub key: String,
+    /// The language of a translation (`es` for `trip.es.md`); `None` for the site's own.
+    pub lang: Option<String>,
+    /// The file every version of this page shares, as a translation is named without its
+    /// language (`content/trip.md` for `content/trip.es.md`).
+    pub original: String,
+    /// The section folder the file belongs to, relative to `content/` (`""` for the content
+    /// root; for a section, its own folder), if any.
+    pub section: Option<String>,
     /// The normalized front matter.
     pub meta: FrontMatter,
     /// The publication date (posts always have one).
@@ -54,6 +80,9 @@ pub struct Source {
     /// Whether the file had not changed for a while when it was read (see
     /// [`CachedSource::settled`]).
     pub settled: bool,
+    /// Whether its body may call a shortcode or link to another content file, so that its
+    /// page changes when another page's URL does.
+    pub refers: bool,
 }
 
 /// What tells a changed file from an unchanged one without reading it, as make and cargo do.
@@ -112,12 +141,6 @@ impl Fingerprint {
 pub struct CachedSource {
     /// The file's fingerprint when this was read.
     pub fingerprint: Fingerprint,
-    /// Post or page.
-    pub kind: Kind,
-    /// The URL slug.
-    pub slug: String,
-    /// The site path without the base path.
-    pub path: String,
     /// The normalized front matter.
     pub meta: FrontMatter,
     /// The publication date.
@@ -128,6 +151,8 @@ pub struct CachedSource {
     /// fingerprint prove an unchanged file (a write within the same tick of the file system's
     /// clock keeps it; git calls such entries "racily clean").
     pub settled: bool,
+    /// Whether the body may refer to other pages ([`Source::refers`]).
+    pub refers: bool,
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
@@ -138,13 +163,11 @@ impl Source {
     pub fn into_cached(self) -> (String, CachedSource) {
         let entry = CachedSource {
             fingerprint: self.fingerprint,
-            kind: self.kind,
-            slug: self.slug,
-            path: self.path,
             meta: self.meta,
             date: self.date,
             digest: self.digest.unwrap_or_default(),
             settled: self.settled,
+            refers: self.refers,
         };
         (cache_key(&self.file), entry)
     }
@@ -152,10 +175,18 @@ impl Source {
     /// The Markdown body, read from the file. Loading keeps only front matter, so that a
     /// build never holds every post's Markdown and every post's HTML at once.
     pub fn read_body(&self, root: &Path) -> Result<String> {
+        Ok(self.read_body_at(root)?.0)
+    }
+
+    /// The Markdown body and the file line it starts on, for messages about the body.
+    pub fn read_body_at(&self, root: &Path) -> Result<(String, usize)> {
         let text = read_text(root, &self.file)?;
         let split = front_matter::split(&text)
             .map_err(|e| anyhow::anyhow!("{}:{e}", self.file.display()))?;
-        Ok(split.body.to_string())
+        // The body is the end of the text.
+        let start = text.len() - split.body.len();
+        let line = text[..start].matches('\n').count() + 1;
+        Ok((split.body.to_string(), line))
     }
 }
 
@@ -173,16 +204,21 @@ pub fn cache_key(file: &Path) -> String {
 /// the end of its front matter, for what needs to know the posts but not their bodies (ingest
 /// matching submissions to posts). Builds use [`scan`] and [`load_scanned`].
 ///
-/// Drafts are left out unless `include_drafts`. Two posts with one slug are an error.
-pub fn load_front_matter(root: &Path, include_drafts: bool) -> Result<Vec<Source>> {
+/// Drafts are left out unless `include_drafts`. Two pages with one URL are an error.
+pub fn load_front_matter(
+    root: &Path,
+    config: &SiteConfig,
+    include_drafts: bool,
+) -> Result<Vec<Source>> {
     let content_dir = root.join(CONTENT_DIR);
     let sources = scan(root)?
         .into_par_iter()
         .map(|(path, fingerprint)| {
             read_source(root, &content_dir, &path, fingerprint, Reading::Head)
         })
-        .collect::<Result<Vec<Source>>>()?;
-    Ok(finish(sources, include_drafts)?.0)
+        .collect::<Vec<Result<Source>>>();
+    let sources = all_or_every_error(sources)?;
+    Ok(finish(sources, config, include_drafts)?.0)
 }
 
 /// How much of a Markdown file to read.
@@ -192,35 +228,6 @@ enum Reading {
     Whole,
     /// Up to the end of the front matter.
     Head,
-}
-
-/// The Markdown files under `root/content` in order, with their fingerprints: what a build
-/// can learn about its content without reading any of it.
-pub fn scan(root: &Path) -> Result<Vec<(PathBuf, Fingerprint)>> {
-    let content_dir = root.join(CONTENT_DIR);
-    if !content_dir.is_dir() {
-        bail!(
-            "no {CONTENT_DIR}/ folder in {} (write posts under content/posts/, or run `quill init`)",
-            root.display()
-        );
-    }
-    // Walk in order (names only), then stat in parallel: an unchanged site of thousands of
-    // posts costs a stat per file.
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in WalkDir::new(&content_dir).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("failed to walk {}", content_dir.display()))?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md") {
-            paths.push(entry.into_path());
-        }
-    }
-    paths
-        .into_par_iter()
-        .map(|path| {
-            let metadata = std::fs::metadata(&path)
-                .with_context(|| format!("failed to read {}", path.display()))?;
-            Ok((path, Fingerprint::of(&metadata)))
-        })
-        .collect()
 }
 
 /// What [`load_scanned`] gives a build.
@@ -233,14 +240,17 @@ pub struct Loaded {
     /// Whether every file came from the cache and every cache entry was used: a cache made
     /// from these sources would be the one read.
     pub cache_unchanged: bool,
+    /// What the author should know about the content, such as translations left out.
+    pub warnings: Vec<String>,
 }
 
 /// Loads [`scan`]ned files, in order, for a build: a file whose fingerprint matches its
 /// settled `cache` entry is not read (its front matter is taken out of the cache); the rest
-/// are read whole, in parallel. Drafts are left out unless `include_drafts`; two posts with
-/// one slug are an error.
+/// are read whole, in parallel. Drafts are left out unless `include_drafts`; two pages with
+/// one URL are an error.
 pub fn load_scanned(
     root: &Path,
+    config: &SiteConfig,
     include_drafts: bool,
     scanned: Vec<(PathBuf, Fingerprint)>,
     mut cache: SourceCache,
@@ -268,43 +278,98 @@ pub fn load_scanned(
             }
             None => read_source(root, &content_dir, &path, fingerprint, Reading::Whole),
         })
-        .collect::<Result<Vec<Source>>>()?;
-    let (sources, left_out) = finish(loaded, include_drafts)?;
+        .collect::<Vec<Result<Source>>>();
+    let loaded = all_or_every_error(loaded)?;
+    let (sources, left_out, warning) = finish(loaded, config, include_drafts)?;
     Ok(Loaded {
         sources,
         left_out,
         cache_unchanged,
+        warnings: warning.into_iter().collect(),
     })
 }
 
-/// Sets drafts aside unless asked for them, and refuses two files that want one URL; returns
-/// the sources and the drafts set aside.
-fn finish(loaded: Vec<Source>, include_drafts: bool) -> Result<(Vec<Source>, Vec<Source>)> {
+/// Every source, or an error listing every file that could not be read, so that a site with
+/// many broken files is fixed in one run.
+fn all_or_every_error(results: Vec<Result<Source>>) -> Result<Vec<Source>> {
+    let mut sources = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    crate::diagnostics::Diagnostics::check(errors)?;
+    Ok(sources)
+}
+
+/// Decides what each file is and where it goes (which depends on the other files: a folder
+/// is a section when it has an `_index.md`), sets drafts and translations into languages
+/// `site.toml` does not list aside, and refuses two files that want one URL; returns the
+/// sources, those set aside, and a warning naming the translations left out.
+fn finish(
+    mut loaded: Vec<Source>,
+    config: &SiteConfig,
+    include_drafts: bool,
+) -> Result<(Vec<Source>, Vec<Source>, Option<String>)> {
+    place::place(&mut loaded, config)?;
+    let unlisted = |s: &Source| {
+        s.lang
+            .as_ref()
+            .is_some_and(|lang| !config.languages.contains_key(lang))
+    };
+    let untranslated: Vec<String> = loaded
+        .iter()
+        .filter(|s| unlisted(s))
+        .map(|s| s.file.display().to_string())
+        .collect();
     let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
         .into_iter()
-        .partition(|s| include_drafts || !s.meta.draft);
-    check_unique_paths(&sources)?;
-    Ok((sources, left_out))
+        .partition(|s| (include_drafts || !s.meta.draft) && !unlisted(s));
+    // A draft without a date was let through; one that is published needs it now.
+    let undated: Vec<String> = sources
+        .iter()
+        .filter(|s| s.kind == Kind::Post)
+        .filter_map(|s| place::require_date(s, &s.slug).err())
+        .map(|e| format!("{e:#}"))
+        .collect();
+    crate::diagnostics::Diagnostics::check(undated)?;
+    place::check_unique(&sources)?;
+    let warning = (!untranslated.is_empty()).then(|| {
+        format!(
+            "left out {} translation{} into a language site.toml does not list (add [languages.CODE] to publish them): {}",
+            untranslated.len(),
+            if untranslated.len() == 1 { "" } else { "s" },
+            untranslated.join(", ")
+        )
+    });
+    Ok((sources, left_out, warning))
 }
 
 fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
-    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    let is_bundle = lang::is_bundle_index(path);
     // A bundle's files are listed afresh: they change without its index.md changing.
     let assets = match path.parent() {
         Some(dir) if is_bundle => bundle_assets(dir)?,
         _ => Vec::new(),
     };
     Ok(Source {
-        kind: hit.kind,
+        kind: Kind::Page,
         file,
-        slug: hit.slug,
-        path: hit.path,
+        slug: String::new(),
+        path: String::new(),
+        key: String::new(),
+        lang: None,
+        original: String::new(),
+        section: None,
         meta: hit.meta,
         date: hit.date,
         assets,
         fingerprint: hit.fingerprint,
         digest: Some(hit.digest),
         settled: hit.settled,
+        refers: hit.refers,
     })
 }
 
@@ -375,62 +440,29 @@ fn read_source(
     };
     let located = |e: anyhow::Error| anyhow::anyhow!("{}:{e}", file.display());
     let split = front_matter::split(&text).map_err(located)?;
-    let meta = front_matter::parse(&split).map_err(located)?;
+    let refers = reading == Reading::Whole && crate::shortcodes::may_refer(split.body);
+    let is_section = lang::split(path).0 == "_index";
+    let meta = if is_section {
+        front_matter::parse_section(&split)
+    } else {
+        front_matter::parse(&split)
+    }
+    .map_err(located)?;
 
-    let relative = path.strip_prefix(content_dir).unwrap_or(path);
-    let kind = if relative.starts_with(POSTS_DIR) {
-        Kind::Post
-    } else {
-        Kind::Page
-    };
-    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    let is_bundle = lang::is_bundle_index(path);
     let stem = if is_bundle {
-        path.parent().and_then(Path::file_name)
+        path.parent()
+            .and_then(Path::file_name)
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     } else {
-        path.file_stem()
-    }
-    .map(|s| s.to_string_lossy().into_owned())
-    .unwrap_or_default();
-    let jekyll = slug::split_jekyll_stem(&stem);
-    let slug = match &meta.slug {
-        Some(s) => slug::slugify(s),
-        None => slug::slugify(jekyll.map_or(stem.as_str(), |(_, rest)| rest)),
+        lang::split(path).0
     };
-    if slug.is_empty() {
-        bail!(
-            "{}: cannot make a URL slug from its name; add slug = \"...\" to the front matter",
-            file.display()
-        );
-    }
     let date = meta.date.or_else(|| {
-        jekyll
+        slug::split_jekyll_stem(&stem)
             .and_then(|(d, _)| d.and_hms_opt(0, 0, 0))
             .map(|d| d.and_utc())
     });
-    if kind == Kind::Post && date.is_none() {
-        bail!(
-            "{}:{}: missing date (add date = YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-{slug}.md)",
-            file.display(),
-            2
-        );
-    }
-    let page_path = match kind {
-        Kind::Post => format!("/{POSTS_DIR}/{slug}/"),
-        Kind::Page => {
-            // A page keeps the folders it sits in: content/docs/setup.md is /docs/setup/.
-            let bundle_or_file_parent = if is_bundle {
-                relative.parent().and_then(Path::parent)
-            } else {
-                relative.parent()
-            };
-            let mut prefix = String::new();
-            for part in bundle_or_file_parent.into_iter().flat_map(Path::components) {
-                prefix.push('/');
-                prefix.push_str(&slug::slugify(&part.as_os_str().to_string_lossy()));
-            }
-            format!("{prefix}/{slug}/")
-        }
-    };
     for alias in &meta.aliases {
         let leaves_site = alias.contains('\\')
             || Path::new(alias.trim_start_matches('/'))
@@ -448,17 +480,23 @@ fn read_source(
     } else {
         Vec::new()
     };
+    // Where it goes is decided with the other files, in `place`.
     Ok(Source {
-        kind,
+        kind: Kind::Page,
         file,
-        slug,
-        path: page_path,
+        slug: String::new(),
+        path: String::new(),
+        key: String::new(),
+        lang: None,
+        original: String::new(),
+        section: None,
         meta,
         date,
         assets,
         fingerprint,
         digest,
         settled: !fingerprint.is_recent(),
+        refers,
     })
 }
 
@@ -474,19 +512,4 @@ fn bundle_assets(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
         }
     }
     Ok(assets)
-}
-
-fn check_unique_paths(sources: &[Source]) -> Result<()> {
-    let mut seen: rustc_hash::FxHashMap<&str, &Path> = rustc_hash::FxHashMap::default();
-    for source in sources {
-        if let Some(other) = seen.insert(&source.path, &source.file) {
-            bail!(
-                "{} and {} both want the URL {} (give one of them another slug in its front matter)",
-                other.display(),
-                source.file.display(),
-                source.path
-            );
-        }
-    }
-    Ok(())
 }

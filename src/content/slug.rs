@@ -1,4 +1,54 @@
-//! URL-safe slugs: lowercase ASCII and hyphens, with non-ASCII text transliterated.
+//! URL-safe slugs: lowercase ASCII and hyphens, with non-ASCII text transliterated; or, for
+//! paths under `[slugify] paths`, Zola's gentler "safe" and "off" modes.
+
+/// How file and folder names become URL segments: `[slugify] paths`, with Zola's meanings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlugMode {
+    /// Lowercase ASCII and hyphens ([`slugify`]); quill's default.
+    #[default]
+    On,
+    /// Case, underscores, dots and letters kept, as Jekyll and Hugo keep them; only what is
+    /// unsafe in a URL or a file name goes, and whitespace becomes a hyphen.
+    Safe,
+    /// The name exactly as written.
+    Off,
+}
+
+/// A file or folder name as a URL segment under `mode`.
+pub fn slugify_path(text: &str, mode: SlugMode) -> String {
+    match mode {
+        SlugMode::On => slugify(text),
+        SlugMode::Safe => safe(text),
+        SlugMode::Off => text.to_string(),
+    }
+}
+
+/// Zola's "safe": drops the characters that are unsafe in file paths or that end a URL's
+/// path (`<>:/|?*#\()[]`, quotes and control characters) and turns runs of whitespace into
+/// one hyphen.
+fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_hyphen = false;
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            pending_hyphen = true;
+        } else if c.is_control() || "<>:/|?*#\\()[]\"'%".contains(c) {
+            continue;
+        } else {
+            if pending_hyphen && !out.is_empty() {
+                out.push('-');
+            }
+            pending_hyphen = false;
+            out.push(c);
+        }
+    }
+    // A name of dots alone would climb out of its folder.
+    if out.chars().all(|c| c == '.') {
+        out.clear();
+    }
+    out
+}
 
 /// Turns any text into a slug: `"Héllo, World!"` becomes `"hello-world"`.
 ///
@@ -47,6 +97,25 @@ mod tests {
             ("!!!", ""),
         ] {
             assert_eq!(slugify(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn path_modes() {
+        for (input, on, safe) in [
+            (
+                "using_matlab_class_methods",
+                "using-matlab-class-methods",
+                "using_matlab_class_methods",
+            ),
+            ("My Trip v1.2", "my-trip-v1-2", "My-Trip-v1.2"),
+            ("Crème brûlée", "creme-brulee", "Crème-brûlée"),
+            ("what?#[x](y)", "what-x-y", "whatxy"),
+            ("..", "", ""),
+        ] {
+            assert_eq!(slugify_path(input, SlugMode::On), on, "on {input:?}");
+            assert_eq!(slugify_path(input, SlugMode::Safe), safe, "safe {input:?}");
+            assert_eq!(slugify_path(input, SlugMode::Off), input, "off {input:?}");
         }
     }
 

@@ -28,12 +28,46 @@ pub fn to_markdown(html: &str, flavor: Flavor) -> String {
     if flavor == Flavor::Markdown && !html.contains(['<', '&']) {
         return html.trim().to_string();
     }
+    let html = match flavor {
+        Flavor::Markdown => autolinks_as_text(&html),
+        _ => html,
+    };
     let fragment = Html::parse_fragment(&html);
     let mut out = String::new();
     for child in fragment.root_element().children() {
         convert(child, flavor, &mut out);
     }
     tidy(&out)
+}
+
+/// Markdown's autolinks (`<https://example.org>`) written as the text they are, so the HTML
+/// parser does not take them for tags and drop them; the Markdown renderer links them later.
+fn autolinks_as_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let lower = after.get(..8).unwrap_or(after).to_ascii_lowercase();
+        let end = after.find(|c: char| c == '>' || c == '<' || c.is_whitespace());
+        match end {
+            Some(end)
+                if (lower.starts_with("http://") || lower.starts_with("https://"))
+                    && after[end..].starts_with('>') =>
+            {
+                out.push_str("&lt;");
+                out.push_str(&after[..end].replace('&', "&amp;"));
+                out.push_str("&gt;");
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Elements dropped with everything inside them: nothing of theirs is a comment's text.
@@ -387,6 +421,24 @@ fn tidy(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_autolinks_survive_as_links() {
+        let kept = to_markdown(
+            "- <https://example.org/a?b=1&c=2>\n\nsee <HTTP://x.org> and <b>bold</b> <notalink>",
+            Flavor::Markdown,
+        );
+        assert!(kept.contains("- <https://example.org/a?b=1&c=2>"), "{kept}");
+        assert!(
+            kept.contains("<HTTP://x.org>") && kept.contains("**bold**"),
+            "{kept}"
+        );
+        let html = crate::comments::render::render_body(&kept);
+        assert!(
+            html.contains("<li><a href=\"https://example.org/a?b=1&amp;c=2\""),
+            "the list item keeps its link: {html}"
+        );
+    }
 
     #[test]
     fn html_to_markdown() {

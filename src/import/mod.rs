@@ -10,6 +10,7 @@
 pub mod disqus;
 pub mod html;
 pub mod isso;
+pub mod site;
 pub mod staticman;
 pub mod wordpress;
 mod xml;
@@ -213,8 +214,11 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
                     status: Some(status),
                 })
             };
+            // A Staticman record is a file's fields, kept exactly as they were (its `url` is the
+            // commenter's site); one made from an XML export gets the URL it was under.
             let mut raw = comment.raw.clone();
-            if let serde_json::Value::Object(map) = &mut raw {
+            if let (serde_json::Value::Object(map), false) = (&mut raw, source == Source::Staticman)
+            {
                 map.insert("url".into(), comment.url.clone().into());
             }
             let input = Input::File(comment.file.clone());

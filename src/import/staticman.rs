@@ -118,15 +118,33 @@ fn comment(base: &Path, file: &Path) -> Imported {
             "date (and the file name holds no Unix time)".into(),
         ));
     }
-    // The raw parent value for now; `resolve_parents` turns it into a key.
-    let parent = ["_parent", "replying_to_uid", "parent", "replying_to"]
-        .iter()
-        .find_map(|k| get(k));
+    // The raw parent value for now; `resolve_parents` turns it into a key. The most common
+    // Jekyll theme's form sends the page's URL as `_parent` (`options[parent]`), so a
+    // URL-like `_parent` names the post, not a comment; the comment replied to is then
+    // `replying_to` (a number or an `_id`), or `replyto` (a file name) in another common form.
+    let parent_post = get("_parent").filter(|p| looks_like_url(p));
+    let parent = [
+        "replying_to_uid",
+        "replying_to",
+        "replyto",
+        "parent",
+        "_parent",
+    ]
+    .iter()
+    .filter(|k| !(**k == "_parent" && parent_post.is_some()))
+    .find_map(|k| get(k));
+    // The folder is the post's file name as the old site had it; a quill slug may be the
+    // slugified form of it (`using_matlab` → `using-matlab`).
+    let mut fallbacks: Vec<String> = parent_post.into_iter().collect();
+    let slugified = crate::content::slug::slugify(&slug);
+    if slugified != slug {
+        fallbacks.push(slugified);
+    }
     Imported {
         key,
         parent,
         url: slug,
-        fallbacks: Vec::new(),
+        fallbacks,
         author: get("name")
             .or_else(|| get("author"))
             .unwrap_or_else(|| "Anonymous".into()),
@@ -203,22 +221,41 @@ fn date_from_file_name(stem: &str) -> Option<DateTime<Utc>> {
     unix(digits.parse().ok()?)
 }
 
-/// Turns each raw parent value into the parent's key: an `_id` on the same post, or (Jekyll
-/// themes' `replying_to`) the 1-based position of the parent among the post's comments.
+/// Whether a field holds a URL or a site path rather than an id.
+fn looks_like_url(value: &str) -> bool {
+    value.starts_with('/') || value.contains("://")
+}
+
+/// Turns each raw parent value into the parent's key: an `_id` on the same post, the name of
+/// another comment's file (`replyto: entry1490018622000`), or (Jekyll themes' `replying_to`)
+/// the 1-based position of the parent among the post's comments.
 fn resolve_parents(comments: &mut [Imported]) {
     let mut by_post: HashMap<String, Vec<String>> = HashMap::new();
+    let mut by_file: HashMap<(String, String), String> = HashMap::new();
     for c in comments.iter() {
         by_post
             .entry(c.url.clone())
             .or_default()
             .push(c.key.clone());
+        if let Some(stem) = c.file.file_stem() {
+            let stem = stem.to_string_lossy().into_owned();
+            by_file.insert((c.url.clone(), stem), c.key.clone());
+        }
     }
     for c in comments.iter_mut() {
         let Some(raw) = c.parent.take() else { continue };
         let siblings = &by_post[&c.url];
         let by_id = format!("staticman:{raw}");
+        let file = raw
+            .strip_suffix(".yml")
+            .or_else(|| raw.strip_suffix(".json"))
+            .unwrap_or(&raw);
         c.parent = if siblings.contains(&by_id) {
             Some(by_id)
+        } else if let Some(key) = by_file.get(&(c.url.clone(), file.to_string())) {
+            Some(key.clone())
+        } else if raw.is_empty() || looks_like_url(&raw) {
+            None
         } else if let Ok(n) = raw.parse::<usize>() {
             // Themes write 0 or an empty string for "not a reply".
             (n >= 1).then(|| siblings.get(n - 1).cloned()).flatten()

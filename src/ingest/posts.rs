@@ -13,10 +13,13 @@ use crate::content::{self, Kind};
 /// A published post, as ingest needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostEntry {
-    /// The slug comments are stored under.
+    /// The key comments are stored under: the slug of a post right in `content/posts/`, the
+    /// folders and the slug of any other (`2024/trip`).
     pub slug: String,
     /// Whether it takes comments.
     pub comments_open: bool,
+    /// Its site path without the base path (`/2020/01/trip/`), where it is published.
+    pub path: String,
 }
 
 /// Every published post, by slug and by path.
@@ -30,33 +33,51 @@ impl PostIndex {
     /// Reads the site's published posts (drafts left out).
     pub fn load(root: &Path) -> Result<PostIndex> {
         let mut index = PostIndex::default();
-        for source in content::load_front_matter(root, false)?
+        let config = SiteConfig::load(root)?;
+        let mut slugs: HashMap<String, Vec<String>> = HashMap::new();
+        for source in content::load_front_matter(root, &config, false)?
             .into_iter()
             .filter(|s| s.kind == Kind::Post)
         {
             let comments_open = source.meta.comments;
             index.add(
-                &source.slug,
+                &source.key,
                 &source.path,
                 &source.meta.aliases,
                 comments_open,
             );
+            slugs.entry(source.slug).or_default().push(source.key);
+        }
+        // A nested post's slug (`trip` of `2024/trip`) names it too, when no other post has it.
+        for (slug, keys) in slugs {
+            if let [key] = keys.as_slice()
+                && !index.by_slug.contains_key(&slug)
+                && let Some(entry) = index.by_slug.get(key).cloned()
+            {
+                index.by_slug.insert(slug, entry);
+            }
         }
         Ok(index)
     }
 
-    /// Adds a post with its path (`/posts/slug/`) and aliases.
+    /// Adds a post under its comment key, with its path (`/posts/slug/`) and aliases.
     pub fn add(&mut self, slug: &str, path: &str, aliases: &[String], comments_open: bool) {
         self.by_slug.insert(
             slug.to_string(),
             PostEntry {
                 slug: slug.to_string(),
                 comments_open,
+                path: path.to_string(),
             },
         );
         for p in std::iter::once(path).chain(aliases.iter().map(String::as_str)) {
             self.by_path.insert(normalize_path(p), slug.to_string());
         }
+    }
+
+    /// The site path of the post whose comments are stored under `key`.
+    pub fn path_of(&self, key: &str) -> Option<&str> {
+        self.by_slug.get(key).map(|e| e.path.as_str())
     }
 
     /// Finds the post a submission names, refusing one whose comments are closed.

@@ -1,8 +1,8 @@
 //! Writing the output. A full build goes into a staging directory beside the output, which is
 //! swapped in only when the whole build succeeded; an incremental one writes its changed files
 //! beside the output too and renames them in after a journal records the renames
-//! ([`update`]). A failed build leaves the old output as it was; an interrupted one is
-//! finished by the next ([`recover`]). No temporary file ever lives inside the output.
+//! (`update`). A failed build leaves the old output as it was; an interrupted one is
+//! finished by the next (`recover`). No temporary file ever lives inside the output.
 
 mod recover;
 mod update;

@@ -4,7 +4,7 @@
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::Source;
-use crate::site::{PageData, Site, Tag};
+use crate::site::{Language, Member, PageData, Section, Site, Tag, Taxonomy};
 
 /// One output file to render.
 #[derive(Debug)]
@@ -13,9 +13,9 @@ pub enum Job<'a> {
     Post(&'a PageData),
     /// A standalone page.
     Page(&'a PageData),
-    /// One page of the index or of a tag's listing.
+    /// One page of the index or of a term's listing (a tag's, a category's, ...).
     Listing {
-        /// The tag, or `None` for the index.
+        /// The term, or `None` for the index.
         tag: Option<&'a Tag>,
         /// The posts on this page.
         posts: Vec<&'a PageData>,
@@ -24,8 +24,36 @@ pub enum Job<'a> {
         /// Number of pages.
         count: usize,
     },
+    /// One page of a section's listing.
+    Section {
+        /// The section.
+        section: &'a Section,
+        /// The pages on this page.
+        pages: Vec<&'a PageData>,
+        /// 1-based page number.
+        index: usize,
+        /// Number of pages.
+        count: usize,
+    },
+    /// One page of a language's home listing: `/es/`, `/es/page/2/`.
+    LanguageHome {
+        /// The language.
+        language: &'a Language,
+        /// The posts on this page.
+        posts: Vec<&'a PageData>,
+        /// 1-based page number.
+        index: usize,
+        /// Number of pages.
+        count: usize,
+    },
+    /// A language's feed: `/es/atom.xml`.
+    LanguageFeed(&'a Language),
     /// `/tags/`.
     Tags,
+    /// The list page of a taxonomy other than tags: `/categories/`.
+    Taxonomy(&'a Taxonomy),
+    /// The Atom feed of a term whose taxonomy has feeds.
+    TermFeed(&'a Tag),
     /// `/atom.xml`.
     Feed,
     /// `/sitemap.xml`.
@@ -50,22 +78,79 @@ pub enum Job<'a> {
 /// Every output file of the site, in a fixed order.
 pub fn jobs(site: &Site) -> Vec<Job<'_>> {
     let mut jobs: Vec<Job<'_>> = Vec::new();
-    jobs.extend(site.posts.iter().map(Job::Post));
-    jobs.extend(site.pages.iter().map(Job::Page));
-    let all: Vec<&PageData> = site.posts.iter().collect();
-    push_listing(&mut jobs, None, all, site.config.paginate_by);
+    jobs.extend(site.posts.iter().filter(|p| p.render).map(Job::Post));
+    jobs.extend(site.pages.iter().filter(|p| p.render).map(Job::Page));
+    let home: Vec<&PageData> = site.home.iter().map(|&i| &site.posts[i]).collect();
+    push_listing(&mut jobs, None, home, site.home_paginate_by);
+    for section in &site.sections {
+        let pages: Vec<&PageData> = section
+            .members
+            .iter()
+            .map(|m| match *m {
+                Member::Post(i) => &site.posts[i],
+                Member::Page(i) => &site.pages[i],
+            })
+            .collect();
+        let per_page = section.paginate_by;
+        let count = pages.len().div_ceil(per_page).max(1);
+        for index in 1..=count {
+            let start = (index - 1) * per_page;
+            jobs.push(Job::Section {
+                section,
+                pages: pages[start.min(pages.len())..(start + per_page).min(pages.len())].to_vec(),
+                index,
+                count,
+            });
+        }
+    }
+    let tag_feeds = site
+        .config
+        .taxonomies
+        .get(crate::site::taxonomies::TAGS)
+        .is_some_and(|t| t.feed);
     for tag in &site.tags {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
+        if tag_feeds {
+            jobs.push(Job::TermFeed(tag));
+        }
     }
-    jobs.extend([
-        Job::Tags,
-        Job::Feed,
-        Job::Sitemap,
-        Job::Robots,
-        Job::NotFound,
-        Job::Style,
-    ]);
+    for taxonomy in &site.taxonomies {
+        jobs.push(Job::Taxonomy(taxonomy));
+        for term in &taxonomy.terms {
+            let posts = term.posts.iter().map(|&i| &site.posts[i]).collect();
+            push_listing(&mut jobs, Some(term), posts, site.config.paginate_by);
+            if taxonomy.feed {
+                jobs.push(Job::TermFeed(term));
+            }
+        }
+    }
+    for language in &site.languages {
+        let posts: Vec<&PageData> = language.posts.iter().map(|&i| &site.posts[i]).collect();
+        let per_page = site.config.paginate_by;
+        let count = posts.len().div_ceil(per_page).max(1);
+        for index in 1..=count {
+            let start = ((index - 1) * per_page).min(posts.len());
+            let end = (start + per_page).min(posts.len());
+            jobs.push(Job::LanguageHome {
+                language,
+                posts: posts[start..end].to_vec(),
+                index,
+                count,
+            });
+        }
+        jobs.push(Job::LanguageFeed(language));
+    }
+    jobs.extend([Job::Tags, Job::Feed, Job::Sitemap, Job::Robots]);
+    // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
+    if !site
+        .pages
+        .iter()
+        .any(|p| p.render && p.path == site.config.site_path("/404.html"))
+    {
+        jobs.push(Job::NotFound);
+    }
+    jobs.push(Job::Style);
     if site.config.comments.enabled {
         jobs.push(Job::CommentsFeed);
     }
@@ -107,8 +192,15 @@ impl Job<'_> {
                 .trim_start_matches(site.config.base_path())
                 .to_string(),
             Job::Listing { tag, index, .. } => listing_path(&listing_base(*tag), *index),
+            Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
             Job::Tags => "/tags/".into(),
             Job::Feed => "/atom.xml".into(),
+            Job::Taxonomy(taxonomy) => taxonomy.site_path.clone(),
+            Job::LanguageHome {
+                language, index, ..
+            } => listing_path(&language.site_path, *index),
+            Job::LanguageFeed(language) => format!("{}atom.xml", language.site_path),
+            Job::TermFeed(term) => format!("{}atom.xml", term.site_path),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),
@@ -131,7 +223,11 @@ impl Job<'_> {
         match self {
             Job::Post(page) | Job::Page(page) => vec![page],
             Job::Listing { posts, .. } => posts.clone(),
+            Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
+            Job::TermFeed(term) => term_feed_posts(site, term).collect(),
+            Job::LanguageHome { posts, .. } => posts.clone(),
+            Job::LanguageFeed(language) => language_feed_posts(site, language).collect(),
             _ => Vec::new(),
         }
     }
@@ -139,13 +235,15 @@ impl Job<'_> {
     /// A digest of everything the job's output depends on beyond the site-wide inputs (config,
     /// templates, menu) already in `base`: the files and comment stamps of the posts it shows.
     /// `None` for the comments feed, which is rendered every time (what it shows comes from
-    /// the newest comments across the site).
+    /// the newest comments across the site). `urls` is a digest of every page's URL, which
+    /// the pages that may link to others or call shortcodes depend on.
     pub fn key(
         &self,
         site: &Site,
         base: &Xxh3,
         sources: &[Source],
         stamp: &dyn Fn(&str) -> Option<(i64, usize)>,
+        urls: u128,
     ) -> Option<u128> {
         let mut hasher = base.clone();
         let page = |hasher: &mut Xxh3, page: &PageData| {
@@ -154,6 +252,22 @@ impl Job<'_> {
             // Builds read whole files, so every source has its digest.
             hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
             hasher.update(&page.comment_count.to_le_bytes());
+            // The other versions of a page come from other files.
+            for t in &page.translations {
+                for part in [&t.lang, &t.title, &t.path] {
+                    hasher.update(part.as_bytes());
+                    hasher.update(b"\0");
+                }
+            }
+            if source.refers {
+                hasher.update(&urls.to_le_bytes());
+                // A figure reads its size from a file of the bundle.
+                for (file, _) in &source.assets {
+                    if let Ok(metadata) = std::fs::metadata(file) {
+                        crate::content::Fingerprint::of(&metadata).hash_into(hasher);
+                    }
+                }
+            }
         };
         match self {
             Job::Post(p) | Job::Page(p) => {
@@ -163,7 +277,7 @@ impl Job<'_> {
                     b"page"
                 });
                 page(&mut hasher, p);
-                let (stamp, approved) = stamp(&p.slug).unwrap_or((0, 0));
+                let (stamp, approved) = stamp(&p.key).unwrap_or((0, 0));
                 hasher.update(&stamp.to_le_bytes());
                 hasher.update(&approved.to_le_bytes());
             }
@@ -175,6 +289,8 @@ impl Job<'_> {
             } => {
                 hasher.update(b"listing");
                 if let Some(tag) = tag {
+                    hasher.update(tag.taxonomy.as_bytes());
+                    hasher.update(b"\0");
                     hasher.update(tag.slug.as_bytes());
                     hasher.update(b"\0");
                     hasher.update(tag.name.as_bytes());
@@ -187,6 +303,24 @@ impl Job<'_> {
                     page(&mut hasher, p);
                 }
             }
+            Job::Section {
+                section,
+                pages,
+                index,
+                count,
+            } => {
+                hasher.update(b"section");
+                let source = &sources[section.source];
+                hasher.update(source.file.to_string_lossy().as_bytes());
+                hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
+                hasher.update(&section.count.to_le_bytes());
+                hasher.update(&index.to_le_bytes());
+                hasher.update(&count.to_le_bytes());
+                hasher.update(&pages.len().to_le_bytes());
+                for p in pages {
+                    page(&mut hasher, p);
+                }
+            }
             Job::Tags => {
                 hasher.update(b"tags");
                 for tag in &site.tags {
@@ -195,6 +329,63 @@ impl Job<'_> {
                     hasher.update(tag.name.as_bytes());
                     hasher.update(&tag.count.to_le_bytes());
                 }
+            }
+            Job::Taxonomy(taxonomy) => {
+                hasher.update(b"taxonomy");
+                hasher.update(taxonomy.name.as_bytes());
+                for term in &taxonomy.terms {
+                    hasher.update(b"\0");
+                    hasher.update(term.slug.as_bytes());
+                    hasher.update(b"\0");
+                    hasher.update(term.name.as_bytes());
+                    hasher.update(&term.count.to_le_bytes());
+                }
+            }
+            Job::LanguageHome {
+                language,
+                posts,
+                index,
+                count,
+            } => {
+                hasher.update(b"language home");
+                hasher.update(language.code.as_bytes());
+                hasher.update(&language.posts.len().to_le_bytes());
+                hasher.update(&index.to_le_bytes());
+                hasher.update(&count.to_le_bytes());
+                hasher.update(&posts.len().to_le_bytes());
+                for p in posts {
+                    page(&mut hasher, p);
+                }
+            }
+            Job::LanguageFeed(language) => {
+                hasher.update(b"language feed");
+                hasher.update(language.code.as_bytes());
+                let posts: Vec<&PageData> = language_feed_posts(site, language).collect();
+                for p in &posts {
+                    page(&mut hasher, p);
+                }
+                let newest = posts
+                    .iter()
+                    .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+                    .max();
+                hasher.update(newest.unwrap_or("").as_bytes());
+            }
+            Job::TermFeed(term) => {
+                hasher.update(b"term feed");
+                hasher.update(term.taxonomy.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(term.slug.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(term.name.as_bytes());
+                let posts: Vec<&PageData> = term_feed_posts(site, term).collect();
+                for p in &posts {
+                    page(&mut hasher, p);
+                }
+                let newest = posts
+                    .iter()
+                    .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+                    .max();
+                hasher.update(newest.unwrap_or("").as_bytes());
             }
             Job::Feed => {
                 hasher.update(b"feed");
@@ -206,7 +397,7 @@ impl Job<'_> {
             }
             Job::Sitemap => {
                 hasher.update(b"sitemap");
-                for p in site.posts.iter().chain(&site.pages) {
+                for p in site.posts.iter().chain(&site.pages).filter(|p| p.render) {
                     hasher.update(p.permalink.as_bytes());
                     hasher.update(b"\0");
                     for date in [&p.updated, &p.date] {
@@ -217,6 +408,22 @@ impl Job<'_> {
                 for tag in &site.tags {
                     hasher.update(tag.permalink.as_bytes());
                     hasher.update(b"\0");
+                }
+                for section in &site.sections {
+                    hasher.update(section.permalink.as_bytes());
+                    hasher.update(b"\0");
+                }
+                for language in &site.languages {
+                    hasher.update(language.permalink.as_bytes());
+                    hasher.update(b"\0");
+                }
+                for taxonomy in &site.taxonomies {
+                    hasher.update(taxonomy.permalink.as_bytes());
+                    hasher.update(b"\0");
+                    for term in &taxonomy.terms {
+                        hasher.update(term.permalink.as_bytes());
+                        hasher.update(b"\0");
+                    }
                 }
             }
             Job::Robots => hasher.update(b"robots"),
@@ -234,9 +441,29 @@ impl Job<'_> {
     }
 }
 
-/// Where a listing's pages live: `/` or `/tags/<slug>/`.
+/// Where a listing's pages live: `/`, or a term's page such as `/tags/<slug>/`.
 pub fn listing_base(tag: Option<&Tag>) -> String {
-    tag.map_or_else(|| "/".to_string(), |t| format!("/tags/{}/", t.slug))
+    tag.map_or_else(|| "/".to_string(), |t| t.site_path.clone())
+}
+
+/// The posts a language's feed shows, newest first.
+pub fn language_feed_posts<'s>(
+    site: &'s Site,
+    language: &'s Language,
+) -> impl Iterator<Item = &'s PageData> {
+    language
+        .posts
+        .iter()
+        .map(|&i| &site.posts[i])
+        .take(site.config.feed_limit)
+}
+
+/// The posts a term's feed shows, newest first.
+pub fn term_feed_posts<'s>(site: &'s Site, term: &'s Tag) -> impl Iterator<Item = &'s PageData> {
+    term.posts
+        .iter()
+        .map(|&i| &site.posts[i])
+        .take(site.config.feed_limit)
 }
 
 /// The site path of listing page `index` under `base` (`/` or `/tags/x/`).

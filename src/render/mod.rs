@@ -11,6 +11,7 @@ use tera::{Context, Tera};
 use crate::build::Progress;
 use crate::comments::CommentRecord;
 use crate::comments::thread::{CommentNode, Threads, node};
+use crate::site::taxonomies::TAGS;
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
 pub use jobs::{Job, jobs};
@@ -143,7 +144,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                 "page",
                 &PageView {
                     page: full(inputs, page)?,
-                    comments: &inputs.threads.for_post(&page.slug),
+                    comments: &inputs.threads.for_post(&page.key),
                 },
             );
             if matches!(job, Job::Post(_)) {
@@ -167,8 +168,12 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
                     .collect::<Result<_>>()?,
                 current_index: *index,
                 number_pagers: *count,
-                paginate_by: config.paginate_by,
-                total_pages: tag.map_or(site.posts.len(), |t| t.count),
+                paginate_by: if tag.is_some() {
+                    config.paginate_by
+                } else {
+                    site.home_paginate_by
+                },
+                total_pages: tag.map_or(site.home.len(), |t| t.count),
                 first: at(1),
                 last: at(*count),
                 previous: (*index > 1).then(|| at(index - 1)),
@@ -176,18 +181,118 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             };
             context.insert("paginator", &paginator);
             match tag {
-                Some(tag) => {
+                Some(tag) if tag.taxonomy == TAGS => {
                     context.insert("tag", tag);
                     "tag.html"
                 }
+                Some(term) => {
+                    context.insert("term", term);
+                    if let Some(taxonomy) = site.taxonomies.iter().find(|t| t.name == term.taxonomy)
+                    {
+                        context.insert("taxonomy", taxonomy);
+                    }
+                    "term.html"
+                }
                 None => "index.html",
             }
+        }
+        Job::Section {
+            section,
+            pages,
+            index,
+            count,
+        } => {
+            let at = |i: usize| config.site_path(&listing_path(&section.site_path, i));
+            let paginator = Paginator {
+                pages: pages
+                    .iter()
+                    .map(|p| full(inputs, p))
+                    .collect::<Result<_>>()?,
+                current_index: *index,
+                number_pagers: *count,
+                paginate_by: section.paginate_by,
+                total_pages: section.count,
+                first: at(1),
+                last: at(*count),
+                previous: (*index > 1).then(|| at(index - 1)),
+                next: (index < count).then(|| at(index + 1)),
+            };
+            context.insert("paginator", &paginator);
+            context.insert("section", section);
+            section.template.as_str()
         }
         Job::Tags => {
             context.insert("tags", &site.tags);
             "tags.html"
         }
+        Job::Taxonomy(taxonomy) => {
+            context.insert("taxonomy", taxonomy);
+            "taxonomy.html"
+        }
+        Job::LanguageHome {
+            language,
+            posts,
+            index,
+            count,
+        } => {
+            let at = |i: usize| config.site_path(&listing_path(&language.site_path, i));
+            let paginator = Paginator {
+                pages: posts
+                    .iter()
+                    .map(|p| full(inputs, p))
+                    .collect::<Result<_>>()?,
+                current_index: *index,
+                number_pagers: *count,
+                paginate_by: config.paginate_by,
+                total_pages: language.posts.len(),
+                first: at(1),
+                last: at(*count),
+                previous: (*index > 1).then(|| at(index - 1)),
+                next: (index < count).then(|| at(index + 1)),
+            };
+            context.insert("paginator", &paginator);
+            context.insert("language", language);
+            "index.html"
+        }
+        Job::LanguageFeed(language) => {
+            let posts: Vec<FullPage<'_>> = jobs::language_feed_posts(site, language)
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?;
+            let last_updated = posts
+                .iter()
+                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
+                .max()
+                .unwrap_or("1970-01-01T00:00:00Z");
+            context.insert("posts", &posts);
+            context.insert("last_updated", &last_updated);
+            context.insert("feed_title", &config.for_language(&language.code).title);
+            context.insert("feed_url", &config.permalink(&site_path));
+            context.insert("feed_home", &language.permalink);
+            "atom.xml"
+        }
+        Job::TermFeed(term) => {
+            let posts: Vec<FullPage<'_>> = jobs::term_feed_posts(site, term)
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?;
+            let last_updated = posts
+                .iter()
+                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
+                .max()
+                .unwrap_or("1970-01-01T00:00:00Z");
+            context.insert("posts", &posts);
+            context.insert("last_updated", &last_updated);
+            context.insert(
+                "feed_title",
+                &format!("{} · {}", site.config.title, term.name),
+            );
+            context.insert("feed_url", &config.permalink(&site_path));
+            context.insert("feed_home", &term.permalink);
+            "atom.xml"
+        }
         Job::Feed => {
+            context.insert("feed_title", &site.config.title);
+            context.insert("feed_url", &config.permalink("/atom.xml"));
+            context.insert("feed_home", &config.permalink("/"));
             let posts: Vec<FullPage<'_>> = site
                 .feed_posts()
                 .map(|p| full(inputs, p))
@@ -213,12 +318,35 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             "comments.xml"
         }
         Job::NotFound => "404.html",
-        Job::Style => "style.css",
+        Job::Style => {
+            context.insert("highlight_css", &highlight_css(&config.markdown));
+            "style.css"
+        }
         Job::Alias { target, .. } => {
             context.insert("target", target);
             "alias.html"
         }
     };
+    // A page in another language sees the site as that language has it: its `lang`, title
+    // and description.
+    let lang = match job {
+        Job::Post(page) | Job::Page(page) if page.translated => Some(page.lang.as_str()),
+        Job::Section { section, .. } => section.lang.as_deref(),
+        Job::LanguageHome { language, .. } | Job::LanguageFeed(language) => {
+            Some(language.code.as_str())
+        }
+        _ => None,
+    };
+    if let Some(lang) = lang {
+        let translated = config.for_language(lang);
+        context.insert(
+            "config",
+            &ConfigView {
+                config: &translated,
+                base_path: config.base_path(),
+            },
+        );
+    }
     context.insert("current_path", &config.site_path(&site_path));
     context.insert("current_url", &config.permalink(&site_path));
     let text = tera.render(template, &context).map_err(|e| {
@@ -232,6 +360,15 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
         path: jobs::file_for(&site_path),
         bytes: text.into_bytes(),
     })
+}
+
+/// The code palette's CSS for `style.css`: none when highlighting is off or the site styles
+/// code itself (`highlight_theme = "none"`).
+fn highlight_css(markdown: &crate::config::MarkdownConfig) -> String {
+    if !markdown.highlight {
+        return String::new();
+    }
+    crate::highlight::palette(&markdown.highlight_theme).unwrap_or_default()
 }
 
 /// A post or page with its comment thread, as `page` in `post.html` and `page.html`.
@@ -254,7 +391,7 @@ struct CommentFeedEntry<'a> {
 /// rendered.
 fn comment_feed_entries<'a>(site: &'a Site, latest: &[CommentRecord]) -> Vec<CommentFeedEntry<'a>> {
     let posts: rustc_hash::FxHashMap<&str, &PageData> =
-        site.posts.iter().map(|p| (p.slug.as_str(), p)).collect();
+        site.posts.iter().map(|p| (p.key.as_str(), p)).collect();
     latest
         .iter()
         .filter_map(|record| {
@@ -282,7 +419,7 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
         permalink: config.permalink("/"),
         lastmod: None,
     }];
-    for page in site.posts.iter().chain(&site.pages) {
+    for page in site.posts.iter().chain(&site.pages).filter(|p| p.render) {
         entries.push(SitemapEntry {
             permalink: page.permalink.clone(),
             lastmod: page.updated.as_deref().or(page.date.as_deref()),
@@ -294,6 +431,24 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
     });
     entries.extend(site.tags.iter().map(|t| SitemapEntry {
         permalink: t.permalink.clone(),
+        lastmod: None,
+    }));
+    entries.extend(site.languages.iter().map(|l| SitemapEntry {
+        permalink: l.permalink.clone(),
+        lastmod: None,
+    }));
+    for taxonomy in &site.taxonomies {
+        entries.push(SitemapEntry {
+            permalink: taxonomy.permalink.clone(),
+            lastmod: None,
+        });
+        entries.extend(taxonomy.terms.iter().map(|t| SitemapEntry {
+            permalink: t.permalink.clone(),
+            lastmod: None,
+        }));
+    }
+    entries.extend(site.sections.iter().map(|s| SitemapEntry {
+        permalink: s.permalink.clone(),
         lastmod: None,
     }));
     entries

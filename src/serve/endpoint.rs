@@ -2,16 +2,16 @@
 //! the validation and storing code of `quill ingest`, with a size limit and a rate limit.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{Cursor, Read};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tiny_http::{Method, Request, Response};
-
 use super::State;
-use super::http::{header, text};
-use crate::ingest::{Outcome, Rejection, Submitter};
+use super::conn::{Request, RequestBodyError};
+use super::form::{self, Fields};
+use super::http::text;
+use super::wire::Response;
+use crate::ingest::{Outcome, Rejection, Submission, Submitter};
 use crate::store::{DbLocation, Store};
 
 /// Where the built form posts in serve mode.
@@ -19,6 +19,8 @@ pub const COMMENTS_PATH: &str = "/_quill/comments";
 /// The largest form post accepted.
 pub const MAX_BODY: usize = 64 * 1024;
 const WINDOW: Duration = Duration::from_secs(60);
+/// Addresses remembered before those with no post in the window are forgotten.
+const FORGET_AT: usize = 4096;
 
 /// Posts per address in the last minute.
 #[derive(Debug, Default)]
@@ -30,6 +32,15 @@ impl RateLimiter {
     /// Records a post from `ip` at `now`; false when it is over `per_minute`.
     pub fn allow(&self, ip: IpAddr, per_minute: u32, now: Instant) -> bool {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= FORGET_AT {
+            // Addresses whose last post is out of the window: without this, posts from ever new
+            // addresses (IPv6 has plenty) would grow the table for as long as the server runs.
+            recent.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
+        }
         let times = recent.entry(ip).or_default();
         while times
             .front()
@@ -45,69 +56,122 @@ impl RateLimiter {
     }
 }
 
-/// Handles a request to the comment endpoint.
-pub fn handle(state: &State, mut request: Request) {
-    if request.method() != &Method::Post {
-        let _ = request
-            .respond(text(405, "only POST is accepted here").with_header(header("Allow", "POST")));
-        return;
+/// Answers a request to the comment endpoint.
+pub fn handle(state: &State, request: &mut Request<'_>) -> Response {
+    if request.head.method != "POST" {
+        return text(405, "only POST is accepted here").with_header("Allow", "POST");
     }
-    if request.body_length().is_some_and(|n| n > MAX_BODY) {
-        let _ = request.respond(text(413, "the comment is too large (64 KiB at most)"));
-        return;
-    }
-    let mut body = Vec::new();
-    if request
-        .as_reader()
-        .take(MAX_BODY as u64 + 1)
-        .read_to_end(&mut body)
-        .is_err()
-        || body.len() > MAX_BODY
+    let body = match request.body(MAX_BODY) {
+        Ok(body) => body,
+        Err(RequestBodyError::TooLarge) => {
+            return text(413, "the comment is too large (64 KiB at most)");
+        }
+        Err(RequestBodyError::BadLength(given)) => {
+            return text(
+                400,
+                &format!("Content-Length {given} is not a number of bytes"),
+            );
+        }
+        Err(RequestBodyError::NoLength) => {
+            return text(411, "send the form with a Content-Length");
+        }
+        Err(RequestBodyError::Unreadable) => {
+            return text(408, "the form did not arrive in time");
+        }
+    };
+    if !state
+        .limiter
+        .allow(request.remote, rate_limit(state), Instant::now())
     {
-        let _ = request.respond(text(413, "the comment is too large (64 KiB at most)"));
-        return;
-    }
-    let response = match request.remote_addr().map(|a| a.ip()) {
-        Some(ip) if !state.limiter.allow(ip, rate_limit(state), Instant::now()) => text(
+        return text(
             429,
             "too many comments from your address; wait a minute and try again",
         )
-        .with_header(header("Retry-After", "60")),
-        _ => submit(state, &body),
-    };
-    let _ = request.respond(response);
+        .with_header("Retry-After", "60");
+    }
+    match form::parse(&body) {
+        Ok(fields) => submit(state, &fields),
+        Err(problem) => html(
+            400,
+            &format!(
+                "<h1>Your comment was not posted</h1><p>{}</p><p>Go back, check the form and send it again.</p>",
+                escape(&problem.to_string())
+            ),
+        ),
+    }
 }
 
 fn rate_limit(state: &State) -> u32 {
     crate::config::SiteConfig::load(&state.options.root).map_or(5, |c| c.comments.rate_limit)
 }
 
-fn submit(state: &State, body: &[u8]) -> Response<Cursor<Vec<u8>>> {
-    let columns: crate::ingest::fields::Columns = form_urlencoded::parse(body)
-        .map(|(k, v)| (k.trim().to_lowercase(), v.into_owned()))
-        .collect();
+fn submit(state: &State, fields: &Fields) -> Response {
     let stored = (|| {
         let submitter = Submitter::for_site(&state.options.root, false)?;
         let location = DbLocation::resolve(&state.options.root, submitter.config())?;
         let (mut store, _) = Store::open_for_write(&location)?;
-        submitter.submit(&mut store, &columns)
+        let get = |name: &str| fields.get(name).map(String::as_str);
+        let honeypot = &submitter.config().comments.honeypot;
+        // Only what the form asks a visitor for. The time is the time of receipt, and the key
+        // is made from the content: a `timestamp` or `id` sent along (to backdate a comment, or
+        // to take another's key) is ignored, as is any other field a form may carry.
+        let submission = Submission {
+            post: get("post"),
+            parent: get("parent"),
+            username: get("username"),
+            email: get("email"),
+            body: get("body"),
+            honeypot: get(&honeypot.to_lowercase()).is_some_and(|v| !v.trim().is_empty()),
+            timestamp: None,
+            id: None,
+            status: None,
+        };
+        let mut tx = store.begin_ingest()?;
+        let outcome = submitter.process_submission(&mut tx, &submission)?;
+        if matches!(outcome, Outcome::Stored { .. }) {
+            tx.commit()?;
+        }
+        // Where the post is published: its permalink, not a path made from its key.
+        let path = match &outcome {
+            Outcome::Stored { post, .. } => submitter.posts().path_of(post).map(str::to_string),
+            _ => None,
+        };
+        anyhow::Ok((outcome, path))
     })();
+    let (stored, post_path) = match stored {
+        Ok((outcome, path)) => (Ok(outcome), path),
+        Err(e) => (Err(e), None),
+    };
     if matches!(stored, Ok(Outcome::Stored { .. })) {
         // Rebuild before redirecting, so the page the visitor lands on shows their comment.
         super::rebuild(state, &|_| {});
     }
     match stored {
-        Ok(Outcome::Stored { id, post, status }) => {
+        Ok(Outcome::Stored { id, status, .. }) => {
+            let path = post_path.unwrap_or_else(|| "/".into());
             let to = if status == crate::comments::Status::Approved {
-                format!("/posts/{post}/#comment-{id}")
+                format!("{path}#comment-{id}")
             } else {
-                format!("{MODERATION_PATH}?post={post}")
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("post", &path)
+                    .finish();
+                format!("{MODERATION_PATH}?{query}")
             };
             redirect(&to)
         }
         Ok(Outcome::AlreadyStored(id)) => redirect(&format!("/#comment-{id}")),
-        Ok(Outcome::Rejected(reasons)) => form_again(&reasons, &columns),
-        Err(error) => text(500, &format!("the comment could not be stored: {error:#}")),
+        Ok(Outcome::Rejected(reasons)) => form_again(&reasons, fields),
+        Err(error) => {
+            // The cause is the author's to read (over the preview's pages, as a failed build
+            // is); the visitor learns only that it was not their comment's fault.
+            state.set_error(Some(format!(
+                "the comment endpoint could not store a comment: {error:#}"
+            )));
+            text(
+                500,
+                "the comment could not be stored because of a problem on the server, not in your comment; please try again later",
+            )
+        }
     }
 }
 
@@ -115,22 +179,20 @@ fn submit(state: &State, body: &[u8]) -> Response<Cursor<Vec<u8>>> {
 pub const MODERATION_PATH: &str = "/_quill/moderation";
 
 /// The "awaits moderation" page.
-pub fn moderation_notice(url: &str) -> Response<Cursor<Vec<u8>>> {
-    let post = url
-        .split_once("post=")
-        .map_or("", |(_, p)| p)
-        .split('&')
-        .next()
-        .unwrap_or("");
-    let slug: String = post
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    let back = if slug.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/posts/{slug}/")
-    };
+pub fn moderation_notice(url: &str) -> Response {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let post = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "post")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    // Only a path on this site, written with characters that need no escaping in HTML: the
+    // link must not lead elsewhere or carry markup.
+    let safe = post.starts_with('/')
+        && !post.starts_with("//")
+        && post
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./~".contains(c));
+    let back = if safe { post } else { "/".to_string() };
     html(
         200,
         &format!(
@@ -139,16 +201,13 @@ pub fn moderation_notice(url: &str) -> Response<Cursor<Vec<u8>>> {
     )
 }
 
-fn redirect(to: &str) -> Response<Cursor<Vec<u8>>> {
-    text(303, "see other").with_header(header("Location", to))
+fn redirect(to: &str) -> Response {
+    text(303, "see other").with_header("Location", to)
 }
 
 /// The form again, with the reasons and everything the visitor typed, so nothing is lost.
-fn form_again(
-    reasons: &[Rejection],
-    columns: &crate::ingest::fields::Columns,
-) -> Response<Cursor<Vec<u8>>> {
-    let value = |name: &str| escape(columns.get(name).map_or("", String::as_str));
+fn form_again(reasons: &[Rejection], fields: &Fields) -> Response {
+    let value = |name: &str| escape(fields.get(name).map_or("", String::as_str));
     let items: String = reasons
         .iter()
         .map(|r| format!("<li>{}</li>", escape(&r.to_string())))
@@ -172,13 +231,11 @@ fn form_again(
     )
 }
 
-fn html(status: u16, body: &str) -> Response<Cursor<Vec<u8>>> {
+fn html(status: u16, body: &str) -> Response {
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Comment</title></head><body><main>{body}</main></body></html>"
     );
-    Response::from_string(page)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/html; charset=utf-8"))
+    Response::new(status, page.into_bytes()).with_header("Content-Type", "text/html; charset=utf-8")
 }
 
 fn escape(text: &str) -> String {
@@ -208,5 +265,26 @@ mod tests {
             limiter.allow(ip, 2, t0 + Duration::from_secs(61)),
             "a minute later"
         );
+    }
+
+    #[test]
+    fn addresses_out_of_the_window_are_forgotten() {
+        let limiter = RateLimiter::default();
+        let t0 = Instant::now();
+        for i in 0..FORGET_AT as u32 {
+            assert!(limiter.allow(IpAddr::from(i.to_be_bytes()), 1, t0));
+        }
+        let recent = || limiter.recent.lock().unwrap().len();
+        assert_eq!(recent(), FORGET_AT);
+        let later = t0 + Duration::from_secs(30);
+        assert!(limiter.allow("10.0.0.1".parse().unwrap(), 1, later));
+        assert_eq!(recent(), FORGET_AT + 1, "all still within the minute");
+        assert!(
+            !limiter.allow(IpAddr::from(0u32.to_be_bytes()), 1, later),
+            "and still limited"
+        );
+        let much_later = t0 + Duration::from_secs(61);
+        assert!(limiter.allow("10.0.0.2".parse().unwrap(), 1, much_later));
+        assert_eq!(recent(), 2, "only the two of the last minute are left");
     }
 }

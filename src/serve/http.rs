@@ -1,63 +1,59 @@
 //! Answering one HTTP request of the preview server: files, the 404 page, live-reload events,
 //! and the build-error overlay.
 
-use std::io::Cursor;
-use std::sync::Arc;
-
-use tiny_http::{Header, Method, Request, Response};
-
 use super::State;
-use super::files::{Resolved, resolve};
+use super::conn::Request;
+use super::files::{Resolved, inside, resolve};
+use super::wire::Response;
 
 /// Where pages listen for reloads.
 pub const EVENTS_PATH: &str = "/_quill/events";
 
-/// Handles one request to completion.
-pub fn handle(state: &Arc<State>, request: Request) {
-    let url = request.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or("").to_string();
+/// Answers one request; `None` when it streamed its answer itself.
+pub fn handle(state: &State, request: &mut Request<'_>) -> Option<Response> {
+    let path = request.path().to_string();
     if path == EVENTS_PATH {
         let events = state.reload.subscribe();
-        let mut connection = request.into_writer();
+        let heartbeat = request.timeout();
         // The page closing the stream ends the write with an error; nothing to report.
-        let _ = super::reload::stream_events(&events, &mut connection);
-        return;
+        let _ = super::reload::stream_events(&events, request.stream(), heartbeat);
+        return None;
     }
     if state.options.accept_comments && path == super::endpoint::COMMENTS_PATH {
-        super::endpoint::handle(state, request);
-        return;
+        return Some(super::endpoint::handle(state, request));
     }
     if state.options.accept_comments && path == super::endpoint::MODERATION_PATH {
-        let _ = request.respond(super::endpoint::moderation_notice(&url));
-        return;
+        return Some(super::endpoint::moderation_notice(&request.head.target));
     }
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request
-            .respond(text(405, "method not allowed").with_header(header("Allow", "GET, HEAD")));
-        return;
+    if !matches!(request.head.method.as_str(), "GET" | "HEAD") {
+        return Some(text(405, "method not allowed").with_header("Allow", "GET, HEAD"));
     }
-    let _ = request.respond(file_response(state, &url));
+    Some(file_response(state, &request.head.target))
 }
 
 /// The response for a GET of `url`.
-fn file_response(state: &State, url: &str) -> Response<Cursor<Vec<u8>>> {
+fn file_response(state: &State, url: &str) -> Response {
     let output = &state.output_dir;
     match resolve(output, url) {
         Resolved::File(file) => match std::fs::read(&file) {
             Ok(bytes) => with_type(200, &file, page(state, bytes, &file)),
             Err(_) => not_found(state),
         },
-        Resolved::AddSlash(to) => text(301, "moved").with_header(header("Location", &to)),
+        Resolved::AddSlash(to) => text(301, "moved").with_header("Location", to),
         Resolved::NotFound => not_found(state),
         Resolved::Refused => text(400, "bad request: that path is not allowed"),
     }
 }
 
-fn not_found(state: &State) -> Response<Cursor<Vec<u8>>> {
+fn not_found(state: &State) -> Response {
     let file = state.output_dir.join("404.html");
-    match std::fs::read(&file) {
-        Ok(bytes) => with_type(404, &file, page(state, bytes, &file)),
-        Err(_) => text(404, "not found"),
+    // The site's own 404 page, unless it too is a link out of the output folder.
+    let read = inside(&state.output_dir, &file)
+        .then(|| std::fs::read(&file))
+        .and_then(Result::ok);
+    match read {
+        Some(bytes) => with_type(404, &file, page(state, bytes, &file)),
+        None => text(404, "not found"),
     }
 }
 
@@ -88,7 +84,7 @@ pub fn overlay(error: &str) -> String {
     )
 }
 
-fn with_type(status: u16, file: &std::path::Path, bytes: Vec<u8>) -> Response<Cursor<Vec<u8>>> {
+fn with_type(status: u16, file: &std::path::Path, bytes: Vec<u8>) -> Response {
     let mime = mime_guess::from_path(file).first_or_octet_stream();
     let value = match mime.type_() {
         mime_guess::mime::TEXT => format!("{mime}; charset=utf-8"),
@@ -97,22 +93,12 @@ fn with_type(status: u16, file: &std::path::Path, bytes: Vec<u8>) -> Response<Cu
         }
         _ => mime.to_string(),
     };
-    Response::from_data(bytes)
-        .with_status_code(status)
-        .with_header(header("Content-Type", &value))
-        .with_header(header("Cache-Control", "no-store"))
+    Response::new(status, bytes)
+        .with_header("Content-Type", value)
+        .with_header("Cache-Control", "no-store")
 }
 
 /// A plain-text response.
-pub fn text(status: u16, body: &str) -> Response<Cursor<Vec<u8>>> {
-    Response::from_string(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-}
-
-/// A header from known-good ASCII parts.
-pub fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
-        Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("a constant header is valid")
-    })
+pub fn text(status: u16, body: &str) -> Response {
+    Response::text(status, body)
 }

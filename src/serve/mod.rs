@@ -2,23 +2,29 @@
 //! rebuilds and reloads open pages when the site changes. A failed build keeps the last good
 //! pages up, with the error shown over them.
 
+mod conn;
 mod endpoint;
 mod files;
+mod form;
 mod http;
 mod reload;
+mod slots;
 mod stamps;
 mod watch;
+pub mod webmention;
+mod wire;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 
 use crate::build::{BuildOptions, BuildSummary, NoProgress, build};
 use crate::config::SiteConfig;
 use crate::store::DbLocation;
 
+pub use conn::Limits;
 pub use files::{Resolved, resolve};
 pub use http::overlay;
 use stamps::ServerStamps;
@@ -38,6 +44,8 @@ pub struct ServeOptions {
     pub output_dir: Option<PathBuf>,
     /// Accepts the comment form at `/_quill/comments`.
     pub accept_comments: bool,
+    /// Timeouts and the cap on connections.
+    pub limits: Limits,
 }
 
 /// What the server reports as it runs; the caller decides how to show it.
@@ -78,12 +86,11 @@ impl State {
 
 /// Builds, serves and watches until the process is stopped.
 pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) -> Result<()> {
-    let server = tiny_http::Server::http((options.bind.as_str(), options.port))
-        .map_err(|e| anyhow!("failed to listen on {}:{}: {e}", options.bind, options.port))?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| anyhow!("the server has no IP address"))?;
+    let listener = conn::listen(&options.bind, options.port)
+        .with_context(|| format!("failed to listen on {}:{}", options.bind, options.port))?;
+    let address = listener
+        .local_addr()
+        .context("the server has no local address")?;
     let url = base_url(address);
     let output_dir = match &options.output_dir {
         Some(dir) => dir.clone(),
@@ -104,17 +111,11 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
     rebuild(&state, report);
     let watched = vec![database_file(&options.root, database.as_ref())];
     let watcher = watch::SiteWatcher::new(&options.root, watched)?;
-    let server = Arc::new(server);
     {
+        let limits = options.limits;
         let state = Arc::clone(&state);
-        let server = Arc::clone(&server);
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let state = Arc::clone(&state);
-                // A thread per request: event streams stay open for as long as a page does.
-                std::thread::spawn(move || http::handle(&state, request));
-            }
-        });
+        let handler: Arc<conn::Handler> = Arc::new(move |request| http::handle(&state, request));
+        std::thread::spawn(move || conn::run(listener, limits, handler));
     }
     report(ServeEvent::Listening(&url));
     let polling = state.server_stamps.is_some();

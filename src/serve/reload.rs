@@ -2,7 +2,8 @@
 
 use std::io::Write;
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
 
 /// The script injected into every HTML page in serve mode (never into `quill build` output).
 ///
@@ -37,17 +38,27 @@ impl Broadcaster {
 }
 
 /// Writes a `text/event-stream` response to a raw connection, one event per reload, flushing
-/// each at once; returns when the page goes away or the server stops.
-pub fn stream_events(rx: &Receiver<()>, out: &mut dyn Write) -> std::io::Result<()> {
+/// each at once; returns when the page goes away or the server stops. A comment line every
+/// `heartbeat` finds out about pages that went away between reloads, whose connections
+/// would otherwise count against the server's cap until the next build.
+pub fn stream_events(
+    rx: &Receiver<()>,
+    out: &mut dyn Write,
+    heartbeat: Duration,
+) -> std::io::Result<()> {
     out.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n: connected\n\n",
     )?;
     out.flush()?;
-    while rx.recv().is_ok() {
-        out.write_all(b"data: reload\n\n")?;
+    loop {
+        let event: &[u8] = match rx.recv_timeout(heartbeat) {
+            Ok(()) => b"data: reload\n\n",
+            Err(RecvTimeoutError::Timeout) => b": still here\n\n",
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        out.write_all(event)?;
         out.flush()?;
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -61,7 +72,7 @@ mod tests {
         hub.reload_all();
         drop(hub);
         let mut out = Vec::new();
-        stream_events(&rx, &mut out).unwrap();
+        stream_events(&rx, &mut out, Duration::from_secs(60)).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream"));
         assert!(

@@ -55,9 +55,10 @@ function serveStatic(root) {
   });
 }
 
-async function launch() {
+async function launch(options = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'quill-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
+    ...options,
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -165,7 +166,7 @@ try {
     const problems = [];
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const url of ['/', '/posts/a-walk-by-the-lake/', '/tags/travel/', '/no-such-page/']) {
+      for (const url of ['/', '/posts/a-walk-by-the-lake/', '/posts/parsing-dates-in-rust/', '/posts/a-tour-of-shortcodes/', '/tags/travel/', '/no-such-page/']) {
         await page.goto(local + url);
         for (const v of await axeViolations(page)) {
           problems.push(`${scheme} ${url}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
@@ -175,16 +176,42 @@ try {
     assert(problems.length === 0, problems.join('\n'));
   });
 
+  await check('highlighted code and math: classed spans, MathML laid out, line numbers not copied', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(local + '/posts/parsing-dates-in-rust/');
+    const keywords = await page.locator('pre code .hl-kw').count();
+    assert(keywords > 5, `only ${keywords} keyword spans`);
+    const commentKeywords = await page.locator('.comment-body pre code .hl-kw').count();
+    assert(commentKeywords > 1, `a comment's code is not highlighted (${commentKeywords} keywords)`);
+    const colour = await page.locator('pre code .hl-kw').first().evaluate((e) => getComputedStyle(e).color);
+    const text = await page.locator('main p').first().evaluate((e) => getComputedStyle(e).color);
+    assert(colour !== text, `keywords are not coloured (${colour})`);
+    const formulas = await page.locator('math').count();
+    assert(formulas >= 3, `only ${formulas} formulas`);
+    const box = await page.locator('math[display="block"]').first().boundingBox();
+    assert(box && box.width > 20 && box.height > 10, `display math is not laid out: ${JSON.stringify(box)}`);
+    const copied = await page.evaluate(() => {
+      const pre = document.querySelector('.hl-line[data-n]').closest('pre');
+      const range = document.createRange();
+      range.selectNodeContents(pre);
+      const selection = getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return selection.toString();
+    });
+    assert(copied.startsWith('#[test]\nfn reads'), `the selection copies more than the code: ${JSON.stringify(copied.slice(0, 40))}`);
+  });
+
   await check('screenshots of the index and a post with a thread, 1280 and 390 wide, light and dark', async () => {
     mkdirSync(shotDir, { recursive: true });
     for (const scheme of ['light', 'dark']) {
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 1000 });
         await page.emulateMedia({ colorScheme: scheme });
-        for (const [name, url] of [['index', '/'], ['post', '/posts/a-walk-by-the-lake/']]) {
+        for (const [name, url] of [['index', '/'], ['post', '/posts/a-walk-by-the-lake/'], ['code', '/posts/parsing-dates-in-rust/']]) {
           await page.goto(local + url);
           const file = path.join(shotDir, `${name}-${width}-${scheme}.png`);
-          await page.screenshot({ path: file, fullPage: name === 'post' });
+          await page.screenshot({ path: file, fullPage: name !== 'index' });
           assert(statSync(file).size > 5000, `${file} looks empty`);
         }
       }
@@ -228,7 +255,7 @@ try {
     assert(found.length === 0, found.slice(0, 10).join('\n'));
   });
 
-  await check('the loop: submit the form of a post served by quill serve --accept-comments, see the comment', async () => {
+  await check('the loop: submit the form of a post served by quill serve --accept-comments, see the comment, and reply to it with a script and without', async () => {
     const child = spawn(quill, ['serve', '--port', '0', '--accept-comments', '--output-dir', 'loop-preview', '--root', sampleSite],
       { cwd: sampleSite, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
@@ -259,6 +286,50 @@ try {
       // The page reloads itself when the rebuild that includes the comment is done.
       await form.waitForSelector('.comment-body em:text("with emphasis")', { timeout: 60000 });
       await form.close();
+
+      // A reply through the page's one form, with the script that moves the form under the
+      // comment replied to, then with no script at all.
+      const reply = async (page, body) => {
+        const first = page.locator('.comment-list > .comment').first();
+        const id = await first.getAttribute('id');
+        await first.locator(':scope > article > label input[name=parent]').check();
+        await page.fill('#comment-form-username', 'Replying Visitor');
+        await page.fill('#comment-form-email', 'replier@example.org');
+        await page.fill('#comment-form-body', body);
+        const [answer] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/_quill/comments')),
+          page.click('#comment-form button[type=submit]'),
+        ]);
+        assert(answer.status() === 303, `the reply answered ${answer.status()}`);
+        try {
+          await page.waitForSelector(`#${id} .comment-replies .comment-body p:text("${body}")`, { timeout: 60000 });
+        } catch (e) {
+          const html = await page.content();
+          const at = html.indexOf(body);
+          throw new Error(`${e.message}\nat ${page.url()}: ${at < 0 ? 'no reply on the page' : html.slice(Math.max(0, at - 1500), at + 100)}`);
+        }
+      };
+      const scripted = await browser.context.newPage();
+      await Promise.all([
+        scripted.waitForResponse((r) => r.url().endsWith('/_quill/events')),
+        scripted.goto(`${url}/posts/notes-on-footnotes/`),
+      ]);
+      await scripted.locator('.comment-list > .comment').first().locator(':scope > article > label input').check();
+      const moved = await scripted.evaluate(() => ({
+        under: !!document.querySelector('.comment-list > .comment > article > #comment-form'),
+        focus: document.activeElement && document.activeElement.id,
+      }));
+      assert(moved.under && moved.focus === 'comment-form-body', `with a script the form moves and takes the focus: ${JSON.stringify(moved)}`);
+      await reply(scripted, 'A reply with the script on.');
+      await scripted.close();
+      const plain = await launch({ javaScriptEnabled: false });
+      try {
+        const page = await plain.context.newPage();
+        await page.goto(`${url}/posts/notes-on-footnotes/`);
+        await reply(page, 'A reply with no script.');
+      } finally {
+        await plain.close();
+      }
     } finally {
       child.kill();
     }

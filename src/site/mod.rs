@@ -1,0 +1,430 @@
+//! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
+//! templates see. Built once, sequentially from loaded content; rendering only reads it.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::config::SiteConfig;
+use crate::content::{Kind, Source, dates};
+use crate::markdown::TocEntry;
+
+mod body;
+mod sections;
+pub mod taxonomies;
+mod translations;
+
+pub use body::{Bodies, render_bodies};
+pub use sections::unknown_home_sections;
+pub use taxonomies::Taxonomy;
+
+/// A link to a tag, as posts carry it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagRef {
+    /// The tag as first written.
+    pub name: String,
+    /// Its URL slug.
+    pub slug: String,
+    /// Its page: `/tags/<slug>/` with the base path.
+    pub path: String,
+}
+
+/// A post or page as templates see it, apart from its rendered body ([`PageBody`]): what
+/// the front matter and the file's place give, without rendering any Markdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageData {
+    /// `"post"` or `"page"`.
+    pub kind: &'static str,
+    /// The title (plain text; templates escape it).
+    pub title: String,
+    /// The URL slug.
+    pub slug: String,
+    /// What its comments are stored under, and what the comment form sends.
+    pub key: String,
+    /// The path from the server root, with the base path: `/blog/posts/a/`.
+    pub path: String,
+    /// The absolute URL.
+    pub permalink: String,
+    /// Publication date, ISO 8601 UTC.
+    pub date: Option<String>,
+    /// Publication date for people.
+    pub date_human: Option<String>,
+    /// Last change, ISO 8601 UTC.
+    pub updated: Option<String>,
+    /// Last change for people.
+    pub updated_human: Option<String>,
+    /// The front matter description.
+    pub description: Option<String>,
+    /// The post's tags.
+    pub tags: Vec<TagRef>,
+    /// Its terms in each taxonomy but tags (`page.taxonomies.categories`).
+    pub taxonomies: BTreeMap<String, Vec<TagRef>>,
+    /// Its authors, as written.
+    pub authors: Vec<String>,
+    /// Its image (`image` or `cover`), as an absolute URL when it was a site path.
+    pub image: Option<String>,
+    /// Its weight in a section sorted by weight.
+    pub weight: Option<i64>,
+    /// Free front matter values.
+    pub extra: Map<String, Value>,
+    /// Whether visitors may comment.
+    pub comments_open: bool,
+    /// Approved comments on the post.
+    pub comment_count: usize,
+    /// Whether the page is a draft (only in `--drafts` builds).
+    pub draft: bool,
+    /// Whether the page gets a file of its own: `render = false` keeps it out of everything
+    /// but its section's listing, where templates show it without a link.
+    pub render: bool,
+    /// Its language: the site's, or a translation's (`es` for `trip.es.md`).
+    pub lang: String,
+    /// The other versions of the page, in other languages.
+    pub translations: Vec<Translation>,
+    /// Whether it is a translation (in a language of `[languages]`), listed under its
+    /// language's home page rather than the site's.
+    #[serde(skip)]
+    pub translated: bool,
+    /// Which of the loaded sources it came from.
+    #[serde(skip)]
+    pub source: usize,
+}
+
+/// Another language's version of a page, as `page.translations` lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Translation {
+    /// Its language code.
+    pub lang: String,
+    /// Its title.
+    pub title: String,
+    /// Its path, with the base path.
+    pub path: String,
+    /// Its absolute URL.
+    pub permalink: String,
+}
+
+/// A language of `[languages]`, with its home page and feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Language {
+    /// Its code (`es`).
+    pub code: String,
+    /// Its home page, with the base path (`/es/`).
+    pub path: String,
+    /// The absolute URL of its home page.
+    pub permalink: String,
+    /// Its home page's site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// The posts its home page and feed list: indexes into [`Site::posts`], newest first.
+    #[serde(skip)]
+    pub posts: Vec<usize>,
+}
+
+/// A post or page a section lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// An index into [`Site::posts`].
+    Post(usize),
+    /// An index into [`Site::pages`].
+    Page(usize),
+}
+
+/// A section: a folder with an `_index.md`, and the listing of what is in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Its title (`_index.md`'s, else the folder's name).
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its folder under `content/`, `/`-separated (`blog`, `notes/2024`).
+    pub folder: String,
+    /// Its path from the server root, with the base path.
+    pub path: String,
+    /// Its absolute URL.
+    pub permalink: String,
+    /// Free front matter values of its `_index.md`.
+    pub extra: Map<String, Value>,
+    /// How many pages it lists.
+    pub count: usize,
+    /// Pages per listing page.
+    #[serde(skip)]
+    pub paginate_by: usize,
+    /// The template of its listing pages.
+    #[serde(skip)]
+    pub template: String,
+    /// What it lists, in its order.
+    #[serde(skip)]
+    pub members: Vec<Member>,
+    /// Its site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// The language of a translated section (`_index.es.md`).
+    #[serde(skip)]
+    pub lang: Option<String>,
+    /// Which of the loaded sources (its `_index.md`) it came from.
+    #[serde(skip)]
+    pub source: usize,
+}
+
+/// The rendered Markdown of a post or page; templates see its fields beside [`PageData`]'s.
+///
+/// The HTML is kept as template values, made once: every listing that shows the page shares
+/// them instead of copying a body into each of its contexts.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageBody {
+    /// HTML before the summary marker, else the description as text, else the first paragraph.
+    pub summary: Option<tera::Value>,
+    /// The body as HTML.
+    pub content: tera::Value,
+    /// The headings tree.
+    pub toc: Vec<TocEntry>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read.
+    pub reading_time: usize,
+}
+
+/// A tag with every post that carries it, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    /// The tag as first written.
+    pub name: String,
+    /// Its URL slug.
+    pub slug: String,
+    /// Its page, with the base path.
+    pub path: String,
+    /// The absolute URL of its page.
+    pub permalink: String,
+    /// Number of posts.
+    pub count: usize,
+    /// The taxonomy it is a term of (`tags`, `categories`, ...).
+    pub taxonomy: String,
+    /// Its page's site path without the base path.
+    #[serde(skip)]
+    pub site_path: String,
+    /// Indexes into [`Site::posts`].
+    #[serde(skip)]
+    pub posts: Vec<usize>,
+}
+
+/// Everything a build renders, read-only once made.
+#[derive(Debug)]
+pub struct Site {
+    /// The configuration, with any `--base-url` applied.
+    pub config: SiteConfig,
+    /// Posts, newest first (ties broken by slug, so the order is stable).
+    pub posts: Vec<PageData>,
+    /// Pages, by path.
+    pub pages: Vec<PageData>,
+    /// Tags by slug.
+    pub tags: Vec<Tag>,
+    /// The other taxonomies (categories and those `[taxonomies]` declares), in order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Sections by folder (the content root's, which is the home page, left out).
+    pub sections: Vec<Section>,
+    /// The posts the home page lists: indexes into [`Site::posts`], newest first.
+    pub home: Vec<usize>,
+    /// Posts per page of the home listing: `content/_index.md`'s `paginate_by` (a Zola site's
+    /// home page), else the site's.
+    pub home_paginate_by: usize,
+    /// The languages of `[languages]`, each with its own home page and feed.
+    pub languages: Vec<Language>,
+    /// Redirects: (old path without base path, absolute target URL).
+    pub aliases: Vec<(String, String)>,
+    /// Bundle files to copy: (source file, output path relative to the output root).
+    pub assets: Vec<(std::path::PathBuf, String)>,
+}
+
+impl Site {
+    /// Assembles the model from loaded sources and each post's approved comment count. No
+    /// Markdown is rendered here: bodies are rendered by [`render_bodies`] for the pages a
+    /// build actually writes.
+    pub fn new(
+        config: SiteConfig,
+        sources: &[Source],
+        comment_count: &(dyn Fn(&str) -> usize + Sync),
+    ) -> Site {
+        let term_links = taxonomies::links(&config, sources);
+        let mut data: Vec<(Kind, PageData)> = sources
+            .par_iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind != Kind::Section)
+            .map(|(index, s)| {
+                let mut page = page_data(&config, s, index, &term_links);
+                if s.kind == Kind::Post {
+                    page.comment_count = comment_count(&s.key);
+                }
+                (s.kind, page)
+            })
+            .collect();
+        let mut aliases = Vec::new();
+        let mut assets = Vec::new();
+        for source in sources {
+            let target = config.permalink(&source.path);
+            for alias in &source.meta.aliases {
+                aliases.push((normalize_alias(alias), target.clone()));
+            }
+            for (file, within) in &source.assets {
+                let output = format!("{}{within}", source.path.trim_start_matches('/'));
+                assets.push((file.clone(), output));
+            }
+        }
+        // Newest first by the second, as the ISO dates templates see would order them.
+        let second = |page: &PageData| sources[page.source].date.map(|d| d.timestamp());
+        data.sort_by(|(_, a), (_, b)| second(b).cmp(&second(a)).then_with(|| a.slug.cmp(&b.slug)));
+        let (posts, pages): (Vec<_>, Vec<_>) =
+            data.into_iter().partition(|(k, _)| *k == Kind::Post);
+        let mut posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
+        let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
+        translations::link(sources, &mut posts, &mut pages);
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
+        let tags = taxonomies::group(&config, taxonomies::TAGS, &posts);
+        let taxonomies = taxonomies::collect(&config, &posts);
+        let sections = sections::collect(&config, sources, &posts, &pages);
+        let home = sections::home(&config, sources, &posts);
+        let home_paginate_by = sources
+            .iter()
+            .find(|s| {
+                s.kind == Kind::Section && s.lang.is_none() && s.section.as_deref() == Some("")
+            })
+            .and_then(|s| s.meta.paginate_by)
+            .unwrap_or(config.paginate_by);
+        let languages = config
+            .languages
+            .keys()
+            .map(|code| {
+                let site_path = format!("/{code}/");
+                Language {
+                    code: code.clone(),
+                    path: config.site_path(&site_path),
+                    permalink: config.permalink(&site_path),
+                    posts: (0..posts.len())
+                        .filter(|&i| {
+                            posts[i].render && posts[i].lang == *code && posts[i].translated
+                        })
+                        .collect(),
+                    site_path,
+                }
+            })
+            .collect();
+        Site {
+            config,
+            posts,
+            pages,
+            tags,
+            taxonomies,
+            sections,
+            home,
+            home_paginate_by,
+            languages,
+            aliases,
+            assets,
+        }
+    }
+}
+
+impl Site {
+    /// The posts the Atom feed shows, newest first.
+    pub fn feed_posts(&self) -> impl Iterator<Item = &PageData> {
+        self.posts
+            .iter()
+            .filter(|p| p.render && !p.translated)
+            .take(self.config.feed_limit)
+    }
+
+    /// The newest date any post was published or updated (ISO 8601), as feeds give it.
+    pub fn last_change(&self) -> Option<&str> {
+        self.posts
+            .iter()
+            .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+            .max()
+    }
+}
+
+fn page_data(
+    config: &SiteConfig,
+    source: &Source,
+    index: usize,
+    term_links: &[FxHashMap<String, Option<TagRef>>],
+) -> PageData {
+    let tags = source
+        .meta
+        .tags
+        .iter()
+        .filter_map(|name| term_links[0].get(name).cloned().flatten())
+        .collect();
+    PageData {
+        kind: match source.kind {
+            Kind::Post => "post",
+            Kind::Page | Kind::Section => "page",
+        },
+        title: source.meta.title.clone(),
+        slug: source.slug.clone(),
+        key: source.key.clone(),
+        path: config.site_path(&source.path),
+        permalink: config.permalink(&source.path),
+        date: source.date.as_ref().map(dates::iso),
+        date_human: source.date.as_ref().map(dates::human),
+        updated: source.meta.updated.as_ref().map(dates::iso),
+        updated_human: source.meta.updated.as_ref().map(dates::human),
+        description: source.meta.description.clone(),
+        tags,
+        taxonomies: taxonomies::page_terms(config, source, term_links),
+        authors: source.meta.authors.clone(),
+        image: source
+            .meta
+            .image
+            .as_deref()
+            .map(|image| absolute(config, &source.path, image)),
+        weight: source.meta.weight,
+        extra: source.meta.extra.clone(),
+        comments_open: source.meta.comments,
+        comment_count: 0,
+        draft: source.meta.draft,
+        render: source.meta.render,
+        lang: source
+            .lang
+            .clone()
+            .unwrap_or_else(|| config.language.clone()),
+        translations: Vec::new(),
+        translated: source.lang.is_some(),
+        source: index,
+    }
+}
+
+/// An image as the absolute URL social previews need: a site path (`/img/a.png`) under the
+/// base URL, a bare name (a bundle's `cover.jpg`) beside the page; a full URL is kept.
+fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
+    if image.contains("://") || image.starts_with("//") {
+        image.to_string()
+    } else if image.starts_with('/') {
+        config.permalink(image)
+    } else {
+        let folder = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
+        config.permalink(&format!("{folder}{image}"))
+    }
+}
+
+/// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
+fn normalize_alias(alias: &str) -> String {
+    let trimmed = alias.trim().trim_start_matches('/');
+    if trimmed.ends_with(".html") || trimmed.ends_with('/') {
+        format!("/{trimmed}")
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_normalize() {
+        assert_eq!(normalize_alias("old/trip"), "/old/trip/");
+        assert_eq!(normalize_alias("/old/trip/"), "/old/trip/");
+        assert_eq!(normalize_alias("/2020/01/trip.html"), "/2020/01/trip.html");
+    }
+}

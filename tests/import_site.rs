@@ -1,0 +1,351 @@
+//! `quill import jekyll|hugo|zola SOURCE DEST` on fixture sites in each generator's layout:
+//! the import, then a build, publishes every old URL, shows no template syntax as text,
+//! threads the Staticman comments and reports the shortcodes to port; DEST is refused when
+//! not empty and removed when the import fails; a second import is byte-identical.
+
+use std::path::Path;
+
+use crate::common::{TestSite, quill, snapshot};
+
+fn import(kind: &str, source: &Path, dest: &Path) -> crate::common::Run {
+    let output = quill()
+        .args(["import", kind])
+        .arg(source)
+        .arg(dest)
+        .output()
+        .unwrap();
+    crate::common::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn build(dest: &Path) -> crate::common::Run {
+    let output = quill()
+        .args(["build", "--root"])
+        .arg(dest)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let run = crate::common::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    run.ok()
+}
+
+/// A Jekyll blog as the common themes lay one out.
+fn jekyll_site() -> TestSite {
+    let site = TestSite::empty();
+    site.write(
+        "_config.yml",
+        "title: Ada's Notes\nurl: https://ada.example.org\nbaseurl: \"\"\nauthor:\n  name: Ada Lovelace\nlocale: en-GB\npermalink: /:year/:month/:day/:title/\npaginate: 5\ncollections:\n  recipes:\n    output: true\n    permalink: /recipes/:name/\nplugins:\n  - jekyll-feed\n",
+    );
+    site.write(
+        "Gemfile",
+        "source \"https://rubygems.org\"\ngem \"jekyll\"\n",
+    );
+    site.write("index.html", "---\nlayout: home\n---\n");
+    site.write(
+        "_posts/2021-03-04-my_trip.md",
+        "---\ntitle: \"My trip\"\ncategories: [travel]\ntags: [norway]\nexcerpt: Fjords and ferries.\n---\nWe went north.\n\n{% include note.html text=\"Pack a coat.\" %}\n\nNext: [the second day]({% post_url 2021-03-05-day-two %}).\n\n```liquid\n{% include note.html %}\n```\n",
+    );
+    site.write(
+        "_posts/2021-03-05-day-two.md",
+        "---\ntitle: Day two\n---\nMore fjords.\n",
+    );
+    site.write(
+        "_drafts/unfinished.md",
+        "---\ntitle: Unfinished\n---\nSoon.\n",
+    );
+    site.write(
+        "_pages/about.md",
+        "---\ntitle: About\npermalink: /about/\n---\nAbout Ada.\n",
+    );
+    site.write("contact.md", "---\ntitle: Contact\n---\nWrite to Ada.\n");
+    site.write(
+        "_recipes/bread.md",
+        "---\ntitle: Bread\n---\nFlour and water.\n",
+    );
+    site.write(
+        "_includes/note.html",
+        "<aside class=\"note\">{{ include.text }}</aside>\n",
+    );
+    site.write("assets/css/extra.css", "body { color: black; }\n");
+    site.write(
+        "images/fjord.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.write(
+        "_data/comments/my_trip/entry1615000000000.yml",
+        "_id: c1\n_parent: /2021/03/04/my_trip/\nname: Bo\nemail: bo@example.org\nmessage: Lovely trip!\ndate: 1615000000\n",
+    );
+    site.write(
+        "_data/comments/my_trip/entry1615000100000.yml",
+        "_id: c2\n_parent: /2021/03/04/my_trip/\nreplying_to: \"1\"\nname: Ada Lovelace\nemail: ada@example.org\nmessage: Thank you, Bo.\ndate: 1615000100\n",
+    );
+    site
+}
+
+#[test]
+fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
+    let source = jekyll_site();
+    let dest = TestSite::empty();
+    let new = dest.path("new-blog");
+    let run = import("jekyll", source.root(), &new);
+    assert_eq!(
+        run.code,
+        Some(2),
+        "the include needs a hand: {}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("templates/shortcodes/note.html")
+            && run.stdout.contains("called by 1 pages"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("plugins"),
+        "what was left out is said: {}",
+        run.stdout
+    );
+    let built = build(&new);
+    assert!(
+        !built.stderr.contains("warning"),
+        "no template syntax leaks: {}",
+        built.stderr
+    );
+    let public = new.join("public");
+    // The URLs Jekyll gave them (jekyllrb.com/docs/permalinks): :title is the file's slug.
+    for page in [
+        "2021/03/04/my_trip/index.html",
+        "2021/03/05/day-two/index.html",
+        "about/index.html",
+        // A page without a permalink of its own: /:path/:basename/, since the site's
+        // permalink ends in a slash (Jekyll's Utils.add_permalink_suffix).
+        "contact/index.html",
+        "recipes/bread/index.html",
+        "assets/css/extra.css",
+        "images/fjord.svg",
+    ] {
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(&public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
+    }
+    assert!(!public.join("unfinished").exists(), "a draft stays a draft");
+    let trip = std::fs::read_to_string(public.join("2021/03/04/my_trip/index.html")).unwrap();
+    assert!(
+        trip.contains("href=\"/2021/03/05/day-two/\""),
+        "post_url resolves"
+    );
+    assert!(
+        trip.contains("Pack a coat."),
+        "the include's argument is shown"
+    );
+    assert!(
+        trip.contains("{% include note.html %}"),
+        "code is left as written"
+    );
+    // The comments, threaded under the post.
+    assert!(
+        trip.contains("Lovely trip!") && trip.contains("comment-replies"),
+        "threaded comments"
+    );
+    assert!(!trip.contains("bo@example.org"));
+    // The source is only read.
+    assert!(!source.exists("_data/comments.rejects.jsonl") && !source.exists("public"));
+}
+
+#[test]
+fn a_second_import_is_byte_identical_and_a_full_dest_is_refused() {
+    let source = jekyll_site();
+    let dest = TestSite::empty();
+    import("jekyll", source.root(), &dest.path("one"));
+    import("jekyll", source.root(), &dest.path("two"));
+    let files = |dir: &str| {
+        snapshot(&dest.path(dir))
+            .into_iter()
+            .filter(|(path, _)| path != "comments.db")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(files("one"), files("two"));
+    let before = files("one");
+    let refused = import("jekyll", source.root(), &dest.path("one"));
+    assert_eq!(refused.code, Some(1));
+    assert!(
+        refused.stderr.contains("is not empty"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(files("one"), before, "a non-empty DEST is left alone");
+}
+
+#[test]
+fn a_source_that_is_not_such_a_site_fails_and_leaves_no_dest() {
+    let source = TestSite::empty();
+    source.write("notes.txt", "not a blog");
+    let dest = TestSite::empty();
+    let run = import("hugo", source.root(), &dest.path("new"));
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("is not a Hugo site"), "{}", run.stderr);
+    assert!(!dest.exists("new"));
+}
+
+#[test]
+fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
+    let source = TestSite::empty();
+    source.write(
+        "hugo.toml",
+        "baseURL = 'https://hugo.example.org/'\ntitle = 'Hugo Blog'\nlanguageCode = 'en-us'\n[permalinks]\nposts = '/:year/:month/:slug/'\n[taxonomies]\ntag = 'tags'\ncategory = 'categories'\nseries = 'series'\n[menu]\n[[menu.main]]\nname = 'About'\nurl = '/about/'\n",
+    );
+    source.write("content/posts/_index.md", "---\ntitle: Posts\n---\n");
+    source.write(
+        "content/posts/first-post.md",
+        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
+    );
+    source.write(
+        "content/posts/trip/index.md",
+        "+++\ntitle = 'A trip'\ndate = 2024-06-01\n+++\n![the view](view.svg)\n",
+    );
+    source.write(
+        "content/posts/trip/view.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    source.write("content/about.md", "---\ntitle: About\n---\nMe.\n");
+    source.write(
+        "content/drafty.md",
+        "---\ntitle: Drafty\ndraft: true\n---\nNot yet.\n",
+    );
+    source.write(
+        "layouts/shortcodes/pullquote.html",
+        "<div class=\"pullquote {{ .Get \"kind\" }}\">{{ .Inner | markdownify }}</div>\n",
+    );
+    source.write("static/favicon.ico", "icon");
+    let dest = TestSite::empty();
+    let new = dest.path("new");
+    let run = import("hugo", source.root(), &new);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("shortcode pullquote (1 pages): placeholder"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("menus"), "{}", run.stdout);
+    let placeholder =
+        std::fs::read_to_string(new.join("templates/shortcodes/pullquote.html")).unwrap();
+    assert!(
+        placeholder.contains(".Inner | markdownify"),
+        "the original is kept for porting"
+    );
+    let built = build(&new);
+    assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+    let public = new.join("public");
+    // gohugo.io/content-management/urls: :slug is the front matter's slug.
+    for page in [
+        "2024/05/first/index.html",
+        "posts/index.html",
+        "about/index.html",
+        "favicon.ico",
+        "series/intro/index.html",
+    ] {
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(&public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
+    }
+    assert!(!public.join("drafty").exists());
+    let first = std::fs::read_to_string(public.join("2024/05/first/index.html")).unwrap();
+    assert!(
+        first.contains("Drink water.") && first.contains("kind=tip"),
+        "the placeholder shows the call"
+    );
+    assert!(
+        first.contains("youtube.com/watch?v=q_Mi5LrnIiU"),
+        "a built-in answers"
+    );
+    // Hugo's :slug is the slug, else the title, urlized (gohugo.io/configuration/permalinks),
+    // and Hugo lowercases its paths: "A trip" is /2024/06/a-trip/.
+    assert!(public.join("2024/06/a-trip/index.html").is_file());
+    assert!(
+        public.join("2024/06/a-trip/view.svg").is_file(),
+        "a bundle's file comes along"
+    );
+}
+
+#[test]
+fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
+    let source = TestSite::empty();
+    source.write(
+        "config.toml",
+        "base_url = \"https://zola.example.org\"\ntitle = \"Zola Blog\"\ndescription = \"Notes\"\ntaxonomies = [{ name = \"tags\", feed = true }]\n[markdown]\nhighlight_code = true\n",
+    );
+    source.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\n");
+    source.write(
+        "content/blog/_index.md",
+        "+++\ntitle = \"Blog\"\nsort_by = \"date\"\n+++\n",
+    );
+    source.write(
+        "content/blog/hello.md",
+        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
+    );
+    source.write(
+        "content/blog/other.md",
+        "+++\ntitle = \"Other\"\ndate = 2024-02-04\npath = \"custom/other\"\n+++\nOther.\n",
+    );
+    source.write(
+        "templates/shortcodes/chart.html",
+        "<figure class=\"chart\" id=\"chart-{{ id }}\">chart {{ id }}</figure>\n",
+    );
+    source.write(
+        "static/img.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let dest = TestSite::empty();
+    let new = dest.path("new");
+    let run = import("zola", source.root(), &new);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("shortcode chart (1 pages): translated"),
+        "{}",
+        run.stdout
+    );
+    let built = build(&new);
+    assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+    let public = new.join("public");
+    for page in [
+        "blog/hello/index.html",
+        "custom/other/index.html",
+        "blog/index.html",
+        "img.svg",
+        "tags/intro/index.html",
+    ] {
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(&public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
+    }
+    let hello = std::fs::read_to_string(public.join("blog/hello/index.html")).unwrap();
+    assert!(hello.contains("id=\"chart-7\""), "the Zola shortcode runs");
+    assert!(
+        hello.contains("href=\"/custom/other/\""),
+        "@/ links resolve"
+    );
+}
