@@ -228,6 +228,20 @@ impl Submitter {
         Ok(())
     }
 
+    /// [`load_spam_filter`](Submitter::load_spam_filter) within a transaction, for callers
+    /// that begin their own (the endpoint of `quill serve`).
+    fn load_spam_filter_in(&self, tx: &mut IngestTx<'_>) -> Result<()> {
+        if self.config.comments.spam_filter == crate::config::SpamFilterMode::Off
+            || self.filter.get().is_some()
+        {
+            return Ok(());
+        }
+        let _ = self
+            .filter
+            .set(crate::spam::Filter::new(&tx.spam_counts()?));
+        Ok(())
+    }
+
     /// The spam filter's score of a comment, when a model is loaded, with its reasons when
     /// the score is above `pending_above` (the comments the author may look at; working out
     /// reasons for every comment of a large ingest would cost more than scoring them).
@@ -261,6 +275,7 @@ impl Submitter {
 
     /// Checks one submission and stores it within `tx`.
     pub fn process(&self, tx: &mut IngestTx<'_>, columns: &Columns) -> Result<Outcome> {
+        self.load_spam_filter_in(tx)?;
         self.store(tx, self.check_columns(columns))
     }
 
@@ -270,6 +285,7 @@ impl Submitter {
         tx: &mut IngestTx<'_>,
         submission: &Submission<'_>,
     ) -> Result<Outcome> {
+        self.load_spam_filter_in(tx)?;
         self.store(tx, self.check(submission))
     }
 

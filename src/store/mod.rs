@@ -209,6 +209,14 @@ impl IngestTx<'_> {
         }
     }
 
+    /// The spam filter's model, read within the transaction.
+    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+        match &mut self.inner {
+            IngestInner::Sqlite(tx) => tx.spam_counts(),
+            IngestInner::Postgres(tx) => tx.spam_counts(),
+        }
+    }
+
     /// Makes everything stored in this run durable.
     pub fn commit(self) -> Result<()> {
         match self.inner {

@@ -246,6 +246,11 @@ impl PgIngest<'_> {
             .map(|r| (r.get(0), r.get(1))))
     }
 
+    /// The spam filter's model as this transaction sees it.
+    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+        super::spam::counts(&mut self.tx)
+    }
+
     /// Makes the run's changes durable.
     pub fn commit(mut self) -> Result<()> {
         touch_posts(&mut self.tx, &self.touched)?;

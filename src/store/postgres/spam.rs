@@ -10,31 +10,7 @@ use crate::spam::{Changes, Counts, Parts};
 impl Postgres {
     /// The model's counts: (spam, ham) comments learned and every token's counts.
     pub fn spam_counts(&self) -> Result<Counts> {
-        let what = "failed to read the spam filter's model";
-        let mut client = self.client.borrow_mut();
-        let (spam_docs, ham_docs) = client
-            .query_opt(
-                "SELECT spam_docs, ham_docs FROM spam_model WHERE id = 1",
-                &[],
-            )
-            .map_err(failed(what))?
-            .map_or((0, 0), |r| (r.get::<_, i64>(0), r.get::<_, i64>(1)));
-        let tokens = client
-            .query("SELECT token, spam, ham FROM spam_tokens", &[])
-            .map_err(failed(what))?
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<_, String>(0),
-                    (r.get::<_, i64>(1) as u64, r.get::<_, i64>(2) as u64),
-                )
-            })
-            .collect();
-        Ok(Counts {
-            spam_docs: spam_docs as u64,
-            ham_docs: ham_docs as u64,
-            tokens,
-        })
+        counts(&mut *self.client.borrow_mut())
     }
 
     /// Rebuilds the model from every approved (ham) and spam comment, in one transaction;
@@ -118,4 +94,32 @@ pub(super) fn apply(tx: &mut Transaction<'_>, changes: &Changes) -> Result<()> {
     tx.execute("DELETE FROM spam_tokens WHERE spam = 0 AND ham = 0", &[])
         .map_err(failed(what))?;
     Ok(())
+}
+
+/// The model's counts, through a client or a transaction.
+pub(super) fn counts(client: &mut impl postgres::GenericClient) -> Result<Counts> {
+    let what = "failed to read the spam filter's model";
+    let (spam_docs, ham_docs) = client
+        .query_opt(
+            "SELECT spam_docs, ham_docs FROM spam_model WHERE id = 1",
+            &[],
+        )
+        .map_err(failed(what))?
+        .map_or((0, 0), |r| (r.get::<_, i64>(0), r.get::<_, i64>(1)));
+    let tokens = client
+        .query("SELECT token, spam, ham FROM spam_tokens", &[])
+        .map_err(failed(what))?
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, String>(0),
+                (r.get::<_, i64>(1) as u64, r.get::<_, i64>(2) as u64),
+            )
+        })
+        .collect();
+    Ok(Counts {
+        spam_docs: spam_docs as u64,
+        ham_docs: ham_docs as u64,
+        tokens,
+    })
 }

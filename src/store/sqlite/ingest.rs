@@ -154,6 +154,11 @@ impl<'a> SqliteIngest<'a> {
             .optional()?)
     }
 
+    /// The spam filter's model as this transaction sees it.
+    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+        super::spam::counts(&self.tx)
+    }
+
     /// Makes the run's changes durable.
     pub fn commit(self) -> Result<()> {
         // An ingest only adds comments, so each post's count grows by what this run added.

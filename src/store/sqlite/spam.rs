@@ -10,35 +10,7 @@ use crate::spam::{Changes, Counts, Parts};
 impl Sqlite {
     /// The model's counts: (spam, ham) comments learned and every token's counts.
     pub fn spam_counts(&self) -> Result<Counts> {
-        let what = "failed to read the spam filter's model";
-        let (spam_docs, ham_docs): (i64, i64) = self
-            .conn
-            .query_row(
-                "SELECT spam_docs, ham_docs FROM spam_model WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .context(what)?
-            .unwrap_or_default();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT token, spam, ham FROM spam_tokens")
-            .context(what)?;
-        let tokens = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64),
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()
-            .context(what)?;
-        Ok(Counts {
-            spam_docs: spam_docs as u64,
-            ham_docs: ham_docs as u64,
-            tokens,
-        })
+        counts(&self.conn)
     }
 
     /// Rebuilds the model from every approved (ham) and spam comment, in one transaction;
@@ -105,4 +77,35 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, changes: &Changes) -> Result
     }
     tx.execute("DELETE FROM spam_tokens WHERE spam = 0 AND ham = 0", [])?;
     Ok(())
+}
+
+/// The model's counts, through a connection or a transaction.
+pub(super) fn counts(conn: &rusqlite::Connection) -> Result<Counts> {
+    let what = "failed to read the spam filter's model";
+    let (spam_docs, ham_docs): (i64, i64) = conn
+        .query_row(
+            "SELECT spam_docs, ham_docs FROM spam_model WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .context(what)?
+        .unwrap_or_default();
+    let mut stmt = conn
+        .prepare("SELECT token, spam, ham FROM spam_tokens")
+        .context(what)?;
+    let tokens = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()
+        .context(what)?;
+    Ok(Counts {
+        spam_docs: spam_docs as u64,
+        ham_docs: ham_docs as u64,
+        tokens,
+    })
 }
