@@ -272,3 +272,21 @@ fn a_password_in_site_toml_is_refused_without_showing_it() {
     assert!(run.stderr.contains("QUILL_SMTP_PASSWORD"), "{}", run.stderr);
     assert_no_password(&run);
 }
+
+#[test]
+fn the_call_for_the_endpoint_tells_of_one_stored_comment() {
+    let site = site("command = \"cat > told.json\"\n");
+    site.write("in.jsonl", &submissions());
+    ingest(&site, "in.jsonl").ok();
+    std::fs::remove_file(site.path("told.json")).unwrap();
+    // What `quill serve`'s endpoint calls after storing comment 2.
+    let warnings = quill::notify::after_submission(site.root(), 2);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let told: serde_json::Value = serde_json::from_str(&site.read("told.json")).unwrap();
+    assert_eq!(told["pending"], 1);
+    assert_eq!(told["posts"][0]["comments"][0]["id"], 2);
+    assert_eq!(told["posts"][0]["comments"][0]["author"], "Grace &lt;b&gt;");
+    // An id that is not there is a warning, not a panic.
+    let warnings = quill::notify::after_submission(site.root(), 99);
+    assert!(warnings[0].contains("99"), "{warnings:?}");
+}
