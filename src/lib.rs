@@ -1,17 +1,29 @@
 //! quill: a static site generator for personal blogs, with comments as a first-class part of
 //! the site.
 //!
-//! The build is one pipeline that flows one way:
+//! `quill build` runs in five stages, one after another (`build::build`); each is parallel
+//! inside:
 //!
 //! ```text
-//! site.toml ──► config ──► content (walk, front matter, markdown) ──┐
-//! comments.db ─► store (one query, read-only) ──────────────────────┴─► site model (immutable)
-//!                         site model ──► render jobs (rayon) ──► output (staging dir, swap)
+//! prepare  site.toml ─► config · output lock · finish an interrupted build · templates · site key
+//! load     last manifest + source record ║ content scan ─► front matter ║ store: comment stamps
+//!          ─► site model (immutable: pages, URLs, sections, taxonomies, translations)
+//! plan     jobs, one per output file ─► keys against the last manifest ─► what to render,
+//!          whose bodies, whose threads
+//! render   Markdown + shortcodes + highlighting of the bodies needed ║ threads from the store
+//!          (all of them on a full build, those of the pages rendered otherwise)
+//!          ─► the chosen jobs through Tera (rayon)
+//! write    full: a staging folder, swapped in whole │ incremental: a pending folder beside the
+//!          output, a journal, then the renames ─► manifest and source record beside the output
 //! ```
 //!
-//! Ingest is a second, short pipeline: read submissions ─► validate ─► store (one transaction).
-//! Import is the same pipeline with another reader in front: an export of Disqus, WordPress,
-//! Staticman or Isso ─► match posts, HTML to Markdown ─► ingest's validate and store.
+//! The store is read three times: the comment stamps while the content loads, then the threads
+//! and the newest comments while the bodies render. Ingest is a second, short pipeline: read
+//! submissions ─► validate ─► store (one transaction). Import is the same pipeline with another
+//! reader in front: an export of Disqus, WordPress, Staticman or Isso ─► match posts, HTML to
+//! Markdown ─► ingest's validate and store; `quill import jekyll|hugo|zola` writes a whole new
+//! site and runs the Staticman import into it. `quill serve` calls the build, and its comment
+//! endpoint calls ingest's submitter.
 
 pub mod build;
 pub mod comments;

@@ -1,10 +1,21 @@
-//! `quill build` as a library call: config, content, model, render, write, in that order.
+//! `quill build` as a library call, in named stages that run one after another:
+//!
+//! 1. `prepare`: the configuration, the output's lock, finishing an interrupted build, the
+//!    templates, the key of the site-wide inputs;
+//! 2. `load`: the last build's records, the content's front matter and the comment stamps,
+//!    into the immutable site model;
+//! 3. plan (`plan::plan`): one job per output file, and which of them changed since the last
+//!    build;
+//! 4. render (`render_inputs`, then the jobs): the Markdown of the bodies needed and the
+//!    threads of the pages rendered, side by side, then the chosen jobs in parallel;
+//! 5. write (`write::write`): a full build into a staging folder swapped in whole, an
+//!    incremental one into a pending folder renamed in after a journal records it.
 //!
 //! A build remembers what it wrote in a [`Manifest`] beside the output. The next build reads
 //! front matter only from files that changed, renders only the files whose inputs changed,
 //! and rewrites only the files whose bytes changed. Without a usable manifest (the first
 //! build, `--full`, or a change to the config, the templates, the options or quill itself),
-//! everything is built into a staging folder that replaces the output as a whole.
+//! everything is built anew.
 
 mod plan;
 mod write;
@@ -92,117 +103,71 @@ impl Progress for NoProgress {
 }
 
 /// Builds the site; on any error the previous output is left untouched.
+///
+/// The stages run one after another, each waiting on the one before; the parallelism is
+/// inside them: `prepare`, `load`, then planning, rendering and writing.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSummary> {
     let started = Instant::now();
-    let root = &options.root;
-    let mut config = SiteConfig::load(root)?;
-    if let Some(base_url) = &options.base_url {
-        config.base_url = base_url.trim_end_matches('/').to_string();
-    }
-    if let Some(endpoint) = &options.comment_endpoint {
-        config.comments.endpoint = Some(endpoint.clone());
-    }
-    let output_dir = output_dir(options);
-    output::check_output_dir(root, &output_dir)?;
-    // Held until the build returns: from reading the last manifest to installing the new one.
-    let _lock = output::OutputLock::acquire(&output_dir, || progress.waiting(&output_dir))?;
-    // Before anything reads the output: finish or discard what an interrupted build left.
-    let recovered = output::recover(&output_dir)?;
+    let mut prepared = prepare(options, progress)?;
+    let loaded = load(options, &prepared)?;
+    let site = &loaded.site;
+    let mut warnings = loaded.warnings;
+    let previous = loaded.previous.as_ref();
 
-    let template_sources = templates::sources(root)?;
-    let mut tera = templates::compile(&template_sources)?;
-    let database = if config.comments.enabled {
-        Some(DbLocation::resolve(root, &config)?)
-    } else {
-        None
-    };
-    let site_key = plan::site_key(&config, &template_sources, options, database.as_ref())?;
-    // The last build's records and the listing of the content wait on different files:
-    // together. `--full` trusts neither record.
-    let trusted = !options.full && output_dir.is_dir();
-    let (previous, (cache, scanned)) = rayon::join(
-        || {
-            trusted
-                .then(|| Manifest::load(&output_dir))
-                .flatten()
-                .filter(|m| m.site_key == site_key)
-        },
-        || {
-            rayon::join(
-                || {
-                    if trusted {
-                        manifest::load_sources(&output_dir, site_key)
-                    } else {
-                        content::SourceCache::default()
-                    }
-                },
-                || content::scan(root),
-            )
-        },
-    );
-    // The front matter comes from the record or the files, the comment counts from the
-    // database: neither waits on the other.
-    let (loaded, opened) = rayon::join(
-        || content::load_scanned(root, &config, options.drafts, scanned?, cache),
-        || open_comments(database.as_ref()),
-    );
-    let (loaded, (store, stamps)) = (loaded?, opened?);
-    let content::Loaded {
-        sources,
-        left_out,
-        cache_unchanged,
-        warnings: content_warnings,
-    } = loaded;
-    let site = Site::new(config, &sources, &|slug| {
-        stamps.get(slug).map_or(0, |s| s.approved)
-    });
-    let mut warnings = recovered;
-    warnings.extend(content_warnings);
-    warnings.extend(site::unknown_home_sections(&site.config, &sources));
-    warnings.extend(orphan_warnings(&site, &stamps));
+    // Plan: the job list, and which of its files must be rendered again.
+    let jobs = render::jobs(site);
+    let plan = plan::plan(
+        site,
+        &jobs,
+        prepared.site_key,
+        &loaded.sources,
+        &loaded.stamps,
+        previous,
+    )?;
 
-    let jobs = render::jobs(&site);
-    let plan = plan::plan(&site, &jobs, site_key, &sources, &stamps, previous.as_ref())?;
+    // Render: the bodies and threads the chosen jobs show, then the jobs themselves.
     // Without a last build every thread is shown; with one, those of the pages rendered.
     let threads_of = previous.is_some().then_some(plan.thread_posts);
-    // The comments are read while the Markdown renders: one waits on SQLite, the other is CPU.
-    let links = Links::new(&site, &sources);
-    let (bodies, loaded) = rayon::join(
-        || {
-            let env = shortcodes::Env::new(root, &tera, &site.config, &links);
-            site::render_bodies(&env, &site, &sources, &plan.needed)
-        },
-        || read_comments(store, threads_of, &site.config),
-    );
-    let ((bodies, body_warnings), (threads, latest)) = (bodies?, loaded?);
+    let ((bodies, body_warnings), (threads, latest)) = render_inputs(
+        options,
+        &prepared,
+        site,
+        &loaded.sources,
+        &plan.needed,
+        threads_of,
+        loaded.store,
+    )?;
     warnings.extend(body_warnings);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,
         latest: &latest,
     };
-
-    let copies = write::copied_files(root, &site)?;
-    let outputs = write::Outputs::new(plan.planned, &copies, previous.as_ref());
+    let copies = write::copied_files(&options.root, site)?;
+    let outputs = write::Outputs::new(plan.planned, &copies, previous);
     let chosen: Vec<&Job<'_>> = plan.to_render.iter().map(|&i| &jobs[i]).collect();
     let files = outputs.count();
-    // The front matter is recorded again only when a source changed, beside the writing.
+
+    // Write: the output (rendering into it as it goes) beside the record of the front matter,
+    // which is written again only when a source changed.
+    let output_dir = &prepared.output_dir;
+    let tera = &mut prepared.tera;
     let (written, recorded) = rayon::join(
         || {
             write::write(
-                &output_dir,
-                previous.as_ref(),
+                output_dir,
+                previous,
                 &outputs,
-                &mut |sink| render::render_jobs(&site, &chosen, &inputs, &mut tera, progress, sink),
-                |hashes| outputs.manifest(site_key, hashes),
+                &mut |sink| render::render_jobs(site, &chosen, &inputs, tera, progress, sink),
+                |hashes| outputs.manifest(prepared.site_key, hashes),
             )
         },
         || {
-            if cache_unchanged {
+            if loaded.cache_unchanged {
                 return Ok(());
             }
-            let cache = content::into_cache(sources.into_iter().chain(left_out));
-            manifest::save_sources(&output_dir, site_key, cache)
+            let cache = content::into_cache(loaded.sources.into_iter().chain(loaded.left_out));
+            manifest::save_sources(output_dir, prepared.site_key, cache)
         },
     );
     let (written, ()) = (written?, recorded?);
@@ -216,9 +181,150 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         incremental: previous.is_some(),
         comments: site.posts.iter().map(|p| p.comment_count).sum(),
         warnings,
-        output_dir,
+        output_dir: prepared.output_dir.clone(),
         elapsed: started.elapsed(),
     })
+}
+
+/// What every later stage needs before any content is read.
+struct Prepared {
+    config: SiteConfig,
+    output_dir: PathBuf,
+    /// Held until the build returns: from reading the last manifest to installing the new one.
+    _lock: output::OutputLock,
+    /// What finishing an interrupted build did.
+    recovered: Vec<String>,
+    tera: tera::Tera,
+    database: Option<DbLocation>,
+    site_key: u128,
+}
+
+/// Prepare: the configuration with the options applied, the output's lock taken and any
+/// interrupted build finished, the templates compiled, and the key of the site-wide inputs.
+/// Runs alone, before anything reads the content or the output.
+fn prepare(options: &BuildOptions, progress: &dyn Progress) -> Result<Prepared> {
+    let root = &options.root;
+    let mut config = SiteConfig::load(root)?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.trim_end_matches('/').to_string();
+    }
+    if let Some(endpoint) = &options.comment_endpoint {
+        config.comments.endpoint = Some(endpoint.clone());
+    }
+    let output_dir = output_dir(options);
+    output::check_output_dir(root, &output_dir)?;
+    let lock = output::OutputLock::acquire(&output_dir, || progress.waiting(&output_dir))?;
+    let recovered = output::recover(&output_dir)?;
+    let template_sources = templates::sources(root)?;
+    let tera = templates::compile(&template_sources)?;
+    let database = if config.comments.enabled {
+        Some(DbLocation::resolve(root, &config)?)
+    } else {
+        None
+    };
+    let site_key = plan::site_key(&config, &template_sources, options, database.as_ref())?;
+    Ok(Prepared {
+        config,
+        output_dir,
+        _lock: lock,
+        recovered,
+        tera,
+        database,
+        site_key,
+    })
+}
+
+/// What the content and the store hold, as the site model.
+struct LoadedSite {
+    site: Site,
+    sources: Vec<content::Source>,
+    left_out: Vec<content::Source>,
+    cache_unchanged: bool,
+    previous: Option<Manifest>,
+    store: Option<Store>,
+    stamps: PostStamps,
+    warnings: Vec<String>,
+}
+
+/// Load: the last build's records, the content's front matter and the store's comment stamps,
+/// into the immutable site model. The records and the listing of the content wait on different
+/// files, and the front matter and the database on different things: each pair runs side by
+/// side. `--full` trusts no record.
+fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
+    let (root, output_dir, site_key) = (&options.root, &prepared.output_dir, prepared.site_key);
+    let trusted = !options.full && output_dir.is_dir();
+    let (previous, (cache, scanned)) = rayon::join(
+        || {
+            trusted
+                .then(|| Manifest::load(output_dir))
+                .flatten()
+                .filter(|m| m.site_key == site_key)
+        },
+        || {
+            rayon::join(
+                || {
+                    if trusted {
+                        manifest::load_sources(output_dir, site_key)
+                    } else {
+                        content::SourceCache::default()
+                    }
+                },
+                || content::scan(root),
+            )
+        },
+    );
+    let config = &prepared.config;
+    let (loaded, opened) = rayon::join(
+        || content::load_scanned(root, config, options.drafts, scanned?, cache),
+        || open_comments(prepared.database.as_ref()),
+    );
+    let (loaded, (store, stamps)) = (loaded?, opened?);
+    let content::Loaded {
+        sources,
+        left_out,
+        cache_unchanged,
+        warnings: content_warnings,
+    } = loaded;
+    let site = Site::new(config.clone(), &sources, &|slug| {
+        stamps.get(slug).map_or(0, |s| s.approved)
+    });
+    let mut warnings = prepared.recovered.clone();
+    warnings.extend(content_warnings);
+    warnings.extend(site::unknown_home_sections(&site.config, &sources));
+    warnings.extend(orphan_warnings(&site, &stamps));
+    Ok(LoadedSite {
+        site,
+        sources,
+        left_out,
+        cache_unchanged,
+        previous,
+        store,
+        stamps,
+        warnings,
+    })
+}
+
+/// The rendered bodies of the pages the plan needs (with their warnings), the threads of the
+/// posts given (of all of them with `None`) and the newest comments for the feed. The Markdown renders while the comments are read: one is CPU, the other waits
+/// on the database.
+fn render_inputs(
+    options: &BuildOptions,
+    prepared: &Prepared,
+    site: &Site,
+    sources: &[content::Source],
+    needed: &[bool],
+    threads_of: Option<Vec<&str>>,
+    store: Option<Store>,
+) -> Result<(site::Bodies, (Threads, Vec<CommentRecord>))> {
+    let links = Links::new(site, sources);
+    let (bodies, loaded) = rayon::join(
+        || {
+            let env = shortcodes::Env::new(&options.root, &prepared.tera, &site.config, &links);
+            site::render_bodies(&env, site, sources, needed)
+        },
+        || read_comments(store, threads_of, &site.config),
+    );
+    Ok((bodies?, loaded?))
 }
 
 /// The comment database, if the site has one yet, with each post's comment stamp.

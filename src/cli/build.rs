@@ -13,7 +13,8 @@ use super::RootArg;
 pub struct Args {
     #[command(flatten)]
     root: RootArg,
-    /// Where to write the site (default: public/ under the root). It is replaced as a whole.
+    /// Where to write the site (default: public/ under the root). A full build replaces it as a
+    /// whole; an incremental one renames its changed files into it.
     #[arg(short = 'o', long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
     /// Use this base URL instead of site.toml's, e.g. for a preview deploy.

@@ -1,5 +1,7 @@
-//! The immutable site model: every post and page rendered to HTML, tags grouped, all the data
-//! templates see. Built once, sequentially from loaded content; rendering only reads it.
+//! The immutable site model: every post and page with its URL, sections, taxonomies and
+//! translations, all the data templates see but the rendered bodies, which are made after
+//! planning, for the pages a build writes (`render_bodies`). Built once from loaded content;
+//! rendering only reads it.
 
 use std::collections::BTreeMap;
 
