@@ -56,6 +56,43 @@ pub struct SiteConfig {
     /// How Markdown is rendered: code highlighting and math.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// How the author is told of comments that wait for them.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// The `[notify]` table of `site.toml`: where the author is told of what a run stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// The author's address, mailed through `smtp`.
+    pub email: Option<String>,
+    /// The mail server, as `smtp://user@host:port` (the password comes from the
+    /// `QUILL_SMTP_PASSWORD` environment variable, never from here).
+    pub smtp: Option<String>,
+    /// The sender's address (default: `email`).
+    pub from: Option<String>,
+    /// A shell command run with the run's JSON summary on standard input.
+    pub command: Option<String>,
+    /// A run that stored more spam than this tells the author even if nothing waits.
+    #[serde(default = "default_spam_count")]
+    pub spam_count: usize,
+}
+
+fn default_spam_count() -> usize {
+    10
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            email: None,
+            smtp: None,
+            from: None,
+            command: None,
+            spam_count: default_spam_count(),
+        }
+    }
 }
 
 /// The `[markdown]` table of `site.toml`.
@@ -244,6 +281,12 @@ pub struct CommentsConfig {
     /// Whether a webmention's source may be on this machine's own networks (loopback,
     /// private, link-local): for tests and intranets only.
     pub webmentions_allow_private: bool,
+    /// Whether the spam filter that learns from the author's decisions scores submissions.
+    pub spam_filter: SpamFilterMode,
+    /// A score above this (0 to 1) stores a comment as spam.
+    pub spam_above: f64,
+    /// A score above this (and not above `spam_above`) makes a comment wait in pending.
+    pub pending_above: f64,
 }
 
 impl Default for CommentsConfig {
@@ -264,8 +307,22 @@ impl Default for CommentsConfig {
             fields: FieldNames::default(),
             webmentions: false,
             webmentions_allow_private: false,
+            spam_filter: SpamFilterMode::Learn,
+            spam_above: 0.9,
+            pending_above: 0.5,
         }
     }
+}
+
+/// `[comments] spam_filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpamFilterMode {
+    /// Score every submission, learn from the author's decisions, and decide once it has
+    /// learned enough.
+    Learn,
+    /// No scores, no decisions.
+    Off,
 }
 
 /// Whether new comments need the author's approval.
@@ -366,6 +423,32 @@ impl SiteConfig {
         }
         if self.comments.max_body == 0 {
             bail!("{p}: [comments] max_body must be at least 1");
+        }
+        let (pending, spam) = (self.comments.pending_above, self.comments.spam_above);
+        if !(0.0..=1.0).contains(&pending) || !(0.0..=1.0).contains(&spam) || pending > spam {
+            bail!(
+                "{p}: [comments] pending_above ({pending}) and spam_above ({spam}) must be between 0 and 1, pending_above the smaller"
+            );
+        }
+        let notify = &self.notify;
+        if notify.email.is_some() != notify.smtp.is_some() {
+            bail!(
+                "{p}: [notify] email and smtp go together: the address to mail and the server to mail it through"
+            );
+        }
+        if let Some(smtp) = &notify.smtp {
+            match url::Url::parse(smtp) {
+                Ok(url) if url.scheme() == "smtp" && url.host_str().is_some() => {
+                    if url.password().is_some() {
+                        bail!(
+                            "{p}: [notify] smtp must not hold a password; set the QUILL_SMTP_PASSWORD environment variable instead"
+                        );
+                    }
+                }
+                _ => bail!(
+                    "{p}: [notify] smtp must look like \"smtp://user@host:587\" (or \"smtp://host:25\" without a login)"
+                ),
+            }
         }
         if self.comments.max_depth == 0 {
             bail!("{p}: [comments] max_depth must be at least 1");

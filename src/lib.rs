@@ -19,7 +19,8 @@
 //!
 //! The store is read three times: the comment stamps while the content loads, then the threads
 //! and the newest comments while the bodies render. Ingest is a second, short pipeline: read
-//! submissions ─► validate ─► store (one transaction). Import is the same pipeline with another
+//! submissions ─► validate and score (the spam filter's model, loaded once per run) ─► store
+//! (one transaction) ─► tell the author of what waits (`notify`). Import is the same pipeline with another
 //! reader in front: an export of Disqus, WordPress, Staticman or Isso ─► match posts, HTML to
 //! Markdown ─► ingest's validate and store; `quill import jekyll|hugo|zola` writes a whole new
 //! site and runs the Staticman import into it. `quill serve` calls the build, and its comment
@@ -37,11 +38,13 @@ pub mod links;
 pub mod manifest;
 pub mod markdown;
 pub mod math;
+pub mod notify;
 pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod shortcodes;
 pub mod site;
+pub mod spam;
 pub mod store;
 pub mod templates;

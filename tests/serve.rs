@@ -702,3 +702,36 @@ fn a_comment_the_database_refuses_or_fails_on_shows_the_visitor_no_sql() {
     }
     assert!(page.contains("not in your comment"), "{page}");
 }
+
+#[test]
+fn a_comment_through_the_endpoint_is_told_to_the_author() {
+    let site = TestSite::with_config(
+        "[comments]\nmoderation = \"manual\"\n\n[notify]\ncommand = \"cat > told.fifo\"\n",
+    );
+    site.post("hello", "Hello", "2024-01-01", "", "First version.");
+    // A named pipe: reading it waits for the author's command to have written, no sleeping.
+    let fifo = site.path("told.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let server = Server::start(&site, &["--accept-comments"]);
+    let (status, head, _) = post_form(
+        &server,
+        "post=hello&parent=&username=Ada&email=ada%40example.org&body=Waiting+for+you&website=",
+    );
+    assert_eq!(status, 303, "{head}");
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sent.send(std::fs::read_to_string(&fifo).unwrap()));
+    let told = received
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the author's command ran");
+    assert!(told.contains("Waiting for you"), "{told}");
+    assert!(
+        !told.contains("ada@example.org"),
+        "no visitor's address: {told}"
+    );
+}

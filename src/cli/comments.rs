@@ -60,6 +60,9 @@ enum CommentsCommand {
         #[arg(required = true)]
         ids: Vec<i64>,
     },
+    /// Rebuild the spam filter from every stored decision: approved comments teach it what
+    /// conversation looks like, spam what spam looks like.
+    Train,
     /// Delete comments for good.
     Delete {
         /// Comment ids.
@@ -131,7 +134,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => Vec::new(),
             };
             if json {
-                let items: Vec<_> = rows.iter().map(row_json).collect();
+                let filter = match open_read(root)? {
+                    Some(store) => quill::spam::Filter::new(&store.spam_counts()?),
+                    None => quill::spam::Filter::default(),
+                };
+                let items: Vec<_> = rows.iter().map(|r| row_json(r, &filter)).collect();
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 print_table(&rows);
@@ -158,10 +165,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(m) = &row.mention {
                 println!("mention:   {} from {}", m.kind, clip(&m.source, 2048));
             }
+            if let Some(score) = row.spam.score {
+                let filter = quill::spam::Filter::new(&store.spam_counts()?);
+                println!(
+                    "spam:      {score:.2} ({})",
+                    clip(&reasons(&row, &filter), 200)
+                );
+            }
+            if let Some(taught) = &row.spam.taught {
+                println!("taught:    {taught}");
+            }
             println!("\n{}", c.body);
         }
         CommentsCommand::Approve { ids } => set_status(root, &ids, Status::Approved)?,
         CommentsCommand::Spam { ids } => set_status(root, &ids, Status::Spam)?,
+        CommentsCommand::Train => {
+            let mut store = open_write(root)?;
+            let (spam, ham) = store.retrain_spam_filter()?;
+            let min = quill::spam::MIN_DECISIONS;
+            println!(
+                "the spam filter learned {ham} approved comment{} and {spam} spam",
+                plural(ham as usize)
+            );
+            if spam < min || ham < min {
+                println!(
+                    "it only records scores until it has learned {min} of each (mark spam with `quill comments spam ID`)"
+                );
+            }
+        }
         CommentsCommand::Delete { ids, with_replies } => {
             let mut store = open_write(root)?;
             let deleted = store.delete_comments(&ids, with_replies)?;
@@ -229,7 +260,22 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn row_json(row: &CommentRow) -> serde_json::Value {
+/// Why the filter scored a comment as it did: the reasons kept when it arrived (for the
+/// comments it flagged), or else how the model as it is now weighs it.
+fn reasons(row: &CommentRow, filter: &quill::spam::Filter) -> String {
+    if let Some(kept) = &row.spam.reasons {
+        return kept.clone();
+    }
+    let c = &row.record;
+    let parts = quill::spam::Parts {
+        username: &c.username,
+        email: &c.email,
+        body: &c.body,
+    };
+    filter.score(&parts, &mut String::new()).reasons
+}
+
+fn row_json(row: &CommentRow, filter: &quill::spam::Filter) -> serde_json::Value {
     let c = &row.record;
     serde_json::json!({
         "id": c.id, "post": c.post, "parent_id": c.parent_id, "user_id": row.user_id,
@@ -237,6 +283,9 @@ fn row_json(row: &CommentRow) -> serde_json::Value {
         "timestamp": quill::content::dates::iso(&c.timestamp), "status": c.status,
         "submission_key": row.submission_key,
         "mention": row.mention.as_ref().map(|m| serde_json::json!({"kind": m.kind, "source": m.source})),
+        "spam_score": row.spam.score,
+        "spam_reasons": row.spam.score.map(|_| reasons(row, filter)),
+        "spam_taught": row.spam.taught,
     })
 }
 

@@ -116,6 +116,9 @@ pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
         waiting: super::tell_waiting,
     };
     let report = run(&options)?;
+    for warning in &report.ingest.warnings {
+        eprintln!("warning: {warning}");
+    }
     for note in &report.ingest.notes {
         eprintln!("{note}");
     }

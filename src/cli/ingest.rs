@@ -76,6 +76,9 @@ pub fn run_ingest(args: Args) -> anyhow::Result<ExitCode> {
     for note in &report.notes {
         eprintln!("{note}");
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

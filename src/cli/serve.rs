@@ -79,6 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 summary.elapsed.as_millis()
             )
         }
+        ServeEvent::Warning(warning) => eprintln!("warning: {warning}"),
         ServeEvent::BuildFailed(error) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {

@@ -93,6 +93,11 @@ pub struct IngestReport {
     pub strict_aborted: bool,
     /// Notes from opening the database (created, upgraded, backed up).
     pub notes: Vec<String>,
+    /// Telling the author failed: the comments are stored all the same.
+    pub warnings: Vec<String>,
+    /// The comments stored, for telling the author (see [`crate::notify`]).
+    #[serde(skip)]
+    pub arrived: Vec<crate::notify::Arrived>,
 }
 
 impl IngestReport {
@@ -171,6 +176,8 @@ struct Valid {
     timestamp: DateTime<Utc>,
     status: Status,
     key: String,
+    spam_score: Option<f64>,
+    spam_reasons: Option<String>,
 }
 
 /// Validates and stores submissions for one site.
@@ -180,6 +187,8 @@ pub struct Submitter {
     posts: PostIndex,
     now: DateTime<Utc>,
     trusted: bool,
+    /// The spam filter's model, loaded once per run from the database the run writes to.
+    filter: std::sync::OnceLock<crate::spam::Filter>,
 }
 
 impl Submitter {
@@ -202,7 +211,56 @@ impl Submitter {
             posts,
             now,
             trusted,
+            filter: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Loads the spam filter's model from `store`, once: every submission checked after it is
+    /// scored. Nothing is loaded when `[comments] spam_filter = "off"`.
+    pub fn load_spam_filter(&self, store: &Store) -> Result<()> {
+        if self.config.comments.spam_filter == crate::config::SpamFilterMode::Off
+            || self.filter.get().is_some()
+        {
+            return Ok(());
+        }
+        let filter = crate::spam::Filter::new(&store.spam_counts()?);
+        let _ = self.filter.set(filter);
+        Ok(())
+    }
+
+    /// [`load_spam_filter`](Submitter::load_spam_filter) within a transaction, for callers
+    /// that begin their own (the endpoint of `quill serve`).
+    fn load_spam_filter_in(&self, tx: &mut IngestTx<'_>) -> Result<()> {
+        if self.config.comments.spam_filter == crate::config::SpamFilterMode::Off
+            || self.filter.get().is_some()
+        {
+            return Ok(());
+        }
+        let _ = self
+            .filter
+            .set(crate::spam::Filter::new(&tx.spam_counts()?));
+        Ok(())
+    }
+
+    /// The spam filter's score of a comment, when a model is loaded, with its reasons when
+    /// the score is above `pending_above` (the comments the author may look at; working out
+    /// reasons for every comment of a large ingest would cost more than scoring them).
+    fn score(&self, username: &str, email: &str, body: &str) -> Option<(f64, Option<String>)> {
+        thread_local! {
+            // One set of buffers per thread for every token of every submission.
+            static SCRATCH: std::cell::RefCell<crate::spam::Scratch> =
+                std::cell::RefCell::new(crate::spam::Scratch::default());
+        }
+        let filter = self.filter.get()?;
+        let parts = crate::spam::Parts {
+            username,
+            email,
+            body,
+        };
+        let score = SCRATCH.with_borrow_mut(|scratch| filter.spam_score(&parts, scratch));
+        let reasons = (score > self.config.comments.pending_above)
+            .then(|| filter.score(&parts, &mut String::new()).reasons);
+        Some((score, reasons))
     }
 
     /// The site's configuration.
@@ -217,6 +275,7 @@ impl Submitter {
 
     /// Checks one submission and stores it within `tx`.
     pub fn process(&self, tx: &mut IngestTx<'_>, columns: &Columns) -> Result<Outcome> {
+        self.load_spam_filter_in(tx)?;
         self.store(tx, self.check_columns(columns))
     }
 
@@ -226,6 +285,7 @@ impl Submitter {
         tx: &mut IngestTx<'_>,
         submission: &Submission<'_>,
     ) -> Result<Outcome> {
+        self.load_spam_filter_in(tx)?;
         self.store(tx, self.check(submission))
     }
 
@@ -312,9 +372,21 @@ impl Submitter {
             (Some(username), Some(email), Some(body), Some(timestamp), Some(post))
                 if reasons.is_empty() =>
             {
-                let status = submission
-                    .status
-                    .unwrap_or_else(|| spam::status(cfg, submission.honeypot, &username, &body));
+                let verdict = self.score(&username, &email, &body);
+                // A status decided elsewhere stands; the filter only records its score.
+                let status = submission.status.unwrap_or_else(|| {
+                    let status = spam::status(cfg, submission.honeypot, &username, &body);
+                    match (&verdict, self.filter.get()) {
+                        (Some((score, _)), Some(filter)) => {
+                            crate::spam::decide(cfg, filter, *score, status)
+                        }
+                        _ => status,
+                    }
+                });
+                let (spam_score, spam_reasons) = match verdict {
+                    Some((score, reasons)) => (Some(score), reasons),
+                    None => (None, None),
+                };
                 let key = id.unwrap_or_else(|| {
                     content_key(post, &username, &email, &body, raw_timestamp.unwrap_or(""))
                 });
@@ -325,6 +397,8 @@ impl Submitter {
                     timestamp,
                     status,
                     key,
+                    spam_score,
+                    spam_reasons,
                 })
             }
             _ => None,
@@ -370,6 +444,8 @@ impl Submitter {
             timestamp: c.timestamp,
             status: c.status,
             submission_key: &c.key,
+            spam_score: c.spam_score,
+            spam_reasons: c.spam_reasons.as_deref(),
         };
         Ok(match tx.insert(&new)? {
             Inserted::New(id) => Outcome::Stored {
@@ -385,6 +461,7 @@ impl Submitter {
 
     /// Checks and stores one submission in its own transaction (a form post to `quill serve`).
     pub fn submit(&self, store: &mut Store, columns: &Columns) -> Result<Outcome> {
+        self.load_spam_filter(store)?;
         let mut tx = store.begin_ingest()?;
         let outcome = self.process(&mut tx, columns)?;
         if matches!(outcome, Outcome::Stored { .. }) {
@@ -568,7 +645,9 @@ impl<'a> Sink<'a> {
             });
             return Ok(None);
         }
+        let arrived = self.arrival(&checked);
         let outcome = self.submitter.store(&mut self.tx, checked)?;
+        self.arrived(arrived, &outcome);
         self.count(input, position, raw, outcome).map(Some)
     }
 
@@ -584,6 +663,26 @@ impl<'a> Sink<'a> {
         };
         self.tx.attach_mention(id, link)?;
         Ok(true)
+    }
+
+    /// What the author would be told of a checked submission, when anyone is to be told.
+    fn arrival(&self, checked: &Checked) -> Option<crate::notify::Arrived> {
+        crate::notify::configured(&self.submitter.config().notify)
+            .then(|| arrival(checked))
+            .flatten()
+    }
+
+    /// Keeps what the author is told of a stored comment, when anyone is to be told.
+    fn arrived(&mut self, arrived: Option<crate::notify::Arrived>, outcome: &Outcome) {
+        if !crate::notify::configured(&self.submitter.config().notify) {
+            return;
+        }
+        if let (Some(mut a), Outcome::Stored { id, post, status }) = (arrived, outcome) {
+            a.id = *id;
+            a.post = post.clone();
+            a.status = *status;
+            self.report.arrived.push(a);
+        }
     }
 
     /// Decides the records held back: a body that holds the address of any record of the run
@@ -603,7 +702,10 @@ impl<'a> Sink<'a> {
             let outcome = if run_together {
                 Outcome::Rejected(vec![Rejection::RecordsRunTogether])
             } else {
-                self.submitter.store(&mut self.tx, checked)?
+                let arrived = self.arrival(&checked);
+                let outcome = self.submitter.store(&mut self.tx, checked)?;
+                self.arrived(arrived, &outcome);
+                outcome
             };
             self.count(&input, position, &raw, outcome)?;
         }
@@ -636,6 +738,21 @@ impl<'a> Sink<'a> {
         }
         Ok(outcome)
     }
+}
+
+/// What the author would be told of a checked submission, if it is stored (its id, post and
+/// status are filled in then). Only comments that may need the author are kept: an approved
+/// comment of a large ingest costs nothing here.
+fn arrival(checked: &Checked) -> Option<crate::notify::Arrived> {
+    let c = checked.comment.as_ref()?;
+    (c.status != Status::Approved).then(|| crate::notify::Arrived {
+        id: 0,
+        post: String::new(),
+        status: c.status,
+        username: c.username.clone(),
+        body: c.body.clone(),
+        spam_score: c.spam_score,
+    })
 }
 
 /// The email-shaped words of a text (`local@domain.tld`), as written.
@@ -683,6 +800,7 @@ pub fn run_with(
         report.notes = notes;
         store
     };
+    submitter.load_spam_filter(&store)?;
     let mut sink = Sink {
         submitter: &submitter,
         tx: store.begin_ingest_telling(&options.waiting)?,
@@ -707,6 +825,10 @@ pub fn run_with(
     }
     // Only a run that ended puts its rejects file in place.
     report.rejects_files = rejects.finish()?;
+    if !report.dry_run && !report.strict_aborted {
+        report.warnings =
+            crate::notify::after_run(submitter.config(), &options.root, &report.arrived);
+    }
     // Dropping an uncommitted transaction rolls it back: a dry or aborted run stores nothing.
     Ok(report)
 }

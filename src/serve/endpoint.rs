@@ -148,6 +148,15 @@ fn submit(state: &State, fields: &Fields) -> Response {
     }
     match stored {
         Ok(Outcome::Stored { id, status, .. }) => {
+            // Mail or the author's command can take a while: the visitor does not wait for it.
+            let root = state.options.root.clone();
+            let told = std::sync::Arc::clone(&state.warnings);
+            std::thread::spawn(move || {
+                let warnings = crate::notify::after_submission(&root, id);
+                told.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(warnings);
+            });
             let path = post_path.unwrap_or_else(|| "/".into());
             let to = if status == crate::comments::Status::Approved {
                 format!("{path}#comment-{id}")

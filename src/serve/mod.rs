@@ -57,6 +57,9 @@ pub enum ServeEvent<'a> {
     Built(&'a BuildSummary),
     /// A build failed; the last good pages stay up.
     BuildFailed(&'a anyhow::Error),
+    /// Something the author should know that blocked nothing, such as a notification that
+    /// could not be sent.
+    Warning(&'a str),
 }
 
 /// Shared by the request threads and the rebuild loop.
@@ -65,6 +68,8 @@ struct State {
     output_dir: PathBuf,
     reload: reload::Broadcaster,
     error: Mutex<Option<String>>,
+    /// Warnings from request threads, reported by the serve loop after its next build.
+    warnings: Arc<Mutex<Vec<String>>>,
     limiter: endpoint::RateLimiter,
     /// The preview's own address, which the build uses as base_url.
     url: String,
@@ -104,6 +109,7 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
         output_dir,
         reload: reload::Broadcaster::default(),
         error: Mutex::new(None),
+        warnings: Arc::default(),
         limiter: endpoint::RateLimiter::default(),
         url: url.clone(),
         building: Mutex::new(()),
@@ -141,6 +147,11 @@ pub fn serve(options: ServeOptions, report: &(dyn Fn(ServeEvent<'_>) + Sync)) ->
             return Ok(());
         }
         rebuild(&state, report);
+        let warnings =
+            std::mem::take(&mut *state.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        for warning in &warnings {
+            report(ServeEvent::Warning(warning));
+        }
     }
 }
 

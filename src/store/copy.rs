@@ -1,7 +1,8 @@
 //! `quill db copy`: every user and comment of one database into an empty one of either kind,
 //! keeping ids, in one transaction on the target, with the row counts checked before commit.
 //! The per-post comment stamps are not copied but made afresh, as the migration that added
-//! them does: they are random, and only have to change when the comments do.
+//! them does: they are random, and only have to change when the comments do. The spam
+//! filter's model and each comment's score and lesson travel with them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -77,6 +78,7 @@ impl Store {
 pub(super) struct Dump {
     users: Vec<UserData>,
     comments: Vec<CommentData>,
+    model: crate::spam::Counts,
 }
 
 #[derive(Debug)]
@@ -97,6 +99,9 @@ struct CommentData {
     user_id: i64,
     status: String,
     submission_key: String,
+    spam_score: Option<f64>,
+    spam_reasons: Option<String>,
+    spam_taught: Option<String>,
 }
 
 /// How many rows a copy wrote.
@@ -191,18 +196,23 @@ impl Sqlite {
             .context("failed to read the users")?;
         let comments = tx
             .prepare(
-                "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key
+                "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
+                        spam_score, spam_reasons, spam_taught
                  FROM comments ORDER BY id",
             )?
             .query_map([], |r| {
                 Ok((
                     (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
                     (r.get::<_, String>(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
+                    (r.get(8)?, r.get(9)?, r.get(10)?),
                 ))
             })?
             .map(|row| {
-                let ((id, post, parent_id, body), (timestamp, user_id, status, submission_key)) =
-                    row?;
+                let (
+                    (id, post, parent_id, body),
+                    (timestamp, user_id, status, submission_key),
+                    (spam_score, spam_reasons, spam_taught),
+                ) = row?;
                 Ok(CommentData {
                     id,
                     post,
@@ -212,11 +222,20 @@ impl Sqlite {
                     user_id,
                     status,
                     submission_key,
+                    spam_score,
+                    spam_reasons,
+                    spam_taught,
                 })
             })
             .collect::<Result<Vec<_>>>()
             .context("failed to read the comments")?;
-        Ok(Dump { users, comments })
+        drop(tx);
+        let model = self.spam_counts()?;
+        Ok(Dump {
+            users,
+            comments,
+            model,
+        })
     }
 
     /// Writes every row of `dump` into this empty database in one transaction.
@@ -245,8 +264,9 @@ impl Sqlite {
                     .with_context(|| format!("failed to copy user {}", u.id))?;
             }
             let mut insert = tx.prepare(
-                "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key,
+                                       spam_score, spam_reasons, spam_taught)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             for c in dump.comments_parents_first() {
                 insert
@@ -258,9 +278,24 @@ impl Sqlite {
                         c.timestamp.format(TIME_FORMAT).to_string(),
                         c.user_id,
                         c.status,
-                        c.submission_key
+                        c.submission_key,
+                        c.spam_score,
+                        c.spam_reasons,
+                        c.spam_taught
                     ])
                     .with_context(|| format!("failed to copy comment {}", c.id))?;
+            }
+            tx.execute(
+                "UPDATE spam_model SET spam_docs = ?1, ham_docs = ?2 WHERE id = 1",
+                params![dump.model.spam_docs as i64, dump.model.ham_docs as i64],
+            )?;
+            tx.execute("DELETE FROM spam_tokens", [])?;
+            let mut insert =
+                tx.prepare("INSERT INTO spam_tokens (token, spam, ham) VALUES (?1, ?2, ?3)")?;
+            for (token, &(spam, ham)) in &dump.model.tokens {
+                insert
+                    .execute(params![token, spam as i64, ham as i64])
+                    .context("failed to copy the spam filter's model")?;
             }
         }
         tx.execute_batch(
@@ -322,7 +357,8 @@ impl Postgres {
             .collect::<Result<Vec<_>>>()?;
         let comments = tx
             .query(
-                "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key
+                "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
+                        spam_score, spam_reasons, spam_taught
                  FROM comments ORDER BY id",
                 &[],
             )
@@ -338,11 +374,40 @@ impl Postgres {
                     user_id: r.try_get(5)?,
                     status: r.try_get(6)?,
                     submission_key: r.try_get(7)?,
+                    spam_score: r.try_get(8)?,
+                    spam_reasons: r.try_get(9)?,
+                    spam_taught: r.try_get(10)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let spam_docs = tx
+            .query_one(
+                "SELECT spam_docs, ham_docs FROM spam_model WHERE id = 1",
+                &[],
+            )
+            .map_err(failed(what))?;
+        let tokens = tx
+            .query("SELECT token, spam, ham FROM spam_tokens", &[])
+            .map_err(failed(what))?
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, String>(0),
+                    (r.get::<_, i64>(1) as u64, r.get::<_, i64>(2) as u64),
+                )
+            })
+            .collect();
+        let model = crate::spam::Counts {
+            spam_docs: spam_docs.get::<_, i64>(0) as u64,
+            ham_docs: spam_docs.get::<_, i64>(1) as u64,
+            tokens,
+        };
         tx.commit().map_err(failed(what))?;
-        Ok(Dump { users, comments })
+        Ok(Dump {
+            users,
+            comments,
+            model,
+        })
     }
 
     /// Writes every row of `dump` into this empty database in one transaction, then moves the
@@ -379,8 +444,9 @@ impl Postgres {
         }
         let insert = tx
             .prepare(
-                "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key,
+                                       spam_score, spam_reasons, spam_taught)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .map_err(failed(what))?;
         for c in dump.comments_parents_first() {
@@ -395,6 +461,9 @@ impl Postgres {
                     &c.user_id,
                     &c.status,
                     &c.submission_key,
+                    &c.spam_score,
+                    &c.spam_reasons,
+                    &c.spam_taught,
                 ],
             )
             .map_err(|e| {
@@ -405,6 +474,29 @@ impl Postgres {
                 )
             })?;
         }
+        let (tokens, token_counts): (Vec<&str>, Vec<(i64, i64)>) = dump
+            .model
+            .tokens
+            .iter()
+            .map(|(t, &(s, h))| (t.as_str(), (s as i64, h as i64)))
+            .unzip();
+        let (spam, ham): (Vec<i64>, Vec<i64>) = token_counts.into_iter().unzip();
+        tx.execute(
+            "UPDATE spam_model SET spam_docs = $1, ham_docs = $2 WHERE id = 1",
+            &[
+                &(dump.model.spam_docs as i64),
+                &(dump.model.ham_docs as i64),
+            ],
+        )
+        .map_err(failed("failed to copy the spam filter's model"))?;
+        tx.execute("DELETE FROM spam_tokens", &[])
+            .map_err(failed("failed to copy the spam filter's model"))?;
+        tx.execute(
+            "INSERT INTO spam_tokens (token, spam, ham)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])",
+            &[&tokens, &spam, &ham],
+        )
+        .map_err(failed("failed to copy the spam filter's model"))?;
         tx.batch_execute(
             "SELECT setval(pg_get_serial_sequence('users', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM users;
              SELECT setval(pg_get_serial_sequence('comments', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM comments;
@@ -434,6 +526,9 @@ mod tests {
             user_id: 1,
             status: "approved".into(),
             submission_key: format!("k{id}"),
+            spam_score: None,
+            spam_reasons: None,
+            spam_taught: None,
         }
     }
 
@@ -441,6 +536,7 @@ mod tests {
     fn parents_come_before_their_replies() {
         let dump = Dump {
             users: Vec::new(),
+            model: Default::default(),
             comments: vec![
                 comment(1, Some(5)),
                 comment(2, None),

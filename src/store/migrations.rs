@@ -68,6 +68,15 @@ pub const MIGRATIONS: &[Migration] = &[
         pg_down: include_str!("migrations/postgres/0005_webmentions.down.sql"),
         down_drops_data: true,
     },
+    Migration {
+        version: 6,
+        name: "the spam filter's model, and each comment's score and lesson",
+        up: include_str!("migrations/0006_spam_filter.up.sql"),
+        down: include_str!("migrations/0006_spam_filter.down.sql"),
+        pg_up: include_str!("migrations/postgres/0006_spam_filter.up.sql"),
+        pg_down: include_str!("migrations/postgres/0006_spam_filter.down.sql"),
+        down_drops_data: false,
+    },
 ];
 
 /// The newest schema version this binary knows.

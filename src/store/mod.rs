@@ -63,6 +63,10 @@ pub struct NewComment<'a> {
     pub status: Status,
     /// What makes a re-submission recognisable.
     pub submission_key: &'a str,
+    /// The spam filter's score, when it scored it.
+    pub spam_score: Option<f64>,
+    /// The tokens that weighed most in the score.
+    pub spam_reasons: Option<&'a str>,
 }
 
 /// What storing a comment did.
@@ -123,6 +127,8 @@ pub struct CommentRow {
     pub parent_key: Option<String>,
     /// For a webmention: its kind and source.
     pub mention: Option<MentionOf>,
+    /// What the spam filter made of it.
+    pub spam: SpamInfo,
 }
 
 /// What the console shows of a comment row that is a webmention.
@@ -132,6 +138,17 @@ pub struct MentionOf {
     pub kind: String,
     /// The page that mentions the post.
     pub source: String,
+}
+
+/// The spam filter's record of one comment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SpamInfo {
+    /// The score it got when it arrived (none: the filter was off, or it predates the filter).
+    pub score: Option<f64>,
+    /// The tokens that weighed most in that score, with their weights.
+    pub reasons: Option<String>,
+    /// What the author's decision on it taught the filter: `spam`, `ham`, or nothing yet.
+    pub taught: Option<String>,
 }
 
 /// A user as the console shows it.
@@ -215,6 +232,14 @@ impl IngestTx<'_> {
         match &mut self.inner {
             IngestInner::Sqlite(tx) => tx.attach_mention(id, link),
             IngestInner::Postgres(tx) => tx.attach_mention(id, link),
+        }
+    }
+
+    /// The spam filter's model, read within the transaction.
+    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+        match &mut self.inner {
+            IngestInner::Sqlite(tx) => tx.spam_counts(),
+            IngestInner::Postgres(tx) => tx.spam_counts(),
         }
     }
 
@@ -479,7 +504,9 @@ impl Store {
         }
     }
 
-    /// Sets the status of comments in one transaction; an unknown id changes nothing.
+    /// Sets the status of comments in one transaction; an unknown id changes nothing. Each
+    /// change teaches the spam filter (approved: ham, spam: spam), taking back what an earlier
+    /// decision on the same comment taught.
     pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
         match &mut self.backend {
             Backend::Sqlite(db) => db.set_status(ids, status),
@@ -528,6 +555,23 @@ impl Store {
         match &mut self.backend {
             Backend::Sqlite(db) => db.delete_user(id),
             Backend::Postgres(db) => db.delete_user(id),
+        }
+    }
+
+    /// The spam filter's model as stored: the counts a [`crate::spam::Filter`] is built from.
+    pub fn spam_counts(&self) -> Result<crate::spam::Counts> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.spam_counts(),
+            Backend::Postgres(db) => db.spam_counts(),
+        }
+    }
+
+    /// Rebuilds the spam filter's model from every stored decision (approved comments are
+    /// ham, spam is spam) in one transaction; returns (spam, ham) comments learned.
+    pub fn retrain_spam_filter(&mut self) -> Result<(u64, u64)> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.retrain(),
+            Backend::Postgres(db) => db.retrain(),
         }
     }
 

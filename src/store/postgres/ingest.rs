@@ -68,8 +68,8 @@ impl Postgres {
             .map_err(failed(what))?;
         let insert_comment = tx
             .prepare(
-                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
+                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
             )
             .map_err(failed(what))?;
         let by_id = tx
@@ -172,6 +172,8 @@ impl PgIngest<'_> {
                 &user_id,
                 &c.status.as_str(),
                 &c.submission_key,
+                &c.spam_score,
+                &c.spam_reasons,
             ],
         );
         let inserted = match result {
@@ -261,6 +263,11 @@ impl PgIngest<'_> {
             )
             .map_err(failed("failed to store a mention's source"))?;
         Ok(())
+    }
+
+    /// The spam filter's model as this transaction sees it.
+    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+        super::spam::counts(&mut self.tx)
     }
 
     /// Makes the run's changes durable.

@@ -5,6 +5,7 @@
 mod ingest;
 mod mentions;
 mod queries;
+mod spam;
 
 use std::cell::RefCell;
 

@@ -11,8 +11,10 @@ use postgres::types::ToSql;
 
 use super::{Postgres, failed, record};
 use crate::comments::{CommentRecord, Status};
+use crate::spam::{Changes, Lesson, Parts};
 use crate::store::{
-    APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow, mention_of,
+    APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, SpamInfo, UserRow,
+    mention_of,
 };
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -87,7 +89,8 @@ impl Postgres {
     pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
-                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id), m.kind, m.source
+                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id),
+                    c.spam_score, c.spam_reasons, c.spam_taught, m.kind, m.source
              FROM comments c JOIN users u ON u.id = c.user_id LEFT JOIN mentions m ON m.comment_id = c.id WHERE true",
         );
         let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
@@ -130,7 +133,12 @@ impl Postgres {
                     user_id: row.try_get(8)?,
                     submission_key: row.try_get(9)?,
                     parent_key: row.try_get(10)?,
-                    mention: mention_of(row.try_get(11)?, row.try_get(12)?),
+                    spam: SpamInfo {
+                        score: row.try_get(11)?,
+                        reasons: row.try_get(12)?,
+                        taught: row.try_get(13)?,
+                    },
+                    mention: mention_of(row.try_get(14)?, row.try_get(15)?),
                 })
             })
             .collect()
@@ -152,20 +160,34 @@ impl Postgres {
         let what = "failed to change the status";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let mut touched = HashSet::new();
+        let mut changes = Changes::default();
+        let lesson = Lesson::of(status);
         for &id in ids {
-            let post = tx
+            let found = tx
                 .query_opt(
-                    "UPDATE comments SET status = $1 WHERE id = $2 RETURNING post",
-                    &[&status.as_str(), &id],
+                    "SELECT c.post, u.username, u.email, c.body, c.spam_taught
+                     FROM comments c JOIN users u ON u.id = c.user_id WHERE c.id = $1 FOR UPDATE OF c",
+                    &[&id],
                 )
                 .map_err(failed(what))?;
-            match post {
-                Some(row) => touched.insert(row.get::<_, String>(0)),
-                None => bail!(
-                    "no comment with id {id} (see `quill comments list`); nothing was changed"
-                ),
+            let Some(row) = found else {
+                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
             };
+            tx.execute(
+                "UPDATE comments SET status = $1, spam_taught = $2 WHERE id = $3",
+                &[&status.as_str(), &lesson.map(Lesson::as_str), &id],
+            )
+            .map_err(failed(what))?;
+            let parts = Parts {
+                username: row.get(1),
+                email: row.get(2),
+                body: row.get(3),
+            };
+            let taught: Option<&str> = row.get(4);
+            changes.relearn(&parts, taught.and_then(Lesson::parse), lesson);
+            touched.insert(row.get::<_, String>(0));
         }
+        super::spam::apply(&mut tx, &changes)?;
         touch_posts(&mut tx, &touched)?;
         tx.commit().map_err(failed(what))?;
         Ok(ids.len())

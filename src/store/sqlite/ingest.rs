@@ -72,8 +72,8 @@ impl<'a> SqliteIngest<'a> {
         let result = self
             .tx
             .prepare_cached(
-                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (submission_key) DO NOTHING",
+                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (submission_key) DO NOTHING",
             )?
             .execute(params![
                 c.post,
@@ -82,7 +82,9 @@ impl<'a> SqliteIngest<'a> {
                 crate::content::dates::iso(&c.timestamp),
                 user_id,
                 c.status.as_str(),
-                c.submission_key
+                c.submission_key,
+                c.spam_score,
+                c.spam_reasons
             ]);
         let changed = match result {
             // A failed statement is undone by itself; the run's transaction goes on.
@@ -182,6 +184,11 @@ impl<'a> SqliteIngest<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The spam filter's model as this transaction sees it.
+    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+        super::spam::counts(&self.tx)
     }
 
     /// Makes the run's changes durable.

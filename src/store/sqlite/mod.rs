@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 mod ingest;
 mod mentions;
 mod queries;
+mod spam;
 
 pub use ingest::SqliteIngest;
 

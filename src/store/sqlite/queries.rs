@@ -8,8 +8,10 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Sqlite, TIME_FORMAT, parse_time};
 use crate::comments::{CommentRecord, Status};
+use crate::spam::{Changes, Lesson, Parts};
 use crate::store::{
-    APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, UserRow, mention_of,
+    APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, SpamInfo, UserRow,
+    mention_of,
 };
 
 impl Sqlite {
@@ -74,7 +76,8 @@ impl Sqlite {
     pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
-                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id), m.kind, m.source
+                    (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id),
+                    c.spam_score, c.spam_reasons, c.spam_taught, m.kind, m.source
              FROM comments c JOIN users u ON u.id = c.user_id LEFT JOIN mentions m ON m.comment_id = c.id WHERE 1 = 1",
         );
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
@@ -113,7 +116,12 @@ impl Sqlite {
                     user_id: row.get(8)?,
                     submission_key: row.get(9)?,
                     parent_key: row.get(10)?,
-                    mention: mention_of(row.get(11)?, row.get(12)?),
+                    spam: SpamInfo {
+                        score: row.get(11)?,
+                        reasons: row.get(12)?,
+                        taught: row.get(13)?,
+                    },
+                    mention: mention_of(row.get(14)?, row.get(15)?),
                 })
             },
         )?;
@@ -138,21 +146,33 @@ impl Sqlite {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut touched = HashSet::new();
+        let mut changes = Changes::default();
+        let lesson = Lesson::of(status);
         for &id in ids {
-            let post: Option<String> = tx
+            let found: Option<(String, String, String, String, Option<String>)> = tx
                 .query_row(
-                    "UPDATE comments SET status = ?1 WHERE id = ?2 RETURNING post",
-                    params![status.as_str(), id],
-                    |r| r.get(0),
+                    "SELECT c.post, u.username, u.email, c.body, c.spam_taught
+                     FROM comments c JOIN users u ON u.id = c.user_id WHERE c.id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            match post {
-                Some(post) => touched.insert(post),
-                None => bail!(
-                    "no comment with id {id} (see `quill comments list`); nothing was changed"
-                ),
+            let Some((post, username, email, body, taught)) = found else {
+                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
             };
+            tx.execute(
+                "UPDATE comments SET status = ?1, spam_taught = ?2 WHERE id = ?3",
+                params![status.as_str(), lesson.map(Lesson::as_str), id],
+            )?;
+            let parts = Parts {
+                username: &username,
+                email: &email,
+                body: &body,
+            };
+            changes.relearn(&parts, taught.as_deref().and_then(Lesson::parse), lesson);
+            touched.insert(post);
         }
+        super::spam::apply(&tx, &changes)?;
         touch_posts(&tx, &touched)?;
         tx.commit()?;
         Ok(ids.len())

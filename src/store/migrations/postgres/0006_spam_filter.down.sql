@@ -1,0 +1,5 @@
+DROP TABLE spam_tokens;
+DROP TABLE spam_model;
+ALTER TABLE comments DROP COLUMN spam_taught;
+ALTER TABLE comments DROP COLUMN spam_reasons;
+ALTER TABLE comments DROP COLUMN spam_score;
