@@ -23,8 +23,10 @@
 //! (one transaction) ─► tell the author of what waits (`notify`). Import is the same pipeline with another
 //! reader in front: an export of Disqus, WordPress, Staticman or Isso ─► match posts, HTML to
 //! Markdown ─► ingest's validate and store; `quill import jekyll|hugo|zola` writes a whole new
-//! site and runs the Staticman import into it. `quill serve` calls the build, and its comment
-//! endpoint calls ingest's submitter.
+//! site and runs the Staticman import into it. Every submission is scored by the spam filter
+//! on its way in (`spam`), and a run that stored something waiting tells the author
+//! (`notify`). `quill serve` calls the build; its comment endpoint calls ingest's submitter,
+//! and its webmention endpoint verifies a source before storing it like a comment.
 
 pub mod build;
 pub mod comments;
