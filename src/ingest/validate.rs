@@ -104,12 +104,18 @@ impl Rejection {
 /// NFC-normalised, invisible characters removed, trimmed; 1 to 64 characters, no control
 /// characters. A name typed as `a\u{200b}b` is the `ab` it shows as.
 pub fn username(value: &str) -> Result<String, Rejection> {
-    let visible: String = value
-        .trim()
-        .chars()
-        .filter(|&c| !is_invisible(c))
-        .nfc()
-        .collect();
+    // ASCII holds no invisible character and is its own NFC: most names take no copy here.
+    let visible: std::borrow::Cow<'_, str> = if value.is_ascii() {
+        value.into()
+    } else {
+        value
+            .trim()
+            .chars()
+            .filter(|&c| !is_invisible(c))
+            .nfc()
+            .collect::<String>()
+            .into()
+    };
     let name = visible.trim();
     let chars = name.chars().count();
     if chars == 0 {
