@@ -576,3 +576,34 @@ fn webmentions_are_sent_by_each_discovery_method_once_and_again_when_a_link_goes
     let last = site.run(&["webmention", "send"]).ok().stdout;
     assert!(last.contains("0 webmentions planned"), "{last}");
 }
+
+#[test]
+fn a_received_mention_is_told_to_the_author() {
+    let site = site("\n[notify]\ncommand = \"cat > told.fifo\"\n");
+    let fifo = site.path("told.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sources = Sources::start();
+    sources.serve(
+        "/reply",
+        page(&h_entry("u-in-reply-to", "Bea", "Well said.")),
+    );
+    let server = Server::start(&site, &["--accept-comments"]);
+    assert_eq!(send(&server, &sources.url("/reply"), TARGET).0, 202);
+    // Reading the named pipe waits for the author's command; the mention was approved, and
+    // is told all the same.
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sent.send(std::fs::read_to_string(&fifo).unwrap()));
+    let told = received
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the author's command ran");
+    assert!(
+        told.contains("1 webmention") && told.contains("Well said."),
+        "{told}"
+    );
+}

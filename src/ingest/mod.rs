@@ -752,6 +752,7 @@ fn arrival(checked: &Checked) -> Option<crate::notify::Arrived> {
         username: c.username.clone(),
         body: c.body.clone(),
         spam_score: c.spam_score,
+        mention: false,
     })
 }
 

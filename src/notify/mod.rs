@@ -46,6 +46,8 @@ pub struct Arrived {
     pub body: String,
     /// The spam filter's score.
     pub spam_score: Option<f64>,
+    /// It is a webmention that just arrived: told whatever its status.
+    pub mention: bool,
 }
 
 /// One comment in a summary.
@@ -102,12 +104,15 @@ pub fn summarize(config: &SiteConfig, arrived: &[Arrived]) -> Option<Summary> {
         .filter(|a| a.status == Status::Pending)
         .count();
     let spam = arrived.iter().filter(|a| a.status == Status::Spam).count();
-    if pending == 0 && spam <= config.notify.spam_count {
+    let mentions = arrived.iter().filter(|a| a.mention).count();
+    if pending == 0 && spam <= config.notify.spam_count && mentions == 0 {
         return None;
     }
     let mut shown: Vec<&Arrived> = arrived
         .iter()
-        .filter(|a| a.status == Status::Pending || (a.status == Status::Spam && spam > 0))
+        .filter(|a| {
+            a.mention || a.status == Status::Pending || (a.status == Status::Spam && spam > 0)
+        })
         .collect();
     // Pending first: those are the ones waiting for a decision.
     shown.sort_by_key(|a| (a.status != Status::Pending, a.post.clone(), a.id));
@@ -132,11 +137,17 @@ pub fn summarize(config: &SiteConfig, arrived: &[Arrived]) -> Option<Summary> {
             }),
         }
     }
-    let subject = format!(
+    let mut subject = format!(
         "{}: {pending} comment{} waiting, {spam} spam",
         one_line(&config.title, 80),
         if pending == 1 { "" } else { "s" }
     );
+    if mentions > 0 {
+        subject.push_str(&format!(
+            ", {mentions} webmention{}",
+            if mentions == 1 { "" } else { "s" }
+        ));
+    }
     let mut summary = Summary {
         site: config.title.clone(),
         subject,
@@ -213,8 +224,18 @@ pub fn after_run(config: &SiteConfig, root: &Path, arrived: &[Arrived]) -> Vec<S
     warnings
 }
 
+/// Tells the author of one webmention stored (or updated) by `quill serve`'s endpoint, read
+/// back by id, whatever its status: a mention is news of its own.
+pub fn after_mention(root: &Path, id: i64) -> Vec<String> {
+    told_of(root, id, true)
+}
+
 /// Tells the author of one comment stored by `quill serve`'s endpoint, read back by id.
 pub fn after_submission(root: &Path, id: i64) -> Vec<String> {
+    told_of(root, id, false)
+}
+
+fn told_of(root: &Path, id: i64, mention: bool) -> Vec<String> {
     let told = (|| -> anyhow::Result<Vec<String>> {
         let config = SiteConfig::load(root)?;
         if !configured(&config.notify) {
@@ -233,6 +254,7 @@ pub fn after_submission(root: &Path, id: i64) -> Vec<String> {
             username: c.username,
             body: c.body,
             spam_score: row.spam.score,
+            mention,
         };
         Ok(after_run(&config, root, &[arrived]))
     })();
@@ -347,7 +369,29 @@ mod tests {
             username: "Mallory <b>".into(),
             body: body.into(),
             spam_score: Some(0.25),
+            mention: false,
         }
+    }
+
+    #[test]
+    fn a_webmention_is_told_even_when_approved() {
+        let config = SiteConfig::parse(
+            "title = \"T\"\nbase_url = \"https://example.org\"\n",
+            std::path::Path::new("site.toml"),
+        )
+        .unwrap();
+        let approved = arrived(7, "a-post", Status::Approved, "liked this");
+        assert!(summarize(&config, std::slice::from_ref(&approved)).is_none());
+        let mention = Arrived {
+            mention: true,
+            ..approved
+        };
+        let summary = summarize(&config, &[mention]).expect("a mention is news");
+        let json = serde_json::to_string(&summary).unwrap();
+        assert!(
+            json.contains("1 webmention") && json.contains("liked this"),
+            "{json}"
+        );
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn process(state: &Arc<State>, mention: &Mention) -> Result<bool> {
                 .and_then(crate::content::dates::parse_date)
                 .filter(|t| *t <= chrono::Utc::now())
                 .unwrap_or_else(chrono::Utc::now);
-            store.store_mention(&NewMention {
+            let stored = store.store_mention(&NewMention {
                 post: &mention.post,
                 source,
                 target: mention.target.as_str(),
@@ -153,6 +153,14 @@ fn process(state: &Arc<State>, mention: &Mention) -> Result<bool> {
                 timestamp,
                 status,
             })?;
+            if let crate::store::StoredMention::New(id) = stored {
+                let warnings = crate::notify::after_mention(root, id);
+                state
+                    .warnings
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(warnings);
+            }
             Ok(true)
         }
         Received::NotLinked | Received::Gone => {
