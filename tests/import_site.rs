@@ -21,6 +21,20 @@ fn import(kind: &str, source: &Path, dest: &Path) -> crate::common::Run {
     }
 }
 
+/// Every page in `pages` is a file of the output `public`.
+fn assert_published(public: &Path, pages: &[&str]) {
+    for page in pages {
+        assert!(
+            public.join(page).is_file(),
+            "{page} is published: {:?}",
+            snapshot(public)
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
 fn build(dest: &Path) -> crate::common::Run {
     let output = quill()
         .args(["build", "--root"])
@@ -121,26 +135,20 @@ fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
     );
     let public = new.join("public");
     // The URLs Jekyll gave them (jekyllrb.com/docs/permalinks): :title is the file's slug.
-    for page in [
-        "2021/03/04/my_trip/index.html",
-        "2021/03/05/day-two/index.html",
-        "about/index.html",
-        // A page without a permalink of its own: /:path/:basename/, since the site's
-        // permalink ends in a slash (Jekyll's Utils.add_permalink_suffix).
-        "contact/index.html",
-        "recipes/bread/index.html",
-        "assets/css/extra.css",
-        "images/fjord.svg",
-    ] {
-        assert!(
-            public.join(page).is_file(),
-            "{page} is published: {:?}",
-            snapshot(&public)
-                .into_iter()
-                .map(|p| p.0)
-                .collect::<Vec<_>>()
-        );
-    }
+    assert_published(
+        &public,
+        &[
+            "2021/03/04/my_trip/index.html",
+            "2021/03/05/day-two/index.html",
+            "about/index.html",
+            // A page without a permalink of its own: /:path/:basename/, since the site's
+            // permalink ends in a slash (Jekyll's Utils.add_permalink_suffix).
+            "contact/index.html",
+            "recipes/bread/index.html",
+            "assets/css/extra.css",
+            "images/fjord.svg",
+        ],
+    );
     assert!(!public.join("unfinished").exists(), "a draft stays a draft");
     let trip = std::fs::read_to_string(public.join("2021/03/04/my_trip/index.html")).unwrap();
     assert!(
@@ -251,22 +259,16 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     assert!(!built.stderr.contains("warning"), "{}", built.stderr);
     let public = new.join("public");
     // gohugo.io/content-management/urls: :slug is the front matter's slug.
-    for page in [
-        "2024/05/first/index.html",
-        "posts/index.html",
-        "about/index.html",
-        "favicon.ico",
-        "series/intro/index.html",
-    ] {
-        assert!(
-            public.join(page).is_file(),
-            "{page} is published: {:?}",
-            snapshot(&public)
-                .into_iter()
-                .map(|p| p.0)
-                .collect::<Vec<_>>()
-        );
-    }
+    assert_published(
+        &public,
+        &[
+            "2024/05/first/index.html",
+            "posts/index.html",
+            "about/index.html",
+            "favicon.ico",
+            "series/intro/index.html",
+        ],
+    );
     assert!(!public.join("drafty").exists());
     let first = std::fs::read_to_string(public.join("2024/05/first/index.html")).unwrap();
     assert!(
@@ -326,22 +328,16 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
     let built = build(&new);
     assert!(!built.stderr.contains("warning"), "{}", built.stderr);
     let public = new.join("public");
-    for page in [
-        "blog/hello/index.html",
-        "custom/other/index.html",
-        "blog/index.html",
-        "img.svg",
-        "tags/intro/index.html",
-    ] {
-        assert!(
-            public.join(page).is_file(),
-            "{page} is published: {:?}",
-            snapshot(&public)
-                .into_iter()
-                .map(|p| p.0)
-                .collect::<Vec<_>>()
-        );
-    }
+    assert_published(
+        &public,
+        &[
+            "blog/hello/index.html",
+            "custom/other/index.html",
+            "blog/index.html",
+            "img.svg",
+            "tags/intro/index.html",
+        ],
+    );
     let hello = std::fs::read_to_string(public.join("blog/hello/index.html")).unwrap();
     assert!(hello.contains("id=\"chart-7\""), "the Zola shortcode runs");
     assert!(
