@@ -41,6 +41,35 @@ struct Paginator<'a> {
     next: Option<String>,
 }
 
+impl<'a> Paginator<'a> {
+    /// Page `index` of `count` of a listing whose first page is at `base`, showing `pages`.
+    fn new(
+        inputs: &Inputs<'a>,
+        config: &crate::config::SiteConfig,
+        base: &str,
+        pages: &[&'a PageData],
+        (index, count): (usize, usize),
+        paginate_by: usize,
+        total_pages: usize,
+    ) -> Result<Paginator<'a>> {
+        let at = |i: usize| config.site_path(&listing_path(base, i));
+        Ok(Paginator {
+            pages: pages
+                .iter()
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?,
+            current_index: index,
+            number_pagers: count,
+            paginate_by,
+            total_pages,
+            first: at(1),
+            last: at(count),
+            previous: (index > 1).then(|| at(index - 1)),
+            next: (index < count).then(|| at(index + 1)),
+        })
+    }
+}
+
 /// The configuration as templates see it (`config`), with the base path spelled out.
 #[derive(Debug, Serialize)]
 struct ConfigView<'a> {
@@ -164,25 +193,19 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             count,
         } => {
             let base = listing_base(*tag);
-            let at = |i: usize| config.site_path(&listing_path(&base, i));
-            let paginator = Paginator {
-                pages: posts
-                    .iter()
-                    .map(|p| full(inputs, p))
-                    .collect::<Result<_>>()?,
-                current_index: *index,
-                number_pagers: *count,
-                paginate_by: if tag.is_some() {
+            let paginator = Paginator::new(
+                inputs,
+                config,
+                &base,
+                posts,
+                (*index, *count),
+                if tag.is_some() {
                     config.paginate_by
                 } else {
                     site.home_paginate_by
                 },
-                total_pages: tag.map_or(site.home.len(), |t| t.count),
-                first: at(1),
-                last: at(*count),
-                previous: (*index > 1).then(|| at(index - 1)),
-                next: (index < count).then(|| at(index + 1)),
-            };
+                tag.map_or(site.home.len(), |t| t.count),
+            )?;
             context.insert("paginator", &paginator);
             match tag {
                 Some(tag) if tag.taxonomy == TAGS => {
@@ -206,21 +229,15 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             index,
             count,
         } => {
-            let at = |i: usize| config.site_path(&listing_path(&section.site_path, i));
-            let paginator = Paginator {
-                pages: pages
-                    .iter()
-                    .map(|p| full(inputs, p))
-                    .collect::<Result<_>>()?,
-                current_index: *index,
-                number_pagers: *count,
-                paginate_by: section.paginate_by,
-                total_pages: section.count,
-                first: at(1),
-                last: at(*count),
-                previous: (*index > 1).then(|| at(index - 1)),
-                next: (index < count).then(|| at(index + 1)),
-            };
+            let paginator = Paginator::new(
+                inputs,
+                config,
+                &section.site_path,
+                pages,
+                (*index, *count),
+                section.paginate_by,
+                section.count,
+            )?;
             context.insert("paginator", &paginator);
             context.insert("section", section);
             section.template.as_str()
@@ -239,21 +256,15 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             index,
             count,
         } => {
-            let at = |i: usize| config.site_path(&listing_path(&language.site_path, i));
-            let paginator = Paginator {
-                pages: posts
-                    .iter()
-                    .map(|p| full(inputs, p))
-                    .collect::<Result<_>>()?,
-                current_index: *index,
-                number_pagers: *count,
-                paginate_by: config.paginate_by,
-                total_pages: language.posts.len(),
-                first: at(1),
-                last: at(*count),
-                previous: (*index > 1).then(|| at(index - 1)),
-                next: (index < count).then(|| at(index + 1)),
-            };
+            let paginator = Paginator::new(
+                inputs,
+                config,
+                &language.site_path,
+                posts,
+                (*index, *count),
+                config.paginate_by,
+                language.posts.len(),
+            )?;
             context.insert("paginator", &paginator);
             context.insert("language", language);
             "index.html"
