@@ -269,6 +269,17 @@ impl Job<'_> {
                 }
             }
         };
+        // A feed of some posts: each of them, and the newest date among them (its <updated>).
+        let feed = |hasher: &mut Xxh3, posts: Vec<&PageData>| {
+            for p in &posts {
+                page(hasher, p);
+            }
+            let newest = posts
+                .iter()
+                .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+                .max();
+            hasher.update(newest.unwrap_or("").as_bytes());
+        };
         match self {
             Job::Post(p) | Job::Page(p) => {
                 hasher.update(if matches!(self, Job::Post(_)) {
@@ -360,15 +371,7 @@ impl Job<'_> {
             Job::LanguageFeed(language) => {
                 hasher.update(b"language feed");
                 hasher.update(language.code.as_bytes());
-                let posts: Vec<&PageData> = language_feed_posts(site, language).collect();
-                for p in &posts {
-                    page(&mut hasher, p);
-                }
-                let newest = posts
-                    .iter()
-                    .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
-                    .max();
-                hasher.update(newest.unwrap_or("").as_bytes());
+                feed(&mut hasher, language_feed_posts(site, language).collect());
             }
             Job::TermFeed(term) => {
                 hasher.update(b"term feed");
@@ -377,15 +380,7 @@ impl Job<'_> {
                 hasher.update(term.slug.as_bytes());
                 hasher.update(b"\0");
                 hasher.update(term.name.as_bytes());
-                let posts: Vec<&PageData> = term_feed_posts(site, term).collect();
-                for p in &posts {
-                    page(&mut hasher, p);
-                }
-                let newest = posts
-                    .iter()
-                    .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
-                    .max();
-                hasher.update(newest.unwrap_or("").as_bytes());
+                feed(&mut hasher, term_feed_posts(site, term).collect());
             }
             Job::Feed => {
                 hasher.update(b"feed");
