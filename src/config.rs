@@ -272,6 +272,9 @@ pub struct CommentsConfig {
     pub avatars: Avatars,
     /// How deep replies nest before they are shown at the last level.
     pub max_depth: usize,
+    /// Top-level comments (with all their replies) on one page of a thread; a longer thread
+    /// continues on `<post>/comments/2/`. 0 shows every comment on the post's page.
+    pub per_page: usize,
     /// Comments accepted per minute from one address by `quill serve --accept-comments`.
     pub rate_limit: u32,
     /// Names of input columns that map onto quill's submission fields.
@@ -303,6 +306,7 @@ impl Default for CommentsConfig {
             provider: Provider::Generic,
             avatars: Avatars::None,
             max_depth: 3,
+            per_page: 100,
             rate_limit: 5,
             fields: FieldNames::default(),
             webmentions: false,

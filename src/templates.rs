@@ -26,12 +26,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("alias.html", include_str!("../templates/alias.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("comments.xml", include_str!("../templates/comments.xml")),
+    (
+        "comments_page.html",
+        include_str!("../templates/comments_page.html"),
+    ),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
     ("robots.txt", include_str!("../templates/robots.txt")),
     ("style.css", include_str!("../templates/style.css")),
     (
         "partials/comments.html",
         include_str!("../templates/partials/comments.html"),
+    ),
+    (
+        "partials/comment_pages.html",
+        include_str!("../templates/partials/comment_pages.html"),
     ),
     (
         "partials/mentions.html",

@@ -172,7 +172,8 @@ fn hostile_bodies_and_usernames_come_out_inert() {
         "Plain *emphasis* and [a link](https://example.org).",
         5000,
     ));
-    let site = site_with("", &lines);
+    // Every payload on the post's page, where the checks look.
+    let site = site_with("[comments]\nper_page = 0\n", &lines);
     let html = Html::parse_document(&site.read("public/posts/first/index.html"));
     let section = html
         .select(&sel("section.comments"))

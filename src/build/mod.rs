@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::comments::CommentRecord;
 use crate::comments::mentions::Mentions;
@@ -32,12 +32,12 @@ use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
 use crate::links::Links;
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Manifest, ThreadEntry};
 use crate::output;
-use crate::render::{self, Inputs, Job};
+use crate::render::{self, Inputs, Job, TopLevel};
 use crate::shortcodes;
 use crate::site::{self, Site};
-use crate::store::{DbLocation, PostStamps, Store};
+use crate::store::{DbLocation, PostStamp, PostStamps, Store};
 use crate::templates;
 
 /// What to build and how.
@@ -116,7 +116,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let previous = loaded.previous.as_ref();
 
     // Plan: the job list, and which of its files must be rendered again.
-    let jobs = render::jobs(site);
+    let jobs = render::jobs(site, &loaded.top_level);
     let plan = plan::plan(
         site,
         &jobs,
@@ -127,21 +127,29 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     )?;
 
     // Render: the bodies and threads the chosen jobs show, then the jobs themselves.
-    // Without a last build every thread is shown; with one, those of the pages rendered.
-    let threads_of = previous.is_some().then_some(plan.thread_posts);
+    // The threads that changed were read with the stamps; those of other pages rendered are
+    // read now.
+    let more_threads: Vec<&str> = plan
+        .thread_posts
+        .into_iter()
+        .filter(|key| {
+            !loaded.threads.holds(key) && loaded.stamps.get(*key).is_some_and(|s| s.approved > 0)
+        })
+        .collect();
     let ((bodies, body_warnings), (threads, mentions, latest)) = render_inputs(
         options,
         &prepared,
         site,
         &loaded.sources,
         &plan.needed,
-        threads_of,
+        (loaded.threads, more_threads),
         loaded.store,
     )?;
     warnings.extend(body_warnings);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,
+        top_level: &loaded.top_level,
         mentions: &mentions,
         latest: &latest,
     };
@@ -161,7 +169,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                 previous,
                 &outputs,
                 &mut |sink| render::render_jobs(site, &chosen, &inputs, tera, progress, sink),
-                |hashes| outputs.manifest(prepared.site_key, hashes),
+                |hashes| {
+                    let mut manifest = outputs.manifest(prepared.site_key, hashes)?;
+                    manifest.threads = thread_entries(&loaded.stamps, &loaded.top_level);
+                    Ok(manifest)
+                },
             )
         },
         || {
@@ -245,6 +257,10 @@ struct LoadedSite {
     previous: Option<Manifest>,
     store: Option<Store>,
     stamps: PostStamps,
+    /// The threads whose stamps changed since the last build (all of them without one).
+    threads: Threads,
+    /// Every thread's number of top-level comments: from `threads`, or the last build's record.
+    top_level: TopLevel,
     warnings: Vec<String>,
 }
 
@@ -278,9 +294,9 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
     let config = &prepared.config;
     let (loaded, opened) = rayon::join(
         || content::load_scanned(root, config, options.drafts, scanned?, cache),
-        || open_comments(prepared.database.as_ref()),
+        || open_comments(prepared.database.as_ref(), previous.as_ref(), config),
     );
-    let (loaded, (store, stamps)) = (loaded?, opened?);
+    let (loaded, (store, stamps, threads)) = (loaded?, opened?);
     let content::Loaded {
         sources,
         left_out,
@@ -294,6 +310,16 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
     warnings.extend(content_warnings);
     warnings.extend(site::unknown_home_sections(&site.config, &sources));
     warnings.extend(orphan_warnings(&site, &stamps));
+    let top_level = stamps
+        .iter()
+        .map(|(key, stamp)| {
+            let count = threads
+                .top_level(key)
+                .or_else(|| recorded_top_level(previous.as_ref(), key, stamp))
+                .unwrap_or(0);
+            (key.clone(), count)
+        })
+        .collect();
     Ok(LoadedSite {
         site,
         sources,
@@ -302,20 +328,48 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
         previous,
         store,
         stamps,
+        threads,
+        top_level,
         warnings,
     })
 }
 
-/// The rendered bodies of the pages the plan needs (with their warnings), the threads of the
-/// posts given (of all of them with `None`) and the newest comments for the feed. The Markdown renders while the comments are read: one is CPU, the other waits
-/// on the database.
+/// The number of top-level comments the last build recorded for a thread, if its stamp is
+/// still the same (else the thread changed, and must be read).
+fn recorded_top_level(previous: Option<&Manifest>, key: &str, stamp: &PostStamp) -> Option<usize> {
+    previous?
+        .threads
+        .get(key)
+        .filter(|t| t.stamp == stamp.stamp && t.approved == stamp.approved)
+        .map(|t| t.top_level)
+}
+
+/// What the manifest records of every thread, for the next build's paging.
+fn thread_entries(stamps: &PostStamps, top_level: &TopLevel) -> FxHashMap<String, ThreadEntry> {
+    stamps
+        .iter()
+        .map(|(key, stamp)| {
+            let entry = ThreadEntry {
+                stamp: stamp.stamp,
+                approved: stamp.approved,
+                top_level: top_level.get(key).copied().unwrap_or(0),
+            };
+            (key.clone(), entry)
+        })
+        .collect()
+}
+
+/// The rendered bodies of the pages the plan needs (with their warnings), the threads read
+/// with the stamps joined by those of the posts given and of the posts in the comments feed,
+/// and the newest comments for the feed. The Markdown renders while the comments are read:
+/// one is CPU, the other waits on the database.
 fn render_inputs(
     options: &BuildOptions,
     prepared: &Prepared,
     site: &Site,
     sources: &[content::Source],
     needed: &[bool],
-    threads_of: Option<Vec<&str>>,
+    threads: (Threads, Vec<&str>),
     store: Option<Store>,
 ) -> Result<(site::Bodies, Comments)> {
     let links = Links::new(site, sources);
@@ -324,51 +378,84 @@ fn render_inputs(
             let env = shortcodes::Env::new(&options.root, &prepared.tera, &site.config, &links);
             site::render_bodies(&env, site, sources, needed)
         },
-        || read_comments(store, threads_of, &site.config),
+        || read_comments(store, threads, &site.config),
     );
     Ok((bodies?, loaded?))
 }
 
-/// The comment database, if the site has one yet, with each post's comment stamp.
-fn open_comments(database: Option<&DbLocation>) -> Result<(Option<Store>, PostStamps)> {
-    let Some(location) = database else {
-        return Ok((None, PostStamps::default()));
+/// The comment database, if the site has one yet, with each post's comment stamp and the
+/// threads whose stamps differ from the last build's record (every thread without one): a
+/// thread's pages are planned from its number of top-level comments.
+fn open_comments(
+    database: Option<&DbLocation>,
+    previous: Option<&Manifest>,
+    config: &SiteConfig,
+) -> Result<(Option<Store>, PostStamps, Threads)> {
+    let Some(store) = database.map(Store::open_read_only).transpose()?.flatten() else {
+        return Ok((None, PostStamps::default(), Threads::default()));
     };
-    let store = Store::open_read_only(location)?;
-    let stamps = match &store {
-        Some(store) => store.comment_stamps()?,
-        None => PostStamps::default(),
-    };
-    Ok((store, stamps))
+    let stamps = store.comment_stamps()?;
+    let comments = &config.comments;
+    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| {
+        if previous.is_none() {
+            return store.each_approved_comment(add);
+        }
+        let changed: Vec<&str> = stamps
+            .iter()
+            .filter(|(key, s)| s.approved > 0 && recorded_top_level(previous, key, s).is_none())
+            .map(|(key, _)| key.as_str())
+            .collect();
+        if !changed.is_empty() {
+            store
+                .approved_comments_on(&changed)?
+                .into_iter()
+                .for_each(add);
+        }
+        Ok(())
+    })?;
+    Ok((
+        Some(store),
+        stamps,
+        threads.highlighting(config.markdown.highlight),
+    ))
 }
 
 /// What a build publishes from the store: threads, webmentions, the newest comments.
 type Comments = (Threads, Mentions, Vec<CommentRecord>);
 
-/// The threads of the given posts (of every post with `None`), every approved webmention,
-/// and the newest comments for the comments feed.
+/// The threads already read joined by those of the given posts and of the posts in the
+/// comments feed (whose links need the page of each comment), every approved webmention, and
+/// the newest comments for the comments feed.
 fn read_comments(
     store: Option<Store>,
-    posts: Option<Vec<&str>>,
+    (mut threads, more): (Threads, Vec<&str>),
     config: &SiteConfig,
 ) -> Result<Comments> {
     let Some(store) = store else {
-        return Ok((Threads::default(), Mentions::default(), Vec::new()));
+        return Ok((threads, Mentions::default(), Vec::new()));
     };
     let comments = &config.comments;
-    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| match &posts {
-        None => store.each_approved_comment(add),
-        Some(posts) => {
-            store.approved_comments_on(posts)?.into_iter().for_each(add);
+    let latest = store.latest_approved(feed_size(config))?;
+    let mut posts: Vec<&str> = more;
+    posts.extend(
+        latest
+            .iter()
+            .map(|c| c.post.as_str())
+            .filter(|key| !threads.holds(key)),
+    );
+    posts.sort_unstable();
+    posts.dedup();
+    if !posts.is_empty() {
+        threads.read_more(comments.avatars, |add| {
+            store
+                .approved_comments_on(&posts)?
+                .into_iter()
+                .for_each(add);
             Ok(())
-        }
-    })?;
+        })?;
+    }
     let mentions = Mentions::collect(store.approved_mentions()?, comments.avatars);
-    Ok((
-        threads.highlighting(config.markdown.highlight),
-        mentions,
-        store.latest_approved(feed_size(config))?,
-    ))
+    Ok((threads, mentions, latest))
 }
 
 /// The output folder a build with these options writes to.

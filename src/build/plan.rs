@@ -126,7 +126,7 @@ pub fn plan<'s>(
         for page in jobs[i].bodies(site) {
             needed[page.source] = true;
         }
-        if let Job::Post(page) | Job::Page(page) = &jobs[i] {
+        if let Job::Post(page) | Job::Page(page) | Job::Comments { page, .. } = &jobs[i] {
             thread_posts.push(&page.key);
         }
     }

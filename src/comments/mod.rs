@@ -2,6 +2,7 @@
 //! moderation status every part of quill agrees on.
 
 pub mod mentions;
+pub mod paging;
 pub mod render;
 pub mod thread;
 

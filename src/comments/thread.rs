@@ -6,7 +6,10 @@ use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
+use std::sync::OnceLock;
+
 use super::CommentRecord;
+use super::paging;
 use super::render::{display_name, gravatar_hash, initials, render_body_with};
 use crate::config::Avatars;
 use crate::content::dates;
@@ -41,10 +44,28 @@ pub struct CommentNode {
 /// page is, so a build never holds every comment's HTML at once.
 #[derive(Debug, Default)]
 pub struct Threads {
-    by_post: FxHashMap<String, Vec<Kept>>,
+    by_post: FxHashMap<String, Thread>,
     max_depth: usize,
     /// Whether code blocks in comments are highlighted (`[markdown] highlight`).
     highlight: bool,
+}
+
+/// One post's comments in time order, and how they nest (worked out once, when first asked:
+/// every page of the thread and the comments feed read it).
+#[derive(Debug, Default)]
+struct Thread {
+    kept: Vec<Kept>,
+    shape: OnceLock<Shape>,
+}
+
+/// How a thread nests, as indexes into its comments: the top-level ones in order, and each
+/// comment's replies in order.
+#[derive(Debug)]
+struct Shape {
+    roots: Vec<usize>,
+    children: Vec<Vec<usize>>,
+    /// By comment index: the position of its top-level ancestor in `roots`.
+    root_of: Vec<usize>,
 }
 
 /// What a thread keeps of a comment until its page is rendered: not the email, not the post.
@@ -69,8 +90,26 @@ impl Threads {
         read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
         let mut threads = Threads::new(max_depth);
-        read(&mut |record| threads.add(record, avatars))?;
-        Ok(threads.sorted())
+        threads.read_more(avatars, read)?;
+        Ok(threads)
+    }
+
+    /// Adds the threads of more posts, which must be other posts than those already held.
+    pub fn read_more(
+        &mut self,
+        avatars: Avatars,
+        read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        read(&mut |record| self.add(record, avatars))?;
+        for thread in self.by_post.values_mut() {
+            if thread.shape.get().is_none() {
+                // Stable and nearly free when the store already gave them in this order.
+                thread
+                    .kept
+                    .sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+            }
+        }
+        Ok(())
     }
 
     fn new(max_depth: usize) -> Threads {
@@ -86,6 +125,17 @@ impl Threads {
         Threads { highlight, ..self }
     }
 
+    /// Whether the thread of this post was read (a post without comments has none to read).
+    pub fn holds(&self, slug: &str) -> bool {
+        self.by_post.contains_key(slug)
+    }
+
+    /// How many top-level comments a post's thread has, if it was read.
+    pub fn top_level(&self, slug: &str) -> Option<usize> {
+        let thread = self.by_post.get(slug)?;
+        Some(thread.shape(self.max_depth).roots.len())
+    }
+
     fn add(&mut self, record: CommentRecord, avatars: Avatars) {
         let kept = Kept {
             id: record.id,
@@ -96,42 +146,70 @@ impl Threads {
             timestamp: record.timestamp,
         };
         match self.by_post.get_mut(&record.post) {
-            Some(list) => list.push(kept),
+            Some(thread) => thread.kept.push(kept),
             None => {
-                self.by_post.insert(record.post, vec![kept]);
+                let thread = Thread {
+                    kept: vec![kept],
+                    shape: OnceLock::new(),
+                };
+                self.by_post.insert(record.post, thread);
             }
         }
     }
 
-    fn sorted(mut self) -> Threads {
-        for list in self.by_post.values_mut() {
-            // Stable and nearly free when the store already gave them in this order.
-            list.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
-        }
-        self
+    /// A post's top-level comments with their replies, rendered: the whole thread.
+    pub fn for_post(&self, slug: &str) -> Vec<CommentNode> {
+        self.page(slug, 1, 0)
     }
 
-    /// A post's top-level comments with their replies, rendered.
-    pub fn for_post(&self, slug: &str) -> Vec<CommentNode> {
-        let Some(kept) = self.by_post.get(slug) else {
+    /// Page `index` (1-based) of a post's thread, `per_page` top-level comments with their
+    /// replies (all of them with 0), rendered.
+    pub fn page(&self, slug: &str, index: usize, per_page: usize) -> Vec<CommentNode> {
+        let Some(thread) = self.by_post.get(slug) else {
             return Vec::new();
         };
-        let comments = kept
+        let shape = thread.shape(self.max_depth);
+        let range = paging::page_range(index, per_page, shape.roots.len());
+        shape.roots[range]
             .iter()
-            .map(|k| {
-                let node = make_node(
-                    k.id,
-                    k.parent_id,
-                    &k.username,
-                    k.avatar.as_deref(),
-                    &k.body,
-                    &k.timestamp,
-                    self.highlight,
-                );
-                (node, k.parent_id)
-            })
+            .map(|&root| self.tree(thread, shape, root))
+            .collect()
+    }
+
+    /// The page (1-based) of a post's thread that shows the comment `id`, if it is shown.
+    pub fn page_of(&self, slug: &str, id: i64, per_page: usize) -> Option<usize> {
+        let thread = self.by_post.get(slug)?;
+        let index = thread.kept.iter().position(|k| k.id == id)?;
+        let shape = thread.shape(self.max_depth);
+        Some(paging::page_of_position(shape.root_of[index], per_page))
+    }
+
+    fn tree(&self, thread: &Thread, shape: &Shape, index: usize) -> CommentNode {
+        let k = &thread.kept[index];
+        let mut node = make_node(
+            k.id,
+            k.parent_id,
+            &k.username,
+            k.avatar.as_deref(),
+            &k.body,
+            &k.timestamp,
+            self.highlight,
+        );
+        node.replies = shape.children[index]
+            .iter()
+            .map(|&c| self.tree(thread, shape, c))
             .collect();
-        nest(comments, self.max_depth)
+        node
+    }
+}
+
+impl Thread {
+    fn shape(&self, max_depth: usize) -> &Shape {
+        self.shape.get_or_init(|| {
+            let pairs: Vec<(i64, Option<i64>)> =
+                self.kept.iter().map(|k| (k.id, k.parent_id)).collect();
+            nest(&pairs, max_depth)
+        })
     }
 }
 
@@ -179,14 +257,16 @@ fn make_node(
     }
 }
 
-/// Nests one post's comments. A reply deeper than `max_depth` joins its parent's level; a
-/// reply whose parent is not shown (not approved, deleted, or later) is shown at the top.
-fn nest(comments: Vec<(CommentNode, Option<i64>)>, max_depth: usize) -> Vec<CommentNode> {
-    // Arena: each node's children and the (container, depth) it was placed at.
+/// Nests one post's comments (id and parent, in time order). A reply deeper than `max_depth`
+/// joins its parent's level; a reply whose parent is not shown (not approved, deleted, or
+/// later) is shown at the top.
+fn nest(comments: &[(i64, Option<i64>)], max_depth: usize) -> Shape {
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
+    let mut root_of = vec![0; comments.len()];
+    // Each placed comment's container, index and depth.
     let mut placed: FxHashMap<i64, (Option<usize>, usize, usize)> = FxHashMap::default();
     let mut roots = Vec::new();
-    for (index, (node, parent)) in comments.iter().enumerate() {
+    for (index, &(id, parent)) in comments.iter().enumerate() {
         let (container, depth) = match parent.and_then(|p| placed.get(&p)) {
             Some(&(_, parent_index, parent_depth)) if parent_depth < max_depth => {
                 (Some(parent_index), parent_depth + 1)
@@ -195,31 +275,22 @@ fn nest(comments: Vec<(CommentNode, Option<i64>)>, max_depth: usize) -> Vec<Comm
             None => (None, 1),
         };
         match container {
-            Some(c) => children[c].push(index),
-            None => roots.push(index),
+            Some(c) => {
+                children[c].push(index);
+                root_of[index] = root_of[c];
+            }
+            None => {
+                root_of[index] = roots.len();
+                roots.push(index);
+            }
         }
-        placed.insert(node.id, (container, index, depth));
+        placed.insert(id, (container, index, depth));
     }
-    let mut nodes: Vec<Option<CommentNode>> = comments.into_iter().map(|(n, _)| Some(n)).collect();
-    roots
-        .into_iter()
-        .map(|i| take_tree(i, &mut nodes, &children))
-        .collect()
-}
-
-fn take_tree(
-    index: usize,
-    nodes: &mut [Option<CommentNode>],
-    children: &[Vec<usize>],
-) -> CommentNode {
-    let mut node = nodes[index]
-        .take()
-        .unwrap_or_else(|| unreachable!("each comment is placed once"));
-    node.replies = children[index]
-        .iter()
-        .map(|&c| take_tree(c, nodes, children))
-        .collect();
-    node
+    Shape {
+        roots,
+        children,
+        root_of,
+    }
 }
 
 #[cfg(test)]
@@ -297,6 +368,44 @@ mod tests {
             Avatars::None,
         );
         assert_eq!(shape(&flat.for_post("a")), "1 2");
+    }
+
+    #[test]
+    fn pages_split_by_top_level_comments_with_their_replies() {
+        // 4 replies to 1 after 3, and 5 replies to 4: both stay on 1's page.
+        let t = build(
+            vec![
+                record(1, "a", None, 1),
+                record(2, "a", None, 2),
+                record(3, "a", None, 3),
+                record(4, "a", Some(1), 4),
+                record(5, "a", Some(4), 5),
+                record(6, "a", Some(3), 6),
+            ],
+            3,
+            Avatars::None,
+        );
+        assert_eq!(t.top_level("a"), Some(3));
+        assert_eq!(t.top_level("none"), None);
+        assert_eq!(shape(&t.page("a", 1, 2)), "1(4(5)) 2");
+        assert_eq!(shape(&t.page("a", 2, 2)), "3(6)");
+        assert!(t.page("a", 3, 2).is_empty());
+        assert_eq!(shape(&t.page("a", 1, 0)), "1(4(5)) 2 3(6)");
+        let pages: Vec<_> = (1..=6).map(|id| t.page_of("a", id, 2)).collect();
+        assert_eq!(pages, [1, 1, 2, 1, 1, 2].map(Some));
+        assert_eq!(t.page_of("a", 99, 2), None);
+        assert_eq!(t.page_of("a", 6, 0), Some(1));
+    }
+
+    #[test]
+    fn flat_threads_page_every_comment() {
+        let t = build(
+            vec![record(1, "a", None, 1), record(2, "a", Some(1), 2)],
+            1,
+            Avatars::None,
+        );
+        assert_eq!(t.top_level("a"), Some(2));
+        assert_eq!(t.page_of("a", 2, 1), Some(2));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The job list: one job per output file, where each goes, and what each reads, so that a
 //! build can tell which files could have changed since the last one without rendering them.
 
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::comments::paging;
 use crate::content::Source;
 use crate::site::{Language, Member, PageData, Section, Site, Tag, Taxonomy};
 
@@ -13,6 +15,15 @@ pub enum Job<'a> {
     Post(&'a PageData),
     /// A standalone page.
     Page(&'a PageData),
+    /// A later page of a post's comment thread: `<post>/comments/2/`.
+    Comments {
+        /// The post the thread is under.
+        page: &'a PageData,
+        /// 1-based page of the thread, 2 or more (the first is the post's own page).
+        index: usize,
+        /// Number of pages of the thread.
+        count: usize,
+    },
     /// One page of the index or of a term's listing (a tag's, a category's, ...).
     Listing {
         /// The term, or `None` for the index.
@@ -56,8 +67,8 @@ pub enum Job<'a> {
     TermFeed(&'a Tag),
     /// `/atom.xml`.
     Feed,
-    /// `/sitemap.xml`.
-    Sitemap,
+    /// `/sitemap.xml`, with the paths of the later pages of every thread.
+    Sitemap(Vec<String>),
     /// `/robots.txt`.
     Robots,
     /// `/comments.xml`.
@@ -75,10 +86,37 @@ pub enum Job<'a> {
     },
 }
 
+/// How many top-level comments each post's (or page's) thread has, by key: what paging a
+/// thread depends on. A key that is missing has none.
+pub type TopLevel = FxHashMap<String, usize>;
+
+/// How many pages the thread of `page` takes.
+pub fn thread_pages(site: &Site, top_level: &TopLevel, page: &PageData) -> usize {
+    let count = top_level.get(&page.key).copied().unwrap_or(0);
+    paging::page_count(count, site.config.comments.per_page)
+}
+
 /// Every output file of the site, in a fixed order.
-pub fn jobs(site: &Site) -> Vec<Job<'_>> {
+pub fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> = Vec::new();
-    jobs.extend(site.posts.iter().filter(|p| p.render).map(Job::Post));
+    let mut later_pages = Vec::new();
+    let comments = site.config.comments.enabled;
+    // Only posts show their threads (`page.html` has none), so only posts have later pages.
+    for page in site.posts.iter().filter(|p| p.render) {
+        jobs.push(Job::Post(page));
+        let count = if comments {
+            thread_pages(site, top_level, page)
+        } else {
+            1
+        };
+        for index in 2..=count {
+            jobs.push(Job::Comments { page, index, count });
+            later_pages.push(paging::page_path(
+                page.path.trim_start_matches(site.config.base_path()),
+                index,
+            ));
+        }
+    }
     jobs.extend(site.pages.iter().filter(|p| p.render).map(Job::Page));
     let home: Vec<&PageData> = site.home.iter().map(|&i| &site.posts[i]).collect();
     push_listing(&mut jobs, None, home, site.home_paginate_by);
@@ -141,7 +179,7 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
         }
         jobs.push(Job::LanguageFeed(language));
     }
-    jobs.extend([Job::Tags, Job::Feed, Job::Sitemap, Job::Robots]);
+    jobs.extend([Job::Tags, Job::Feed, Job::Sitemap(later_pages), Job::Robots]);
     // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
     if !site
         .pages
@@ -191,6 +229,10 @@ impl Job<'_> {
                 .path
                 .trim_start_matches(site.config.base_path())
                 .to_string(),
+            Job::Comments { page, index, .. } => paging::page_path(
+                page.path.trim_start_matches(site.config.base_path()),
+                *index,
+            ),
             Job::Listing { tag, index, .. } => listing_path(&listing_base(*tag), *index),
             Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
             Job::Tags => "/tags/".into(),
@@ -201,7 +243,7 @@ impl Job<'_> {
             } => listing_path(&language.site_path, *index),
             Job::LanguageFeed(language) => format!("{}atom.xml", language.site_path),
             Job::TermFeed(term) => format!("{}atom.xml", term.site_path),
-            Job::Sitemap => "/sitemap.xml".into(),
+            Job::Sitemap(_) => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),
             Job::NotFound => "/404.html".into(),
@@ -221,7 +263,7 @@ impl Job<'_> {
         Self: 's,
     {
         match self {
-            Job::Post(page) | Job::Page(page) => vec![page],
+            Job::Post(page) | Job::Page(page) | Job::Comments { page, .. } => vec![page],
             Job::Listing { posts, .. } => posts.clone(),
             Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
@@ -287,6 +329,19 @@ impl Job<'_> {
                 } else {
                     b"page"
                 });
+                page(&mut hasher, p);
+                let (stamp, approved) = stamp(&p.key).unwrap_or((0, 0));
+                hasher.update(&stamp.to_le_bytes());
+                hasher.update(&approved.to_le_bytes());
+            }
+            Job::Comments {
+                page: p,
+                index,
+                count,
+            } => {
+                hasher.update(b"comments");
+                hasher.update(&index.to_le_bytes());
+                hasher.update(&count.to_le_bytes());
                 page(&mut hasher, p);
                 let (stamp, approved) = stamp(&p.key).unwrap_or((0, 0));
                 hasher.update(&stamp.to_le_bytes());
@@ -390,8 +445,13 @@ impl Job<'_> {
                 // The feed's <updated> is the newest date of any post.
                 hasher.update(site.last_change().unwrap_or("").as_bytes());
             }
-            Job::Sitemap => {
+            Job::Sitemap(later_pages) => {
                 hasher.update(b"sitemap");
+                for path in later_pages {
+                    hasher.update(path.as_bytes());
+                    hasher.update(b"\0");
+                }
+                hasher.update(b"\x01");
                 for p in site.posts.iter().chain(&site.pages).filter(|p| p.render) {
                     hasher.update(p.permalink.as_bytes());
                     hasher.update(b"\0");

@@ -15,7 +15,7 @@ use crate::comments::thread::{CommentNode, Threads, node};
 use crate::site::taxonomies::TAGS;
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
-pub use jobs::{Job, jobs};
+pub use jobs::{Job, TopLevel, jobs};
 use jobs::{listing_base, listing_path};
 
 /// A rendered file: where it goes (relative to the output root) and its bytes.
@@ -94,8 +94,10 @@ pub type Sink<'a> = dyn Fn(&Rendered) -> Result<()> + Sync + 'a;
 pub struct Inputs<'a> {
     /// Rendered Markdown by source index; present for every page a job shows.
     pub bodies: &'a [Option<PageBody>],
-    /// Approved comments of the pages being rendered.
+    /// Approved comments of the pages being rendered, and of the posts in the comments feed.
     pub threads: &'a Threads,
+    /// How many top-level comments each thread has, by post key.
+    pub top_level: &'a TopLevel,
     /// Approved webmentions, by post.
     pub mentions: &'a Mentions,
     /// The newest approved comments, newest first: (post slug, comment).
@@ -172,19 +174,16 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
     let site_path = job.site_path(site);
     let template = match job {
         Job::Post(page) | Job::Page(page) => {
-            context.insert(
-                "page",
-                &PageView {
-                    page: full(inputs, page)?,
-                    comments: &inputs.threads.for_post(&page.key),
-                    mentions: inputs.mentions.for_post(&page.key),
-                },
-            );
+            context.insert("page", &page_view(site, inputs, page, 1)?);
             if matches!(job, Job::Post(_)) {
                 "post.html"
             } else {
                 "page.html"
             }
+        }
+        Job::Comments { page, index, .. } => {
+            context.insert("page", &page_view(site, inputs, page, *index)?);
+            "comments_page.html"
         }
         Job::Listing {
             tag,
@@ -317,13 +316,13 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             context.insert("last_updated", &last_updated);
             "atom.xml"
         }
-        Job::Sitemap => {
-            context.insert("entries", &sitemap_entries(site));
+        Job::Sitemap(later_pages) => {
+            context.insert("entries", &sitemap_entries(site, later_pages));
             "sitemap.xml"
         }
         Job::Robots => "robots.txt",
         Job::CommentsFeed => {
-            let entries = comment_feed_entries(site, inputs.latest);
+            let entries = comment_feed_entries(site, inputs.threads, inputs.latest);
             let last_updated = entries.first().map_or_else(
                 || "1970-01-01T00:00:00Z".to_string(),
                 |e| e.comment.timestamp.clone(),
@@ -345,7 +344,9 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
     // A page in another language sees the site as that language has it: its `lang`, title
     // and description.
     let lang = match job {
-        Job::Post(page) | Job::Page(page) if page.translated => Some(page.lang.as_str()),
+        Job::Post(page) | Job::Page(page) | Job::Comments { page, .. } if page.translated => {
+            Some(page.lang.as_str())
+        }
         Job::Section { section, .. } => section.lang.as_deref(),
         Job::LanguageHome { language, .. } | Job::LanguageFeed(language) => {
             Some(language.code.as_str())
@@ -386,13 +387,55 @@ fn highlight_css(markdown: &crate::config::MarkdownConfig) -> String {
     crate::highlight::palette(&markdown.highlight_theme).unwrap_or_default()
 }
 
-/// A post or page with its comment thread, as `page` in `post.html` and `page.html`.
+/// A post or page with one page of its comment thread, as `page` in `post.html`,
+/// `page.html` and `comments_page.html`.
 #[derive(Debug, Serialize)]
 struct PageView<'a> {
     #[serde(flatten)]
     page: FullPage<'a>,
-    comments: &'a [CommentNode],
+    comments: Vec<CommentNode>,
     mentions: PostMentions,
+    comment_pages: CommentPages,
+}
+
+/// Where a page of a thread stands among the thread's pages (`page.comment_pages`): paths
+/// with the base path, as links want them.
+#[derive(Debug, Serialize)]
+struct CommentPages {
+    /// 1-based: 1 on the post's own page.
+    current: usize,
+    /// Number of pages; 1 when the thread fits on the post's page.
+    count: usize,
+    /// Every page's path, the post's first.
+    paths: Vec<String>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The view of `page` showing page `index` of its thread.
+fn page_view<'a>(
+    site: &Site,
+    inputs: &Inputs<'a>,
+    page: &'a PageData,
+    index: usize,
+) -> Result<PageView<'a>> {
+    let per_page = site.config.comments.per_page;
+    let count = jobs::thread_pages(site, inputs.top_level, page);
+    let paths: Vec<String> = (1..=count)
+        .map(|i| crate::comments::paging::page_path(&page.path, i))
+        .collect();
+    Ok(PageView {
+        page: full(inputs, page)?,
+        comments: inputs.threads.page(&page.key, index, per_page),
+        mentions: inputs.mentions.for_post(&page.key),
+        comment_pages: CommentPages {
+            current: index,
+            count,
+            previous: (index > 1).then(|| paths[index - 2].clone()),
+            next: paths.get(index).cloned(),
+            paths,
+        },
+    })
 }
 
 /// One entry of `comments.xml`.
@@ -401,23 +444,40 @@ struct CommentFeedEntry<'a> {
     comment: CommentNode,
     post_title: &'a str,
     post_permalink: &'a str,
+    /// The comment's own address: on the page of its thread that shows it.
+    permalink: String,
 }
 
 /// The latest approved comments on existing posts, newest first; only those shown are
 /// rendered.
-fn comment_feed_entries<'a>(site: &'a Site, latest: &[CommentRecord]) -> Vec<CommentFeedEntry<'a>> {
+fn comment_feed_entries<'a>(
+    site: &'a Site,
+    threads: &Threads,
+    latest: &[CommentRecord],
+) -> Vec<CommentFeedEntry<'a>> {
     let posts: rustc_hash::FxHashMap<&str, &PageData> =
         site.posts.iter().map(|p| (p.key.as_str(), p)).collect();
+    let config = &site.config;
+    let per_page = config.comments.per_page;
     latest
         .iter()
         .filter_map(|record| {
-            posts
-                .get(record.post.as_str())
-                .map(|post| CommentFeedEntry {
-                    comment: node(record, site.config.comments.avatars),
+            posts.get(record.post.as_str()).map(|post| {
+                let index = threads.page_of(&post.key, record.id, per_page).unwrap_or(1);
+                let path = post.path.trim_start_matches(config.base_path());
+                let comment = node(record, config.comments.avatars);
+                let permalink = format!(
+                    "{}#{}",
+                    config.permalink(&crate::comments::paging::page_path(path, index)),
+                    comment.anchor
+                );
+                CommentFeedEntry {
+                    comment,
                     post_title: &post.title,
                     post_permalink: &post.permalink,
-                })
+                    permalink,
+                }
+            })
         })
         .take(site.config.feed_limit)
         .collect()
@@ -429,7 +489,7 @@ struct SitemapEntry<'a> {
     lastmod: Option<&'a str>,
 }
 
-fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
+fn sitemap_entries<'a>(site: &'a Site, later_pages: &[String]) -> Vec<SitemapEntry<'a>> {
     let config = &site.config;
     let mut entries = vec![SitemapEntry {
         permalink: config.permalink("/"),
@@ -441,6 +501,10 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry<'_>> {
             lastmod: page.updated.as_deref().or(page.date.as_deref()),
         });
     }
+    entries.extend(later_pages.iter().map(|path| SitemapEntry {
+        permalink: config.permalink(path),
+        lastmod: None,
+    }));
     entries.push(SitemapEntry {
         permalink: config.permalink("/tags/"),
         lastmod: None,

@@ -1,0 +1,96 @@
+//! Paging a thread: a long thread is split by top-level comments (each with all its replies,
+//! so a subtree never straddles two pages) into pages of `[comments] per_page`, the first on
+//! the post's own page and the others at `<post>/comments/2/`, `/3/`...
+
+/// How many pages a thread of `top_level` top-level comments takes; always at least one (the
+/// post's own), and exactly one when paging is off (`per_page = 0`).
+pub fn page_count(top_level: usize, per_page: usize) -> usize {
+    if per_page == 0 {
+        1
+    } else {
+        top_level.div_ceil(per_page).max(1)
+    }
+}
+
+/// The top-level comments page `index` (1-based) shows, as a range of their positions.
+pub fn page_range(index: usize, per_page: usize, top_level: usize) -> std::ops::Range<usize> {
+    if per_page == 0 {
+        return 0..top_level;
+    }
+    let start = index
+        .saturating_sub(1)
+        .saturating_mul(per_page)
+        .min(top_level);
+    start..start.saturating_add(per_page).min(top_level)
+}
+
+/// The page (1-based) that shows the top-level comment at `position` (0-based).
+pub fn page_of_position(position: usize, per_page: usize) -> usize {
+    position.checked_div(per_page).map_or(1, |page| page + 1)
+}
+
+/// The site path of page `index` of the thread of the post at `post_path`: the post itself
+/// for the first page, `<post>/comments/<index>/` for the others. A post published as a file
+/// (`/2024/hello.html`) has its thread pages in a folder of the same name without the
+/// extension (`/2024/hello/comments/2/`).
+pub fn page_path(post_path: &str, index: usize) -> String {
+    if index <= 1 {
+        return post_path.to_string();
+    }
+    let folder = if post_path.ends_with('/') {
+        post_path.to_string()
+    } else {
+        let last = post_path.rfind('/').map_or(0, |i| i + 1);
+        let stem = match post_path[last..].rfind('.') {
+            Some(dot) if dot > 0 => &post_path[..last + dot],
+            _ => post_path,
+        };
+        format!("{stem}/")
+    };
+    format!("{folder}comments/{index}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_hold_per_page_top_level_comments() {
+        for (top_level, per_page, pages) in [
+            (0, 100, 1),
+            (1, 100, 1),
+            (100, 100, 1),
+            (101, 100, 2),
+            (200, 100, 2),
+            (201, 100, 3),
+            (5000, 0, 1),
+            (3, 1, 3),
+        ] {
+            assert_eq!(
+                page_count(top_level, per_page),
+                pages,
+                "{top_level}/{per_page}"
+            );
+        }
+        assert_eq!(page_range(1, 100, 101), 0..100);
+        assert_eq!(page_range(2, 100, 101), 100..101);
+        assert_eq!(page_range(3, 100, 101), 101..101, "past the end: empty");
+        assert_eq!(page_range(1, 0, 7), 0..7);
+        assert_eq!(page_of_position(0, 100), 1);
+        assert_eq!(page_of_position(99, 100), 1);
+        assert_eq!(page_of_position(100, 100), 2);
+        assert_eq!(page_of_position(12345, 0), 1);
+    }
+
+    #[test]
+    fn later_pages_live_under_the_post() {
+        assert_eq!(page_path("/posts/a/", 1), "/posts/a/");
+        assert_eq!(page_path("/posts/a/", 2), "/posts/a/comments/2/");
+        assert_eq!(
+            page_path("/blog/2024/a.html", 3),
+            "/blog/2024/a/comments/3/"
+        );
+        assert_eq!(page_path("/blog/a", 2), "/blog/a/comments/2/");
+        assert_eq!(page_path("/blog/.hidden", 2), "/blog/.hidden/comments/2/");
+    }
+}
