@@ -12,6 +12,7 @@ backend_tests! {
     one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed,
     a_deleted_comment_disappears,
     moderation_changes_show,
+    a_thread_is_paged_as_it_grows_and_shrinks,
 }
 
 /// Every file and folder under `dir`: folders as `None`, files with their bytes.
@@ -220,6 +221,74 @@ fn moderation_changes_show(backend: Backend) {
             .read("public/posts/alpha/index.html")
             .contains("First!")
     );
+}
+
+/// A comment on "talk" at hour `hour`, replying to the submission `parent`.
+fn talk_comment(name: &str, parent: Option<&str>, hour: u32) -> String {
+    let parent = parent.map_or(String::new(), |p| format!(",\"parent\":\"{p}\""));
+    format!(
+        "{{\"id\":\"{name}\",\"post\":\"talk\",\"username\":\"{name}\",\"email\":\"{name}@example.org\",\"body\":\"Said {name}\",\"timestamp\":\"2024-02-01T{hour:02}:00:00Z\"{parent}}}\n"
+    )
+}
+
+fn a_thread_is_paged_as_it_grows_and_shrinks(backend: Backend) {
+    let site = TestSite::on(backend, "[comments]\nper_page = 2\n");
+    site.post("talk", "Talk", "2024-01-01", "", "Talk to me.");
+    site.post("other", "Other", "2024-01-02", "", "Elsewhere.");
+    ingest(
+        &site,
+        &(talk_comment("t1", None, 1) + &talk_comment("t2", None, 2)),
+    );
+    site.run(&["build"]).ok();
+    let second = "posts/talk/comments/2/index.html".to_string();
+    assert!(!site.exists(&format!("public/{second}")));
+
+    // A third top-level comment opens page 2; the sitemap lists it.
+    let (changed, _) = after(&site, |s| ingest(s, &talk_comment("t3", None, 3)));
+    for file in [&second, "posts/talk/index.html", "sitemap.xml"] {
+        assert!(changed.iter().any(|c| c == file), "{file}: {changed:?}");
+    }
+    assert!(!changed.iter().any(|c| c == "posts/other/index.html"));
+    assert!(site.read(&format!("public/{second}")).contains("Said t3"));
+
+    // A late reply to t1 joins page 1; nothing moves between pages.
+    let (changed, _) = after(&site, |s| ingest(s, &talk_comment("r1", Some("t1"), 4)));
+    assert!(changed.iter().any(|c| c == "posts/talk/index.html"));
+    assert!(
+        site.read("public/posts/talk/index.html")
+            .contains("Said r1")
+    );
+    assert!(!site.read(&format!("public/{second}")).contains("Said r1"));
+
+    // Two more top-level comments: page 3.
+    let (changed, _) = after(&site, |s| {
+        ingest(
+            s,
+            &(talk_comment("t4", None, 5) + &talk_comment("t5", None, 6)),
+        )
+    });
+    assert!(
+        changed
+            .iter()
+            .any(|c| c == "posts/talk/comments/3/index.html")
+    );
+
+    // An unchanged thread keeps its pages through a build that reads no comments.
+    let (changed, written) = after(&site, |_| {});
+    assert_eq!((changed.len(), written), (0, Some(0)), "{changed:?}");
+
+    // Deleting t3 (id 3) and t5 (id 6) leaves two pages: page 3 is gone, t4 moves up.
+    let (changed, _) = after(&site, |s| {
+        s.run(&["comments", "delete", "3", "6"]).ok();
+    });
+    assert!(
+        changed
+            .iter()
+            .any(|c| c == "posts/talk/comments/3/index.html")
+    );
+    assert!(!site.exists("public/posts/talk/comments/3"));
+    assert!(site.read(&format!("public/{second}")).contains("Said t4"));
+    assert!(!site.read("public/sitemap.xml").contains("comments/3/"));
 }
 
 #[test]

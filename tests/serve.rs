@@ -336,6 +336,38 @@ fn an_ingest_into_a_server_database_is_rebuilt() {
 }
 
 #[test]
+fn the_endpoint_sends_the_visitor_to_the_page_of_the_thread_that_shows_the_comment() {
+    let site = TestSite::with_config("[comments]\nper_page = 1\n");
+    site.post("hello", "Hello", "2024-01-01", "", "Hi.");
+    site.write(
+        "in.jsonl",
+        "{\"post\":\"hello\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"First\",\"timestamp\":\"2024-02-01T10:00:00Z\"}\n",
+    );
+    site.run(&["ingest", "in.jsonl"]).ok();
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    let (status, head, _) = post_form(
+        &server,
+        "post=hello&parent=&username=Bo&email=bo%40example.org&body=Second&website=",
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains("Location: /posts/hello/comments/2/#comment-2"),
+        "{head}"
+    );
+    events.next_reload();
+    let (status, _, page) = server.get("/posts/hello/comments/2/");
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"comment-2\""), "{page}");
+    // A reply to the first comment lands with it, on the post's own page.
+    let (_, head, _) = post_form(
+        &server,
+        "post=hello&parent=1&username=Cy&email=cy%40example.org&body=Reply&website=",
+    );
+    assert!(head.contains("Location: /posts/hello/#comment-3"), "{head}");
+}
+
+#[test]
 fn the_endpoint_sends_the_visitor_back_to_the_posts_permalink() {
     let site = TestSite::with_config("[permalinks]\nposts = \"/:year/:title/\"\n");
     site.write(

@@ -1,0 +1,252 @@
+//! Long threads in pages (`[comments] per_page`): where the pages break, which page a reply
+//! lands on, the links between the pages and to each comment, the sitemap, and paging off.
+
+use scraper::{Html, Selector};
+
+use crate::common::TestSite;
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap()
+}
+
+/// A submission line: comment `name` on `post`, at minute `minute`, replying to `parent` (a
+/// submission id, which is the name too).
+fn line(post: &str, name: &str, parent: Option<&str>, minute: u32) -> String {
+    let mut value = serde_json::json!({
+        "id": name, "post": post, "username": name, "email": format!("{name}@example.org"),
+        "body": format!("Words of {name}."),
+        "timestamp": format!("2024-03-01T{:02}:{:02}:00Z", 10 + minute / 60, minute % 60),
+    });
+    if let Some(parent) = parent {
+        value["parent"] = parent.into();
+    }
+    value.to_string()
+}
+
+/// A blog under a base path, a post "talk", with `per_page` and a form, and these comments.
+fn site_with(per_page: &str, comments: &[String]) -> TestSite {
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        &format!(
+            "title = \"Test\"\nbase_url = \"https://example.org/blog\"\n[comments]\nendpoint = \"https://forms.example/c\"\n{per_page}"
+        ),
+    );
+    site.post("talk", "Talk", "2024-01-01", "", "Let us talk.");
+    site.post("quiet", "Quiet", "2024-01-02", "", "Nobody here.");
+    ingest(&site, comments);
+    site.run(&["build"]).ok();
+    site
+}
+
+fn ingest(site: &TestSite, comments: &[String]) {
+    if comments.is_empty() {
+        return;
+    }
+    site.write("in.jsonl", &(comments.join("\n") + "\n"));
+    site.run(&["ingest", "in.jsonl"]).ok();
+}
+
+/// The names of the commenters on a page, in document order, with `>` before each reply
+/// for each level it is nested at.
+fn thread(site: &TestSite, file: &str) -> Vec<String> {
+    let html = Html::parse_document(&site.read(file));
+    let author = sel(":scope > article .comment-author");
+    html.select(&sel("section.comments li.comment"))
+        .map(|li| {
+            let depth = li
+                .ancestors()
+                .filter(|a| {
+                    a.value()
+                        .as_element()
+                        .is_some_and(|e| e.name() == "li" && e.classes().any(|c| c == "comment"))
+                })
+                .count();
+            let name: String = li.select(&author).next().unwrap().text().collect();
+            format!("{}{name}", ">".repeat(depth))
+        })
+        .collect()
+}
+
+/// The anchor (`comment-N`) of the comment by `name` on a page.
+fn anchor(site: &TestSite, file: &str, name: &str) -> String {
+    let html = Html::parse_document(&site.read(file));
+    let author = sel(":scope > article .comment-author");
+    html.select(&sel("li.comment"))
+        .find(|li| {
+            li.select(&author)
+                .next()
+                .unwrap()
+                .text()
+                .collect::<String>()
+                == name
+        })
+        .and_then(|li| li.value().attr("id").map(str::to_string))
+        .unwrap_or_else(|| panic!("no comment by {name} in {file}"))
+}
+
+/// The `href`s of the links in the comment pages' navigation of a page.
+fn page_links(site: &TestSite, file: &str) -> Vec<String> {
+    let html = Html::parse_document(&site.read(file));
+    html.select(&sel("nav.comment-pages a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect()
+}
+
+fn top_level(n: u32) -> Vec<String> {
+    (1..=n)
+        .map(|i| line("talk", &format!("c{i}"), None, i))
+        .collect()
+}
+
+#[test]
+fn exactly_per_page_top_level_comments_fit_on_the_post() {
+    let mut comments = top_level(3);
+    // Replies do not count: a page holds per_page top-level comments with all their replies.
+    comments.push(line("talk", "r1", Some("c1"), 10));
+    comments.push(line("talk", "r2", Some("c3"), 11));
+    let site = site_with("per_page = 3\n", &comments);
+    assert_eq!(
+        thread(&site, "public/posts/talk/index.html"),
+        ["c1", ">r1", "c2", "c3", ">r2"]
+    );
+    assert!(!site.exists("public/posts/talk/comments"));
+    assert!(page_links(&site, "public/posts/talk/index.html").is_empty());
+}
+
+#[test]
+fn one_more_continues_on_page_two_linked_both_ways() {
+    let site = site_with("per_page = 3\n", &top_level(4));
+    assert_eq!(
+        thread(&site, "public/posts/talk/index.html"),
+        ["c1", "c2", "c3"]
+    );
+    let second = "public/posts/talk/comments/2/index.html";
+    assert_eq!(thread(&site, second), ["c4"]);
+    assert_eq!(
+        page_links(&site, "public/posts/talk/index.html"),
+        [
+            "/blog/posts/talk/",
+            "/blog/posts/talk/comments/2/",
+            "/blog/posts/talk/comments/2/"
+        ],
+        "the page numbers, then the next page"
+    );
+    assert_eq!(
+        page_links(&site, second),
+        [
+            "/blog/posts/talk/",
+            "/blog/posts/talk/",
+            "/blog/posts/talk/comments/2/"
+        ],
+        "the previous page, then the page numbers"
+    );
+    let html = Html::parse_document(&site.read(second));
+    let canonical = html.select(&sel("link[rel=canonical]")).next().unwrap();
+    assert_eq!(
+        canonical.value().attr("href"),
+        Some("https://example.org/blog/posts/talk/comments/2/")
+    );
+    let current = html
+        .select(&sel("nav.comment-pages [aria-current=page]"))
+        .next();
+    assert_eq!(current.unwrap().text().collect::<String>(), "2");
+    let title: String = html.select(&sel("h1 a")).next().unwrap().text().collect();
+    assert_eq!(title, "Talk", "the post's title, linking back to it");
+    assert_eq!(
+        html.select(&sel("form#comment-form")).count(),
+        1,
+        "one form on each page, for replies to its comments"
+    );
+    assert!(
+        html.select(&sel("input[name=parent][form=comment-form]"))
+            .next()
+            .is_some()
+    );
+    assert!(!site.exists("public/posts/quiet/comments"));
+}
+
+#[test]
+fn a_reply_stays_on_the_page_of_its_top_level_comment() {
+    let mut comments = top_level(3);
+    // Written after c3 (on page 2): replies to c1 and to a reply of c1 stay on page 1.
+    comments.push(line("talk", "late", Some("c1"), 20));
+    comments.push(line("talk", "later", Some("late"), 21));
+    comments.push(line("talk", "on-two", Some("c3"), 22));
+    let site = site_with("per_page = 2\n", &comments);
+    assert_eq!(
+        thread(&site, "public/posts/talk/index.html"),
+        ["c1", ">late", ">>later", "c2"]
+    );
+    assert_eq!(
+        thread(&site, "public/posts/talk/comments/2/index.html"),
+        ["c3", ">on-two"]
+    );
+    assert!(!site.exists("public/posts/talk/comments/3"));
+}
+
+#[test]
+fn permalinks_and_the_sitemap_know_the_later_pages() {
+    let mut comments = top_level(5);
+    comments.push(line("talk", "late", Some("c1"), 30));
+    let site = site_with("per_page = 2\n", &comments);
+    let feed = site.read("public/comments.xml");
+    for (name, file, page) in [
+        (
+            "c5",
+            "public/posts/talk/comments/3/index.html",
+            "comments/3/",
+        ),
+        (
+            "c3",
+            "public/posts/talk/comments/2/index.html",
+            "comments/2/",
+        ),
+        ("late", "public/posts/talk/index.html", ""),
+    ] {
+        let anchor = anchor(&site, file, name);
+        let link = format!(
+            "<link rel=\"alternate\" type=\"text/html\" href=\"https://example.org/blog/posts/talk/{page}#{anchor}\"/>"
+        );
+        assert!(feed.contains(&link), "{link} in {feed}");
+        // The entry's id stays the post's permalink with the anchor, as before paging.
+        assert!(
+            feed.contains(&format!(
+                "<id>https://example.org/blog/posts/talk/#{anchor}</id>"
+            )),
+            "{feed}"
+        );
+    }
+    let sitemap = site.read("public/sitemap.xml");
+    for page in ["", "comments/2/", "comments/3/"] {
+        let loc = format!("<loc>https://example.org/blog/posts/talk/{page}</loc>");
+        assert!(sitemap.contains(&loc), "{loc} in {sitemap}");
+    }
+    assert!(!sitemap.contains("comments/4/"), "{sitemap}");
+    assert!(!sitemap.contains("quiet/comments"), "{sitemap}");
+}
+
+#[test]
+fn per_page_zero_shows_every_comment_on_the_post() {
+    let mut comments = top_level(150);
+    comments.push(line("talk", "late", Some("c1"), 200));
+    let site = site_with("per_page = 0\n", &comments);
+    let names = thread(&site, "public/posts/talk/index.html");
+    assert_eq!(names.len(), 151);
+    assert_eq!(names[..2], ["c1", ">late"]);
+    assert!(!site.exists("public/posts/talk/comments"));
+    assert!(page_links(&site, "public/posts/talk/index.html").is_empty());
+    assert!(!site.read("public/sitemap.xml").contains("/comments/"));
+}
+
+#[test]
+fn the_default_is_a_hundred_top_level_comments_a_page() {
+    let mut comments = top_level(101);
+    comments.push(line("talk", "late", Some("c100"), 200));
+    let site = site_with("", &comments);
+    assert_eq!(thread(&site, "public/posts/talk/index.html").len(), 101);
+    assert_eq!(
+        thread(&site, "public/posts/talk/comments/2/index.html"),
+        ["c101"]
+    );
+}
