@@ -64,7 +64,8 @@ fn sample_site() -> TestSite {
 
 /// A site with one post whose comments are every payload of the XSS corpora.
 fn xss_site() -> TestSite {
-    let site = TestSite::new();
+    // Every payload on the one page the browser opens.
+    let site = TestSite::with_config("[comments]\nper_page = 0\n");
     site.post(
         "xss",
         "Hostile comments",

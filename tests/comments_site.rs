@@ -587,7 +587,8 @@ fn a_comment_costs_at_most_400_bytes_beyond_its_name_and_words() {
             line.to_string()
         })
         .collect();
-    let config = "[comments]\nendpoint = \"https://forms.example/x\"\n";
+    // Every comment on the one page weighed.
+    let config = "[comments]\nendpoint = \"https://forms.example/x\"\nper_page = 0\n";
     let busy = site_with(config, &lines);
     let quiet = site_with(config, &[]);
     let weight = |site: &TestSite| site.read("public/posts/first/index.html").len();
