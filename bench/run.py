@@ -4,7 +4,15 @@ one more comment and rebuild (incremental); build cold with code highlighting on
 alternating runs and print the ratio; with Hugo installed, build the same posts with Hugo in the
 same run (with Zola given, its highlighting ratio too).
 
-    python3 bench/run.py [--posts 10000] [--comments 100000] [--runs 5] [--smoke] [--zola PATH]
+    python3 bench/run.py [--profile blog|dense|million] [--posts N] [--comments N] [--runs 5]
+                         [--smoke] [--hugo PATH] [--zola PATH]
+
+Profiles (a shape of corpus; --posts and --comments given beside one override it):
+  blog     10,000 posts, 100,000 comments (the default)
+  dense    1,000 posts, 100,000 comments: real conversations concentrate (the busiest post has
+           about 13,000), so the cost per comment shows
+  million  10,000 posts, 1,000,000 comments: the scale where memory must follow the largest
+           thread, not the number of comments (heavy: minutes of CPU and a 1 GB corpus)
 
 Prints, for each step, the median wall time (and the range of the runs), posts per second and
 peak memory (max RSS of the process). Output goes to tmpfs (/dev/shm) and, for the cold build,
@@ -14,6 +22,13 @@ import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, ti
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# posts, comments, default runs
+PROFILES = {
+    "blog": (10000, 100000, 5),
+    "dense": (1000, 100000, 5),
+    "million": (10000, 1000000, 3),
+}
 
 
 def timed(cmd, cwd=None, env=None, out=None):
@@ -118,14 +133,22 @@ def zola_ratio(zola, corpus, work, a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--posts", type=int, default=10000)
-    ap.add_argument("--comments", type=int, default=100000)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="blog",
+                    help="the corpus's shape: posts, comments and default runs (see above)")
+    ap.add_argument("--posts", type=int)
+    ap.add_argument("--comments", type=int)
+    ap.add_argument("--runs", type=int)
+    ap.add_argument("--comments-only", action="store_true",
+                    help="only the comment figures: ingest, the cold builds with and without comments, the rebuilds")
     ap.add_argument("--smoke", action="store_true", help="100 posts, 1,000 comments, one run: keeps the benchmark working")
     ap.add_argument("--quill", help="the quill binary (default: build target/release/quill)")
     ap.add_argument("--hugo", default=shutil.which("hugo"), help="the hugo binary (default: from PATH, if any)")
     ap.add_argument("--zola", default=shutil.which("zola"), help="the zola binary (default: from PATH, if any)")
     a = ap.parse_args()
+    posts, comments, runs = PROFILES[a.profile]
+    a.posts = posts if a.posts is None else a.posts
+    a.comments = comments if a.comments is None else a.comments
+    a.runs = runs if a.runs is None else a.runs
     if a.smoke:
         a.posts, a.comments, a.runs = 100, 1000, 1
     quill = str(Path(a.quill).resolve()) if a.quill else None
@@ -139,7 +162,7 @@ def main():
         corpus = work / "site"
         subprocess.run([sys.executable, str(ROOT / "bench" / "gen_corpus.py"), str(corpus), "--posts", str(a.posts),
                         "--comments", str(a.comments), "--seed", "1"], check=True)
-        print(f"corpus: {a.posts:,} posts, {a.comments:,} comment submissions; {os.cpu_count()} cores; output on {shm} and on disk")
+        print(f"corpus ({a.profile}): {a.posts:,} posts, {a.comments:,} comment submissions; {os.cpu_count()} cores; output on {shm} and on disk")
         env = dict(os.environ, DATABASE_URL="")
         db = corpus / "comments.db"
         ingest = has_ingest(quill)
@@ -155,12 +178,18 @@ def main():
         out = work / "public"
         cold = [timed([quill, "build", "--full", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
         quill_med, quill_mem = report("quill build, cold, output on tmpfs", cold, a.posts)
-        on_disk = [timed([quill, "build", "--full", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
-        report("quill build, cold, output on disk", on_disk, a.posts)
+        if not a.comments_only:
+            on_disk = [timed([quill, "build", "--full", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
+            report("quill build, cold, output on disk", on_disk, a.posts)
         # The same posts without comments (a database that does not exist), as Hugo builds them.
         bare = dict(env, DATABASE_URL=str(work / "no-comments.db"))
         no_comments = [timed([quill, "build", "--full", "-o", str(work / "bare")], cwd=corpus, env=bare) for _ in range(a.runs)]
         report("quill build, cold, without comments", no_comments, a.posts)
+        # What the comments add to a cold build, per comment: CPU time varies less than wall
+        # time on a shared machine.
+        if a.comments:
+            extra = statistics.median(s[2] for s in cold) - statistics.median(s[2] for s in no_comments)
+            print(f"{'  CPU the comments add, per comment':<44} {extra / a.comments * 1e6:>9.2f} µs")
         if ingest:
             one = corpus / "one.jsonl"
             rebuilds, said = [], []
@@ -177,6 +206,8 @@ def main():
                 print(f"{'  output mixed during that rebuild':<44} {statistics.median(mixed):>9.2f} ms  (median; {min(mixed):.2f}-{max(mixed):.2f} ms)")
             unchanged = [timed([quill, "build", "-o", str(out)], cwd=corpus, env=env) for _ in range(a.runs)]
             report("rebuild with nothing changed", unchanged, a.posts)
+        if a.comments_only:
+            return
         highlighting_ratio(quill, corpus, work, env, a)
         if a.zola:
             try:
