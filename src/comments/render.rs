@@ -235,6 +235,14 @@ pub fn strip_bidi_controls(text: &str) -> Cow<'_, str> {
 /// A commenter's name for display: trimmed, without bidi controls or other control
 /// characters, and never empty.
 pub fn display_name(username: &str) -> String {
+    // Most names are printable ASCII, which holds no bidi or other control character: only
+    // the trimming applies, without walking the name character by character.
+    if username.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return match username.trim() {
+            "" => "Anonymous".to_string(),
+            trimmed => trimmed.to_string(),
+        };
+    }
     let name: String = strip_bidi_controls(username)
         .chars()
         .filter(|c| !c.is_control())
@@ -247,7 +255,12 @@ pub fn display_name(username: &str) -> String {
 
 /// One or two uppercase initials for an avatar placeholder; `?` when there is nothing usable.
 pub fn initials(username: &str) -> String {
-    let initials: String = display_name(username)
+    initials_of(&display_name(username))
+}
+
+/// [`initials`] of a name already made fit for display by [`display_name`].
+pub fn initials_of(display_name: &str) -> String {
+    let initials: String = display_name
         .split_whitespace()
         .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
         .take(2)
@@ -439,6 +452,8 @@ mod tests {
             ("\u{202E}\u{202C}", "Anonymous", "A"),
             ("émile zola", "émile zola", "ÉZ"),
             ("a\u{0007}b", "ab", "A"),
+            ("   ", "Anonymous", "A"),
+            ("tab\tname", "tabname", "T"),
         ] {
             assert_eq!(display_name(name), display, "{name:?}");
             assert_eq!(initials(name), init, "{name:?}");

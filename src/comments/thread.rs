@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use super::CommentRecord;
 use super::paging;
-use super::render::{display_name, gravatar_hash, initials, render_body_with};
+use super::render::{display_name, gravatar_hash, initials_of, render_body_with};
 use crate::config::Avatars;
 use crate::content::dates;
 
@@ -243,10 +243,11 @@ fn make_node(
     timestamp: &DateTime<Utc>,
     highlight: bool,
 ) -> CommentNode {
+    let author = display_name(username);
     CommentNode {
         id,
-        author: display_name(username),
-        initials: initials(username),
+        initials: initials_of(&author),
+        author,
         avatar: avatar.map(str::to_string),
         body_html: render_body_with(body, highlight),
         timestamp: dates::iso(timestamp),

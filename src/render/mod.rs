@@ -2,6 +2,7 @@
 //! parallel with rayon from templates compiled once. Nothing here mutates the model.
 
 pub mod jobs;
+pub mod thread;
 
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
@@ -174,7 +175,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
     let site_path = job.site_path(site);
     let template = match job {
         Job::Post(page) | Job::Page(page) => {
-            context.insert("page", &page_view(site, inputs, page, 1)?);
+            context.insert("page", &page_view(site, inputs, tera, page, 1)?);
             if matches!(job, Job::Post(_)) {
                 "post.html"
             } else {
@@ -182,7 +183,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             }
         }
         Job::Comments { page, index, .. } => {
-            context.insert("page", &page_view(site, inputs, page, *index)?);
+            context.insert("page", &page_view(site, inputs, tera, page, *index)?);
             "comments_page.html"
         }
         Job::Listing {
@@ -393,7 +394,7 @@ fn highlight_css(markdown: &crate::config::MarkdownConfig) -> String {
 struct PageView<'a> {
     #[serde(flatten)]
     page: FullPage<'a>,
-    comments: Vec<CommentNode>,
+    comments: Vec<thread::RenderedComment>,
     mentions: PostMentions,
     comment_pages: CommentPages,
 }
@@ -416,17 +417,25 @@ struct CommentPages {
 fn page_view<'a>(
     site: &Site,
     inputs: &Inputs<'a>,
+    tera: &Tera,
     page: &'a PageData,
     index: usize,
 ) -> Result<PageView<'a>> {
-    let per_page = site.config.comments.per_page;
+    let comments = &site.config.comments;
+    let per_page = comments.per_page;
+    let form_open =
+        page.comments_open && comments.endpoint.as_deref().is_some_and(|e| !e.is_empty());
     let count = jobs::thread_pages(site, inputs.top_level, page);
     let paths: Vec<String> = (1..=count)
         .map(|i| crate::comments::paging::page_path(&page.path, i))
         .collect();
     Ok(PageView {
         page: full(inputs, page)?,
-        comments: inputs.threads.page(&page.key, index, per_page),
+        comments: thread::render(
+            tera,
+            inputs.threads.page(&page.key, index, per_page),
+            form_open,
+        )?,
         mentions: inputs.mentions.for_post(&page.key),
         comment_pages: CommentPages {
             current: index,
