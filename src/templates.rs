@@ -118,6 +118,14 @@ pub fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
     Ok(sources)
 }
 
+/// Whether the template `name` among `sources` is quill's own, not replaced by the site.
+pub fn is_builtin(sources: &BTreeMap<String, String>, name: &str) -> bool {
+    BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .is_some_and(|(_, text)| sources.get(name).is_some_and(|s| s == text))
+}
+
 /// Compiles the templates once for the whole build.
 pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
     let mut tera = Tera::new();

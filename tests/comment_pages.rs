@@ -250,3 +250,21 @@ fn the_default_is_a_hundred_top_level_comments_a_page() {
         ["c101"]
     );
 }
+
+#[test]
+fn a_sites_own_comment_component_decides_for_every_comment() {
+    let site = site_with("per_page = 0\n", &top_level(4));
+    // An `if` on a name: the site's component is rendered for each comment, not filled in.
+    site.write(
+        "templates/partials/comments.html",
+        "{% component comment_item(c, form_open) %}<li class=\"comment\" id=\"{{ c.anchor }}\"><article><span class=\"comment-author\">{{ c.author }}</span>{% if c.author == \"c3\" %}<em>host</em>{% endif %}</article>{% if body %}<ol>{{ body }}</ol>{% endif %}</li>{% endcomponent comment_item %}\n<section class=\"comments\"><ol>{% for c in page.comments %}{{ c.html | safe }}{% endfor %}</ol></section>\n",
+    );
+    site.run(&["build"]).ok();
+    let page = site.read("public/posts/talk/index.html");
+    assert_eq!(page.matches("<em>host</em>").count(), 1, "{page}");
+    assert!(page.contains("c3</span><em>host</em>"), "{page}");
+    assert_eq!(
+        thread(&site, "public/posts/talk/index.html"),
+        ["c1", "c2", "c3", "c4"]
+    );
+}

@@ -150,6 +150,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         bodies: &bodies,
         threads: &threads,
         top_level: &loaded.top_level,
+        fill_comments: prepared.fill_comments,
         mentions: &mentions,
         latest: &latest,
     };
@@ -209,6 +210,9 @@ struct Prepared {
     /// What finishing an interrupted build did.
     recovered: Vec<String>,
     tera: tera::Tera,
+    /// Whether comments may be filled into stencils of the comment component: only quill's
+    /// own, whose output is known to depend on a comment's values only by printing them.
+    fill_comments: bool,
     database: Option<DbLocation>,
     site_key: u128,
 }
@@ -231,6 +235,7 @@ fn prepare(options: &BuildOptions, progress: &dyn Progress) -> Result<Prepared> 
     let recovered = output::recover(&output_dir)?;
     let template_sources = templates::sources(root)?;
     let tera = templates::compile(&template_sources)?;
+    let fill_comments = templates::is_builtin(&template_sources, "partials/comments.html");
     let database = if config.comments.enabled {
         Some(DbLocation::resolve(root, &config)?)
     } else {
@@ -243,6 +248,7 @@ fn prepare(options: &BuildOptions, progress: &dyn Progress) -> Result<Prepared> 
         _lock: lock,
         recovered,
         tera,
+        fill_comments,
         database,
         site_key,
     })

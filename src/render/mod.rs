@@ -2,6 +2,7 @@
 //! parallel with rayon from templates compiled once. Nothing here mutates the model.
 
 pub mod jobs;
+mod stencil;
 pub mod thread;
 
 use anyhow::{Result, anyhow};
@@ -99,6 +100,9 @@ pub struct Inputs<'a> {
     pub threads: &'a Threads,
     /// How many top-level comments each thread has, by post key.
     pub top_level: &'a TopLevel,
+    /// Whether comments of one shape are filled into one rendering of the comment component
+    /// (true for quill's own `partials/comments.html`) rather than each rendered by Tera.
+    pub fill_comments: bool,
     /// Approved webmentions, by post.
     pub mentions: &'a Mentions,
     /// The newest approved comments, newest first: (post slug, comment).
@@ -435,6 +439,7 @@ fn page_view<'a>(
             tera,
             inputs.threads.page(&page.key, index, per_page),
             form_open,
+            inputs.fill_comments,
         )?,
         mentions: inputs.mentions.for_post(&page.key),
         comment_pages: CommentPages {

@@ -1,12 +1,16 @@
-//! A page of a thread as HTML: each comment is rendered once, by the `comment_item` component
+//! A page of a thread as HTML: each comment is made once, by the `comment_item` component
 //! of `partials/comments.html` (which a site may override), with the HTML of its replies,
 //! made the same way just before, as the component's body. The page's template then places
 //! the finished HTML of each top-level comment instead of walking the whole thread itself.
+//! Comments of one shape are filled into the component's output for that shape (see
+//! [`stencil`](super::stencil)) rather than each rendered by Tera.
 
 use anyhow::{Result, anyhow};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use super::stencil::{self, Stencil};
 use crate::comments::thread::CommentNode;
 use crate::templates;
 
@@ -25,42 +29,186 @@ pub struct RenderedComment {
 }
 
 /// Renders the top-level comments of a page with their replies; `form_open` tells the
-/// component whether the reply control belongs in each comment.
+/// component whether the reply control belongs in each comment, and `fill` whether comments
+/// may be filled into stencils (see [`stencil`](super::stencil)): only for a component known
+/// to print values without deciding anything on them.
 pub fn render(
     tera: &Tera,
     comments: Vec<CommentNode>,
     form_open: bool,
+    fill: bool,
 ) -> Result<Vec<RenderedComment>> {
+    let mut renderer = Renderer {
+        tera,
+        form_open,
+        stencils: FxHashMap::default(),
+        fill,
+    };
     comments
         .into_iter()
         .map(|node| {
             let (id, anchor) = (node.id, node.anchor.clone());
             let mut html = String::new();
-            item(tera, node, form_open, &mut html)?;
+            renderer.item(node, &mut html)?;
             Ok(RenderedComment { id, anchor, html })
         })
         .collect()
 }
 
-/// Appends one comment's HTML, its replies rendered first, to `out`.
-fn item(tera: &Tera, mut node: CommentNode, form_open: bool, out: &mut String) -> Result<()> {
-    let mut replies = String::new();
-    for reply in std::mem::take(&mut node.replies) {
-        item(tera, reply, form_open, &mut replies)?;
+/// Renders the comments of one page, keeping a stencil per shape of comment: `None` for a
+/// shape the component's output cannot be filled in for.
+struct Renderer<'t> {
+    tera: &'t Tera,
+    form_open: bool,
+    stencils: FxHashMap<String, Option<Stencil>>,
+    /// Whether stencils are used at all.
+    fill: bool,
+}
+
+impl Renderer<'_> {
+    /// Appends one comment's HTML, its replies rendered first, to `out`.
+    fn item(&mut self, mut node: CommentNode, out: &mut String) -> Result<()> {
+        let mut replies = String::new();
+        for reply in std::mem::take(&mut node.replies) {
+            self.item(reply, &mut replies)?;
+        }
+        let value = serde_json::to_value(&node)?;
+        if !self.fill {
+            out.push_str(&self.component(&value, &replies, node.id)?);
+            return Ok(());
+        }
+        let flat = stencil::flatten(&value, !replies.is_empty());
+        let filled = match self.stencils.get(&flat.shape) {
+            Some(Some(stencil)) => stencil.fill(&flat.leaves, &replies),
+            Some(None) => None,
+            None => {
+                // The first comment of a shape: its stencil, checked against the comment
+                // rendered in full, which is what is published.
+                let probe = stencil::probe(&value);
+                let probed =
+                    self.component(&probe, stencil::probe_body(!replies.is_empty()), node.id)?;
+                let html = self.component(&value, &replies, node.id)?;
+                let stencil = Stencil::parse(&probed, flat.leaves.len())
+                    .filter(|s| s.fill(&flat.leaves, &replies).as_deref() == Some(html.as_str()));
+                self.stencils.insert(flat.shape, stencil);
+                Some(html)
+            }
+        };
+        match filled {
+            Some(html) => out.push_str(&html),
+            None => out.push_str(&self.component(&value, &replies, node.id)?),
+        }
+        Ok(())
     }
-    let mut context = Context::new();
-    context.insert("c", &node);
-    context.insert("form_open", &form_open);
-    let html = tera
-        .render_component(COMPONENT, &context, Some(&replies), true)
-        .map_err(|e| {
-            anyhow!(
-                "failed to render comment {} with the {COMPONENT} component of {}/partials/comments.html:\n{}",
-                node.id,
-                templates::TEMPLATES_DIR,
-                templates::describe(&e)
-            )
-        })?;
-    out.push_str(&html);
-    Ok(())
+
+    /// The component's output for comment `c` with these replies.
+    fn component(&self, c: &serde_json::Value, replies: &str, id: i64) -> Result<String> {
+        let mut context = Context::new();
+        context.insert("c", c);
+        context.insert("form_open", &self.form_open);
+        self.tera
+            .render_component(COMPONENT, &context, Some(replies), true)
+            .map_err(|e| {
+                anyhow!(
+                    "failed to render comment {id} with the {COMPONENT} component of {}/partials/comments.html (a site's own comments.html must define it):\n{}",
+                    templates::TEMPLATES_DIR,
+                    templates::describe(&e)
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comments::{CommentRecord, Status};
+    use crate::config::Avatars;
+
+    /// Every payload of the XSS corpora as a comment's name and body, some with a Gravatar,
+    /// every third a reply to the one before and every ninth a reply to a reply.
+    fn hostile_thread() -> Vec<CommentNode> {
+        let corpus = [
+            include_str!("../../tests/corpora/xss-payloads.txt"),
+            include_str!("../../tests/corpora/xss-polyglots.txt"),
+        ];
+        let mut roots: Vec<CommentNode> = Vec::new();
+        for (i, payload) in corpus.iter().flat_map(|c| c.lines()).enumerate() {
+            let record = CommentRecord {
+                id: i as i64 + 1,
+                post: "p".into(),
+                parent_id: None,
+                username: if i % 2 == 0 {
+                    payload.into()
+                } else {
+                    format!("Visitor {i}")
+                },
+                email: format!("v{i}@example.org"),
+                body: payload.into(),
+                timestamp: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64 * 61, 0)
+                    .unwrap(),
+                status: Status::Approved,
+            };
+            let avatars = if i % 5 == 0 {
+                Avatars::Gravatar
+            } else {
+                Avatars::None
+            };
+            let node = crate::comments::thread::node(&record, avatars);
+            match (i % 3, roots.last_mut()) {
+                (0, _) | (_, None) => roots.push(node),
+                (_, Some(root)) if i % 9 == 8 && !root.replies.is_empty() => {
+                    root.replies.last_mut().unwrap().replies.push(node)
+                }
+                (_, Some(root)) => root.replies.push(node),
+            }
+        }
+        roots
+    }
+
+    #[test]
+    fn filled_stencils_give_what_the_component_gives_for_each_comment() {
+        let tera =
+            templates::compile(&templates::sources(std::path::Path::new("/nonexistent")).unwrap())
+                .unwrap();
+        let thread = hostile_thread();
+        assert!(thread.len() > 1000);
+        for form_open in [true, false] {
+            let filled = render(&tera, thread.clone(), form_open, true).unwrap();
+            let mut each = Renderer {
+                tera: &tera,
+                form_open,
+                stencils: FxHashMap::default(),
+                fill: false,
+            };
+            for (node, filled) in thread.iter().zip(&filled) {
+                let mut html = String::new();
+                each.item(node.clone(), &mut html).unwrap();
+                assert_eq!(filled.html, html, "comment {}", node.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_filter_that_changes_a_value_leaves_its_shape_to_tera() {
+        let mut sources = templates::sources(std::path::Path::new("/nonexistent")).unwrap();
+        sources.insert(
+            "partials/comments.html".into(),
+            "{% component comment_item(c, form_open) %}<b>{{ c.author | upper }}</b>[{{ body }}]{% endcomponent comment_item %}".into(),
+        );
+        let tera = templates::compile(&sources).unwrap();
+        let roots: Vec<CommentNode> = hostile_thread()
+            .into_iter()
+            .filter(|n| n.author.starts_with("Visitor"))
+            .take(3)
+            .collect();
+        let html: Vec<String> = render(&tera, roots, false, true)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.html)
+            .collect();
+        assert!(
+            html.iter().all(|h| h.starts_with("<b>VISITOR ")),
+            "{html:?}"
+        );
+    }
 }

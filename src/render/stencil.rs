@@ -1,0 +1,290 @@
+//! Stencils: a component rendered once for every comment of one shape, then filled in.
+//!
+//! Rendering the site's `comment_item` component through Tera for each of 100,000 comments
+//! costs more than everything else a comment costs. But what a comment component prints of a
+//! comment is, nearly always, its values escaped (or marked safe) in fixed places, with
+//! `if`s only on whether a value is there (an avatar, a parent, replies). So the component is
+//! rendered once per shape (which values are null, which flags are set) with a probe whose
+//! strings and numbers are markers, the markers are found in the output, and each comment of
+//! that shape is the output with its own values put where the markers were.
+//!
+//! A component that does more with a value (`upper`, `truncate`) changes the marker, which is
+//! then not found, and that shape is rendered per comment; the first comment of each shape on
+//! a page is also rendered by Tera and compared. An `if` on a particular value (a name) would
+//! go unseen, so stencils are used only for quill's own comment component (a site that
+//! overrides `partials/comments.html` has each comment rendered by Tera).
+
+use serde_json::Value;
+
+/// A marker's start and end: characters of Unicode's private use area, which no escaping
+/// touches.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+/// Numbers are probed with this plus their slot, printed as digits.
+const NUMBER_BASE: u64 = 9_876_543_210_000;
+/// The body (the replies' HTML) is probed with this marker.
+const BODY: &str = "\u{E000}body&\u{E001}";
+
+/// A value of a comment where a stencil has a slot.
+#[derive(Debug)]
+pub enum Leaf {
+    /// A string, escaped or not as the component prints it.
+    Text(String),
+    /// A number, printed as JSON prints it.
+    Number(String),
+}
+
+/// What a comment's values are, flattened in a fixed order, and its shape: which values are
+/// null, the flags, and where the strings and numbers are.
+#[derive(Debug, Default)]
+pub struct Flat {
+    /// The strings and numbers, in order.
+    pub leaves: Vec<Leaf>,
+    /// The shape, as a key: the same for every comment a stencil fits.
+    pub shape: String,
+}
+
+/// Flattens a comment's value (without its replies).
+pub fn flatten(value: &Value, has_body: bool) -> Flat {
+    let mut flat = Flat::default();
+    walk(value, &mut flat);
+    flat.shape.push(if has_body { 'B' } else { '_' });
+    flat
+}
+
+fn walk(value: &Value, flat: &mut Flat) {
+    match value {
+        Value::Null => flat.shape.push('0'),
+        Value::Bool(b) => flat.shape.push(if *b { 't' } else { 'f' }),
+        Value::Number(n) => {
+            flat.shape.push('n');
+            flat.leaves.push(Leaf::Number(n.to_string()));
+        }
+        Value::String(s) => {
+            // An empty string is falsy in a template: part of the shape, not a slot.
+            if s.is_empty() {
+                flat.shape.push('e');
+            } else {
+                flat.shape.push('s');
+                flat.leaves.push(Leaf::Text(s.clone()));
+            }
+        }
+        Value::Array(items) => {
+            flat.shape.push('[');
+            for item in items {
+                walk(item, flat);
+            }
+            flat.shape.push(']');
+        }
+        Value::Object(map) => {
+            flat.shape.push('{');
+            for (key, item) in map {
+                flat.shape.push_str(key);
+                flat.shape.push(':');
+                walk(item, flat);
+            }
+            flat.shape.push('}');
+        }
+    }
+}
+
+/// The probe for a comment's shape: the same value with each string and number replaced by
+/// its marker.
+pub fn probe(value: &Value) -> Value {
+    let mut slot = 0;
+    probe_walk(value, &mut slot)
+}
+
+fn probe_walk(value: &Value, slot: &mut usize) -> Value {
+    match value {
+        Value::Number(_) => {
+            let marker = NUMBER_BASE + *slot as u64;
+            *slot += 1;
+            Value::from(marker)
+        }
+        Value::String(s) if !s.is_empty() => {
+            // A letter, so that a filter that changes case changes the marker.
+            let marker = format!("{OPEN}s{slot}&{CLOSE}");
+            *slot += 1;
+            Value::String(marker)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| probe_walk(i, slot)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), probe_walk(v, slot)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The body to probe a shape with: the marker when the comment has replies.
+pub fn probe_body(has_body: bool) -> &'static str {
+    if has_body { BODY } else { "" }
+}
+
+/// A piece of a stencil.
+#[derive(Debug, PartialEq)]
+enum Part {
+    Literal(String),
+    Text { slot: usize, escaped: bool },
+    Number(usize),
+    Body,
+}
+
+/// A component's output for one shape, with the places its values go.
+#[derive(Debug, PartialEq)]
+pub struct Stencil {
+    parts: Vec<Part>,
+}
+
+impl Stencil {
+    /// Reads the output of the probe of a shape with `slots` values; `None` when a marker
+    /// is missing its end, names no slot, or was changed (by a filter): that shape must be
+    /// rendered per comment.
+    pub fn parse(output: &str, slots: usize) -> Option<Stencil> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let digits = NUMBER_BASE.to_string();
+        let prefix = &digits[..digits.len() - 2];
+        let mut rest = output;
+        loop {
+            let text = rest.find(OPEN);
+            let number = rest.find(prefix);
+            let at = match (text, number) {
+                (None, None) => break,
+                (Some(t), Some(n)) => t.min(n),
+                (Some(t), None) => t,
+                (None, Some(n)) => n,
+            };
+            literal.push_str(&rest[..at]);
+            rest = &rest[at..];
+            if !literal.is_empty() {
+                parts.push(Part::Literal(std::mem::take(&mut literal)));
+            }
+            if let Some(after) = rest.strip_prefix(OPEN) {
+                let end = after.find(CLOSE)?;
+                let inner = &after[..end];
+                rest = &after[end + CLOSE.len_utf8()..];
+                if inner == "body&" {
+                    parts.push(Part::Body);
+                    continue;
+                }
+                let (slot, escaped) = match inner.strip_suffix("&amp;") {
+                    Some(slot) => (slot, true),
+                    None => (inner.strip_suffix('&')?, false),
+                };
+                let slot: usize = slot.strip_prefix('s')?.parse().ok()?;
+                if slot >= slots {
+                    return None;
+                }
+                parts.push(Part::Text { slot, escaped });
+            } else {
+                let number = rest.get(..digits.len())?;
+                let slot = number
+                    .parse::<u64>()
+                    .ok()?
+                    .checked_sub(NUMBER_BASE)
+                    .and_then(|s| usize::try_from(s).ok())?;
+                if slot >= slots {
+                    return None;
+                }
+                parts.push(Part::Number(slot));
+                rest = &rest[digits.len()..];
+            }
+        }
+        literal.push_str(rest);
+        if literal.contains(CLOSE) {
+            return None;
+        }
+        if !literal.is_empty() {
+            parts.push(Part::Literal(literal));
+        }
+        Some(Stencil { parts })
+    }
+
+    /// The output for a comment of this shape; `None` if its values do not fit (a number
+    /// where the probe had a string, say), when it must be rendered itself.
+    pub fn fill(&self, leaves: &[Leaf], body: &str) -> Option<String> {
+        let mut out: Vec<u8> = Vec::with_capacity(256 + body.len());
+        for part in &self.parts {
+            match part {
+                Part::Literal(text) => out.extend_from_slice(text.as_bytes()),
+                Part::Text { slot, escaped } => match leaves.get(*slot)? {
+                    Leaf::Text(text) if *escaped => tera::escape_html(text, &mut out).ok()?,
+                    Leaf::Text(text) => out.extend_from_slice(text.as_bytes()),
+                    Leaf::Number(_) => return None,
+                },
+                Part::Number(slot) => match leaves.get(*slot)? {
+                    Leaf::Number(n) => out.extend_from_slice(n.as_bytes()),
+                    Leaf::Text(_) => return None,
+                },
+                Part::Body => out.extend_from_slice(body.as_bytes()),
+            }
+        }
+        String::from_utf8(out).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaves(value: &Value) -> Vec<Leaf> {
+        flatten(value, false).leaves
+    }
+
+    #[test]
+    fn shapes_tell_nulls_flags_and_empty_strings_apart() {
+        let a = serde_json::json!({"id": 1, "name": "Ada", "avatar": null, "ok": true});
+        let b = serde_json::json!({"id": 2, "name": "Bo", "avatar": null, "ok": true});
+        let c = serde_json::json!({"id": 3, "name": "Cy", "avatar": "x", "ok": true});
+        let d = serde_json::json!({"id": 4, "name": "", "avatar": null, "ok": true});
+        let shape = |v: &Value| flatten(v, false).shape;
+        assert_eq!(shape(&a), shape(&b));
+        assert_ne!(shape(&a), shape(&c));
+        assert_ne!(shape(&a), shape(&d));
+        assert_ne!(flatten(&a, true).shape, shape(&a));
+    }
+
+    #[test]
+    fn a_probe_output_becomes_a_stencil_filled_with_each_comments_values() {
+        let value = serde_json::json!({"id": 7, "name": "A&B", "body": "<p>hi</p>"});
+        let probed = probe(&value);
+        // What a component might print of the probe: the id, the name escaped, the body raw.
+        let id = probed["id"].to_string();
+        let name = probed["name"].as_str().unwrap().replace('&', "&amp;");
+        let body = probed["body"].as_str().unwrap();
+        let output = format!("<li id=\"c-{id}\">{name}: {body}{BODY}</li>");
+        let stencil = Stencil::parse(&output, 3).expect("a stencil");
+        assert_eq!(
+            stencil.fill(&leaves(&value), "<ol>r</ol>").as_deref(),
+            Some("<li id=\"c-7\">A&amp;B: <p>hi</p><ol>r</ol></li>")
+        );
+    }
+
+    #[test]
+    fn changed_or_unknown_markers_give_no_stencil() {
+        let probed = probe(&serde_json::json!({"name": "x"}));
+        let marker = probed["name"].as_str().unwrap().to_string();
+        assert!(Stencil::parse(&marker.replace('&', "&amp;"), 1).is_some());
+        assert!(Stencil::parse(&marker.to_uppercase(), 1).is_none(), "upper");
+        assert!(Stencil::parse(&marker[..4], 1).is_none(), "cut by truncate");
+        assert!(
+            Stencil::parse("\u{E000}s9&\u{E001}", 1).is_none(),
+            "no such slot"
+        );
+        assert!(Stencil::parse("\u{E000}x\u{E001}", 1).is_none());
+        assert!(Stencil::parse("a\u{E001}b", 1).is_none());
+        assert!(
+            Stencil::parse("987654321", 1).is_some(),
+            "not a whole number marker"
+        );
+        assert_eq!(
+            Stencil::parse("plain", 0),
+            Some(Stencil {
+                parts: vec![Part::Literal("plain".into())]
+            })
+        );
+    }
+}
