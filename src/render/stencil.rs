@@ -14,6 +14,9 @@
 //! go unseen, so stencils are used only for quill's own comment component (a site that
 //! overrides `partials/comments.html` has each comment rendered by Tera).
 
+use std::hash::Hasher;
+use std::io::Write;
+
 use serde_json::Value;
 
 /// A marker's start and end: characters of Unicode's private use area, which no escaping
@@ -25,65 +28,66 @@ const NUMBER_BASE: u64 = 9_876_543_210_000;
 /// The body (the replies' HTML) is probed with this marker.
 const BODY: &str = "\u{E000}body&\u{E001}";
 
-/// A value of a comment where a stencil has a slot.
+/// A value of a comment where a stencil has a slot, borrowed from the comment's value.
 #[derive(Debug)]
-pub enum Leaf {
+pub enum Leaf<'v> {
     /// A string, escaped or not as the component prints it.
-    Text(String),
+    Text(&'v str),
     /// A number, printed as JSON prints it.
-    Number(String),
+    Number(&'v serde_json::Number),
 }
 
 /// What a comment's values are, flattened in a fixed order, and its shape: which values are
 /// null, the flags, and where the strings and numbers are.
 #[derive(Debug, Default)]
-pub struct Flat {
+pub struct Flat<'v> {
     /// The strings and numbers, in order.
-    pub leaves: Vec<Leaf>,
-    /// The shape, as a key: the same for every comment a stencil fits.
-    pub shape: String,
+    pub leaves: Vec<Leaf<'v>>,
+    /// A digest of the shape: the same for every comment a stencil fits.
+    pub shape: u64,
 }
 
 /// Flattens a comment's value (without its replies).
-pub fn flatten(value: &Value, has_body: bool) -> Flat {
-    let mut flat = Flat::default();
-    walk(value, &mut flat);
-    flat.shape.push(if has_body { 'B' } else { '_' });
-    flat
+pub fn flatten(value: &Value, has_body: bool) -> Flat<'_> {
+    let mut leaves = Vec::with_capacity(16);
+    let mut hasher = rustc_hash::FxHasher::default();
+    walk(value, &mut leaves, &mut hasher);
+    hasher.write_u8(u8::from(has_body));
+    Flat {
+        leaves,
+        shape: hasher.finish(),
+    }
 }
 
-fn walk(value: &Value, flat: &mut Flat) {
+fn walk<'v>(value: &'v Value, leaves: &mut Vec<Leaf<'v>>, shape: &mut rustc_hash::FxHasher) {
     match value {
-        Value::Null => flat.shape.push('0'),
-        Value::Bool(b) => flat.shape.push(if *b { 't' } else { 'f' }),
+        Value::Null => shape.write_u8(b'0'),
+        Value::Bool(b) => shape.write_u8(if *b { b't' } else { b'f' }),
         Value::Number(n) => {
-            flat.shape.push('n');
-            flat.leaves.push(Leaf::Number(n.to_string()));
+            shape.write_u8(b'n');
+            leaves.push(Leaf::Number(n));
         }
+        // An empty string is falsy in a template: part of the shape, not a slot.
+        Value::String(s) if s.is_empty() => shape.write_u8(b'e'),
         Value::String(s) => {
-            // An empty string is falsy in a template: part of the shape, not a slot.
-            if s.is_empty() {
-                flat.shape.push('e');
-            } else {
-                flat.shape.push('s');
-                flat.leaves.push(Leaf::Text(s.clone()));
-            }
+            shape.write_u8(b's');
+            leaves.push(Leaf::Text(s));
         }
         Value::Array(items) => {
-            flat.shape.push('[');
+            shape.write_u8(b'[');
             for item in items {
-                walk(item, flat);
+                walk(item, leaves, shape);
             }
-            flat.shape.push(']');
+            shape.write_u8(b']');
         }
         Value::Object(map) => {
-            flat.shape.push('{');
+            shape.write_u8(b'{');
             for (key, item) in map {
-                flat.shape.push_str(key);
-                flat.shape.push(':');
-                walk(item, flat);
+                shape.write(key.as_bytes());
+                shape.write_u8(b':');
+                walk(item, leaves, shape);
             }
-            flat.shape.push('}');
+            shape.write_u8(b'}');
         }
     }
 }
@@ -216,7 +220,7 @@ impl Stencil {
                     Leaf::Number(_) => return None,
                 },
                 Part::Number(slot) => match leaves.get(*slot)? {
-                    Leaf::Number(n) => out.extend_from_slice(n.as_bytes()),
+                    Leaf::Number(n) => write!(out, "{n}").ok()?,
                     Leaf::Text(_) => return None,
                 },
                 Part::Body => out.extend_from_slice(body.as_bytes()),
@@ -229,10 +233,6 @@ impl Stencil {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn leaves(value: &Value) -> Vec<Leaf> {
-        flatten(value, false).leaves
-    }
 
     #[test]
     fn shapes_tell_nulls_flags_and_empty_strings_apart() {
@@ -258,7 +258,9 @@ mod tests {
         let output = format!("<li id=\"c-{id}\">{name}: {body}{BODY}</li>");
         let stencil = Stencil::parse(&output, 3).expect("a stencil");
         assert_eq!(
-            stencil.fill(&leaves(&value), "<ol>r</ol>").as_deref(),
+            stencil
+                .fill(&flatten(&value, false).leaves, "<ol>r</ol>")
+                .as_deref(),
             Some("<li id=\"c-7\">A&amp;B: <p>hi</p><ol>r</ol></li>")
         );
     }

@@ -60,7 +60,7 @@ pub fn render(
 struct Renderer<'t> {
     tera: &'t Tera,
     form_open: bool,
-    stencils: FxHashMap<String, Option<Stencil>>,
+    stencils: FxHashMap<u64, Option<Stencil>>,
     /// Whether stencils are used at all.
     fill: bool,
 }
