@@ -494,6 +494,30 @@ fn a_shortcode_templates_own_error_names_it_and_the_caller() {
 }
 
 #[test]
+fn template_syntax_shown_by_an_html_page_is_a_warning_naming_its_line() {
+    let site = TestSite::new();
+    site.write(
+        "content/archive.html",
+        "---\ntitle: Archive\n---\n<pre><code>{{ in code }}</code></pre>\n<ul>{% for post in site.posts %}<li>x</li>{% endfor %}</ul>\n",
+    );
+    site.write(
+        "content/templating.html",
+        "---\ntitle: Templating\nshortcodes: false\n---\n<p>Write {{ x }}.</p>\n",
+    );
+    let run = site.run(&["build"]).ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    has(
+        warnings[0],
+        "warning: content/archive.html:5: the page's HTML still has template syntax",
+    );
+}
+
+#[test]
 fn template_syntax_left_in_a_page_is_a_warning_unless_the_post_says_it_is_about_templates() {
     let site = TestSite::new();
     site.post(
