@@ -103,6 +103,12 @@ date: 2024-04-01
 
 {{< gist octo abc123 >}}
 
+{{< x user="SanDiegoZoo" id="1453110110599868418" >}}
+
+{{< tweet 1453110110599868419 >}}
+
+{{< instagram CxOWiQNP2MO >}}
+
 {{% notice tip %}}
 A *Markdown* body with {{< relref "tech-stack" >}} inside.
 {{% /notice %}}
@@ -275,6 +281,14 @@ fn hugo_calls_of_every_builtin() {
         r#"<audio controls preload="metadata" src="/media/note.mp3">"#,
     );
     has(html, r#"<a href="https://gist.github.com/octo/abc123">"#);
+    // Hugo's x (tweet) and instagram: links, no third-party script.
+    has(
+        html,
+        r#"<a href="https://x.com/SanDiegoZoo/status/1453110110599868418">A post by @SanDiegoZoo</a>"#,
+    );
+    has(html, r#"<a href="https://x.com/i/status/1453110110599868419">"#);
+    has(html, r#"<a href="https://www.instagram.com/p/CxOWiQNP2MO/">"#);
+    assert!(!html.contains("<script"), "nothing embedded");
     has(
         html,
         "<p class=\"notice-title\">Tip</p>\n<p>A <em>Markdown</em> body with /posts/2024/tech-stack/ inside.</p>",
