@@ -38,6 +38,10 @@ pub struct SiteConfig {
     /// the name an old site's subscribers know (Hugo's `index.xml`, Jekyll's `feed.xml`).
     #[serde(default = "default_feed_filename")]
     pub feed_filename: String,
+    /// Whether every section has a feed of its posts, as in Hugo (one section asks for its own
+    /// with Zola's `generate_feeds = true` in its `_index.md`).
+    #[serde(default)]
+    pub section_feeds: bool,
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,

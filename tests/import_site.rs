@@ -278,6 +278,10 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             // Hugo's feeds are index.xml, the terms' too.
             "index.xml",
             "series/intro/index.xml",
+            "posts/index.xml",
+            // Hugo's redirects from each list's page/1/.
+            "page/1/index.html",
+            "posts/page/1/index.html",
         ],
     );
     assert!(!public.join("drafty").exists());

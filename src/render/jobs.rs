@@ -54,6 +54,8 @@ pub enum Job<'a> {
     Taxonomy(&'a Taxonomy),
     /// The Atom feed of a term whose taxonomy has feeds.
     TermFeed(&'a Tag),
+    /// The Atom feed of a section that has one: its posts.
+    SectionFeed(&'a Section),
     /// `/atom.xml`.
     Feed,
     /// `/sitemap.xml`.
@@ -101,6 +103,9 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
                 index,
                 count,
             });
+        }
+        if section.feed {
+            jobs.push(Job::SectionFeed(section));
         }
     }
     let tag_feeds = site
@@ -203,6 +208,9 @@ impl Job<'_> {
                 format!("{}{}", language.site_path, site.config.feed_filename)
             }
             Job::TermFeed(term) => format!("{}{}", term.site_path, site.config.feed_filename),
+            Job::SectionFeed(section) => {
+                format!("{}{}", section.site_path, site.config.feed_filename)
+            }
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),
@@ -228,6 +236,7 @@ impl Job<'_> {
             Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
             Job::TermFeed(term) => term_feed_posts(site, term).collect(),
+            Job::SectionFeed(section) => section_feed_posts(site, section).collect(),
             Job::LanguageHome { posts, .. } => posts.clone(),
             Job::LanguageFeed(language) => language_feed_posts(site, language).collect(),
             _ => Vec::new(),
@@ -384,6 +393,13 @@ impl Job<'_> {
                 hasher.update(term.name.as_bytes());
                 feed(&mut hasher, term_feed_posts(site, term).collect());
             }
+            Job::SectionFeed(section) => {
+                hasher.update(b"section feed");
+                hasher.update(section.folder.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(section.title.as_bytes());
+                feed(&mut hasher, section_feed_posts(site, section).collect());
+            }
             Job::Feed => {
                 hasher.update(b"feed");
                 for p in site.feed_posts() {
@@ -460,6 +476,27 @@ pub fn term_feed_posts<'s>(site: &'s Site, term: &'s Tag) -> impl Iterator<Item 
     term.posts
         .iter()
         .map(|&i| &site.posts[i])
+        .take(site.config.feed_limit)
+}
+
+/// The newest posts of a section, for its feed.
+pub fn section_feed_posts<'s>(
+    site: &'s Site,
+    section: &'s Section,
+) -> impl Iterator<Item = &'s PageData> {
+    let mut posts: Vec<usize> = section
+        .members
+        .iter()
+        .filter_map(|m| match *m {
+            Member::Post(i) => Some(i),
+            Member::Page(_) => None,
+        })
+        .collect();
+    // `Site::posts` is newest first, whatever order the section lists them in.
+    posts.sort_unstable();
+    posts
+        .into_iter()
+        .map(|i| &site.posts[i])
         .take(site.config.feed_limit)
 }
 

@@ -45,6 +45,8 @@ pub struct Settings {
     pub scoped_permalinks: Vec<ScopedPermalink>,
     /// The name of the site's feeds, when it is not quill's `atom.xml`.
     pub feed_filename: Option<String>,
+    /// Whether every section has a feed (Hugo's do).
+    pub section_feeds: bool,
     /// The theme the site uses, whose shortcodes count as the site's own.
     pub theme: Option<String>,
     /// Settings read that quill has no place for, as `key: why` notes.
@@ -372,6 +374,7 @@ fn hugo(c: &Value) -> Settings {
     }
     // Hugo's feeds are each list page's index.xml, its terms' included.
     s.feed_filename = Some("index.xml".into());
+    s.section_feeds = true;
     match c.get("taxonomies") {
         Some(Value::Object(taxonomies)) => {
             for plural in taxonomies.values().filter_map(Value::as_str) {
@@ -478,6 +481,9 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
     }
     if let Some(feed) = &s.feed_filename {
         out.push_str(&format!("feed_filename = {}\n", quote(feed)));
+    }
+    if s.section_feeds {
+        out.push_str("section_feeds = true\n");
     }
     out.push_str("\n[slugify]\n");
     out.push_str(&format!("paths = {}\n", quote(s.slug_mode)));
