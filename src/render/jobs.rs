@@ -196,14 +196,18 @@ impl Job<'_> {
                 .path
                 .trim_start_matches(site.config.base_path())
                 .to_string(),
-            Job::Listing { tag, index, .. } => listing_path(&listing_base(*tag), *index),
-            Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
+            Job::Listing { tag, index, .. } => {
+                listing_path(&listing_base(*tag), *index, &site.config.paginate_path)
+            }
+            Job::Section { section, index, .. } => {
+                listing_path(&section.site_path, *index, &site.config.paginate_path)
+            }
             Job::Tags => "/tags/".into(),
             Job::Feed => format!("/{}", site.config.feed_filename),
             Job::Taxonomy(taxonomy) => taxonomy.site_path.clone(),
             Job::LanguageHome {
                 language, index, ..
-            } => listing_path(&language.site_path, *index),
+            } => listing_path(&language.site_path, *index, &site.config.paginate_path),
             Job::LanguageFeed(language) => {
                 format!("{}{}", language.site_path, site.config.feed_filename)
             }
@@ -500,12 +504,19 @@ pub fn section_feed_posts<'s>(
         .take(site.config.feed_limit)
 }
 
-/// The site path of listing page `index` under `base` (`/` or `/tags/x/`).
-pub fn listing_path(base: &str, index: usize) -> String {
+/// The site path of listing page `index` under `base` (`/` or `/tags/x/`), with the site's
+/// `paginate_path`: Zola's folder name (`page`: `/page/2/`) or Jekyll's pattern with `:num`
+/// (`page:num`: `/page2/`).
+pub fn listing_path(base: &str, index: usize, paginate_path: &str) -> String {
     if index == 1 {
         base.to_string()
+    } else if paginate_path.contains(":num") {
+        format!(
+            "{base}{}/",
+            paginate_path.replace(":num", &index.to_string())
+        )
     } else {
-        format!("{base}page/{index}/")
+        format!("{base}{paginate_path}/{index}/")
     }
 }
 
@@ -528,8 +539,10 @@ mod tests {
         assert_eq!(file_for("/"), "index.html");
         assert_eq!(file_for("/posts/a/"), "posts/a/index.html");
         assert_eq!(file_for("/atom.xml"), "atom.xml");
-        assert_eq!(listing_path("/", 1), "/");
-        assert_eq!(listing_path("/", 3), "/page/3/");
-        assert_eq!(listing_path("/tags/rust/", 2), "/tags/rust/page/2/");
+        assert_eq!(listing_path("/", 1, "page"), "/");
+        assert_eq!(listing_path("/", 3, "page"), "/page/3/");
+        assert_eq!(listing_path("/tags/rust/", 2, "page"), "/tags/rust/page/2/");
+        assert_eq!(listing_path("/", 2, "page:num"), "/page2/");
+        assert_eq!(listing_path("/", 12, "seite"), "/seite/12/");
     }
 }

@@ -52,7 +52,7 @@ impl<'a> Paginator<'a> {
         paginate_by: usize,
         total_pages: usize,
     ) -> Result<Paginator<'a>> {
-        let at = |i: usize| config.site_path(&listing_path(base, i));
+        let at = |i: usize| config.site_path(&listing_path(base, i, &config.paginate_path));
         Ok(Paginator {
             pages: pages
                 .iter()
