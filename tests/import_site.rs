@@ -220,7 +220,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     source.write("content/posts/_index.md", "---\ntitle: Posts\n---\n");
     source.write(
         "content/posts/first-post.md",
-        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
+        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
     );
     source.write(
         "content/posts/trip/index.md",
@@ -246,6 +246,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<div class=\"pullquote {{ .Get \"kind\" }}\">{{ .Inner | markdownify }}</div>\n",
     );
     source.write("static/favicon.ico", "icon");
+    source.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:a@example.org\n",
+    );
+    source.write("static/.DS_Store", "mac");
     let dest = TestSite::empty();
     let new = dest.path("new");
     let run = import("hugo", source.root(), &new);
@@ -274,6 +279,10 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "posts/index.html",
             "about/index.html",
             "favicon.ico",
+            ".well-known/security.txt",
+            // A relative alias sits beside the page, as Hugo places it.
+            "2024/05/old-first/index.html",
+            "top-level-old/index.html",
             "series/intro/index.html",
             "notes/jotted/index.html",
             "notes/index.html",
@@ -287,6 +296,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         ],
     );
     assert!(!public.join("drafty").exists());
+    assert!(!public.join(".DS_Store").exists());
     let first = std::fs::read_to_string(public.join("2024/05/first/index.html")).unwrap();
     assert!(
         first.contains("Drink water.") && first.contains("kind=tip"),

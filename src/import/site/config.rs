@@ -530,7 +530,9 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
             permalinks.insert(name.clone(), p.clone());
         }
     }
-    if !permalinks.is_empty() {
+    // The style decides more than patterns (Hugo's lowercased paths, relative aliases, the
+    // page/1/ redirects), so it is written even when there are none.
+    if !permalinks.is_empty() || s.permalink_style != "jekyll" {
         out.push_str("\n[permalinks]\n");
         out.push_str(&format!("style = {}\n", quote(s.permalink_style)));
         for (key, pattern) in &permalinks {
