@@ -220,7 +220,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     source.write("content/posts/_index.md", "---\ntitle: Posts\n---\n");
     source.write(
         "content/posts/first-post.md",
-        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
+        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\ntags: [Go]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
     );
     source.write(
         "content/posts/trip/index.md",
@@ -290,6 +290,9 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "index.xml",
             "series/intro/index.xml",
             "posts/index.xml",
+            // and a feed for each taxonomy's list, as Hugo has.
+            "tags/index.xml",
+            "series/index.xml",
             // Hugo's redirects from each list's page/1/.
             "page/1/index.html",
             "posts/page/1/index.html",
