@@ -3,7 +3,7 @@
 
 pub mod jobs;
 mod stencil;
-pub mod thread;
+mod thread;
 
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;

@@ -3,7 +3,7 @@
 //! made the same way just before, as the component's body. The page's template then places
 //! the finished HTML of each top-level comment instead of walking the whole thread itself.
 //! Comments of one shape are filled into the component's output for that shape (see
-//! [`stencil`](super::stencil)) rather than each rendered by Tera.
+//! `stencil`) rather than each rendered by Tera.
 
 use anyhow::{Result, anyhow};
 use rustc_hash::FxHashMap;
@@ -30,7 +30,7 @@ pub struct RenderedComment {
 
 /// Renders the top-level comments of a page with their replies; `form_open` tells the
 /// component whether the reply control belongs in each comment, and `fill` whether comments
-/// may be filled into stencils (see [`stencil`](super::stencil)): only for a component known
+/// may be filled into stencils (see `stencil`): only for a component known
 /// to print values without deciding anything on them.
 pub fn render(
     tera: &Tera,
