@@ -30,6 +30,22 @@ pub struct Manifest {
     pub outputs: FxHashMap<String, OutputEntry>,
     /// Every thread the build knew, by post key.
     pub threads: FxHashMap<String, ThreadEntry>,
+    /// The page of its thread each comment of `comments.xml` was on, by comment id: the next
+    /// build need not read a long, unchanged thread to link its comments.
+    pub feed_pages: FxHashMap<i64, FeedPage>,
+}
+
+/// Where a comment of the comments feed was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedPage {
+    /// The post it is on.
+    pub post: String,
+    /// That post's thread then (see [`ThreadEntry`]): while it is the same, so is the page.
+    pub stamp: i64,
+    /// Its approved comments then.
+    pub approved: usize,
+    /// The page (1-based).
+    pub page: usize,
 }
 
 /// What a build knew of one post's thread.

@@ -273,11 +273,29 @@ fn a_thread_is_paged_as_it_grows_and_shrinks(backend: Backend) {
             .any(|c| c == "posts/talk/comments/3/index.html")
     );
 
+    // A comment elsewhere: the feed still links talk's comments to their pages (from the
+    // last build's record, as talk's thread is not read), as a full build does.
+    let (changed, _) = after(&site, |s| {
+        s.write(
+            "other.jsonl",
+            "{\"id\":\"o1\",\"post\":\"other\",\"username\":\"O\",\"email\":\"o@example.org\",\"body\":\"Said o1\",\"timestamp\":\"2024-02-01T07:00:00Z\"}\n",
+        );
+        s.run(&["ingest", "other.jsonl"]).ok();
+    });
+    assert!(changed.iter().any(|c| c == "comments.xml"));
+    assert!(
+        !changed.iter().any(|c| c.starts_with("posts/talk/")),
+        "{changed:?}"
+    );
+    let feed = site.read("public/comments.xml");
+    assert!(feed.contains("/posts/talk/comments/3/#comment-"), "{feed}");
+
     // An unchanged thread keeps its pages through a build that reads no comments.
     let (changed, written) = after(&site, |_| {});
     assert_eq!((changed.len(), written), (0, Some(0)), "{changed:?}");
 
     // Deleting t3 (id 3) and t5 (id 6) leaves two pages: page 3 is gone, t4 moves up.
+    // (o1, on the other post, is id 7.)
     let (changed, _) = after(&site, |s| {
         s.run(&["comments", "delete", "3", "6"]).ok();
     });

@@ -32,7 +32,7 @@ use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
 use crate::links::Links;
-use crate::manifest::{self, Manifest, ThreadEntry};
+use crate::manifest::{self, FeedPage, Manifest, ThreadEntry};
 use crate::output;
 use crate::render::{self, Inputs, Job, TopLevel};
 use crate::shortcodes;
@@ -136,20 +136,32 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
             !loaded.threads.holds(key) && loaded.stamps.get(*key).is_some_and(|s| s.approved > 0)
         })
         .collect();
+    let known_pages = recorded_feed_pages(previous, &loaded.stamps);
     let ((bodies, body_warnings), (threads, mentions, latest)) = render_inputs(
         options,
         &prepared,
         site,
         &loaded.sources,
         &plan.needed,
-        (loaded.threads, more_threads),
+        (loaded.threads, more_threads, &known_pages),
         loaded.store,
     )?;
+    let per_page = site.config.comments.per_page;
+    let feed_pages: FxHashMap<i64, usize> = latest
+        .iter()
+        .filter_map(|c| {
+            let page = threads
+                .page_of(&c.post, c.id, per_page)
+                .or_else(|| known_pages.get(&c.id).copied())?;
+            Some((c.id, page))
+        })
+        .collect();
     warnings.extend(body_warnings);
     let inputs = Inputs {
         bodies: &bodies,
         threads: &threads,
         top_level: &loaded.top_level,
+        feed_pages: &feed_pages,
         fill_comments: prepared.fill_comments,
         mentions: &mentions,
         latest: &latest,
@@ -173,6 +185,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                 |hashes| {
                     let mut manifest = outputs.manifest(prepared.site_key, hashes)?;
                     manifest.threads = thread_entries(&loaded.stamps, &loaded.top_level);
+                    manifest.feed_pages = feed_page_entries(&latest, &feed_pages, &loaded.stamps);
                     Ok(manifest)
                 },
             )
@@ -350,6 +363,45 @@ fn recorded_top_level(previous: Option<&Manifest>, key: &str, stamp: &PostStamp)
         .map(|t| t.top_level)
 }
 
+/// The pages the last build recorded for the comments of its feed, by comment id, for the
+/// comments whose post's thread has not changed since.
+fn recorded_feed_pages(previous: Option<&Manifest>, stamps: &PostStamps) -> FxHashMap<i64, usize> {
+    let Some(previous) = previous else {
+        return FxHashMap::default();
+    };
+    previous
+        .feed_pages
+        .iter()
+        .filter(|(_, e)| {
+            stamps
+                .get(&e.post)
+                .is_some_and(|s| s.stamp == e.stamp && s.approved == e.approved)
+        })
+        .map(|(&id, e)| (id, e.page))
+        .collect()
+}
+
+/// What the manifest records of the comments feed's pages.
+fn feed_page_entries(
+    latest: &[CommentRecord],
+    pages: &FxHashMap<i64, usize>,
+    stamps: &PostStamps,
+) -> FxHashMap<i64, FeedPage> {
+    latest
+        .iter()
+        .filter_map(|c| {
+            let stamp = stamps.get(&c.post)?;
+            let entry = FeedPage {
+                post: c.post.clone(),
+                stamp: stamp.stamp,
+                approved: stamp.approved,
+                page: *pages.get(&c.id)?,
+            };
+            Some((c.id, entry))
+        })
+        .collect()
+}
+
 /// What the manifest records of every thread, for the next build's paging.
 fn thread_entries(stamps: &PostStamps, top_level: &TopLevel) -> FxHashMap<String, ThreadEntry> {
     stamps
@@ -375,7 +427,7 @@ fn render_inputs(
     site: &Site,
     sources: &[content::Source],
     needed: &[bool],
-    threads: (Threads, Vec<&str>),
+    threads: (Threads, Vec<&str>, &FxHashMap<i64, usize>),
     store: Option<Store>,
 ) -> Result<(site::Bodies, Comments)> {
     let links = Links::new(site, sources);
@@ -430,11 +482,11 @@ fn open_comments(
 type Comments = (Threads, Mentions, Vec<CommentRecord>);
 
 /// The threads already read joined by those of the given posts and of the posts in the
-/// comments feed (whose links need the page of each comment), every approved webmention, and
-/// the newest comments for the comments feed.
+/// comments feed whose links need the page of a comment the last build did not record
+/// (`known`), every approved webmention, and the newest comments for the comments feed.
 fn read_comments(
     store: Option<Store>,
-    (mut threads, more): (Threads, Vec<&str>),
+    (mut threads, more, known): (Threads, Vec<&str>, &FxHashMap<i64, usize>),
     config: &SiteConfig,
 ) -> Result<Comments> {
     let Some(store) = store else {
@@ -446,8 +498,8 @@ fn read_comments(
     posts.extend(
         latest
             .iter()
-            .map(|c| c.post.as_str())
-            .filter(|key| !threads.holds(key)),
+            .filter(|c| !threads.holds(&c.post) && !known.contains_key(&c.id))
+            .map(|c| c.post.as_str()),
     );
     posts.sort_unstable();
     posts.dedup();

@@ -100,6 +100,8 @@ pub struct Inputs<'a> {
     pub threads: &'a Threads,
     /// How many top-level comments each thread has, by post key.
     pub top_level: &'a TopLevel,
+    /// The page of its thread each comment of the comments feed is on, by comment id.
+    pub feed_pages: &'a rustc_hash::FxHashMap<i64, usize>,
     /// Whether comments of one shape are filled into one rendering of the comment component
     /// (true for quill's own `partials/comments.html`) rather than each rendered by Tera.
     pub fill_comments: bool,
@@ -363,7 +365,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
         }
         Job::Robots => "robots.txt",
         Job::CommentsFeed => {
-            let entries = comment_feed_entries(site, inputs.threads, inputs.latest);
+            let entries = comment_feed_entries(site, inputs.feed_pages, inputs.latest);
             let last_updated = entries.first().map_or_else(
                 || "1970-01-01T00:00:00Z".to_string(),
                 |e| e.comment.timestamp.clone(),
@@ -502,18 +504,17 @@ struct CommentFeedEntry<'a> {
 /// rendered.
 fn comment_feed_entries<'a>(
     site: &'a Site,
-    threads: &Threads,
+    pages: &rustc_hash::FxHashMap<i64, usize>,
     latest: &[CommentRecord],
 ) -> Vec<CommentFeedEntry<'a>> {
     let posts: rustc_hash::FxHashMap<&str, &PageData> =
         site.posts.iter().map(|p| (p.key.as_str(), p)).collect();
     let config = &site.config;
-    let per_page = config.comments.per_page;
     latest
         .iter()
         .filter_map(|record| {
             posts.get(record.post.as_str()).map(|post| {
-                let index = threads.page_of(&post.key, record.id, per_page).unwrap_or(1);
+                let index = pages.get(&record.id).copied().unwrap_or(1);
                 let path = post.path.trim_start_matches(config.base_path());
                 let comment = node(record, config.comments.avatars);
                 let permalink = format!(
