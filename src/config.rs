@@ -192,9 +192,10 @@ impl<'de> Deserialize<'de> for Permalinks {
         let style = match patterns.remove("style").as_deref() {
             None | Some("jekyll") => Style::Jekyll,
             Some("hugo") => Style::Hugo,
+            Some("zola") => Style::Zola,
             Some(other) => {
                 return Err(D::Error::custom(format!(
-                    "[permalinks] style must be \"jekyll\" or \"hugo\", not {other:?}"
+                    "[permalinks] style must be \"jekyll\", \"hugo\" or \"zola\", not {other:?}"
                 )));
             }
         };
@@ -228,11 +229,12 @@ fn jekyll_style(name: &str) -> Option<&'static str> {
 
 impl Permalinks {
     /// The pattern for posts of the top-level section `section` (`""` at the content root).
-    /// With Hugo's style, as in Hugo, a key is one section's: `posts` is not every post's.
+    /// With Hugo's (and Zola's) style, as in Hugo, a key is one section's: `posts` is not
+    /// every post's.
     pub fn for_posts(&self, section: &str) -> Option<&Pattern> {
         let own = self.parsed.get(section).filter(|_| section != "pages");
         match self.style {
-            Style::Hugo => own,
+            Style::Hugo | Style::Zola => own,
             Style::Jekyll => own.or_else(|| self.parsed.get("posts")),
         }
     }

@@ -332,7 +332,7 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
     );
     source.write(
         "content/blog/hello.md",
-        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
+        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\naliases = [\"old-hello\"]\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
     );
     source.write(
         "content/blog/other.md",
@@ -366,6 +366,8 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
             "blog/index.html",
             "img.svg",
             "tags/intro/index.html",
+            // Zola's aliases are from the site's root, not beside the page as in Hugo.
+            "old-hello/index.html",
         ],
     );
     let hello = std::fs::read_to_string(public.join("blog/hello/index.html")).unwrap();
