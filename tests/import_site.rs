@@ -55,7 +55,7 @@ fn jekyll_site() -> TestSite {
     let site = TestSite::empty();
     site.write(
         "_config.yml",
-        "title: Ada's Notes\nurl: https://ada.example.org\nbaseurl: \"\"\nauthor:\n  name: Ada Lovelace\nlocale: en-GB\npermalink: /:year/:month/:day/:title/\npaginate: 5\ncollections:\n  recipes:\n    output: true\n    permalink: /recipes/:name/\nplugins:\n  - jekyll-feed\n",
+        "title: Ada's Notes\nurl: https://ada.example.org\nbaseurl: \"\"\nauthor:\n  name: Ada Lovelace\nlocale: en-GB\npermalink: /:year/:month/:day/:title/\npaginate: 5\ncollections:\n  recipes:\n    output: true\n    permalink: /recipes/:name/\nplugins:\n  - jekyll-feed\n  - jekyll-spaceship\n",
     );
     site.write(
         "Gemfile",
@@ -123,7 +123,7 @@ fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("plugins"),
+        run.stdout.contains("plugins: jekyll-spaceship:"),
         "what was left out is said: {}",
         run.stdout
     );
@@ -145,6 +145,8 @@ fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
             // permalink ends in a slash (Jekyll's Utils.add_permalink_suffix).
             "contact/index.html",
             "recipes/bread/index.html",
+            // jekyll-feed's feed, where subscribers have it.
+            "feed.xml",
             "assets/css/extra.css",
             "images/fjord.svg",
         ],
@@ -218,7 +220,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     source.write("content/posts/_index.md", "---\ntitle: Posts\n---\n");
     source.write(
         "content/posts/first-post.md",
-        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
+        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
     );
     source.write(
         "content/posts/trip/index.md",
@@ -229,6 +231,12 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     source.write("content/about.md", "---\ntitle: About\n---\nMe.\n");
+    // A top-level folder without `_index.md`: Hugo lists it all the same, and the posts
+    // pattern is the `posts` section's only.
+    source.write(
+        "content/notes/jotted.md",
+        "---\ntitle: Jotted down\ndate: 2024-07-01\n---\nA note.\n",
+    );
     source.write(
         "content/drafty.md",
         "---\ntitle: Drafty\ndraft: true\n---\nNot yet.\n",
@@ -238,6 +246,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<div class=\"pullquote {{ .Get \"kind\" }}\">{{ .Inner | markdownify }}</div>\n",
     );
     source.write("static/favicon.ico", "icon");
+    source.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:a@example.org\n",
+    );
+    source.write("static/.DS_Store", "mac");
     let dest = TestSite::empty();
     let new = dest.path("new");
     let run = import("hugo", source.root(), &new);
@@ -266,10 +279,24 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "posts/index.html",
             "about/index.html",
             "favicon.ico",
+            ".well-known/security.txt",
+            // A relative alias sits beside the page, as Hugo places it.
+            "2024/05/old-first/index.html",
+            "top-level-old/index.html",
             "series/intro/index.html",
+            "notes/jotted/index.html",
+            "notes/index.html",
+            // Hugo's feeds are index.xml, the terms' too.
+            "index.xml",
+            "series/intro/index.xml",
+            "posts/index.xml",
+            // Hugo's redirects from each list's page/1/.
+            "page/1/index.html",
+            "posts/page/1/index.html",
         ],
     );
     assert!(!public.join("drafty").exists());
+    assert!(!public.join(".DS_Store").exists());
     let first = std::fs::read_to_string(public.join("2024/05/first/index.html")).unwrap();
     assert!(
         first.contains("Drink water.") && first.contains("kind=tip"),
@@ -344,4 +371,93 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
         hello.contains("href=\"/custom/other/\""),
         "@/ links resolve"
     );
+}
+
+/// A Jekyll blog that keeps posts in folders, pages in folders, front matter defaults and an
+/// archive page made of Liquid. The URLs asserted are the ones Jekyll 4.3 published for it.
+#[test]
+fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
+    let source = TestSite::empty();
+    source.write(
+        "_config.yml",
+        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
+    );
+    source.write(
+        "_posts/2021-01-02-first.md",
+        "---\ntitle: First\ncategories: Food Travel\n---\nHello.\n",
+    );
+    source.write(
+        "blog/_posts/2021-02-03-nested.md",
+        "---\ntitle: Nested\ncategories: [Food]\n---\nIn the blog folder.\n",
+    );
+    source.write(
+        "blog/_posts/2021-02-04-plain.md",
+        "---\ntitle: Plain\n---\nNo categories of its own.\n",
+    );
+    source.write(
+        "notes/_posts/2021-03-03-a-note.md",
+        "---\ntitle: A note\n---\nShort.\n",
+    );
+    source.write("about/index.md", "---\ntitle: About\n---\nMe.\n");
+    source.write("docs/guide.md", "---\ntitle: Guide\n---\nHow to.\n");
+    source.write(
+        "archive.html",
+        "---\ntitle: Archive\n---\n<ul>{% for post in site.posts %}<li><a href=\"{{ post.url }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n",
+    );
+    source.write("_recipes/bread.md", "---\ntitle: Bread\n---\nFlour.\n");
+    source.write("assets/css/site.css", "body {}\n");
+    source.write("assets/css/main.scss", "---\n---\n@import \"theme\";\n");
+    source.write("deploy.sh", "rsync -a _site/ host:\n");
+    source.write("scripts/notes.txt", "build notes\n");
+    source.write("_includes/unused.html", "<b>never called</b>\n");
+    let dest = TestSite::empty();
+    let new = dest.path("new");
+    let run = import("jekyll", source.root(), &new);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("archive.html:4: `{% for post in site.posts %}`"),
+        "the Liquid page is named by line: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("main.scss") && run.stdout.contains("Sass"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("defaults: only their permalinks"),
+        "{}",
+        run.stdout
+    );
+    let built = build(&new);
+    assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+    let public = new.join("public");
+    assert_published(
+        &public,
+        &[
+            "food/travel/2021/01/02/first.html",
+            // The folders above `_posts` are the first categories.
+            "blog/food/2021/02/03/nested.html",
+            "blog/2021/02/04/plain.html",
+            "notes/a-note/index.html",
+            "about/index.html",
+            "docs/guide.html",
+            "archive.html",
+            "recipes/bread.html",
+            "assets/css/site.css",
+            // jekyll-paginate's second page of the home page, and jekyll-feed's feed.
+            "page2/index.html",
+            "feed.xml",
+        ],
+    );
+    assert!(!public.join("page/2").exists());
+    let archive = std::fs::read_to_string(public.join("archive.html")).unwrap();
+    assert!(!archive.contains("{%") && archive.contains("href=\"/tags/\""));
+    for left_out in ["deploy.sh", "scripts/notes.txt", "unused.html", "_includes"] {
+        assert!(
+            snapshot(&public).iter().all(|(p, _)| !p.contains(left_out)),
+            "{left_out} is not published"
+        );
+    }
 }

@@ -165,6 +165,8 @@ pub struct Section {
     /// The language of a translated section (`_index.es.md`).
     #[serde(skip)]
     pub lang: Option<String>,
+    /// Whether it has an Atom feed of its posts (`section_feeds`, or Zola's `generate_feeds`).
+    pub feed: bool,
     /// Which of the loaded sources (its `_index.md`) it came from.
     #[serde(skip)]
     pub source: usize,
@@ -239,6 +241,33 @@ pub struct Site {
     pub assets: Vec<(std::path::PathBuf, String)>,
 }
 
+/// Hugo publishes each list's first page a second time at `page/1/`, as a redirect to the list
+/// (the home page, sections, taxonomies, terms): the same redirects, for a site of its style.
+fn hugo_first_pages(
+    config: &SiteConfig,
+    sections: &[Section],
+    tags: &[Tag],
+    taxonomies: &[taxonomies::Taxonomy],
+) -> Vec<(String, String)> {
+    let lists = ["/", "/tags/"]
+        .into_iter()
+        .chain(sections.iter().map(|s| s.site_path.as_str()))
+        .chain(tags.iter().map(|t| t.site_path.as_str()))
+        .chain(taxonomies.iter().map(|t| t.site_path.as_str()))
+        .chain(
+            taxonomies
+                .iter()
+                .flat_map(|t| t.terms.iter().map(|term| term.site_path.as_str())),
+        );
+    let mut aliases: Vec<(String, String)> = lists
+        .filter(|path| path.ends_with('/'))
+        .map(|path| (format!("{path}page/1/"), config.permalink(path)))
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    aliases
+}
+
 impl Site {
     /// Assembles the model from loaded sources and each post's approved comment count. No
     /// Markdown is rendered here: bodies are rendered by [`render_bodies`] for the pages a
@@ -266,7 +295,8 @@ impl Site {
         for source in sources {
             let target = config.permalink(&source.path);
             for alias in &source.meta.aliases {
-                aliases.push((normalize_alias(alias), target.clone()));
+                let from = alias_path(alias, &source.path, config.permalinks.style);
+                aliases.push((from, target.clone()));
             }
             for (file, within) in &source.assets {
                 let output = format!("{}{within}", source.path.trim_start_matches('/'));
@@ -286,6 +316,9 @@ impl Site {
         let taxonomies = taxonomies::collect(&config, &posts);
         let sections = sections::collect(&config, sources, &posts, &pages);
         let home = sections::home(&config, sources, &posts);
+        if config.permalinks.style == crate::content::permalink::Style::Hugo {
+            aliases.extend(hugo_first_pages(&config, &sections, &tags, &taxonomies));
+        }
         let home_paginate_by = sources
             .iter()
             .find(|s| {
@@ -410,6 +443,18 @@ fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
 }
 
 /// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
+/// A page's alias as a site path. With Hugo's style a relative alias sits beside the page, as
+/// Hugo places it: `old` on `/post/new/` is `/post/old/`, on the section `/post/` it is `/old/`.
+fn alias_path(alias: &str, page_path: &str, style: crate::content::permalink::Style) -> String {
+    let alias = alias.trim();
+    if style == crate::content::permalink::Style::Hugo && !alias.starts_with('/') {
+        let page = page_path.trim_end_matches('/');
+        let folder = &page[..page.rfind('/').map_or(0, |i| i + 1)];
+        return normalize_alias(&format!("{folder}{alias}"));
+    }
+    normalize_alias(alias)
+}
+
 fn normalize_alias(alias: &str) -> String {
     let trimmed = alias.trim().trim_start_matches('/');
     if trimmed.ends_with(".html") || trimmed.ends_with('/') {
@@ -428,5 +473,10 @@ mod tests {
         assert_eq!(normalize_alias("old/trip"), "/old/trip/");
         assert_eq!(normalize_alias("/old/trip/"), "/old/trip/");
         assert_eq!(normalize_alias("/2020/01/trip.html"), "/2020/01/trip.html");
+        use crate::content::permalink::Style;
+        assert_eq!(alias_path("old", "/post/new/", Style::Hugo), "/post/old/");
+        assert_eq!(alias_path("posts", "/post/", Style::Hugo), "/posts/");
+        assert_eq!(alias_path("/top", "/post/new/", Style::Hugo), "/top/");
+        assert_eq!(alias_path("old", "/post/new/", Style::Jekyll), "/old/");
     }
 }

@@ -37,12 +37,36 @@ pub struct Settings {
     pub languages: BTreeMap<String, Option<String>>,
     /// Jekyll collections that are output, with their permalink patterns.
     pub collections: BTreeMap<String, Option<String>>,
+    /// Jekyll's `exclude`: patterns of paths the site does not publish.
+    pub exclude: Vec<String>,
+    /// Jekyll's `include`: patterns of hidden or underscore paths it publishes all the same.
+    pub include: Vec<String>,
+    /// Jekyll's front matter defaults that give a permalink to the files under a path.
+    pub scoped_permalinks: Vec<ScopedPermalink>,
+    /// The name of the site's feeds, when it is not quill's `atom.xml`.
+    pub feed_filename: Option<String>,
+    /// Whether every section has a feed (Hugo's do).
+    pub section_feeds: bool,
+    /// Where listings' later pages go, when not quill's `page/2/`.
+    pub paginate_path: Option<String>,
     /// The theme the site uses, whose shortcodes count as the site's own.
     pub theme: Option<String>,
     /// Settings read that quill has no place for, as `key: why` notes.
     pub left_out: Vec<String>,
     /// The configuration file read.
     pub file: PathBuf,
+}
+
+/// A Jekyll `defaults` entry with a permalink for a part of the site
+/// (jekyllrb.com/docs/configuration/front-matter-defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedPermalink {
+    /// The folder it applies to, relative to the site (empty: everywhere).
+    pub path: String,
+    /// The kind of file (`posts`, `pages`, a collection), or any.
+    pub kind: Option<String>,
+    /// The pattern.
+    pub permalink: String,
 }
 
 /// Finds and reads the configuration of a `generator` site at `source`.
@@ -218,14 +242,124 @@ fn jekyll(c: &Value) -> Settings {
             }
         }
     }
-    for key in ["plugins", "gems", "defaults", "sass", "exclude", "include"] {
-        if c.get(key).is_some() {
+    // jekyll-paginate's pages: `/page:num/` under the home page, unless `paginate_path` says.
+    if s.paginate_by.is_some() {
+        let path = string(c, &["paginate_path"]).unwrap_or_else(|| "/page:num/".into());
+        let relative = path.trim_matches('/');
+        if relative.contains('/') {
             s.left_out.push(format!(
-                "{key}: Jekyll's own build settings; quill has no counterpart"
+                "paginate_path: {path} pages a page other than the home page; quill pages the home page's list (/page2/...)"
             ));
+            s.paginate_path = Some("page:num".into());
+        } else if relative != "page" {
+            s.paginate_path = Some(relative.to_string());
         }
     }
+    // jekyll-feed writes /feed.xml unless `feed: path:` says otherwise.
+    let plugins = strings(c.get("plugins"))
+        .into_iter()
+        .chain(strings(c.get("gems")));
+    if plugins.into_iter().any(|p| p == "jekyll-feed") {
+        let path = string(c, &["feed.path"]).unwrap_or_else(|| "feed.xml".into());
+        s.feed_filename = Some(path.trim_start_matches('/').to_string());
+    }
+    s.exclude = strings(c.get("exclude"));
+    s.include = strings(c.get("include"));
+    jekyll_defaults(c, &mut s);
+    // What these plugins do, quill does itself: feeds, pages, redirects, the sitemap, tags.
+    const DONE_BY_QUILL: &[&str] = &[
+        "jekyll-feed",
+        "jekyll-paginate",
+        "jekyll-paginate-v2",
+        "jekyll-redirect-from",
+        "jekyll-sitemap",
+        "jekyll-seo-tag",
+        "jekyll-include-cache",
+        "jekyll-gist",
+    ];
+    let others: Vec<String> = strings(c.get("plugins"))
+        .into_iter()
+        .chain(strings(c.get("gems")))
+        .filter(|p| !DONE_BY_QUILL.contains(&p.as_str()))
+        .collect();
+    if !others.is_empty() {
+        s.left_out.push(format!(
+            "plugins: {}: Jekyll plugins quill has no counterpart for",
+            others.join(", ")
+        ));
+    }
+    if c.get("sass").is_some() {
+        s.left_out
+            .push("sass: quill does not compile Sass; its theme has its own CSS".into());
+    }
     s
+}
+
+/// A list of strings (or one string) from the configuration.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        Some(Value::String(one)) => vec![one.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Jekyll's front matter defaults: a permalink for every post, page or collection document
+/// becomes that kind's pattern; one for a folder is given to the files under it (as Jekyll
+/// does, as if their front matter said it). The other values are the old theme's (layouts,
+/// sidebars), and the report says so.
+fn jekyll_defaults(c: &Value, s: &mut Settings) {
+    let Some(Value::Array(defaults)) = c.get("defaults") else {
+        return;
+    };
+    let mut other_values = false;
+    for entry in defaults {
+        let scope = entry.get("scope");
+        let path = scope
+            .and_then(|v| v.get("path"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim_matches('/')
+            .to_string();
+        let kind = scope
+            .and_then(|v| v.get("type"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let values = entry.get("values").and_then(Value::as_object);
+        other_values |= values.is_some_and(|v| v.keys().any(|k| k != "permalink"));
+        let Some(permalink) = values
+            .and_then(|v| v.get("permalink"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        match (path.is_empty(), kind.as_deref()) {
+            (true, Some("posts")) => {
+                s.permalinks.insert("posts".into(), permalink.to_string());
+            }
+            (true, Some("pages")) => {
+                s.permalinks.insert("pages".into(), permalink.to_string());
+            }
+            (true, Some(name)) if s.collections.contains_key(name) => {
+                let pattern = collection_pattern(permalink, name);
+                s.collections.insert(name.to_string(), Some(pattern));
+            }
+            _ => s.scoped_permalinks.push(ScopedPermalink {
+                path,
+                kind,
+                permalink: permalink.to_string(),
+            }),
+        }
+    }
+    if other_values {
+        s.left_out.push(
+            "defaults: only their permalinks were carried over; the other values (layouts, sidebars) belong to the old theme".into(),
+        );
+    }
 }
 
 /// A collection's permalink in the tokens quill has: `:collection` is its name, `:name` and
@@ -272,10 +406,18 @@ fn hugo(c: &Value) -> Settings {
             }
         }
     }
-    if let Some(Value::Object(taxonomies)) = c.get("taxonomies") {
-        for plural in taxonomies.values().filter_map(Value::as_str) {
-            if !matches!(plural, "tags" | "categories") {
-                s.taxonomies.insert(plural.to_string(), false);
+    // Hugo's feeds are each list page's index.xml, its terms' included.
+    s.feed_filename = Some("index.xml".into());
+    s.section_feeds = true;
+    match c.get("taxonomies") {
+        Some(Value::Object(taxonomies)) => {
+            for plural in taxonomies.values().filter_map(Value::as_str) {
+                s.taxonomies.insert(plural.to_string(), true);
+            }
+        }
+        _ => {
+            for plural in ["tags", "categories"] {
+                s.taxonomies.insert(plural.to_string(), true);
             }
         }
     }
@@ -310,6 +452,13 @@ fn zola(c: &Value) -> Settings {
         theme: string(c, &["theme"]),
         ..Settings::default()
     };
+    // Zola 0.19 lists `feed_filenames`; before, one `feed_filename`.
+    let feeds = strings(c.get("feed_filenames"));
+    s.feed_filename = feeds
+        .first()
+        .cloned()
+        .or_else(|| string(c, &["feed_filename"]))
+        .filter(|f| f != "atom.xml");
     if let Some(Value::Array(taxonomies)) = c.get("taxonomies") {
         for t in taxonomies {
             let Some(name) = t.get("name").and_then(Value::as_str) else {
@@ -364,6 +513,15 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
     if let Some(n) = s.paginate_by.filter(|n| *n > 0) {
         out.push_str(&format!("paginate_by = {n}\n"));
     }
+    if let Some(feed) = &s.feed_filename {
+        out.push_str(&format!("feed_filename = {}\n", quote(feed)));
+    }
+    if let Some(path) = &s.paginate_path {
+        out.push_str(&format!("paginate_path = {}\n", quote(path)));
+    }
+    if s.section_feeds {
+        out.push_str("section_feeds = true\n");
+    }
     out.push_str("\n[slugify]\n");
     out.push_str(&format!("paths = {}\n", quote(s.slug_mode)));
     let mut permalinks = s.permalinks.clone();
@@ -372,7 +530,9 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
             permalinks.insert(name.clone(), p.clone());
         }
     }
-    if !permalinks.is_empty() {
+    // The style decides more than patterns (Hugo's lowercased paths, relative aliases, the
+    // page/1/ redirects), so it is written even when there are none.
+    if !permalinks.is_empty() || s.permalink_style != "jekyll" {
         out.push_str("\n[permalinks]\n");
         out.push_str(&format!("style = {}\n", quote(s.permalink_style)));
         for (key, pattern) in &permalinks {
@@ -425,10 +585,28 @@ mod tests {
         assert_eq!(s.collections.keys().collect::<Vec<_>>(), ["recipes"]);
         let toml = site_toml(&s, Generator::Jekyll);
         assert!(toml.contains("[permalinks]\nstyle = \"jekyll\"\npages = \"/:sections/:filename/\"\nposts = \"/:categories/:title/\"\nrecipes = \"/recipes/:filename/\"\n"), "{toml}");
+        assert_eq!(s.feed_filename, None, "no jekyll-feed, no feed to keep");
         // Without a permalink setting, Jekyll's default `date` style.
         assert_eq!(
             jekyll(&serde_norway::from_str("title: x\n").unwrap()).permalinks["posts"],
             "date"
+        );
+        // jekyll-paginate's /page2/, and a blog page's pages, which quill does not have.
+        assert_eq!(s.paginate_path.as_deref(), Some("page:num"));
+        assert!(toml.contains("paginate_path = \"page:num\"\n"), "{toml}");
+        let blog = jekyll(
+            &serde_norway::from_str("paginate: 5\npaginate_path: /blog/page:num/\n").unwrap(),
+        );
+        assert_eq!(blog.paginate_path.as_deref(), Some("page:num"));
+        assert!(blog.left_out.iter().any(|l| l.contains("/blog/page:num/")));
+        let feed = |yaml: &str| jekyll(&serde_norway::from_str(yaml).unwrap()).feed_filename;
+        assert_eq!(
+            feed("plugins: [jekyll-feed]\n").as_deref(),
+            Some("feed.xml")
+        );
+        assert_eq!(
+            feed("plugins: [jekyll-feed]\nfeed:\n  path: /atom.xml\n").as_deref(),
+            Some("atom.xml")
         );
     }
 
@@ -445,7 +623,13 @@ mod tests {
         );
         assert_eq!(s.paginate_by, Some(5));
         assert_eq!(s.permalinks["posts"], "/:year/:month/:slug/");
-        assert_eq!(s.taxonomies.keys().collect::<Vec<_>>(), ["series"]);
+        // Hugo gives every term a feed, named index.xml like all of Hugo's feeds.
+        assert_eq!(
+            s.taxonomies,
+            BTreeMap::from([("series".into(), true), ("tags".into(), true)])
+        );
+        assert_eq!(s.feed_filename.as_deref(), Some("index.xml"));
+        assert!(site_toml(&s, Generator::Hugo).contains("feed_filename = \"index.xml\"\n"));
         assert_eq!(s.languages.keys().collect::<Vec<_>>(), ["es"]);
         let z: Value = toml::from_str(
             "base_url = 'https://z.example.org'\ntitle = 'Z'\ndefault_language = 'fr'\ntaxonomies = [{name = 'tags', feed = true}, {name = 'authors'}]\n[slugify]\npaths = 'safe'\n",
@@ -453,6 +637,7 @@ mod tests {
         .unwrap();
         let s = zola(&z);
         assert_eq!((s.language.as_str(), s.slug_mode), ("fr", "safe"));
+        assert_eq!(s.feed_filename, None, "Zola's default is quill's, atom.xml");
         assert_eq!(
             s.taxonomies,
             BTreeMap::from([("authors".into(), false), ("tags".into(), true)])

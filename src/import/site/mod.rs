@@ -8,6 +8,8 @@
 
 mod config;
 mod files;
+mod jekyll;
+mod liquid;
 mod shortcodes;
 
 use std::collections::BTreeMap;
@@ -182,10 +184,25 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         *report.carried.entry(label.to_string()).or_default() += 1;
         if file.kind == Kind::Static {
             copy(&file.from, &dest.join(&file.to))?;
+            if generator == Generator::Jekyll && files::has_front_matter(&file.from) {
+                report.to_do.push(ToDo {
+                    file: file.from.display().to_string(),
+                    what: format!(
+                        "Jekyll ran it through Liquid{} before publishing it; it is copied as written to {}: make the file it became by hand",
+                        if file.from.extension().is_some_and(|e| e == "scss" || e == "sass") {
+                            " and Sass"
+                        } else {
+                            ""
+                        },
+                        file.to.display()
+                    ),
+                });
+            }
             continue;
         }
         let text = std::fs::read_to_string(&file.from)
             .with_context(|| format!("failed to read {}", file.from.display()))?;
+        let text = files::with_front_edits(&text, &file.front);
         let text = if file.kind == Kind::Draft {
             files::mark_draft(&text, &files::modified_day(&file.from))
         } else {
@@ -201,6 +218,10 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             }
             None => text,
         };
+        let text = match generator {
+            Generator::Jekyll => without_jekyll_only_liquid(text, file, &settings, &mut report),
+            _ => text,
+        };
         write(dest, &file.to, text.as_bytes())?;
         pages.push((file.to.clone(), text));
     }
@@ -213,6 +234,15 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
                 &index,
                 format!("+++\ntitle = \"{}\"\n+++\n", title_case(name)).as_bytes(),
             )?;
+        }
+    }
+    if generator == Generator::Hugo {
+        let made = hugo_sections(dest, &pages)?;
+        if made > 0 {
+            *report
+                .carried
+                .entry("section pages Hugo made for top-level folders".into())
+                .or_default() += made;
         }
     }
     stand_in_templates(dest, &pages, &mut report)?;
@@ -237,6 +267,80 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         }
     }
     Ok(report)
+}
+
+/// A Jekyll page made of Liquid only Jekyll runs (an archive, a tag index) gets a body that
+/// links to quill's listings; a post with such Liquid is kept as written. The report names
+/// both, by file and line.
+fn without_jekyll_only_liquid(
+    text: String,
+    file: &files::Planned,
+    settings: &config::Settings,
+    report: &mut SiteImportReport,
+) -> String {
+    let html = file.from.extension().is_some_and(|e| e == "html");
+    let Some(leftover) = liquid::first_leftover(&text, html) else {
+        return text;
+    };
+    let at = format!("{}:{}", file.from.display(), leftover.line);
+    if file.kind == Kind::Content {
+        let base_path = url::Url::parse(&settings.base_url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        report.to_do.push(ToDo {
+            file: at,
+            what: format!(
+                "`{}` is Liquid that only Jekyll runs: the page keeps its URL and now links to quill's listings (the home page, /tags/); make it a Tera template by hand if you want it back",
+                leftover.snippet
+            ),
+        });
+        *report
+            .carried
+            .entry("Liquid pages replaced by links".into())
+            .or_default() += 1;
+        return liquid::replaced_body(&text, &file.to, &base_path);
+    }
+    report.to_do.push(ToDo {
+        file: at,
+        what: format!(
+            "`{}` is Liquid that quill does not run, so visitors would see it: write that part as Markdown or a shortcode",
+            leftover.snippet
+        ),
+    });
+    text
+}
+
+/// Hugo lists every top-level folder of `content/` as a section, `_index.md` or not
+/// (gohugo.io/content-management/sections); quill lists folders that have one, so each such
+/// folder gets an `_index.md` titled with its name. A folder with an `index.md` is a page.
+fn hugo_sections(dest: &Path, pages: &[(PathBuf, String)]) -> Result<usize> {
+    let mut folders: BTreeMap<String, bool> = BTreeMap::new();
+    for (page, _) in pages {
+        let mut parts = page.strip_prefix("content").unwrap_or(page).components();
+        let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let folder = first.as_os_str().to_string_lossy().into_owned();
+        let name = second.as_os_str().to_string_lossy();
+        let single = parts.next().is_none();
+        let is_index = single && (name.starts_with("_index.") || name.starts_with("index."));
+        *folders.entry(folder).or_insert(false) |= is_index;
+    }
+    let mut made = 0;
+    for (folder, has_index) in folders {
+        if has_index {
+            continue;
+        }
+        let title = serde_json::Value::String(title_case(&folder)).to_string();
+        let index = Path::new("content").join(&folder).join("_index.md");
+        write(
+            dest,
+            &index,
+            format!("---\ntitle: {title}\n---\n").as_bytes(),
+        )?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 /// A section that names a template of the old theme (`template = "docs.html"`) gets a stand-in
