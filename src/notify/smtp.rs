@@ -36,8 +36,11 @@ pub(super) enum Security {
 /// Where and how to mail, read from an `smtp` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Server {
+    /// The host, without an IPv6 address's brackets.
     pub host: String,
+    /// The port given, or the scheme's (465 for `smtps`, 25 for `smtp`).
     pub port: u16,
+    /// How the connection is secured.
     pub security: Security,
     /// The login name, when the URL has one.
     pub user: Option<String>,
