@@ -461,3 +461,38 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
         );
     }
 }
+
+#[test]
+fn a_file_that_is_not_utf8_or_whose_front_matter_is_broken_is_named_and_nothing_is_lost() {
+    let source = TestSite::empty();
+    source.write("_config.yml", "title: Old\n");
+    std::fs::create_dir_all(source.path("_posts")).unwrap();
+    std::fs::write(
+        source.path("_posts/2020-01-02-latin.md"),
+        b"---\ntitle: Latin\n---\nUn caf\xe9 cr\xe8me.\n",
+    )
+    .unwrap();
+    source.write(
+        "_posts/2020-01-01-broken.md",
+        "---\ntitle: [unclosed\n---\nBody.\n",
+    );
+    let dest = TestSite::empty();
+    let new = dest.path("new");
+    let run = import("jekyll", source.root(), &new);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("2020-01-02-latin.md: is not UTF-8"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2020-01-01-broken.md:3: invalid YAML")
+            && run.stdout.contains("fix it before"),
+        "{}",
+        run.stdout
+    );
+    let latin = std::fs::read_to_string(new.join("content/posts/2020-01-02-latin.md")).unwrap();
+    assert!(latin.contains("Un café crème."), "read as Latin-1: {latin}");
+    let broken = std::fs::read_to_string(new.join("content/posts/2020-01-01-broken.md")).unwrap();
+    assert!(broken.contains("[unclosed"), "kept as written");
+}
