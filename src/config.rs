@@ -79,8 +79,9 @@ pub struct SiteConfig {
 pub struct NotifyConfig {
     /// The author's address, mailed through `smtp`.
     pub email: Option<String>,
-    /// The mail server, as `smtp://user@host:port` (the password comes from the
-    /// `QUILL_SMTP_PASSWORD` environment variable, never from here).
+    /// The mail server, as `smtp://user@host:port` (STARTTLS) or `smtps://user@host:port`
+    /// (TLS); the password comes from the `QUILL_SMTP_PASSWORD` environment variable, never
+    /// from here.
     pub smtp: Option<String>,
     /// The sender's address (default: `email`).
     pub from: Option<String>,
@@ -484,7 +485,7 @@ impl SiteConfig {
         }
         if let Some(smtp) = &notify.smtp {
             match url::Url::parse(smtp) {
-                Ok(url) if url.scheme() == "smtp" && url.host_str().is_some() => {
+                Ok(url) if matches!(url.scheme(), "smtp" | "smtps") && url.host_str().is_some() => {
                     if url.password().is_some() {
                         bail!(
                             "{p}: [notify] smtp must not hold a password; set the QUILL_SMTP_PASSWORD environment variable instead"
@@ -492,7 +493,7 @@ impl SiteConfig {
                     }
                 }
                 _ => bail!(
-                    "{p}: [notify] smtp must look like \"smtp://user@host:587\" (or \"smtp://host:25\" without a login)"
+                    "{p}: [notify] smtp must look like \"smtp://user@host:587\" (STARTTLS), \"smtps://user@host:465\" (TLS) or \"smtp://host:25\" without a login"
                 ),
             }
         }
