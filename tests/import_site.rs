@@ -406,6 +406,10 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     source.write("about/index.md", "---\ntitle: About\n---\nMe.\n");
     source.write("docs/guide.md", "---\ntitle: Guide\n---\nHow to.\n");
     source.write(
+        "docs/deep/er/page.md",
+        "---\ntitle: Deep\n---\nDown here.\n",
+    );
+    source.write(
         "archive.html",
         "---\ntitle: Archive\n---\n<ul>{% for post in site.posts %}<li><a href=\"{{ post.url }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n",
     );
@@ -448,6 +452,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "notes/a-note/index.html",
             "about/index.html",
             "docs/guide.html",
+            "docs/deep/er/page.html",
             "archive.html",
             "recipes/bread.html",
             "assets/css/site.css",

@@ -144,6 +144,12 @@ fn place_one(
         .as_deref()
         .map_or(0, |s| s.split('/').filter(|d| !d.is_empty()).count())
         .max(usize::from(!dirs.is_empty()));
+    // Jekyll's pages keep every folder (its `:path`), sections or not.
+    let depth = if config.permalinks.style == Style::Jekyll && source.kind == Kind::Page {
+        folders.len()
+    } else {
+        depth
+    };
     let sections_path = folders[..depth.min(folders.len())].join("/");
     let values = Values {
         date: source.date,
