@@ -332,7 +332,7 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
     );
     source.write(
         "content/blog/hello.md",
-        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
+        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\naliases = [\"old-hello\"]\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
     );
     source.write(
         "content/blog/other.md",
@@ -366,6 +366,8 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
             "blog/index.html",
             "img.svg",
             "tags/intro/index.html",
+            // Zola's aliases are from the site's root, not beside the page as in Hugo.
+            "old-hello/index.html",
         ],
     );
     let hello = std::fs::read_to_string(public.join("blog/hello/index.html")).unwrap();
@@ -387,7 +389,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     );
     source.write(
         "_posts/2021-01-02-first.md",
-        "---\ntitle: First\ncategories: Food Travel\n---\nHello.\n",
+        "---\ntitle: First\ncategories: Food Travel\n---\n{% include toc %}\n\nHello.\n{: .notice--info}\n\n![Map](/images/map.png){: .align-center}\n\n* TOC\n{:toc}\n\nFjord\n: A long inlet.\n",
     );
     source.write(
         "blog/_posts/2021-02-03-nested.md",
@@ -403,6 +405,10 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     );
     source.write("about/index.md", "---\ntitle: About\n---\nMe.\n");
     source.write("docs/guide.md", "---\ntitle: Guide\n---\nHow to.\n");
+    source.write(
+        "docs/deep/er/page.md",
+        "---\ntitle: Deep\n---\nDown here.\n",
+    );
     source.write(
         "archive.html",
         "---\ntitle: Archive\n---\n<ul>{% for post in site.posts %}<li><a href=\"{{ post.url }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n",
@@ -446,6 +452,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "notes/a-note/index.html",
             "about/index.html",
             "docs/guide.html",
+            "docs/deep/er/page.html",
             "archive.html",
             "recipes/bread.html",
             "assets/css/site.css",
@@ -455,6 +462,15 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
         ],
     );
     assert!(!public.join("page/2").exists());
+    // Kramdown's attribute lists are dropped, its definition lists are lists, and the theme's
+    // toc include is quill's own table of contents.
+    let first = std::fs::read_to_string(public.join("food/travel/2021/01/02/first.html")).unwrap();
+    assert!(!first.contains("{:") && !first.contains(">TOC<"), "{first}");
+    assert!(
+        first.contains("<dt>Fjord</dt>\n<dd>A long inlet.</dd>"),
+        "{first}"
+    );
+    assert!(!first.contains("shortcode-placeholder"), "{first}");
     let archive = std::fs::read_to_string(public.join("archive.html")).unwrap();
     assert!(!archive.contains("{%") && archive.contains("href=\"/tags/\""));
     for left_out in ["deploy.sh", "scripts/notes.txt", "unused.html", "_includes"] {

@@ -123,7 +123,7 @@ fn place_one(
     }
     let folders: Vec<String> = dirs.iter().map(|d| slugify_path(d, mode)).collect();
     let title = match config.permalinks.style {
-        Style::Jekyll => slug.clone(),
+        Style::Jekyll | Style::Zola => slug.clone(),
         // Hugo urlizes a title, and lowercases its paths unless told not to.
         Style::Hugo => slugify_path(&source.meta.title, mode).to_lowercase(),
     };
@@ -144,6 +144,12 @@ fn place_one(
         .as_deref()
         .map_or(0, |s| s.split('/').filter(|d| !d.is_empty()).count())
         .max(usize::from(!dirs.is_empty()));
+    // Jekyll's pages keep every folder (its `:path`), sections or not.
+    let depth = if config.permalinks.style == Style::Jekyll && source.kind == Kind::Page {
+        folders.len()
+    } else {
+        depth
+    };
     let sections_path = folders[..depth.min(folders.len())].join("/");
     let values = Values {
         date: source.date,

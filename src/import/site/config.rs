@@ -443,7 +443,7 @@ fn zola(c: &Value) -> Settings {
         description: string(c, &["description"]).unwrap_or_default(),
         author: string(c, &["author", "extra.author"]).unwrap_or_default(),
         language: string(c, &["default_language"]).unwrap_or_else(|| "en".into()),
-        permalink_style: "hugo",
+        permalink_style: "zola",
         slug_mode: match string(c, &["slugify.paths"]).as_deref() {
             Some("safe") => "safe",
             Some("off") => "off",
