@@ -177,10 +177,22 @@ fn place_one(
                     ),
                 )
             }
-            Kind::Page => (
-                config.permalinks.for_pages(),
-                "the [permalinks] pattern for pages".into(),
-            ),
+            // A section's own pattern is its pages' too (a Jekyll collection's documents, a
+            // Hugo section's pages), unless it needs a date they do not have.
+            Kind::Page => match dirs
+                .first()
+                .and_then(|top| config.permalinks.for_section(top))
+                .filter(|p| !p.uses_date())
+            {
+                Some(own) => (
+                    Some(own),
+                    format!("the [permalinks] pattern for {}", dirs[0]),
+                ),
+                None => (
+                    config.permalinks.for_pages(),
+                    "the [permalinks] pattern for pages".into(),
+                ),
+            },
             Kind::Section => (None, String::new()),
         }
     };
