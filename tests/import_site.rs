@@ -231,6 +231,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     source.write("content/about.md", "---\ntitle: About\n---\nMe.\n");
+    // Hugo keeps a dated file name whole: no date is taken off its slug.
+    source.write(
+        "content/notes/2019-05-01-dated-name.md",
+        "---\ntitle: Dated name\ndate: 2019-05-01\n---\nOld.\n",
+    );
     // A top-level folder without `_index.md`: Hugo lists it all the same, and the posts
     // pattern is the `posts` section's only.
     source.write(
@@ -285,6 +290,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "top-level-old/index.html",
             "series/intro/index.html",
             "notes/jotted/index.html",
+            "notes/2019-05-01-dated-name/index.html",
             "notes/index.html",
             // Hugo's feeds are index.xml, the terms' too.
             "index.xml",
