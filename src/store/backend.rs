@@ -179,6 +179,25 @@ pub(crate) fn check_thread(
     Ok(true)
 }
 
+/// What an insert whose submission key conflicted found under that key, given the stored
+/// comment's (id, post, username, email, body): the same comment again, or another one.
+pub(crate) fn stored_under_key(
+    c: &NewComment<'_>,
+    stored: Option<(i64, &str, &str, &str, &str)>,
+) -> Result<Inserted> {
+    let (id, post, username, email, body) = stored.ok_or_else(|| {
+        anyhow::anyhow!(
+            "the comment {:?} conflicts but is not stored",
+            c.submission_key
+        )
+    })?;
+    Ok(if c.same_as(post, username, email, body) {
+        Inserted::AlreadyStored(id)
+    } else {
+        Inserted::KeyTaken(id)
+    })
+}
+
 /// What the console is told of an id no comment has.
 pub(crate) fn no_comment(id: i64) -> String {
     format!("no comment with id {id} (see `quill comments list`)")
@@ -203,5 +222,33 @@ mod tests {
         assert!(!check_thread(2, &[], &[1, 2], true).unwrap());
         let err = check_thread(9, &[], &[1, 2], true).unwrap_err();
         assert!(err.to_string().starts_with("no comment with id 9"), "{err}");
+    }
+
+    #[test]
+    fn a_conflicting_key_is_the_same_comment_only_with_the_same_post_author_and_body() {
+        let c = NewComment {
+            post: "hello",
+            parent_id: None,
+            username: "Bea",
+            email: "bea@example.com",
+            body: "Nice post.",
+            timestamp: chrono::Utc::now(),
+            status: Status::Approved,
+            submission_key: "k1",
+            spam_score: None,
+            spam_reasons: None,
+        };
+        let same = (7, "hello", "Bea", "BEA@example.com", "Nice post.");
+        assert_eq!(
+            stored_under_key(&c, Some(same)).unwrap(),
+            Inserted::AlreadyStored(7)
+        );
+        let other = (7, "hello", "Bea", "bea@example.com", "Another post.");
+        assert_eq!(
+            stored_under_key(&c, Some(other)).unwrap(),
+            Inserted::KeyTaken(7)
+        );
+        let err = stored_under_key(&c, None).unwrap_err();
+        assert!(err.to_string().contains("\"k1\" conflicts"), "{err}");
     }
 }

@@ -55,6 +55,29 @@ impl Store {
     }
 }
 
+/// (users, comments) stored, for both dialects.
+pub(super) const ROW_COUNTS: &str =
+    "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)";
+
+/// Every user, in the order of [`UserData`]'s fields (both dialects).
+pub(super) const USERS: &str = "SELECT id, username, email, created_at FROM users ORDER BY id";
+
+/// Every comment, in the order of [`CommentData`]'s fields (both dialects).
+pub(super) const COMMENTS: &str =
+    "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
+            spam_score, spam_reasons, spam_taught
+     FROM comments ORDER BY id";
+
+/// Writes one [`UserData`], id included (both dialects: `$n` is numbered in SQLite too).
+pub(super) const INSERT_USER: &str =
+    "INSERT INTO users (id, username, email, created_at) VALUES ($1, $2, $3, $4)";
+
+/// Writes one [`CommentData`], id included (both dialects).
+pub(super) const INSERT_COMMENT: &str =
+    "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key,
+                           spam_score, spam_reasons, spam_taught)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
 /// Every row of a database, as plain data that either backend can write.
 #[derive(Debug, Default)]
 pub(crate) struct Dump {

@@ -1,5 +1,6 @@
-//! The comment store: the only place with SQL. Backends (SQLite, PostgreSQL) sit behind
-//! [`Store`], so ingest, build, serve and the console never know which one they use.
+//! The comment store: the only place with SQL. Backends (SQLite, PostgreSQL) implement the
+//! traits in `backend` and sit behind [`Store`], which picks one where it opens a location,
+//! so ingest, build, serve and the console never know which one they use.
 
 mod backend;
 mod copy;

@@ -6,7 +6,10 @@ use anyhow::{Result, anyhow};
 
 use super::{Postgres, failed, pg_error};
 use crate::store::backend::CopyQueries;
-use crate::store::copy::{CommentData, CopyCounts, Dump, UserData, check_counts, not_empty};
+use crate::store::copy::{
+    COMMENTS, CommentData, CopyCounts, Dump, INSERT_COMMENT, INSERT_USER, ROW_COUNTS, USERS,
+    UserData, check_counts, not_empty,
+};
 
 impl CopyQueries for Postgres {
     /// (users, comments) stored.
@@ -14,10 +17,7 @@ impl CopyQueries for Postgres {
         let row = self
             .client
             .borrow_mut()
-            .query_one(
-                "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)",
-                &[],
-            )
+            .query_one(ROW_COUNTS, &[])
             .map_err(failed("failed to count rows"))?;
         Ok((row.get(0), row.get(1)))
     }
@@ -33,10 +33,7 @@ impl CopyQueries for Postgres {
             .start()
             .map_err(failed(what))?;
         let users = tx
-            .query(
-                "SELECT id, username, email, created_at FROM users ORDER BY id",
-                &[],
-            )
+            .query(USERS, &[])
             .map_err(failed(what))?
             .iter()
             .map(|r| {
@@ -49,12 +46,7 @@ impl CopyQueries for Postgres {
             })
             .collect::<Result<Vec<_>>>()?;
         let comments = tx
-            .query(
-                "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
-                        spam_score, spam_reasons, spam_taught
-                 FROM comments ORDER BY id",
-                &[],
-            )
+            .query(COMMENTS, &[])
             .map_err(failed(what))?
             .iter()
             .map(|r| {
@@ -73,28 +65,7 @@ impl CopyQueries for Postgres {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let spam_docs = tx
-            .query_one(
-                "SELECT spam_docs, ham_docs FROM spam_model WHERE id = 1",
-                &[],
-            )
-            .map_err(failed(what))?;
-        let tokens = tx
-            .query("SELECT token, spam, ham FROM spam_tokens", &[])
-            .map_err(failed(what))?
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<_, String>(0),
-                    (r.get::<_, i64>(1) as u64, r.get::<_, i64>(2) as u64),
-                )
-            })
-            .collect();
-        let model = crate::spam::Counts {
-            spam_docs: spam_docs.get::<_, i64>(0) as u64,
-            ham_docs: spam_docs.get::<_, i64>(1) as u64,
-            tokens,
-        };
+        let model = super::spam::counts(&mut tx)?;
         tx.commit().map_err(failed(what))?;
         Ok(Dump {
             users,
@@ -113,29 +84,18 @@ impl CopyQueries for Postgres {
             .map_err(failed(what))?;
         let counts = |tx: &mut postgres::Transaction<'_>| -> Result<(i64, i64)> {
             let row = tx
-                .query_one(
-                    "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)",
-                    &[],
-                )
+                .query_one(ROW_COUNTS, &[])
                 .map_err(failed("failed to count rows"))?;
             Ok((row.get(0), row.get(1)))
         };
         let (users, comments) = counts(&mut tx)?;
         not_empty(users, comments)?;
-        let insert = tx
-            .prepare("INSERT INTO users (id, username, email, created_at) VALUES ($1, $2, $3, $4)")
-            .map_err(failed(what))?;
+        let insert = tx.prepare(INSERT_USER).map_err(failed(what))?;
         for u in &dump.users {
             tx.execute(&insert, &[&u.id, &u.username, &u.email, &u.created_at])
                 .map_err(|e| anyhow!("failed to copy user {}: {}", u.id, pg_error(&e)))?;
         }
-        let insert = tx
-            .prepare(
-                "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key,
-                                       spam_score, spam_reasons, spam_taught)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .map_err(failed(what))?;
+        let insert = tx.prepare(INSERT_COMMENT).map_err(failed(what))?;
         for c in dump.comments_parents_first() {
             tx.execute(
                 &insert,

@@ -157,21 +157,11 @@ impl PgIngest<'_> {
         let row = self
             .tx
             .query_opt(&self.by_key_content, &[&c.submission_key])
-            .map_err(failed("failed to look up a comment"))?
-            .ok_or_else(|| {
-                anyhow!(
-                    "the comment {:?} conflicts but is not stored",
-                    c.submission_key
-                )
-            })?;
-        let id: i64 = row.get(0);
-        Ok(
-            if c.same_as(row.get(1), row.get(2), row.get(3), row.get(4)) {
-                Inserted::AlreadyStored(id)
-            } else {
-                Inserted::KeyTaken(id)
-            },
-        )
+            .map_err(failed("failed to look up a comment"))?;
+        let stored = row
+            .as_ref()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+        crate::store::backend::stored_under_key(c, stored)
     }
 }
 

@@ -5,24 +5,25 @@ use anyhow::{Context, Result};
 use rusqlite::{TransactionBehavior, params};
 
 use super::{Sqlite, parse_time};
-use crate::store::backend::{CopyQueries, SpamQueries, TIME_FORMAT};
-use crate::store::copy::{CommentData, CopyCounts, Dump, UserData, check_counts, not_empty};
+use crate::store::backend::{CopyQueries, TIME_FORMAT};
+use crate::store::copy::{
+    COMMENTS, CommentData, CopyCounts, Dump, INSERT_COMMENT, INSERT_USER, ROW_COUNTS, USERS,
+    UserData, check_counts, not_empty,
+};
 
 impl CopyQueries for Sqlite {
     /// (users, comments) stored.
     fn row_counts(&self) -> Result<(i64, i64)> {
-        Ok(self.conn.query_row(
-            "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+        Ok(self
+            .conn
+            .query_row(ROW_COUNTS, [], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     /// Every row, read in one transaction so that the copy is of one moment.
     fn dump(&self) -> Result<Dump> {
         let tx = self.conn.unchecked_transaction()?;
         let users = tx
-            .prepare("SELECT id, username, email, created_at FROM users ORDER BY id")?
+            .prepare(USERS)?
             .query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
             })?
@@ -38,11 +39,7 @@ impl CopyQueries for Sqlite {
             .collect::<Result<Vec<_>>>()
             .context("failed to read the users")?;
         let comments = tx
-            .prepare(
-                "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
-                        spam_score, spam_reasons, spam_taught
-                 FROM comments ORDER BY id",
-            )?
+            .prepare(COMMENTS)?
             .query_map([], |r| {
                 Ok((
                     (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
@@ -72,8 +69,9 @@ impl CopyQueries for Sqlite {
             })
             .collect::<Result<Vec<_>>>()
             .context("failed to read the comments")?;
+        // Inside the transaction, so that the model is of the same moment as the comments.
+        let model = super::spam::counts(&tx)?;
         drop(tx);
-        let model = self.spam_counts()?;
         Ok(Dump {
             users,
             comments,
@@ -86,16 +84,10 @@ impl CopyQueries for Sqlite {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (users, comments) = tx.query_row(
-            "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (users, comments) = tx.query_row(ROW_COUNTS, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
         not_empty(users, comments)?;
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO users (id, username, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-            )?;
+            let mut insert = tx.prepare(INSERT_USER)?;
             for u in &dump.users {
                 insert
                     .execute(params![
@@ -106,11 +98,7 @@ impl CopyQueries for Sqlite {
                     ])
                     .with_context(|| format!("failed to copy user {}", u.id))?;
             }
-            let mut insert = tx.prepare(
-                "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key,
-                                       spam_score, spam_reasons, spam_taught)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?;
+            let mut insert = tx.prepare(INSERT_COMMENT)?;
             for c in dump.comments_parents_first() {
                 insert
                     .execute(params![
@@ -147,11 +135,7 @@ impl CopyQueries for Sqlite {
              SELECT post, random(), SUM(status = 'approved') FROM comments GROUP BY post;",
         )
         .context("failed to stamp the copied posts")?;
-        let found = tx.query_row(
-            "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM comments)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let found = tx.query_row(ROW_COUNTS, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
         check_counts(dump.counts(), found)?;
         tx.commit().context("failed to commit the copy")?;
         Ok(dump.counts())

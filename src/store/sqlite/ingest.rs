@@ -2,7 +2,7 @@
 //! comments inserted unless their key is stored, and each touched post's stamp renewed at
 //! commit.
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, params};
 
 use super::super::backend::IngestTransaction;
@@ -77,17 +77,11 @@ impl<'a> SqliteIngest<'a> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        let (id, post, username, email, body) = stored.ok_or_else(|| {
-            anyhow!(
-                "the comment {:?} conflicts but is not stored",
-                c.submission_key
-            )
-        })?;
-        Ok(if c.same_as(&post, &username, &email, &body) {
-            Inserted::AlreadyStored(id)
-        } else {
-            Inserted::KeyTaken(id)
-        })
+        let stored = stored.as_ref();
+        super::super::backend::stored_under_key(
+            c,
+            stored.map(|(id, p, u, e, b)| (*id, p.as_str(), u.as_str(), e.as_str(), b.as_str())),
+        )
     }
 }
 
