@@ -55,7 +55,9 @@ fn options(config: &MarkdownConfig) -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        // `Term` then `: Definition`, as kramdown and Hugo's goldmark read it.
+        | Options::ENABLE_DEFINITION_LIST;
     if config.math {
         options | Options::ENABLE_MATH
     } else {

@@ -59,7 +59,8 @@ pub fn render_fragment(
     enabled: bool,
     problems: &mut Problems,
 ) -> RenderedMarkdown {
-    let calls = enabled && may_call(text);
+    // Kramdown's attribute lists (`{: .class}`) are found by the same scan, to be dropped.
+    let calls = enabled && (may_call(text) || text.contains("{:"));
     let links = may_link(text);
     if !calls && !links {
         return plain(text, &env.config.markdown);
