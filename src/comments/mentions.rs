@@ -2,7 +2,11 @@
 //! reposts and bookmarks as the people who made them, and plain mentions as links, grouped by
 //! post. Names and words are plain text for the template to escape; every URL is http(s), or
 //! left out; an author's picture from another host is kept only when the site shows avatars.
+//! The replies also join the post's thread ([`Threads::with_mention_replies`]).
+//!
+//! [`Threads::with_mention_replies`]: super::thread::Threads::with_mention_replies
 
+use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -44,6 +48,37 @@ pub struct MentionReply {
     pub anchor: String,
     /// The host of the source, to say where it came from.
     pub source_host: String,
+    /// The comment row it is stored under, which orders it in the thread on equal times.
+    #[serde(skip)]
+    pub id: i64,
+    /// When it is dated, to place it among the comments.
+    #[serde(skip)]
+    pub at: DateTime<Utc>,
+}
+
+impl MentionReply {
+    /// Where the reply came from, as its place in the thread shows it.
+    pub fn origin(&self) -> MentionOrigin {
+        MentionOrigin {
+            source: self.author.source.clone(),
+            source_host: self.source_host.clone(),
+            url: self.author.url.clone(),
+            photo: self.author.photo.clone(),
+        }
+    }
+}
+
+/// What marks a reply from another site in the post's thread (`c.mention` of a thread node).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MentionOrigin {
+    /// The page that replied (http or https).
+    pub source: String,
+    /// Its host, to say where the reply came from.
+    pub source_host: String,
+    /// The author's page (http or https).
+    pub url: Option<String>,
+    /// The author's picture, only when the site shows avatars.
+    pub photo: Option<String>,
 }
 
 /// Someone who mentioned the post, and where.
@@ -97,6 +132,8 @@ impl Mentions {
                     timestamp: dates::iso(&record.timestamp),
                     date: dates::human(&record.timestamp),
                     anchor: format!("mention-{}", record.id),
+                    id: record.id,
+                    at: record.timestamp,
                 }),
                 "like" => post.likes.push(person),
                 "repost" => post.reposts.push(person),
@@ -110,6 +147,13 @@ impl Mentions {
     /// A post's mentions (none when it has none).
     pub fn for_post(&self, slug: &str) -> PostMentions {
         self.by_post.get(slug).cloned().unwrap_or_default()
+    }
+
+    /// Every reply, with the slug of the post it replies to.
+    pub fn replies(&self) -> impl Iterator<Item = (&str, &MentionReply)> {
+        self.by_post
+            .iter()
+            .flat_map(|(post, m)| m.replies.iter().map(move |r| (post.as_str(), r)))
     }
 }
 
