@@ -276,6 +276,70 @@ fn a_redirect_is_followed_and_sources_too_large_or_unlinked_store_nothing() {
     assert_eq!(stored[0]["username"], "Dee");
 }
 
+/// A TLS source on 127.0.0.1 whose certificate comes from the test authority of
+/// `tests/fixtures/tls/` (which only the library's unit tests trust, where https verification
+/// itself is tested); it serves `response` once and tells how the session ended.
+fn tls_source(response: String) -> (String, std::sync::mpsc::Receiver<String>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![
+                CertificateDer::from_pem_slice(include_bytes!("fixtures/tls/localhost.pem"))
+                    .unwrap(),
+            ],
+            PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/tls/localhost.key")).unwrap(),
+        )
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/note", listener.local_addr().unwrap());
+    let (told, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((tcp, _)) = listener.accept() else {
+            return;
+        };
+        let connection = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        let mut tls = rustls::StreamOwned::new(connection, tcp);
+        let mut head = [0u8; 4096];
+        let _ = told.send(match tls.read(&mut head) {
+            Ok(_) => {
+                let _ = tls.write_all(response.as_bytes());
+                "served".to_string()
+            }
+            Err(e) => e.to_string(),
+        });
+    });
+    (url, heard)
+}
+
+/// The binary trusts the Mozilla roots and nothing else: a source whose certificate comes
+/// from another authority is refused in the handshake and stores nothing.
+#[test]
+fn a_source_whose_certificate_no_trusted_authority_signed_is_refused() {
+    let site = site("");
+    let (untrusted, heard) = tls_source(page(&h_entry("u-in-reply-to", "Mallory", "hi")));
+    let sources = Sources::start();
+    sources.serve("/like", page(&h_entry("u-like-of", "Cy", "")));
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    // One thread verifies them in order: once the like is stored, the https one was tried.
+    assert_eq!(send(&server, &untrusted, TARGET).0, 202);
+    assert_eq!(send(&server, &sources.url("/like"), TARGET).0, 202);
+    events.next_reload();
+    let stored = mentions(&site);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["username"], "Cy");
+    let ended = heard.recv().unwrap();
+    assert!(
+        ended.contains("received fatal alert: UnknownCA"),
+        "the handshake was refused by quill: {ended}"
+    );
+}
+
 #[test]
 fn requests_are_refused_with_a_reason() {
     let site = site("");
