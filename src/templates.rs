@@ -70,6 +70,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/shortcodes/gist.html"),
     ),
     (
+        "shortcodes/x.html",
+        include_str!("../templates/shortcodes/x.html"),
+    ),
+    (
+        "shortcodes/instagram.html",
+        include_str!("../templates/shortcodes/instagram.html"),
+    ),
+    (
         "shortcodes/notice.html",
         include_str!("../templates/shortcodes/notice.html"),
     ),

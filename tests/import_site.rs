@@ -345,3 +345,88 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
         "@/ links resolve"
     );
 }
+
+/// A Jekyll blog that keeps posts in folders, pages in folders, front matter defaults and an
+/// archive page made of Liquid. The URLs asserted are the ones Jekyll 4.3 published for it.
+#[test]
+fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
+    let source = TestSite::empty();
+    source.write(
+        "_config.yml",
+        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
+    );
+    source.write(
+        "_posts/2021-01-02-first.md",
+        "---\ntitle: First\ncategories: Food Travel\n---\nHello.\n",
+    );
+    source.write(
+        "blog/_posts/2021-02-03-nested.md",
+        "---\ntitle: Nested\ncategories: [Food]\n---\nIn the blog folder.\n",
+    );
+    source.write(
+        "blog/_posts/2021-02-04-plain.md",
+        "---\ntitle: Plain\n---\nNo categories of its own.\n",
+    );
+    source.write(
+        "notes/_posts/2021-03-03-a-note.md",
+        "---\ntitle: A note\n---\nShort.\n",
+    );
+    source.write("about/index.md", "---\ntitle: About\n---\nMe.\n");
+    source.write("docs/guide.md", "---\ntitle: Guide\n---\nHow to.\n");
+    source.write(
+        "archive.html",
+        "---\ntitle: Archive\n---\n<ul>{% for post in site.posts %}<li><a href=\"{{ post.url }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n",
+    );
+    source.write("_recipes/bread.md", "---\ntitle: Bread\n---\nFlour.\n");
+    source.write("assets/css/site.css", "body {}\n");
+    source.write("assets/css/main.scss", "---\n---\n@import \"theme\";\n");
+    source.write("deploy.sh", "rsync -a _site/ host:\n");
+    source.write("scripts/notes.txt", "build notes\n");
+    source.write("_includes/unused.html", "<b>never called</b>\n");
+    let dest = TestSite::empty();
+    let new = dest.path("new");
+    let run = import("jekyll", source.root(), &new);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("archive.html:4: `{% for post in site.posts %}`"),
+        "the Liquid page is named by line: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("main.scss") && run.stdout.contains("Sass"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("defaults: only their permalinks"),
+        "{}",
+        run.stdout
+    );
+    let built = build(&new);
+    assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+    let public = new.join("public");
+    assert_published(
+        &public,
+        &[
+            "food/travel/2021/01/02/first.html",
+            // The folders above `_posts` are the first categories.
+            "blog/food/2021/02/03/nested.html",
+            "blog/2021/02/04/plain.html",
+            "notes/a-note/index.html",
+            "about/index.html",
+            "docs/guide.html",
+            "archive.html",
+            "recipes/bread.html",
+            "assets/css/site.css",
+        ],
+    );
+    let archive = std::fs::read_to_string(public.join("archive.html")).unwrap();
+    assert!(!archive.contains("{%") && archive.contains("href=\"/tags/\""));
+    for left_out in ["deploy.sh", "scripts/notes.txt", "unused.html", "_includes"] {
+        assert!(
+            snapshot(&public).iter().all(|(p, _)| !p.contains(left_out)),
+            "{left_out} is not published"
+        );
+    }
+}

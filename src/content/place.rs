@@ -23,6 +23,8 @@ struct Location {
     stem: String,
     /// Whether it is a section's `_index.md`.
     is_section: bool,
+    /// Whether it is a folder's `index.md` (a bundle).
+    is_bundle: bool,
     /// The language of a translation.
     lang: Option<String>,
 }
@@ -39,7 +41,8 @@ fn locate(file: &Path) -> Location {
     parts.pop();
     let (name, lang) = lang::split(file);
     let is_section = name == "_index";
-    let stem = if lang::is_bundle_index(file) {
+    let is_bundle = lang::is_bundle_index(file);
+    let stem = if is_bundle {
         parts.pop().unwrap_or_default()
     } else {
         name
@@ -48,6 +51,7 @@ fn locate(file: &Path) -> Location {
         dirs: parts,
         stem,
         is_section,
+        is_bundle,
         lang,
     }
 }
@@ -174,6 +178,12 @@ fn place_one(
             Kind::Section => (None, String::new()),
         }
     };
+    // Jekyll drops an `index` page's name: `about/index.md` is /about/ whatever the pattern.
+    let jekyll_index = config.permalinks.style == Style::Jekyll
+        && location.is_bundle
+        && source.kind == Kind::Page
+        && source.meta.url.is_none();
+    let pattern = pattern.filter(|_| !jekyll_index);
     let path = match pattern {
         Some(pattern) => match pattern.expand(&values) {
             Some(path) => path,

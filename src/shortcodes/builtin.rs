@@ -76,6 +76,20 @@ pub const BUILTINS: &[Builtin] = &[
         prepare: gist,
     },
     Builtin {
+        name: "x",
+        aliases: &["tweet", "twitter"],
+        keys: &["user", "id"],
+        markdown_body: false,
+        prepare: post_on_x,
+    },
+    Builtin {
+        name: "instagram",
+        aliases: &[],
+        keys: &["id"],
+        markdown_body: false,
+        prepare: instagram,
+    },
+    Builtin {
         name: "notice",
         aliases: &["admonition", "note", "tip", "warning", "aside", "callout"],
         keys: &["kind", "title"],
@@ -193,6 +207,45 @@ fn gist(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), St
             format!("https://gist.github.com/{user}/{id}").into(),
         );
     }
+    Ok(())
+}
+
+/// Hugo's `x` (formerly `tweet`): `user` and `id`, or Hugo 0.x's id alone. quill links to the
+/// post instead of embedding X's script, which would track every reader.
+fn post_on_x(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
+    // `{{< tweet 1453110110599868418 >}}`: one positional argument is the id, not a user.
+    if named.get("id").is_none_or(Value::is_null)
+        && let Some(only) = text(named, "user").filter(|u| u.bytes().all(|b| b.is_ascii_digit()))
+    {
+        named.remove("user");
+        named.insert("id".into(), only.into());
+    }
+    let id = text(named, "id").ok_or("needs the post's id (and its user)")?;
+    if !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{id}` is not a post id (digits only)"));
+    }
+    named.insert("id".into(), id.into());
+    if let Some(user) = text(named, "user") {
+        if !user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!("`{user}` is not a user name (letters, digits and _)"));
+        }
+        named.insert("user".into(), user.into());
+    }
+    Ok(())
+}
+
+/// Hugo's `instagram`: a post's short code, linked rather than embedded (Instagram's script
+/// tracks every reader).
+fn instagram(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
+    let id = text(named, "id").ok_or("needs the post's id")?;
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!("`{id}` is not a post id (letters, digits, - and _)"));
+    }
+    named.insert("id".into(), id.into());
     Ok(())
 }
 

@@ -126,6 +126,18 @@ pub fn render_body(
     })
 }
 
+/// The warning for an `.html` page whose text still shows template syntax, as
+/// `file:line: message`; quill runs no shortcodes in such a page.
+pub fn html_source_leak(file: &Path, body: &str, first_line: usize) -> Option<String> {
+    let at = events::html_leaks(body)?;
+    let line = first_line + body[..at].matches('\n').count();
+    Some(format!(
+        "{}:{line}: {}",
+        file.display(),
+        expand::leak_message("the page's HTML")
+    ))
+}
+
 /// Whether a body may call a shortcode or link to another page: what makes its page depend
 /// on the URLs of other pages.
 pub fn may_refer(body: &str) -> bool {

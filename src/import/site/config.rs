@@ -37,12 +37,30 @@ pub struct Settings {
     pub languages: BTreeMap<String, Option<String>>,
     /// Jekyll collections that are output, with their permalink patterns.
     pub collections: BTreeMap<String, Option<String>>,
+    /// Jekyll's `exclude`: patterns of paths the site does not publish.
+    pub exclude: Vec<String>,
+    /// Jekyll's `include`: patterns of hidden or underscore paths it publishes all the same.
+    pub include: Vec<String>,
+    /// Jekyll's front matter defaults that give a permalink to the files under a path.
+    pub scoped_permalinks: Vec<ScopedPermalink>,
     /// The theme the site uses, whose shortcodes count as the site's own.
     pub theme: Option<String>,
     /// Settings read that quill has no place for, as `key: why` notes.
     pub left_out: Vec<String>,
     /// The configuration file read.
     pub file: PathBuf,
+}
+
+/// A Jekyll `defaults` entry with a permalink for a part of the site
+/// (jekyllrb.com/docs/configuration/front-matter-defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedPermalink {
+    /// The folder it applies to, relative to the site (empty: everywhere).
+    pub path: String,
+    /// The kind of file (`posts`, `pages`, a collection), or any.
+    pub kind: Option<String>,
+    /// The pattern.
+    pub permalink: String,
 }
 
 /// Finds and reads the configuration of a `generator` site at `source`.
@@ -218,7 +236,10 @@ fn jekyll(c: &Value) -> Settings {
             }
         }
     }
-    for key in ["plugins", "gems", "defaults", "sass", "exclude", "include"] {
+    s.exclude = strings(c.get("exclude"));
+    s.include = strings(c.get("include"));
+    jekyll_defaults(c, &mut s);
+    for key in ["plugins", "gems", "sass"] {
         if c.get(key).is_some() {
             s.left_out.push(format!(
                 "{key}: Jekyll's own build settings; quill has no counterpart"
@@ -226,6 +247,73 @@ fn jekyll(c: &Value) -> Settings {
         }
     }
     s
+}
+
+/// A list of strings (or one string) from the configuration.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        Some(Value::String(one)) => vec![one.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Jekyll's front matter defaults: a permalink for every post, page or collection document
+/// becomes that kind's pattern; one for a folder is given to the files under it (as Jekyll
+/// does, as if their front matter said it). The other values are the old theme's (layouts,
+/// sidebars), and the report says so.
+fn jekyll_defaults(c: &Value, s: &mut Settings) {
+    let Some(Value::Array(defaults)) = c.get("defaults") else {
+        return;
+    };
+    let mut other_values = false;
+    for entry in defaults {
+        let scope = entry.get("scope");
+        let path = scope
+            .and_then(|v| v.get("path"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim_matches('/')
+            .to_string();
+        let kind = scope
+            .and_then(|v| v.get("type"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let values = entry.get("values").and_then(Value::as_object);
+        other_values |= values.is_some_and(|v| v.keys().any(|k| k != "permalink"));
+        let Some(permalink) = values
+            .and_then(|v| v.get("permalink"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        match (path.is_empty(), kind.as_deref()) {
+            (true, Some("posts")) => {
+                s.permalinks.insert("posts".into(), permalink.to_string());
+            }
+            (true, Some("pages")) => {
+                s.permalinks.insert("pages".into(), permalink.to_string());
+            }
+            (true, Some(name)) if s.collections.contains_key(name) => {
+                let pattern = collection_pattern(permalink, name);
+                s.collections.insert(name.to_string(), Some(pattern));
+            }
+            _ => s.scoped_permalinks.push(ScopedPermalink {
+                path,
+                kind,
+                permalink: permalink.to_string(),
+            }),
+        }
+    }
+    if other_values {
+        s.left_out.push(
+            "defaults: only their permalinks were carried over; the other values (layouts, sidebars) belong to the old theme".into(),
+        );
+    }
 }
 
 /// A collection's permalink in the tokens quill has: `:collection` is its name, `:name` and

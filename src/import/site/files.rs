@@ -32,12 +32,25 @@ pub struct Planned {
     pub from: PathBuf,
     /// What it is.
     pub kind: Kind,
+    /// What its front matter gains from where the old generator found it.
+    pub front: FrontEdits,
+}
+
+/// Front matter a file gains from its place in the old site (Jekyll's categories from the
+/// folders above `_posts`, a permalink from the defaults for its folder): what the old
+/// generator gave it without the file saying so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FrontEdits {
+    /// Categories that come before the front matter's own.
+    pub categories: Vec<String>,
+    /// A permalink pattern, unless the file has its own.
+    pub permalink: Option<String>,
 }
 
 /// Every file of the source site the new one takes, sorted by destination.
 pub fn plan(generator: Generator, source: &Path, settings: &Settings) -> Result<Vec<Planned>> {
     let mut planned = match generator {
-        Generator::Jekyll => jekyll(source, settings)?,
+        Generator::Jekyll => super::jekyll::plan(source, settings)?,
         Generator::Hugo | Generator::Zola => content_and_static(source)?,
     };
     planned.sort();
@@ -46,7 +59,7 @@ pub fn plan(generator: Generator, source: &Path, settings: &Settings) -> Result<
 }
 
 /// The files under `dir`, sorted, skipping hidden ones.
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if !dir.is_dir() {
         return Ok(files);
@@ -64,7 +77,8 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn is_markup(path: &Path) -> bool {
+/// Whether a file is Markdown or HTML, which a generator renders.
+pub fn is_markup(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("md" | "markdown" | "mdown" | "html")
@@ -72,11 +86,12 @@ fn is_markup(path: &Path) -> bool {
 }
 
 /// Whether a file starts with front matter (Jekyll renders only those; others are static).
-fn has_front_matter(path: &Path) -> bool {
+pub fn has_front_matter(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| b.starts_with(b"---") || b.starts_with(b"+++"))
 }
 
-fn under(root: &Path, file: &Path) -> PathBuf {
+/// `file` relative to `root`.
+pub fn under(root: &Path, file: &Path) -> PathBuf {
     file.strip_prefix(root).unwrap_or(file).to_path_buf()
 }
 
@@ -94,6 +109,7 @@ fn content_and_static(source: &Path) -> Result<Vec<Planned>> {
             to: Path::new("content").join(under(&content, &file)),
             from: file,
             kind,
+            front: FrontEdits::default(),
         });
     }
     let statics = source.join("static");
@@ -102,95 +118,8 @@ fn content_and_static(source: &Path) -> Result<Vec<Planned>> {
             to: Path::new("static").join(under(&statics, &file)),
             from: file,
             kind: Kind::Static,
+            front: FrontEdits::default(),
         });
-    }
-    Ok(planned)
-}
-
-/// Top-level names of a Jekyll site that are its machinery, not its output.
-const JEKYLL_MACHINERY: &[&str] = &[
-    "Gemfile",
-    "Gemfile.lock",
-    "Rakefile",
-    "README.md",
-    "README",
-    "LICENSE",
-    "LICENSE.md",
-    "LICENSE.txt",
-    "CHANGELOG.md",
-    "package.json",
-    "package-lock.json",
-    "node_modules",
-    "vendor",
-    "index.html",
-    "index.md",
-    "feed.xml",
-    "atom.xml",
-    "sitemap.xml",
-    "robots.txt",
-    "search.json",
-    "CNAME",
-];
-
-/// Jekyll: `_posts/` and `_drafts/` into `content/posts/`, collections that are output into
-/// `content/NAME/`, `_pages/` and pages at the root into `content/`, and every other folder
-/// or file that does not start with `_` or `.` into `static/`.
-fn jekyll(source: &Path, settings: &Settings) -> Result<Vec<Planned>> {
-    let mut planned = Vec::new();
-    let mut take = |dir: &str, to: &str, kind: Kind| -> Result<()> {
-        let from = source.join(dir);
-        for file in files_under(&from)? {
-            // A file beside posts that is not one (an image) stays beside them.
-            let kind = if is_markup(&file) { kind } else { Kind::Static };
-            let to = Path::new("content").join(to).join(under(&from, &file));
-            planned.push(Planned {
-                to,
-                from: file,
-                kind,
-            });
-        }
-        Ok(())
-    };
-    take("_posts", "posts", Kind::Post)?;
-    take("_drafts", "posts", Kind::Draft)?;
-    take("_pages", "", Kind::Content)?;
-    for name in settings.collections.keys() {
-        take(&format!("_{name}"), name, Kind::Content)?;
-    }
-    let mut top: Vec<PathBuf> = std::fs::read_dir(source)
-        .with_context(|| format!("failed to read {}", source.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    top.sort();
-    for path in top {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with(['_', '.']) || JEKYLL_MACHINERY.contains(&name.as_str()) {
-            continue;
-        }
-        if path.is_dir() {
-            for file in files_under(&path)? {
-                planned.push(Planned {
-                    to: Path::new("static").join(under(source, &file)),
-                    from: file,
-                    kind: Kind::Static,
-                });
-            }
-        } else if is_markup(&path) && has_front_matter(&path) {
-            planned.push(Planned {
-                to: Path::new("content").join(&name),
-                from: path,
-                kind: Kind::Content,
-            });
-        } else if !is_markup(&path) && !name.ends_with(".yml") && !name.ends_with(".gemspec") {
-            planned.push(Planned {
-                to: Path::new("static").join(&name),
-                from: path,
-                kind: Kind::Static,
-            });
-        }
     }
     Ok(planned)
 }
@@ -219,6 +148,79 @@ pub fn mark_draft(text: &str, modified: &str) -> String {
         return format!("+++\ndraft = true\n{date}{rest}");
     }
     format!("---\ndraft: true\ndate: {modified}\n---\n{text}")
+}
+
+/// A file's text with what its place gave it in the old site written into its YAML front
+/// matter: the folders' categories before its own (the keys `category` and `categories` become
+/// one `categories` list, as Jekyll merges them), and the permalink of its folder's defaults
+/// unless it has one. Nothing else changes.
+pub fn with_front_edits(text: &str, edits: &FrontEdits) -> String {
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return text.to_string();
+    };
+    let Some(end) = rest.find("\n---") else {
+        return text.to_string();
+    };
+    let (front, after) = rest.split_at(end + 1);
+    let parsed: serde_json::Value = serde_norway::from_str(front).unwrap_or_default();
+    let mut added = String::new();
+    let mut dropped: &[&str] = &[];
+    if !edits.categories.is_empty() {
+        let mut categories = edits.categories.clone();
+        let own = match (parsed.get("category"), parsed.get("categories")) {
+            (Some(one), _) => vec![scalar(one)],
+            (None, Some(serde_json::Value::String(s))) => {
+                s.split_whitespace().map(str::to_string).collect()
+            }
+            (None, Some(serde_json::Value::Array(items))) => items.iter().map(scalar).collect(),
+            _ => Vec::new(),
+        };
+        for category in own {
+            if !category.is_empty() && !categories.contains(&category) {
+                categories.push(category);
+            }
+        }
+        let list = serde_json::to_string(&categories).unwrap_or_default();
+        added.push_str(&format!("categories: {list}\n"));
+        dropped = &["categories", "category"];
+    }
+    if let Some(permalink) = &edits.permalink
+        && parsed.get("permalink").is_none()
+    {
+        let quoted = serde_json::Value::String(permalink.clone()).to_string();
+        added.push_str(&format!("permalink: {quoted}\n"));
+    }
+    format!("---\n{added}{}{after}", without_keys(front, dropped))
+}
+
+/// A YAML value as text (a category may be written as a number).
+fn scalar(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// YAML front matter without the top-level `keys` and their indented or listed values.
+fn without_keys(front: &str, keys: &[&str]) -> String {
+    let mut out = String::with_capacity(front.len());
+    let mut skipping = false;
+    for line in front.split_inclusive('\n') {
+        let starts_key = keys.iter().any(|k| {
+            line.strip_prefix(k)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        });
+        if starts_key {
+            skipping = true;
+            continue;
+        }
+        if skipping && (line.starts_with([' ', '\t', '-']) || line.trim().is_empty()) {
+            continue;
+        }
+        skipping = false;
+        out.push_str(line);
+    }
+    out
 }
 
 /// A page's text with a `title` added when its front matter has none (Hugo, Zola and Jekyll
@@ -275,6 +277,35 @@ mod tests {
             "+++\ntitle = \"home page\"\n+++\n"
         );
         assert_eq!(with_title("---\ntitle: A\n---\n", Path::new("a.md")), None);
+    }
+
+    #[test]
+    fn folder_categories_come_first_and_a_default_permalink_only_when_the_file_has_none() {
+        let cats = FrontEdits {
+            categories: vec!["blog".into()],
+            permalink: None,
+        };
+        assert_eq!(
+            with_front_edits("---\ntitle: A\ncategories: Food Travel\n---\nx", &cats),
+            "---\ncategories: [\"blog\",\"Food\",\"Travel\"]\ntitle: A\n---\nx"
+        );
+        assert_eq!(
+            with_front_edits(
+                "---\ncategories:\n  - blog\n  - 2024\ntags: [a]\n---\n",
+                &cats
+            ),
+            "---\ncategories: [\"blog\",\"2024\"]\ntags: [a]\n---\n"
+        );
+        let permalink = FrontEdits {
+            categories: Vec::new(),
+            permalink: Some("/notes/:title/".into()),
+        };
+        assert_eq!(
+            with_front_edits("---\ntitle: A\n---\n", &permalink),
+            "---\npermalink: \"/notes/:title/\"\ntitle: A\n---\n"
+        );
+        let own = "---\npermalink: /mine/\n---\n";
+        assert_eq!(with_front_edits(own, &permalink), own);
     }
 
     #[test]

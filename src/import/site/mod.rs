@@ -8,6 +8,8 @@
 
 mod config;
 mod files;
+mod jekyll;
+mod liquid;
 mod shortcodes;
 
 use std::collections::BTreeMap;
@@ -182,10 +184,25 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         *report.carried.entry(label.to_string()).or_default() += 1;
         if file.kind == Kind::Static {
             copy(&file.from, &dest.join(&file.to))?;
+            if generator == Generator::Jekyll && files::has_front_matter(&file.from) {
+                report.to_do.push(ToDo {
+                    file: file.from.display().to_string(),
+                    what: format!(
+                        "Jekyll ran it through Liquid{} before publishing it; it is copied as written to {}: make the file it became by hand",
+                        if file.from.extension().is_some_and(|e| e == "scss" || e == "sass") {
+                            " and Sass"
+                        } else {
+                            ""
+                        },
+                        file.to.display()
+                    ),
+                });
+            }
             continue;
         }
         let text = std::fs::read_to_string(&file.from)
             .with_context(|| format!("failed to read {}", file.from.display()))?;
+        let text = files::with_front_edits(&text, &file.front);
         let text = if file.kind == Kind::Draft {
             files::mark_draft(&text, &files::modified_day(&file.from))
         } else {
@@ -200,6 +217,10 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
                 titled
             }
             None => text,
+        };
+        let text = match generator {
+            Generator::Jekyll => without_jekyll_only_liquid(text, file, &settings, &mut report),
+            _ => text,
         };
         write(dest, &file.to, text.as_bytes())?;
         pages.push((file.to.clone(), text));
@@ -237,6 +258,47 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         }
     }
     Ok(report)
+}
+
+/// A Jekyll page made of Liquid only Jekyll runs (an archive, a tag index) gets a body that
+/// links to quill's listings; a post with such Liquid is kept as written. The report names
+/// both, by file and line.
+fn without_jekyll_only_liquid(
+    text: String,
+    file: &files::Planned,
+    settings: &config::Settings,
+    report: &mut SiteImportReport,
+) -> String {
+    let html = file.from.extension().is_some_and(|e| e == "html");
+    let Some(leftover) = liquid::first_leftover(&text, html) else {
+        return text;
+    };
+    let at = format!("{}:{}", file.from.display(), leftover.line);
+    if file.kind == Kind::Content {
+        let base_path = url::Url::parse(&settings.base_url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        report.to_do.push(ToDo {
+            file: at,
+            what: format!(
+                "`{}` is Liquid that only Jekyll runs: the page keeps its URL and now links to quill's listings (the home page, /tags/); make it a Tera template by hand if you want it back",
+                leftover.snippet
+            ),
+        });
+        *report
+            .carried
+            .entry("Liquid pages replaced by links".into())
+            .or_default() += 1;
+        return liquid::replaced_body(&text, &file.to, &base_path);
+    }
+    report.to_do.push(ToDo {
+        file: at,
+        what: format!(
+            "`{}` is Liquid that quill does not run, so visitors would see it: write that part as Markdown or a shortcode",
+            leftover.snippet
+        ),
+    });
+    text
 }
 
 /// A section that names a template of the old theme (`template = "docs.html"`) gets a stand-in
