@@ -286,8 +286,14 @@ fn hugo_calls_of_every_builtin() {
         html,
         r#"<a href="https://x.com/SanDiegoZoo/status/1453110110599868418">A post by @SanDiegoZoo</a>"#,
     );
-    has(html, r#"<a href="https://x.com/i/status/1453110110599868419">"#);
-    has(html, r#"<a href="https://www.instagram.com/p/CxOWiQNP2MO/">"#);
+    has(
+        html,
+        r#"<a href="https://x.com/i/status/1453110110599868419">"#,
+    );
+    has(
+        html,
+        r#"<a href="https://www.instagram.com/p/CxOWiQNP2MO/">"#,
+    );
     assert!(!html.contains("<script"), "nothing embedded");
     has(
         html,

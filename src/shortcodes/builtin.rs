@@ -227,7 +227,9 @@ fn post_on_x(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(
     named.insert("id".into(), id.into());
     if let Some(user) = text(named, "user") {
         if !user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(format!("`{user}` is not a user name (letters, digits and _)"));
+            return Err(format!(
+                "`{user}` is not a user name (letters, digits and _)"
+            ));
         }
         named.insert("user".into(), user.into());
     }
@@ -243,7 +245,9 @@ fn instagram(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(format!("`{id}` is not a post id (letters, digits, - and _)"));
+        return Err(format!(
+            "`{id}` is not a post id (letters, digits, - and _)"
+        ));
     }
     named.insert("id".into(), id.into());
     Ok(())
