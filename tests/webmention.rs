@@ -494,6 +494,20 @@ fn mentions_are_shown_as_replies_in_the_thread_and_counts_with_links_out_marked(
         "the reply is counted with the thread, the likes are not: {page}"
     );
 
+    // A site's own template still gets every mention, the replies too, as `page.mentions`.
+    site.write(
+        "templates/post.html",
+        "{% for r in page.mentions.replies %}<p id=\"{{ r.anchor }}\">{{ r.name }} on {{ r.source_host }}: {{ r.content }}</p>{% endfor %}\
+         <p>{{ page.mentions.count }} in all, {{ page.mentions.likes | length }} likes; {{ page.comments | length }} in the thread</p>",
+    );
+    site.run(&["build"]).ok();
+    let own = site.read("public/posts/hello/index.html");
+    assert!(
+        own.contains("<p id=\"mention-1\">Bea on s1.example: Nice post.</p>")
+            && own.contains("<p>4 in all, 2 likes; 1 in the thread</p>"),
+        "{own}"
+    );
+
     let with_avatars = site_with_mentions(
         "avatars = \"gravatar\"\n",
         &[("reply", "Bea".into(), "Hi.".into())],
