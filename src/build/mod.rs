@@ -345,9 +345,8 @@ fn open_comments(database: Option<&DbLocation>) -> Result<(Option<Store>, PostSt
 /// What a build publishes from the store: threads, webmentions, the newest comments.
 type Comments = (Threads, Mentions, Vec<CommentRecord>);
 
-/// The threads of the given posts (of every post with `None`) with the webmention replies
-/// among their comments, every approved webmention, and the newest comments for the comments
-/// feed.
+/// The threads of the given posts (of every post with `None`), every approved webmention,
+/// and the newest comments for the comments feed.
 fn read_comments(
     store: Option<Store>,
     posts: Option<Vec<&str>>,
@@ -366,9 +365,7 @@ fn read_comments(
     })?;
     let mentions = Mentions::collect(store.approved_mentions()?, comments.avatars);
     Ok((
-        threads
-            .highlighting(config.markdown.highlight)
-            .with_mention_replies(&mentions),
+        threads.highlighting(config.markdown.highlight),
         mentions,
         store.latest_approved(feed_size(config))?,
     ))

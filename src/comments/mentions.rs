@@ -2,15 +2,13 @@
 //! reposts and bookmarks as the people who made them, and plain mentions as links, grouped by
 //! post. Names and words are plain text for the template to escape; every URL is http(s), or
 //! left out; an author's picture from another host is kept only when the site shows avatars.
-//! The replies also join the post's thread ([`Threads::with_mention_replies`]).
-//!
-//! [`Threads::with_mention_replies`]: super::thread::Threads::with_mention_replies
+//! The replies also take their place in the post's thread ([`among`]).
 
-use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::render::{display_name, initials};
+use super::render::{display_name, initials, render_text};
+use super::thread::CommentNode;
 use crate::config::Avatars;
 use crate::content::dates;
 use crate::store::MentionRecord;
@@ -51,9 +49,6 @@ pub struct MentionReply {
     /// The comment row it is stored under, which orders it in the thread on equal times.
     #[serde(skip)]
     pub id: i64,
-    /// When it is dated, to place it among the comments.
-    #[serde(skip)]
-    pub at: DateTime<Utc>,
 }
 
 impl MentionReply {
@@ -66,6 +61,47 @@ impl MentionReply {
             photo: self.author.photo.clone(),
         }
     }
+
+    /// The reply as an entry of the thread: its words are text, not Markdown.
+    pub fn node(&self) -> CommentNode {
+        CommentNode {
+            id: self.id,
+            author: self.author.name.clone(),
+            initials: self.author.initials.clone(),
+            avatar: None,
+            body_html: render_text(&self.content),
+            timestamp: self.timestamp.clone(),
+            date: self.date.clone(),
+            anchor: self.anchor.clone(),
+            parent_id: None,
+            mention: Some(self.origin()),
+            replies: Vec::new(),
+        }
+    }
+}
+
+/// A thread's top-level comments (oldest first, as [`Threads`](super::thread::Threads) gives
+/// them) with the replies other sites sent placed among them by date, ties by id (a mention is
+/// a comment row, so ids never clash). A webmention replies to the post, so only the top level
+/// is merged; likes and the other kinds are counts, not entries.
+pub fn among(comments: Vec<CommentNode>, replies: &[MentionReply]) -> Vec<CommentNode> {
+    if replies.is_empty() {
+        return comments;
+    }
+    // Both timestamps are RFC 3339 in UTC to the second (`dates::iso`), which sorts as time.
+    let before = |r: &MentionReply, c: &CommentNode| {
+        (r.timestamp.as_str(), r.id) < (c.timestamp.as_str(), c.id)
+    };
+    let mut thread = Vec::with_capacity(comments.len() + replies.len());
+    let mut replies = replies.iter().peekable();
+    for comment in comments {
+        while let Some(reply) = replies.next_if(|r| before(r, &comment)) {
+            thread.push(reply.node());
+        }
+        thread.push(comment);
+    }
+    thread.extend(replies.map(MentionReply::node));
+    thread
 }
 
 /// What marks a reply from another site in the post's thread (`c.mention` of a thread node).
@@ -133,7 +169,6 @@ impl Mentions {
                     date: dates::human(&record.timestamp),
                     anchor: format!("mention-{}", record.id),
                     id: record.id,
-                    at: record.timestamp,
                 }),
                 "like" => post.likes.push(person),
                 "repost" => post.reposts.push(person),
@@ -147,13 +182,6 @@ impl Mentions {
     /// A post's mentions (none when it has none).
     pub fn for_post(&self, slug: &str) -> PostMentions {
         self.by_post.get(slug).cloned().unwrap_or_default()
-    }
-
-    /// Every reply, with the slug of the post it replies to.
-    pub fn replies(&self) -> impl Iterator<Item = (&str, &MentionReply)> {
-        self.by_post
-            .iter()
-            .flat_map(|(post, m)| m.replies.iter().map(move |r| (post.as_str(), r)))
     }
 }
 
@@ -212,5 +240,88 @@ mod tests {
             Some("https://pics.example/me.jpg")
         );
         assert_eq!(mentions.for_post("other").count, 0);
+    }
+
+    #[test]
+    fn replies_take_their_place_among_the_top_level_comments_by_date() {
+        use crate::comments::thread::Threads;
+        use crate::comments::{CommentRecord, Status};
+        use chrono::TimeZone;
+        let at = |minute: u32| Utc.with_ymd_and_hms(2024, 1, 1, 0, minute, 0).unwrap();
+        let comment = |id: i64, parent: Option<i64>, minute: u32| CommentRecord {
+            id,
+            post: "hello".into(),
+            parent_id: parent,
+            username: format!("visitor {id}"),
+            email: format!("v{id}@example.org"),
+            body: format!("comment {id}"),
+            timestamp: at(minute),
+            status: Status::Approved,
+        };
+        let threads = Threads::collect(3, Avatars::None, |add| {
+            // 4 answers 1 after the mention of minute 2: it stays under 1.
+            for c in [
+                comment(1, None, 1),
+                comment(3, None, 3),
+                comment(4, Some(1), 4),
+            ] {
+                add(c);
+            }
+            Ok(())
+        })
+        .unwrap();
+        let reply = |id: i64, minute: u32, words: &str| MentionRecord {
+            body: words.into(),
+            timestamp: at(minute),
+            ..record(
+                id,
+                "reply",
+                &format!("site {id}"),
+                &format!("https://s{id}.example/n"),
+            )
+        };
+        let mentions = Mentions::collect(
+            vec![
+                reply(10, 2, "*Not* <b>markdown</b>"),
+                MentionRecord {
+                    timestamp: at(2),
+                    ..record(11, "like", "Cy", "https://cy.example/l")
+                },
+                // The same second as comment 3, a later id.
+                reply(12, 3, "After 3."),
+                reply(2, 9, "Last."),
+            ],
+            Avatars::None,
+        );
+        let post = mentions.for_post("hello");
+        let thread = among(threads.for_post("hello"), &post.replies);
+        let shape: Vec<(String, usize)> = thread
+            .iter()
+            .map(|n| (n.anchor.clone(), n.replies.len()))
+            .collect();
+        let expected = [
+            ("comment-1", 1),
+            ("mention-10", 0),
+            ("comment-3", 0),
+            ("mention-12", 0),
+            ("mention-2", 0),
+        ];
+        assert_eq!(shape, expected.map(|(a, n)| (a.to_string(), n)), "no like");
+        let reply = &thread[1];
+        assert_eq!(reply.author, "site 10");
+        assert_eq!(reply.body_html, "<p>*Not* &lt;b&gt;markdown&lt;/b&gt;</p>");
+        let origin = reply.mention.as_ref().expect("marked as a mention");
+        assert_eq!(origin.source, "https://s10.example/n");
+        assert_eq!(origin.source_host, "s10.example");
+        assert_eq!(
+            origin.photo, None,
+            "no picture from another host without avatars"
+        );
+        assert!(thread[0].mention.is_none());
+        assert_eq!(
+            among(Vec::new(), &post.replies).len(),
+            3,
+            "a post without comments has a thread of its replies"
+        );
     }
 }

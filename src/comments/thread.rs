@@ -1,6 +1,5 @@
 //! Threads: the site's approved comments grouped by post and nested by reply, down to a
-//! maximum depth, as plain data for templates, with the replies other sites sent as
-//! webmentions placed among them by date. Built once per build, in one pass.
+//! maximum depth, as plain data for templates. Built once per build, in one pass.
 
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
@@ -8,8 +7,8 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::CommentRecord;
-use super::mentions::{MentionOrigin, Mentions};
-use super::render::{display_name, gravatar_hash, initials, render_body_with, render_text};
+use super::mentions::MentionOrigin;
+use super::render::{display_name, gravatar_hash, initials, render_body_with};
 use crate::config::Avatars;
 use crate::content::dates;
 
@@ -35,7 +34,8 @@ pub struct CommentNode {
     pub anchor: String,
     /// The comment it replies to.
     pub parent_id: Option<i64>,
-    /// Where a reply from another site came from; none for a visitor's comment.
+    /// Where a reply from another site came from (see
+    /// [`mentions::among`](super::mentions::among)); none for a visitor's comment.
     pub mention: Option<MentionOrigin>,
     /// Replies, oldest first.
     pub replies: Vec<CommentNode>,
@@ -58,25 +58,8 @@ struct Kept {
     parent_id: Option<i64>,
     username: Box<str>,
     avatar: Option<Box<str>>,
-    /// Markdown for a comment, plain text for a webmention.
     body: Box<str>,
     timestamp: DateTime<Utc>,
-    /// Only webmentions have one; boxed, since few of the kept are.
-    mention: Option<Box<MentionOrigin>>,
-}
-
-impl Kept {
-    fn of(record: CommentRecord, avatars: Avatars) -> Kept {
-        Kept {
-            id: record.id,
-            parent_id: record.parent_id,
-            avatar: avatar(&record.email, avatars).map(String::into_boxed_str),
-            username: record.username.into(),
-            body: record.body.into(),
-            timestamp: record.timestamp,
-            mention: None,
-        }
-    }
 }
 
 impl Threads {
@@ -107,53 +90,27 @@ impl Threads {
         Threads { highlight, ..self }
     }
 
-    fn add(&mut self, mut record: CommentRecord, avatars: Avatars) {
-        let post = std::mem::take(&mut record.post);
-        let kept = Kept::of(record, avatars);
-        match self.by_post.get_mut(&post) {
+    fn add(&mut self, record: CommentRecord, avatars: Avatars) {
+        let kept = Kept {
+            id: record.id,
+            parent_id: record.parent_id,
+            avatar: avatar(&record.email, avatars).map(String::into_boxed_str),
+            username: record.username.into(),
+            body: record.body.into(),
+            timestamp: record.timestamp,
+        };
+        match self.by_post.get_mut(&record.post) {
             Some(list) => list.push(kept),
             None => {
-                self.by_post.insert(post, vec![kept]);
+                self.by_post.insert(record.post, vec![kept]);
             }
         }
     }
 
     fn sorted(mut self) -> Threads {
         for list in self.by_post.values_mut() {
-            by_time(list);
-        }
-        self
-    }
-
-    /// The same threads with the webmention replies among the comments, each post's in time
-    /// order (ties by id: a mention is a comment row, so ids never clash). Likes and the other
-    /// kinds stay out: they are counts, not words.
-    pub fn with_mention_replies(mut self, mentions: &Mentions) -> Threads {
-        let mut touched = Vec::new();
-        for (post, reply) in mentions.replies() {
-            let kept = Kept {
-                id: reply.id,
-                parent_id: None,
-                username: reply.author.name.as_str().into(),
-                avatar: None,
-                body: reply.content.as_str().into(),
-                timestamp: reply.at,
-                mention: Some(Box::new(reply.origin())),
-            };
-            match self.by_post.get_mut(post) {
-                Some(list) => list.push(kept),
-                None => {
-                    self.by_post.insert(post.to_string(), vec![kept]);
-                }
-            }
-            touched.push(post);
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        for post in touched {
-            if let Some(list) = self.by_post.get_mut(post) {
-                by_time(list);
-            }
+            // Stable and nearly free when the store already gave them in this order.
+            list.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
         }
         self
     }
@@ -165,21 +122,35 @@ impl Threads {
         };
         let comments = kept
             .iter()
-            .map(|k| (make_node(k, self.highlight), k.parent_id))
+            .map(|k| {
+                let node = make_node(
+                    k.id,
+                    k.parent_id,
+                    &k.username,
+                    k.avatar.as_deref(),
+                    &k.body,
+                    &k.timestamp,
+                    self.highlight,
+                );
+                (node, k.parent_id)
+            })
             .collect();
         nest(comments, self.max_depth)
     }
 }
 
-/// Oldest first, ties by id. Stable and nearly free when the list is already in this order.
-fn by_time(list: &mut [Kept]) {
-    list.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
-}
-
 /// A comment as templates see it, without replies, its code not highlighted: feeds, where it
 /// goes, have no style sheet for it.
 pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
-    make_node(&Kept::of(record.clone(), avatars), false)
+    make_node(
+        record.id,
+        record.parent_id,
+        &record.username,
+        avatar(&record.email, avatars).as_deref(),
+        &record.body,
+        &record.timestamp,
+        false,
+    )
 }
 
 /// What a comment shows as its avatar: the Gravatar hash, when the author chose Gravatar.
@@ -189,26 +160,26 @@ fn avatar(email: &str, avatars: Avatars) -> Option<String> {
         .flatten()
 }
 
-fn make_node(kept: &Kept, highlight: bool) -> CommentNode {
-    let id = kept.id;
-    let (body_html, anchor) = match &kept.mention {
-        None => (
-            render_body_with(&kept.body, highlight),
-            format!("comment-{id}"),
-        ),
-        Some(_) => (render_text(&kept.body), format!("mention-{id}")),
-    };
+fn make_node(
+    id: i64,
+    parent_id: Option<i64>,
+    username: &str,
+    avatar: Option<&str>,
+    body: &str,
+    timestamp: &DateTime<Utc>,
+    highlight: bool,
+) -> CommentNode {
     CommentNode {
         id,
-        author: display_name(&kept.username),
-        initials: initials(&kept.username),
-        avatar: kept.avatar.as_deref().map(str::to_string),
-        body_html,
-        timestamp: dates::iso(&kept.timestamp),
-        date: dates::human(&kept.timestamp),
-        anchor,
-        parent_id: kept.parent_id,
-        mention: kept.mention.as_deref().cloned(),
+        author: display_name(username),
+        initials: initials(username),
+        avatar: avatar.map(str::to_string),
+        body_html: render_body_with(body, highlight),
+        timestamp: dates::iso(timestamp),
+        date: dates::human(timestamp),
+        anchor: format!("comment-{id}"),
+        parent_id,
+        mention: None,
         replies: Vec::new(),
     }
 }
@@ -337,62 +308,6 @@ mod tests {
     fn orphaned_replies_are_shown_at_the_top() {
         let t = build(vec![record(5, "a", Some(99), 1)], 3, Avatars::None);
         assert_eq!(shape(&t.for_post("a")), "5");
-    }
-
-    fn mention(id: i64, kind: &str, minute: u32, words: &str) -> crate::store::MentionRecord {
-        crate::store::MentionRecord {
-            id,
-            post: "a".into(),
-            kind: kind.into(),
-            source: format!("https://s{id}.example/note"),
-            author_name: format!("site {id}"),
-            author_url: None,
-            author_photo: Some("https://pics.example/me.jpg".into()),
-            body: words.into(),
-            timestamp: chrono::Utc
-                .with_ymd_and_hms(2024, 1, 1, 0, minute, 0)
-                .unwrap(),
-        }
-    }
-
-    #[test]
-    fn mention_replies_take_their_place_among_the_comments_by_date() {
-        let mentions = Mentions::collect(
-            vec![
-                mention(10, "reply", 2, "*Not* <b>markdown</b>"),
-                mention(11, "like", 2, "https://s11.example/note"),
-                mention(12, "reply", 3, "Same minute as 3, later id."),
-            ],
-            Avatars::None,
-        );
-        let t = build(
-            vec![
-                record(1, "a", None, 1),
-                record(3, "a", None, 3),
-                record(4, "a", Some(1), 4),
-                record(5, "a", Some(10), 5),
-            ],
-            3,
-            Avatars::None,
-        )
-        .with_mention_replies(&mentions);
-        let thread = t.for_post("a");
-        assert_eq!(shape(&thread), "1(4) 10(5) 3 12", "likes are not in it");
-        let reply = &thread[1];
-        assert_eq!(reply.anchor, "mention-10");
-        assert_eq!(reply.author, "site 10");
-        assert_eq!(
-            reply.body_html, "<p>*Not* &lt;b&gt;markdown&lt;/b&gt;</p>",
-            "a mention's words are text"
-        );
-        let origin = reply.mention.as_ref().expect("marked as a mention");
-        assert_eq!(origin.source, "https://s10.example/note");
-        assert_eq!(origin.source_host, "s10.example");
-        assert_eq!(origin.photo, None, "no picture from another host");
-        assert!(thread[0].mention.is_none() && thread[0].anchor == "comment-1");
-        // A post with mentions and no comments has a thread of them.
-        let only = Threads::default().with_mention_replies(&mentions);
-        assert_eq!(shape(&only.for_post("a")), "10 12");
     }
 
     #[test]
