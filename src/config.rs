@@ -34,6 +34,10 @@ pub struct SiteConfig {
     /// Entries in `atom.xml` and `comments.xml`.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
+    /// The name of every Atom feed's file (the site's, a language's, a term's): `atom.xml`, or
+    /// the name an old site's subscribers know (Hugo's `index.xml`, Jekyll's `feed.xml`).
+    #[serde(default = "default_feed_filename")]
+    pub feed_filename: String,
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,
@@ -216,11 +220,13 @@ fn jekyll_style(name: &str) -> Option<&'static str> {
 
 impl Permalinks {
     /// The pattern for posts of the top-level section `section` (`""` at the content root).
+    /// With Hugo's style, as in Hugo, a key is one section's: `posts` is not every post's.
     pub fn for_posts(&self, section: &str) -> Option<&Pattern> {
-        self.parsed
-            .get(section)
-            .filter(|_| section != "pages")
-            .or_else(|| self.parsed.get("posts"))
+        let own = self.parsed.get(section).filter(|_| section != "pages");
+        match self.style {
+            Style::Hugo => own,
+            Style::Jekyll => own.or_else(|| self.parsed.get("posts")),
+        }
     }
 
     /// The pattern for standalone pages.
@@ -387,6 +393,9 @@ fn default_paginate_by() -> usize {
 fn default_feed_limit() -> usize {
     20
 }
+fn default_feed_filename() -> String {
+    "atom.xml".into()
+}
 
 impl SiteConfig {
     /// Reads and validates `site.toml` at `root`.
@@ -420,6 +429,22 @@ impl SiteConfig {
         }
         if self.paginate_by == 0 {
             bail!("{p}: paginate_by must be at least 1");
+        }
+        let feed = &self.feed_filename;
+        let reserved = [
+            "index.html",
+            "sitemap.xml",
+            "comments.xml",
+            "robots.txt",
+            "404.html",
+        ];
+        if !feed.ends_with(".xml")
+            || feed.contains(['/', '\\'])
+            || reserved.contains(&feed.as_str())
+        {
+            bail!(
+                "{p}: feed_filename must be a file name ending in .xml, like \"atom.xml\" or \"index.xml\" (got \"{feed}\")"
+            );
         }
         if self.comments.max_body == 0 {
             bail!("{p}: [comments] max_body must be at least 1");
@@ -593,11 +618,19 @@ mod tests {
         .unwrap();
         assert_eq!(c.permalinks.style, Style::Hugo);
         assert!(c.permalinks.for_posts("blog").is_some());
-        assert_eq!(
-            c.permalinks.for_posts("notes"),
-            c.permalinks.for_posts("posts")
-        );
+        // Hugo's keys are sections: `notes` has none, whatever `posts` says.
+        assert!(c.permalinks.for_posts("posts").is_some());
+        assert!(c.permalinks.for_posts("notes").is_none());
         assert!(c.permalinks.for_pages().is_none());
+        let jekyll = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[permalinks]\nposts = \"/:year/:slug/\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            jekyll.permalinks.for_posts("notes"),
+            jekyll.permalinks.for_posts("posts"),
+            "Jekyll's permalink is every post's"
+        );
         assert_eq!(c.slugify.paths, SlugMode::Safe);
         let err = parse(
             "title = \"T\"\nbase_url = \"https://e.org\"\n\n[permalinks]\nposts = \"/:yaer/:slug/\"\n",

@@ -229,6 +229,12 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     source.write("content/about.md", "---\ntitle: About\n---\nMe.\n");
+    // A top-level folder without `_index.md`: Hugo lists it all the same, and the posts
+    // pattern is the `posts` section's only.
+    source.write(
+        "content/notes/jotted.md",
+        "---\ntitle: Jotted down\ndate: 2024-07-01\n---\nA note.\n",
+    );
     source.write(
         "content/drafty.md",
         "---\ntitle: Drafty\ndraft: true\n---\nNot yet.\n",
@@ -267,6 +273,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "about/index.html",
             "favicon.ico",
             "series/intro/index.html",
+            "notes/jotted/index.html",
+            "notes/index.html",
+            // Hugo's feeds are index.xml, the terms' too.
+            "index.xml",
+            "series/intro/index.xml",
         ],
     );
     assert!(!public.join("drafty").exists());

@@ -113,3 +113,36 @@ fn tags_get_feeds_when_asked() {
     assert!(!feed.contains("https://example.org/posts/b/"), "{feed}");
     assert!(!site.exists("public/categories/index.html"));
 }
+
+#[test]
+fn feeds_take_the_name_an_old_site_gave_them() {
+    let site = TestSite::with_config(
+        "feed_filename = \"index.xml\"\n[taxonomies]\ntags = { feed = true }\n",
+    );
+    site.post("a", "A", "2024-01-01", "tags = [\"rust\"]\n", "A.");
+    site.run(&["build"]).ok();
+    let feed = site.read("public/index.xml");
+    assert!(
+        feed.contains("href=\"https://example.org/index.xml\"") && feed.contains("/posts/a/"),
+        "{feed}"
+    );
+    assert!(
+        site.read("public/tags/rust/index.xml")
+            .contains("/posts/a/")
+    );
+    assert!(!site.exists("public/atom.xml") && !site.exists("public/tags/rust/atom.xml"));
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains("href=\"https://example.org/index.xml\""),
+        "the page links it"
+    );
+    let bad = TestSite::with_config("feed_filename = \"index.html\"\n");
+    let run = bad.run(&["build"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("feed_filename must be a file name ending in .xml"),
+        "{}",
+        run.stderr
+    );
+}

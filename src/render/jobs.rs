@@ -194,13 +194,15 @@ impl Job<'_> {
             Job::Listing { tag, index, .. } => listing_path(&listing_base(*tag), *index),
             Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
             Job::Tags => "/tags/".into(),
-            Job::Feed => "/atom.xml".into(),
+            Job::Feed => format!("/{}", site.config.feed_filename),
             Job::Taxonomy(taxonomy) => taxonomy.site_path.clone(),
             Job::LanguageHome {
                 language, index, ..
             } => listing_path(&language.site_path, *index),
-            Job::LanguageFeed(language) => format!("{}atom.xml", language.site_path),
-            Job::TermFeed(term) => format!("{}atom.xml", term.site_path),
+            Job::LanguageFeed(language) => {
+                format!("{}{}", language.site_path, site.config.feed_filename)
+            }
+            Job::TermFeed(term) => format!("{}{}", term.site_path, site.config.feed_filename),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),

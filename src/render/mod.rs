@@ -307,7 +307,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
         }
         Job::Feed => {
             context.insert("feed_title", &site.config.title);
-            context.insert("feed_url", &config.permalink("/atom.xml"));
+            context.insert("feed_url", &config.permalink(&site_path));
             context.insert("feed_home", &config.permalink("/"));
             let posts: Vec<FullPage<'_>> = site
                 .feed_posts()

@@ -43,6 +43,8 @@ pub struct Settings {
     pub include: Vec<String>,
     /// Jekyll's front matter defaults that give a permalink to the files under a path.
     pub scoped_permalinks: Vec<ScopedPermalink>,
+    /// The name of the site's feeds, when it is not quill's `atom.xml`.
+    pub feed_filename: Option<String>,
     /// The theme the site uses, whose shortcodes count as the site's own.
     pub theme: Option<String>,
     /// Settings read that quill has no place for, as `key: why` notes.
@@ -236,6 +238,14 @@ fn jekyll(c: &Value) -> Settings {
             }
         }
     }
+    // jekyll-feed writes /feed.xml unless `feed: path:` says otherwise.
+    let plugins = strings(c.get("plugins"))
+        .into_iter()
+        .chain(strings(c.get("gems")));
+    if plugins.into_iter().any(|p| p == "jekyll-feed") {
+        let path = string(c, &["feed.path"]).unwrap_or_else(|| "feed.xml".into());
+        s.feed_filename = Some(path.trim_start_matches('/').to_string());
+    }
     s.exclude = strings(c.get("exclude"));
     s.include = strings(c.get("include"));
     jekyll_defaults(c, &mut s);
@@ -360,10 +370,17 @@ fn hugo(c: &Value) -> Settings {
             }
         }
     }
-    if let Some(Value::Object(taxonomies)) = c.get("taxonomies") {
-        for plural in taxonomies.values().filter_map(Value::as_str) {
-            if !matches!(plural, "tags" | "categories") {
-                s.taxonomies.insert(plural.to_string(), false);
+    // Hugo's feeds are each list page's index.xml, its terms' included.
+    s.feed_filename = Some("index.xml".into());
+    match c.get("taxonomies") {
+        Some(Value::Object(taxonomies)) => {
+            for plural in taxonomies.values().filter_map(Value::as_str) {
+                s.taxonomies.insert(plural.to_string(), true);
+            }
+        }
+        _ => {
+            for plural in ["tags", "categories"] {
+                s.taxonomies.insert(plural.to_string(), true);
             }
         }
     }
@@ -398,6 +415,13 @@ fn zola(c: &Value) -> Settings {
         theme: string(c, &["theme"]),
         ..Settings::default()
     };
+    // Zola 0.19 lists `feed_filenames`; before, one `feed_filename`.
+    let feeds = strings(c.get("feed_filenames"));
+    s.feed_filename = feeds
+        .first()
+        .cloned()
+        .or_else(|| string(c, &["feed_filename"]))
+        .filter(|f| f != "atom.xml");
     if let Some(Value::Array(taxonomies)) = c.get("taxonomies") {
         for t in taxonomies {
             let Some(name) = t.get("name").and_then(Value::as_str) else {
@@ -451,6 +475,9 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
     out.push_str(&format!("language = {}\n", quote(&s.language)));
     if let Some(n) = s.paginate_by.filter(|n| *n > 0) {
         out.push_str(&format!("paginate_by = {n}\n"));
+    }
+    if let Some(feed) = &s.feed_filename {
+        out.push_str(&format!("feed_filename = {}\n", quote(feed)));
     }
     out.push_str("\n[slugify]\n");
     out.push_str(&format!("paths = {}\n", quote(s.slug_mode)));
@@ -513,10 +540,20 @@ mod tests {
         assert_eq!(s.collections.keys().collect::<Vec<_>>(), ["recipes"]);
         let toml = site_toml(&s, Generator::Jekyll);
         assert!(toml.contains("[permalinks]\nstyle = \"jekyll\"\npages = \"/:sections/:filename/\"\nposts = \"/:categories/:title/\"\nrecipes = \"/recipes/:filename/\"\n"), "{toml}");
+        assert_eq!(s.feed_filename, None, "no jekyll-feed, no feed to keep");
         // Without a permalink setting, Jekyll's default `date` style.
         assert_eq!(
             jekyll(&serde_norway::from_str("title: x\n").unwrap()).permalinks["posts"],
             "date"
+        );
+        let feed = |yaml: &str| jekyll(&serde_norway::from_str(yaml).unwrap()).feed_filename;
+        assert_eq!(
+            feed("plugins: [jekyll-feed]\n").as_deref(),
+            Some("feed.xml")
+        );
+        assert_eq!(
+            feed("plugins: [jekyll-feed]\nfeed:\n  path: /atom.xml\n").as_deref(),
+            Some("atom.xml")
         );
     }
 
@@ -533,7 +570,13 @@ mod tests {
         );
         assert_eq!(s.paginate_by, Some(5));
         assert_eq!(s.permalinks["posts"], "/:year/:month/:slug/");
-        assert_eq!(s.taxonomies.keys().collect::<Vec<_>>(), ["series"]);
+        // Hugo gives every term a feed, named index.xml like all of Hugo's feeds.
+        assert_eq!(
+            s.taxonomies,
+            BTreeMap::from([("series".into(), true), ("tags".into(), true)])
+        );
+        assert_eq!(s.feed_filename.as_deref(), Some("index.xml"));
+        assert!(site_toml(&s, Generator::Hugo).contains("feed_filename = \"index.xml\"\n"));
         assert_eq!(s.languages.keys().collect::<Vec<_>>(), ["es"]);
         let z: Value = toml::from_str(
             "base_url = 'https://z.example.org'\ntitle = 'Z'\ndefault_language = 'fr'\ntaxonomies = [{name = 'tags', feed = true}, {name = 'authors'}]\n[slugify]\npaths = 'safe'\n",
@@ -541,6 +584,7 @@ mod tests {
         .unwrap();
         let s = zola(&z);
         assert_eq!((s.language.as_str(), s.slug_mode), ("fr", "safe"));
+        assert_eq!(s.feed_filename, None, "Zola's default is quill's, atom.xml");
         assert_eq!(
             s.taxonomies,
             BTreeMap::from([("authors".into(), false), ("tags".into(), true)])

@@ -236,6 +236,15 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             )?;
         }
     }
+    if generator == Generator::Hugo {
+        let made = hugo_sections(dest, &pages)?;
+        if made > 0 {
+            *report
+                .carried
+                .entry("section pages Hugo made for top-level folders".into())
+                .or_default() += made;
+        }
+    }
     stand_in_templates(dest, &pages, &mut report)?;
     port_shortcodes(
         generator,
@@ -299,6 +308,39 @@ fn without_jekyll_only_liquid(
         ),
     });
     text
+}
+
+/// Hugo lists every top-level folder of `content/` as a section, `_index.md` or not
+/// (gohugo.io/content-management/sections); quill lists folders that have one, so each such
+/// folder gets an `_index.md` titled with its name. A folder with an `index.md` is a page.
+fn hugo_sections(dest: &Path, pages: &[(PathBuf, String)]) -> Result<usize> {
+    let mut folders: BTreeMap<String, bool> = BTreeMap::new();
+    for (page, _) in pages {
+        let mut parts = page.strip_prefix("content").unwrap_or(page).components();
+        let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let folder = first.as_os_str().to_string_lossy().into_owned();
+        let name = second.as_os_str().to_string_lossy();
+        let single = parts.next().is_none();
+        let is_index = single && (name.starts_with("_index.") || name.starts_with("index."));
+        *folders.entry(folder).or_insert(false) |= is_index;
+    }
+    let mut made = 0;
+    for (folder, has_index) in folders {
+        if has_index {
+            continue;
+        }
+        let title = serde_json::Value::String(title_case(&folder)).to_string();
+        let index = Path::new("content").join(&folder).join("_index.md");
+        write(
+            dest,
+            &index,
+            format!("---\ntitle: {title}\n---\n").as_bytes(),
+        )?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 /// A section that names a template of the old theme (`template = "docs.html"`) gets a stand-in
