@@ -53,7 +53,7 @@ pub struct MentionReply {
 
 impl MentionReply {
     /// Where the reply came from, as its place in the thread shows it.
-    pub fn origin(&self) -> MentionOrigin {
+    fn origin(&self) -> MentionOrigin {
         MentionOrigin {
             source: self.author.source.clone(),
             source_host: self.source_host.clone(),
@@ -63,7 +63,7 @@ impl MentionReply {
     }
 
     /// The reply as an entry of the thread: its words are text, not Markdown.
-    pub fn node(&self) -> CommentNode {
+    fn node(&self) -> CommentNode {
         CommentNode {
             id: self.id,
             author: self.author.name.clone(),
