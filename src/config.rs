@@ -31,6 +31,10 @@ pub struct SiteConfig {
     /// Posts per listing page.
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
+    /// Where a listing's later pages go under it: Zola's folder name (`page`: `/page/2/`), or
+    /// Jekyll's pattern with `:num` (`page:num`: `/page2/`).
+    #[serde(default = "default_paginate_path")]
+    pub paginate_path: String,
     /// Entries in `atom.xml` and `comments.xml`.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
@@ -38,6 +42,10 @@ pub struct SiteConfig {
     /// the name an old site's subscribers know (Hugo's `index.xml`, Jekyll's `feed.xml`).
     #[serde(default = "default_feed_filename")]
     pub feed_filename: String,
+    /// Whether every section has a feed of its posts, as in Hugo (one section asks for its own
+    /// with Zola's `generate_feeds = true` in its `_index.md`).
+    #[serde(default)]
+    pub section_feeds: bool,
     /// Everything about visitors' comments.
     #[serde(default)]
     pub comments: CommentsConfig,
@@ -393,6 +401,9 @@ fn default_paginate_by() -> usize {
 fn default_feed_limit() -> usize {
     20
 }
+fn default_paginate_path() -> String {
+    "page".into()
+}
 fn default_feed_filename() -> String {
     "atom.xml".into()
 }
@@ -429,6 +440,14 @@ impl SiteConfig {
         }
         if self.paginate_by == 0 {
             bail!("{p}: paginate_by must be at least 1");
+        }
+        let paging = &self.paginate_path;
+        let segment_ok =
+            |s: &str| !s.is_empty() && s != "." && s != ".." && !s.contains(['\\', '?', '#', ' ']);
+        if !paging.split('/').all(segment_ok) {
+            bail!(
+                "{p}: paginate_path must be folder names under a listing, like \"page\" or \"page:num\", without a leading or trailing / (got \"{paging}\")"
+            );
         }
         let feed = &self.feed_filename;
         let reserved = [

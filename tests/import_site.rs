@@ -55,7 +55,7 @@ fn jekyll_site() -> TestSite {
     let site = TestSite::empty();
     site.write(
         "_config.yml",
-        "title: Ada's Notes\nurl: https://ada.example.org\nbaseurl: \"\"\nauthor:\n  name: Ada Lovelace\nlocale: en-GB\npermalink: /:year/:month/:day/:title/\npaginate: 5\ncollections:\n  recipes:\n    output: true\n    permalink: /recipes/:name/\nplugins:\n  - jekyll-feed\n",
+        "title: Ada's Notes\nurl: https://ada.example.org\nbaseurl: \"\"\nauthor:\n  name: Ada Lovelace\nlocale: en-GB\npermalink: /:year/:month/:day/:title/\npaginate: 5\ncollections:\n  recipes:\n    output: true\n    permalink: /recipes/:name/\nplugins:\n  - jekyll-feed\n  - jekyll-spaceship\n",
     );
     site.write(
         "Gemfile",
@@ -123,7 +123,7 @@ fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("plugins"),
+        run.stdout.contains("plugins: jekyll-spaceship:"),
         "what was left out is said: {}",
         run.stdout
     );
@@ -145,6 +145,8 @@ fn a_jekyll_blog_moves_in_with_its_urls_includes_and_comments() {
             // permalink ends in a slash (Jekyll's Utils.add_permalink_suffix).
             "contact/index.html",
             "recipes/bread/index.html",
+            // jekyll-feed's feed, where subscribers have it.
+            "feed.xml",
             "assets/css/extra.css",
             "images/fjord.svg",
         ],
@@ -278,6 +280,10 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             // Hugo's feeds are index.xml, the terms' too.
             "index.xml",
             "series/intro/index.xml",
+            "posts/index.xml",
+            // Hugo's redirects from each list's page/1/.
+            "page/1/index.html",
+            "posts/page/1/index.html",
         ],
     );
     assert!(!public.join("drafty").exists());
@@ -364,7 +370,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     let source = TestSite::empty();
     source.write(
         "_config.yml",
-        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
+        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
     );
     source.write(
         "_posts/2021-01-02-first.md",
@@ -430,8 +436,12 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "archive.html",
             "recipes/bread.html",
             "assets/css/site.css",
+            // jekyll-paginate's second page of the home page, and jekyll-feed's feed.
+            "page2/index.html",
+            "feed.xml",
         ],
     );
+    assert!(!public.join("page/2").exists());
     let archive = std::fs::read_to_string(public.join("archive.html")).unwrap();
     assert!(!archive.contains("{%") && archive.contains("href=\"/tags/\""));
     for left_out in ["deploy.sh", "scripts/notes.txt", "unused.html", "_includes"] {

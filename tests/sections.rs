@@ -260,3 +260,55 @@ fn internal_links_reach_sections_and_permalinks() {
 fn page_with_body(title: &str, extra: &str, body: &str) -> String {
     format!("+++\ntitle = \"{title}\"\n{extra}+++\n{body}\n")
 }
+
+#[test]
+fn a_section_that_asks_for_a_feed_gets_one_of_its_posts_newest_first() {
+    let site = TestSite::new();
+    // Zola's key, in the section's `_index.md`.
+    site.write(
+        "content/blog/_index.md",
+        &page("Blog", "generate_feeds = true\nsort_by = \"title\"\n"),
+    );
+    site.write(
+        "content/blog/zebra.md",
+        &page("Zebra", "date = 2020-01-01\n"),
+    );
+    site.write(
+        "content/blog/apple.md",
+        &page("Apple", "date = 2024-01-01\n"),
+    );
+    site.write("content/notes/_index.md", &page("Notes", ""));
+    site.write("content/notes/n.md", &page("N", "date = 2023-01-01\n"));
+    site.write(
+        "content/posts/elsewhere.md",
+        &page("Elsewhere", "date = 2024-02-01\n"),
+    );
+    site.run(&["build"]).ok();
+    let feed = site.read("public/blog/atom.xml");
+    let (apple, zebra) = (
+        feed.find("/blog/apple/").expect("apple"),
+        feed.find("/blog/zebra/").expect("zebra"),
+    );
+    assert!(
+        apple < zebra,
+        "newest first, whatever the listing's order: {feed}"
+    );
+    assert!(
+        feed.contains(" · Blog</title>"),
+        "titled with the section: {feed}"
+    );
+    assert!(!feed.contains("elsewhere"), "only the section's posts");
+    assert!(
+        !site.exists("public/notes/atom.xml"),
+        "a section without the key has none"
+    );
+    // `section_feeds = true` gives every section one, as Hugo does.
+    site.write(
+        "site.toml",
+        &site
+            .read("site.toml")
+            .replacen("title", "section_feeds = true\ntitle", 1),
+    );
+    site.run(&["build"]).ok();
+    assert!(site.read("public/notes/atom.xml").contains("/notes/n/"));
+}

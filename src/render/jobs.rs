@@ -54,6 +54,8 @@ pub enum Job<'a> {
     Taxonomy(&'a Taxonomy),
     /// The Atom feed of a term whose taxonomy has feeds.
     TermFeed(&'a Tag),
+    /// The Atom feed of a section that has one: its posts.
+    SectionFeed(&'a Section),
     /// `/atom.xml`.
     Feed,
     /// `/sitemap.xml`.
@@ -101,6 +103,9 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
                 index,
                 count,
             });
+        }
+        if section.feed {
+            jobs.push(Job::SectionFeed(section));
         }
     }
     let tag_feeds = site
@@ -191,18 +196,25 @@ impl Job<'_> {
                 .path
                 .trim_start_matches(site.config.base_path())
                 .to_string(),
-            Job::Listing { tag, index, .. } => listing_path(&listing_base(*tag), *index),
-            Job::Section { section, index, .. } => listing_path(&section.site_path, *index),
+            Job::Listing { tag, index, .. } => {
+                listing_path(&listing_base(*tag), *index, &site.config.paginate_path)
+            }
+            Job::Section { section, index, .. } => {
+                listing_path(&section.site_path, *index, &site.config.paginate_path)
+            }
             Job::Tags => "/tags/".into(),
             Job::Feed => format!("/{}", site.config.feed_filename),
             Job::Taxonomy(taxonomy) => taxonomy.site_path.clone(),
             Job::LanguageHome {
                 language, index, ..
-            } => listing_path(&language.site_path, *index),
+            } => listing_path(&language.site_path, *index, &site.config.paginate_path),
             Job::LanguageFeed(language) => {
                 format!("{}{}", language.site_path, site.config.feed_filename)
             }
             Job::TermFeed(term) => format!("{}{}", term.site_path, site.config.feed_filename),
+            Job::SectionFeed(section) => {
+                format!("{}{}", section.site_path, site.config.feed_filename)
+            }
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),
@@ -228,6 +240,7 @@ impl Job<'_> {
             Job::Section { pages, .. } => pages.clone(),
             Job::Feed => site.feed_posts().collect(),
             Job::TermFeed(term) => term_feed_posts(site, term).collect(),
+            Job::SectionFeed(section) => section_feed_posts(site, section).collect(),
             Job::LanguageHome { posts, .. } => posts.clone(),
             Job::LanguageFeed(language) => language_feed_posts(site, language).collect(),
             _ => Vec::new(),
@@ -384,6 +397,13 @@ impl Job<'_> {
                 hasher.update(term.name.as_bytes());
                 feed(&mut hasher, term_feed_posts(site, term).collect());
             }
+            Job::SectionFeed(section) => {
+                hasher.update(b"section feed");
+                hasher.update(section.folder.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(section.title.as_bytes());
+                feed(&mut hasher, section_feed_posts(site, section).collect());
+            }
             Job::Feed => {
                 hasher.update(b"feed");
                 for p in site.feed_posts() {
@@ -463,12 +483,40 @@ pub fn term_feed_posts<'s>(site: &'s Site, term: &'s Tag) -> impl Iterator<Item 
         .take(site.config.feed_limit)
 }
 
-/// The site path of listing page `index` under `base` (`/` or `/tags/x/`).
-pub fn listing_path(base: &str, index: usize) -> String {
+/// The newest posts of a section, for its feed.
+pub fn section_feed_posts<'s>(
+    site: &'s Site,
+    section: &'s Section,
+) -> impl Iterator<Item = &'s PageData> {
+    let mut posts: Vec<usize> = section
+        .members
+        .iter()
+        .filter_map(|m| match *m {
+            Member::Post(i) => Some(i),
+            Member::Page(_) => None,
+        })
+        .collect();
+    // `Site::posts` is newest first, whatever order the section lists them in.
+    posts.sort_unstable();
+    posts
+        .into_iter()
+        .map(|i| &site.posts[i])
+        .take(site.config.feed_limit)
+}
+
+/// The site path of listing page `index` under `base` (`/` or `/tags/x/`), with the site's
+/// `paginate_path`: Zola's folder name (`page`: `/page/2/`) or Jekyll's pattern with `:num`
+/// (`page:num`: `/page2/`).
+pub fn listing_path(base: &str, index: usize, paginate_path: &str) -> String {
     if index == 1 {
         base.to_string()
+    } else if paginate_path.contains(":num") {
+        format!(
+            "{base}{}/",
+            paginate_path.replace(":num", &index.to_string())
+        )
     } else {
-        format!("{base}page/{index}/")
+        format!("{base}{paginate_path}/{index}/")
     }
 }
 
@@ -491,8 +539,10 @@ mod tests {
         assert_eq!(file_for("/"), "index.html");
         assert_eq!(file_for("/posts/a/"), "posts/a/index.html");
         assert_eq!(file_for("/atom.xml"), "atom.xml");
-        assert_eq!(listing_path("/", 1), "/");
-        assert_eq!(listing_path("/", 3), "/page/3/");
-        assert_eq!(listing_path("/tags/rust/", 2), "/tags/rust/page/2/");
+        assert_eq!(listing_path("/", 1, "page"), "/");
+        assert_eq!(listing_path("/", 3, "page"), "/page/3/");
+        assert_eq!(listing_path("/tags/rust/", 2, "page"), "/tags/rust/page/2/");
+        assert_eq!(listing_path("/", 2, "page:num"), "/page2/");
+        assert_eq!(listing_path("/", 12, "seite"), "/seite/12/");
     }
 }

@@ -52,7 +52,7 @@ impl<'a> Paginator<'a> {
         paginate_by: usize,
         total_pages: usize,
     ) -> Result<Paginator<'a>> {
-        let at = |i: usize| config.site_path(&listing_path(base, i));
+        let at = |i: usize| config.site_path(&listing_path(base, i, &config.paginate_path));
         Ok(Paginator {
             pages: pages
                 .iter()
@@ -303,6 +303,25 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             );
             context.insert("feed_url", &config.permalink(&site_path));
             context.insert("feed_home", &term.permalink);
+            "atom.xml"
+        }
+        Job::SectionFeed(section) => {
+            let posts: Vec<FullPage<'_>> = jobs::section_feed_posts(site, section)
+                .map(|p| full(inputs, p))
+                .collect::<Result<_>>()?;
+            let last_updated = posts
+                .iter()
+                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
+                .max()
+                .unwrap_or("1970-01-01T00:00:00Z");
+            context.insert("posts", &posts);
+            context.insert("last_updated", &last_updated);
+            context.insert(
+                "feed_title",
+                &format!("{} · {}", site.config.title, section.title),
+            );
+            context.insert("feed_url", &config.permalink(&site_path));
+            context.insert("feed_home", &section.permalink);
             "atom.xml"
         }
         Job::Feed => {

@@ -165,6 +165,8 @@ pub struct Section {
     /// The language of a translated section (`_index.es.md`).
     #[serde(skip)]
     pub lang: Option<String>,
+    /// Whether it has an Atom feed of its posts (`section_feeds`, or Zola's `generate_feeds`).
+    pub feed: bool,
     /// Which of the loaded sources (its `_index.md`) it came from.
     #[serde(skip)]
     pub source: usize,
@@ -239,6 +241,33 @@ pub struct Site {
     pub assets: Vec<(std::path::PathBuf, String)>,
 }
 
+/// Hugo publishes each list's first page a second time at `page/1/`, as a redirect to the list
+/// (the home page, sections, taxonomies, terms): the same redirects, for a site of its style.
+fn hugo_first_pages(
+    config: &SiteConfig,
+    sections: &[Section],
+    tags: &[Tag],
+    taxonomies: &[taxonomies::Taxonomy],
+) -> Vec<(String, String)> {
+    let lists = ["/", "/tags/"]
+        .into_iter()
+        .chain(sections.iter().map(|s| s.site_path.as_str()))
+        .chain(tags.iter().map(|t| t.site_path.as_str()))
+        .chain(taxonomies.iter().map(|t| t.site_path.as_str()))
+        .chain(
+            taxonomies
+                .iter()
+                .flat_map(|t| t.terms.iter().map(|term| term.site_path.as_str())),
+        );
+    let mut aliases: Vec<(String, String)> = lists
+        .filter(|path| path.ends_with('/'))
+        .map(|path| (format!("{path}page/1/"), config.permalink(path)))
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    aliases
+}
+
 impl Site {
     /// Assembles the model from loaded sources and each post's approved comment count. No
     /// Markdown is rendered here: bodies are rendered by [`render_bodies`] for the pages a
@@ -286,6 +315,9 @@ impl Site {
         let taxonomies = taxonomies::collect(&config, &posts);
         let sections = sections::collect(&config, sources, &posts, &pages);
         let home = sections::home(&config, sources, &posts);
+        if config.permalinks.style == crate::content::permalink::Style::Hugo {
+            aliases.extend(hugo_first_pages(&config, &sections, &tags, &taxonomies));
+        }
         let home_paginate_by = sources
             .iter()
             .find(|s| {

@@ -4,6 +4,7 @@
 use super::{Member, PageData, Section};
 use crate::config::SiteConfig;
 use crate::content::{Kind, Source};
+use serde_json::Value;
 
 /// Every section but the content root's (the home page), by folder, with its members: the
 /// posts and pages whose nearest section it is, and those of its transparent subsections.
@@ -41,6 +42,10 @@ pub fn collect(
                 site_path: s.path.clone(),
                 folder,
                 lang: s.lang.clone(),
+                feed: config.section_feeds
+                    || ["generate_feeds", "generate_feed"]
+                        .iter()
+                        .any(|k| s.meta.extra.get(*k) == Some(&Value::Bool(true))),
                 source: index,
             }
         })

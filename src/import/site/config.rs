@@ -45,6 +45,10 @@ pub struct Settings {
     pub scoped_permalinks: Vec<ScopedPermalink>,
     /// The name of the site's feeds, when it is not quill's `atom.xml`.
     pub feed_filename: Option<String>,
+    /// Whether every section has a feed (Hugo's do).
+    pub section_feeds: bool,
+    /// Where listings' later pages go, when not quill's `page/2/`.
+    pub paginate_path: Option<String>,
     /// The theme the site uses, whose shortcodes count as the site's own.
     pub theme: Option<String>,
     /// Settings read that quill has no place for, as `key: why` notes.
@@ -238,6 +242,19 @@ fn jekyll(c: &Value) -> Settings {
             }
         }
     }
+    // jekyll-paginate's pages: `/page:num/` under the home page, unless `paginate_path` says.
+    if s.paginate_by.is_some() {
+        let path = string(c, &["paginate_path"]).unwrap_or_else(|| "/page:num/".into());
+        let relative = path.trim_matches('/');
+        if relative.contains('/') {
+            s.left_out.push(format!(
+                "paginate_path: {path} pages a page other than the home page; quill pages the home page's list (/page2/...)"
+            ));
+            s.paginate_path = Some("page:num".into());
+        } else if relative != "page" {
+            s.paginate_path = Some(relative.to_string());
+        }
+    }
     // jekyll-feed writes /feed.xml unless `feed: path:` says otherwise.
     let plugins = strings(c.get("plugins"))
         .into_iter()
@@ -249,12 +266,31 @@ fn jekyll(c: &Value) -> Settings {
     s.exclude = strings(c.get("exclude"));
     s.include = strings(c.get("include"));
     jekyll_defaults(c, &mut s);
-    for key in ["plugins", "gems", "sass"] {
-        if c.get(key).is_some() {
-            s.left_out.push(format!(
-                "{key}: Jekyll's own build settings; quill has no counterpart"
-            ));
-        }
+    // What these plugins do, quill does itself: feeds, pages, redirects, the sitemap, tags.
+    const DONE_BY_QUILL: &[&str] = &[
+        "jekyll-feed",
+        "jekyll-paginate",
+        "jekyll-paginate-v2",
+        "jekyll-redirect-from",
+        "jekyll-sitemap",
+        "jekyll-seo-tag",
+        "jekyll-include-cache",
+        "jekyll-gist",
+    ];
+    let others: Vec<String> = strings(c.get("plugins"))
+        .into_iter()
+        .chain(strings(c.get("gems")))
+        .filter(|p| !DONE_BY_QUILL.contains(&p.as_str()))
+        .collect();
+    if !others.is_empty() {
+        s.left_out.push(format!(
+            "plugins: {}: Jekyll plugins quill has no counterpart for",
+            others.join(", ")
+        ));
+    }
+    if c.get("sass").is_some() {
+        s.left_out
+            .push("sass: quill does not compile Sass; its theme has its own CSS".into());
     }
     s
 }
@@ -372,6 +408,7 @@ fn hugo(c: &Value) -> Settings {
     }
     // Hugo's feeds are each list page's index.xml, its terms' included.
     s.feed_filename = Some("index.xml".into());
+    s.section_feeds = true;
     match c.get("taxonomies") {
         Some(Value::Object(taxonomies)) => {
             for plural in taxonomies.values().filter_map(Value::as_str) {
@@ -479,6 +516,12 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
     if let Some(feed) = &s.feed_filename {
         out.push_str(&format!("feed_filename = {}\n", quote(feed)));
     }
+    if let Some(path) = &s.paginate_path {
+        out.push_str(&format!("paginate_path = {}\n", quote(path)));
+    }
+    if s.section_feeds {
+        out.push_str("section_feeds = true\n");
+    }
     out.push_str("\n[slugify]\n");
     out.push_str(&format!("paths = {}\n", quote(s.slug_mode)));
     let mut permalinks = s.permalinks.clone();
@@ -546,6 +589,14 @@ mod tests {
             jekyll(&serde_norway::from_str("title: x\n").unwrap()).permalinks["posts"],
             "date"
         );
+        // jekyll-paginate's /page2/, and a blog page's pages, which quill does not have.
+        assert_eq!(s.paginate_path.as_deref(), Some("page:num"));
+        assert!(toml.contains("paginate_path = \"page:num\"\n"), "{toml}");
+        let blog = jekyll(
+            &serde_norway::from_str("paginate: 5\npaginate_path: /blog/page:num/\n").unwrap(),
+        );
+        assert_eq!(blog.paginate_path.as_deref(), Some("page:num"));
+        assert!(blog.left_out.iter().any(|l| l.contains("/blog/page:num/")));
         let feed = |yaml: &str| jekyll(&serde_norway::from_str(yaml).unwrap()).feed_filename;
         assert_eq!(
             feed("plugins: [jekyll-feed]\n").as_deref(),
