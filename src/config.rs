@@ -79,8 +79,9 @@ pub struct SiteConfig {
 pub struct NotifyConfig {
     /// The author's address, mailed through `smtp`.
     pub email: Option<String>,
-    /// The mail server, as `smtp://user@host:port` (the password comes from the
-    /// `QUILL_SMTP_PASSWORD` environment variable, never from here).
+    /// The mail server, as `smtp://user@host:port` (STARTTLS) or `smtps://user@host:port`
+    /// (TLS); the password comes from the `QUILL_SMTP_PASSWORD` environment variable, never
+    /// from here.
     pub smtp: Option<String>,
     /// The sender's address (default: `email`).
     pub from: Option<String>,
@@ -192,9 +193,10 @@ impl<'de> Deserialize<'de> for Permalinks {
         let style = match patterns.remove("style").as_deref() {
             None | Some("jekyll") => Style::Jekyll,
             Some("hugo") => Style::Hugo,
+            Some("zola") => Style::Zola,
             Some(other) => {
                 return Err(D::Error::custom(format!(
-                    "[permalinks] style must be \"jekyll\" or \"hugo\", not {other:?}"
+                    "[permalinks] style must be \"jekyll\", \"hugo\" or \"zola\", not {other:?}"
                 )));
             }
         };
@@ -228,11 +230,12 @@ fn jekyll_style(name: &str) -> Option<&'static str> {
 
 impl Permalinks {
     /// The pattern for posts of the top-level section `section` (`""` at the content root).
-    /// With Hugo's style, as in Hugo, a key is one section's: `posts` is not every post's.
+    /// With Hugo's (and Zola's) style, as in Hugo, a key is one section's: `posts` is not
+    /// every post's.
     pub fn for_posts(&self, section: &str) -> Option<&Pattern> {
         let own = self.parsed.get(section).filter(|_| section != "pages");
         match self.style {
-            Style::Hugo => own,
+            Style::Hugo | Style::Zola => own,
             Style::Jekyll => own.or_else(|| self.parsed.get("posts")),
         }
     }
@@ -482,7 +485,7 @@ impl SiteConfig {
         }
         if let Some(smtp) = &notify.smtp {
             match url::Url::parse(smtp) {
-                Ok(url) if url.scheme() == "smtp" && url.host_str().is_some() => {
+                Ok(url) if matches!(url.scheme(), "smtp" | "smtps") && url.host_str().is_some() => {
                     if url.password().is_some() {
                         bail!(
                             "{p}: [notify] smtp must not hold a password; set the QUILL_SMTP_PASSWORD environment variable instead"
@@ -490,7 +493,7 @@ impl SiteConfig {
                     }
                 }
                 _ => bail!(
-                    "{p}: [notify] smtp must look like \"smtp://user@host:587\" (or \"smtp://host:25\" without a login)"
+                    "{p}: [notify] smtp must look like \"smtp://user@host:587\" (STARTTLS), \"smtps://user@host:465\" (TLS) or \"smtp://host:25\" without a login"
                 ),
             }
         }

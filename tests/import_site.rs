@@ -220,7 +220,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     source.write("content/posts/_index.md", "---\ntitle: Posts\n---\n");
     source.write(
         "content/posts/first-post.md",
-        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
+        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\ntags: [Go]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
     );
     source.write(
         "content/posts/trip/index.md",
@@ -246,6 +246,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<div class=\"pullquote {{ .Get \"kind\" }}\">{{ .Inner | markdownify }}</div>\n",
     );
     source.write("static/favicon.ico", "icon");
+    source.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:a@example.org\n",
+    );
+    source.write("static/.DS_Store", "mac");
     let dest = TestSite::empty();
     let new = dest.path("new");
     let run = import("hugo", source.root(), &new);
@@ -274,6 +279,10 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "posts/index.html",
             "about/index.html",
             "favicon.ico",
+            ".well-known/security.txt",
+            // A relative alias sits beside the page, as Hugo places it.
+            "2024/05/old-first/index.html",
+            "top-level-old/index.html",
             "series/intro/index.html",
             "notes/jotted/index.html",
             "notes/index.html",
@@ -281,12 +290,16 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "index.xml",
             "series/intro/index.xml",
             "posts/index.xml",
+            // and a feed for each taxonomy's list, as Hugo has.
+            "tags/index.xml",
+            "series/index.xml",
             // Hugo's redirects from each list's page/1/.
             "page/1/index.html",
             "posts/page/1/index.html",
         ],
     );
     assert!(!public.join("drafty").exists());
+    assert!(!public.join(".DS_Store").exists());
     let first = std::fs::read_to_string(public.join("2024/05/first/index.html")).unwrap();
     assert!(
         first.contains("Drink water.") && first.contains("kind=tip"),
@@ -319,7 +332,7 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
     );
     source.write(
         "content/blog/hello.md",
-        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
+        "+++\ntitle = \"Hello\"\ndate = 2024-02-03\naliases = [\"old-hello\"]\n[taxonomies]\ntags = [\"intro\"]\n+++\nA chart: {{ chart(id=7) }}\n\nSee [the other one](@/blog/other.md).\n",
     );
     source.write(
         "content/blog/other.md",
@@ -353,6 +366,8 @@ fn a_zola_blog_moves_in_with_its_tera_shortcodes_translated() {
             "blog/index.html",
             "img.svg",
             "tags/intro/index.html",
+            // Zola's aliases are from the site's root, not beside the page as in Hugo.
+            "old-hello/index.html",
         ],
     );
     let hello = std::fs::read_to_string(public.join("blog/hello/index.html")).unwrap();
@@ -450,4 +465,39 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "{left_out} is not published"
         );
     }
+}
+
+#[test]
+fn a_file_that_is_not_utf8_or_whose_front_matter_is_broken_is_named_and_nothing_is_lost() {
+    let source = TestSite::empty();
+    source.write("_config.yml", "title: Old\n");
+    std::fs::create_dir_all(source.path("_posts")).unwrap();
+    std::fs::write(
+        source.path("_posts/2020-01-02-latin.md"),
+        b"---\ntitle: Latin\n---\nUn caf\xe9 cr\xe8me.\n",
+    )
+    .unwrap();
+    source.write(
+        "_posts/2020-01-01-broken.md",
+        "---\ntitle: [unclosed\n---\nBody.\n",
+    );
+    let dest = TestSite::empty();
+    let new = dest.path("new");
+    let run = import("jekyll", source.root(), &new);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("2020-01-02-latin.md: is not UTF-8"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2020-01-01-broken.md:3: invalid YAML")
+            && run.stdout.contains("fix it before"),
+        "{}",
+        run.stdout
+    );
+    let latin = std::fs::read_to_string(new.join("content/posts/2020-01-02-latin.md")).unwrap();
+    assert!(latin.contains("Un café crème."), "read as Latin-1: {latin}");
+    let broken = std::fs::read_to_string(new.join("content/posts/2020-01-01-broken.md")).unwrap();
+    assert!(broken.contains("[unclosed"), "kept as written");
 }

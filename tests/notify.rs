@@ -7,8 +7,6 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use base64::Engine;
-
 use crate::common::TestSite;
 
 const PASSWORD: &str = "s3cret-Pa55word";
@@ -139,10 +137,11 @@ fn one_mail_per_run_with_what_waits_and_none_for_a_run_that_stored_nothing() {
     let mails = server.mails();
     assert_eq!(mails.len(), 1, "one message for the run");
     let mail = &mails[0];
-    let token = base64::engine::general_purpose::STANDARD
-        .decode(mail.auth.as_deref().unwrap())
-        .unwrap();
-    assert_eq!(token, format!("\0author\0{PASSWORD}").as_bytes());
+    // AUTH PLAIN's token: base64 of "\0author\0" and the password.
+    assert_eq!(
+        mail.auth.as_deref(),
+        Some("AGF1dGhvcgBzM2NyZXQtUGE1NXdvcmQ=")
+    );
     assert_eq!(mail.to, "<me@author.example>");
     let data = &mail.data;
     assert!(
@@ -289,4 +288,31 @@ fn the_call_for_the_endpoint_tells_of_one_stored_comment() {
     // An id that is not there is a warning, not a panic.
     let warnings = quill::notify::after_submission(site.root(), 99);
     assert!(warnings[0].contains("99"), "{warnings:?}");
+}
+
+#[test]
+fn an_smtps_server_is_spoken_to_in_tls_only_even_on_this_machine() {
+    // The test server speaks plain SMTP: a TLS client must fail its handshake, never fall
+    // back to plain text and send the password.
+    let server = SmtpServer::start();
+    let site = site(&format!(
+        "email = \"me@author.example\"\nsmtp = \"smtps://author@127.0.0.1:{}\"\n",
+        server.port
+    ));
+    site.write("in.jsonl", &submissions());
+    let run = ingest(&site, "in.jsonl").ok();
+    assert!(
+        run.stderr
+            .contains("warning: could not mail me@author.example"),
+        "{}",
+        run.stderr
+    );
+    assert_no_password(&run);
+    assert!(server.mails().is_empty());
+    assert!(
+        site.run(&["comments", "list"])
+            .ok()
+            .stdout
+            .contains("2 comments")
+    );
 }

@@ -138,7 +138,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     Some(store) => quill::spam::Filter::new(&store.spam_counts()?),
                     None => quill::spam::Filter::default(),
                 };
-                let items: Vec<_> = rows.iter().map(|r| row_json(r, &filter)).collect();
+                // One set of buffers for every row: they are as large as the model.
+                let mut scratch = quill::spam::Scratch::default();
+                let items: Vec<_> = rows
+                    .iter()
+                    .map(|r| row_json(r, &filter, &mut scratch))
+                    .collect();
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 print_table(&rows);
@@ -169,7 +174,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let filter = quill::spam::Filter::new(&store.spam_counts()?);
                 println!(
                     "spam:      {score:.2} ({})",
-                    clip(&reasons(&row, &filter), 200)
+                    clip(
+                        &reasons(&row, &filter, &mut quill::spam::Scratch::default()),
+                        200
+                    )
                 );
             }
             if let Some(taught) = &row.spam.taught {
@@ -262,7 +270,11 @@ fn plural(n: usize) -> &'static str {
 
 /// Why the filter scored a comment as it did: the reasons kept when it arrived (for the
 /// comments it flagged), or else how the model as it is now weighs it.
-fn reasons(row: &CommentRow, filter: &quill::spam::Filter) -> String {
+fn reasons(
+    row: &CommentRow,
+    filter: &quill::spam::Filter,
+    scratch: &mut quill::spam::Scratch,
+) -> String {
     if let Some(kept) = &row.spam.reasons {
         return kept.clone();
     }
@@ -272,10 +284,14 @@ fn reasons(row: &CommentRow, filter: &quill::spam::Filter) -> String {
         email: &c.email,
         body: &c.body,
     };
-    filter.score(&parts, &mut String::new()).reasons
+    filter.score(&parts, scratch).reasons
 }
 
-fn row_json(row: &CommentRow, filter: &quill::spam::Filter) -> serde_json::Value {
+fn row_json(
+    row: &CommentRow,
+    filter: &quill::spam::Filter,
+    scratch: &mut quill::spam::Scratch,
+) -> serde_json::Value {
     let c = &row.record;
     serde_json::json!({
         "id": c.id, "post": c.post, "parent_id": c.parent_id, "user_id": row.user_id,
@@ -284,7 +300,7 @@ fn row_json(row: &CommentRow, filter: &quill::spam::Filter) -> serde_json::Value
         "submission_key": row.submission_key,
         "mention": row.mention.as_ref().map(|m| serde_json::json!({"kind": m.kind, "source": m.source})),
         "spam_score": row.spam.score,
-        "spam_reasons": row.spam.score.map(|_| reasons(row, filter)),
+        "spam_reasons": row.spam.score.map(|_| reasons(row, filter, scratch)),
         "spam_taught": row.spam.taught,
     })
 }

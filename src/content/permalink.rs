@@ -12,6 +12,9 @@ pub enum Style {
     Jekyll,
     /// Hugo: `:title` is the front matter title; `:slug` the `slug`, else the title.
     Hugo,
+    /// Zola: no patterns of its own; a path is its folders and slug, case kept, and each
+    /// `[permalinks]` key is one section's, as in Hugo.
+    Zola,
 }
 
 /// One piece of a pattern.

@@ -123,7 +123,7 @@ fn place_one(
     }
     let folders: Vec<String> = dirs.iter().map(|d| slugify_path(d, mode)).collect();
     let title = match config.permalinks.style {
-        Style::Jekyll => slug.clone(),
+        Style::Jekyll | Style::Zola => slug.clone(),
         // Hugo urlizes a title, and lowercases its paths unless told not to.
         Style::Hugo => slugify_path(&source.meta.title, mode).to_lowercase(),
     };

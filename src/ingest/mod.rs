@@ -259,7 +259,7 @@ impl Submitter {
         };
         let score = SCRATCH.with_borrow_mut(|scratch| filter.spam_score(&parts, scratch));
         let reasons = (score > self.config.comments.pending_above)
-            .then(|| filter.score(&parts, &mut String::new()).reasons);
+            .then(|| SCRATCH.with_borrow_mut(|scratch| filter.score(&parts, scratch).reasons));
         Some((score, reasons))
     }
 

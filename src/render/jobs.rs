@@ -56,6 +56,16 @@ pub enum Job<'a> {
     TermFeed(&'a Tag),
     /// The Atom feed of a section that has one: its posts.
     SectionFeed(&'a Section),
+    /// The Atom feed of a taxonomy's list page (`/tags/index.xml`), as Hugo publishes one for
+    /// every list: the posts that have any of its terms.
+    TaxonomyFeed {
+        /// The taxonomy's name (`tags`).
+        name: &'a str,
+        /// Its list page's site path (`/tags/`).
+        site_path: &'a str,
+        /// Its terms.
+        terms: &'a [Tag],
+    },
     /// `/atom.xml`.
     Feed,
     /// `/sitemap.xml`.
@@ -113,6 +123,8 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
         .taxonomies
         .get(crate::site::taxonomies::TAGS)
         .is_some_and(|t| t.feed);
+    // Hugo publishes a feed for every list page, a taxonomy's own included.
+    let list_feeds = site.config.permalinks.style == crate::content::permalink::Style::Hugo;
     for tag in &site.tags {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
@@ -120,8 +132,22 @@ pub fn jobs(site: &Site) -> Vec<Job<'_>> {
             jobs.push(Job::TermFeed(tag));
         }
     }
+    if tag_feeds && list_feeds && !site.tags.is_empty() {
+        jobs.push(Job::TaxonomyFeed {
+            name: crate::site::taxonomies::TAGS,
+            site_path: "/tags/",
+            terms: &site.tags,
+        });
+    }
     for taxonomy in &site.taxonomies {
         jobs.push(Job::Taxonomy(taxonomy));
+        if taxonomy.feed && list_feeds && !taxonomy.terms.is_empty() {
+            jobs.push(Job::TaxonomyFeed {
+                name: &taxonomy.name,
+                site_path: &taxonomy.site_path,
+                terms: &taxonomy.terms,
+            });
+        }
         for term in &taxonomy.terms {
             let posts = term.posts.iter().map(|&i| &site.posts[i]).collect();
             push_listing(&mut jobs, Some(term), posts, site.config.paginate_by);
@@ -215,6 +241,9 @@ impl Job<'_> {
             Job::SectionFeed(section) => {
                 format!("{}{}", section.site_path, site.config.feed_filename)
             }
+            Job::TaxonomyFeed { site_path, .. } => {
+                format!("{site_path}{}", site.config.feed_filename)
+            }
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::CommentsFeed => "/comments.xml".into(),
@@ -241,6 +270,7 @@ impl Job<'_> {
             Job::Feed => site.feed_posts().collect(),
             Job::TermFeed(term) => term_feed_posts(site, term).collect(),
             Job::SectionFeed(section) => section_feed_posts(site, section).collect(),
+            Job::TaxonomyFeed { terms, .. } => taxonomy_feed_posts(site, terms).collect(),
             Job::LanguageHome { posts, .. } => posts.clone(),
             Job::LanguageFeed(language) => language_feed_posts(site, language).collect(),
             _ => Vec::new(),
@@ -397,6 +427,11 @@ impl Job<'_> {
                 hasher.update(term.name.as_bytes());
                 feed(&mut hasher, term_feed_posts(site, term).collect());
             }
+            Job::TaxonomyFeed { name, terms, .. } => {
+                hasher.update(b"taxonomy feed");
+                hasher.update(name.as_bytes());
+                feed(&mut hasher, taxonomy_feed_posts(site, terms).collect());
+            }
             Job::SectionFeed(section) => {
                 hasher.update(b"section feed");
                 hasher.update(section.folder.as_bytes());
@@ -498,6 +533,21 @@ pub fn section_feed_posts<'s>(
         .collect();
     // `Site::posts` is newest first, whatever order the section lists them in.
     posts.sort_unstable();
+    posts
+        .into_iter()
+        .map(|i| &site.posts[i])
+        .take(site.config.feed_limit)
+}
+
+/// The newest posts that have any of a taxonomy's terms, for its feed.
+pub fn taxonomy_feed_posts<'s>(
+    site: &'s Site,
+    terms: &'s [Tag],
+) -> impl Iterator<Item = &'s PageData> {
+    let mut posts: Vec<usize> = terms.iter().flat_map(|t| t.posts.iter().copied()).collect();
+    // `Site::posts` is newest first; a post with two terms is in the feed once.
+    posts.sort_unstable();
+    posts.dedup();
     posts
         .into_iter()
         .map(|i| &site.posts[i])

@@ -156,6 +156,29 @@ struct FullPage<'a> {
     body: &'a PageBody,
 }
 
+/// What a list's feed template reads: its posts, newest change, title, and the absolute URLs
+/// of the feed and of the page it is the feed of.
+fn feed_context<'a>(
+    context: &mut tera::Context,
+    inputs: &Inputs<'a>,
+    posts: impl Iterator<Item = &'a PageData>,
+    title: &str,
+    (url, home): (&str, &str),
+) -> Result<()> {
+    let posts: Vec<FullPage<'_>> = posts.map(|p| full(inputs, p)).collect::<Result<_>>()?;
+    let last_updated = posts
+        .iter()
+        .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
+        .max()
+        .unwrap_or("1970-01-01T00:00:00Z");
+    context.insert("posts", &posts);
+    context.insert("last_updated", &last_updated);
+    context.insert("feed_title", title);
+    context.insert("feed_url", url);
+    context.insert("feed_home", home);
+    Ok(())
+}
+
 fn full<'a>(inputs: &Inputs<'a>, page: &'a PageData) -> Result<FullPage<'a>> {
     match inputs.bodies.get(page.source).and_then(Option::as_ref) {
         Some(body) => Ok(FullPage { data: page, body }),
@@ -170,6 +193,7 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
     let config = &site.config;
     let mut context = Context::new();
     let site_path = job.site_path(site);
+    let feed_url = config.permalink(&site_path);
     let template = match job {
         Job::Post(page) | Job::Page(page) => {
             let mentions = inputs.mentions.for_post(&page.key);
@@ -271,57 +295,50 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
             "index.html"
         }
         Job::LanguageFeed(language) => {
-            let posts: Vec<FullPage<'_>> = jobs::language_feed_posts(site, language)
-                .map(|p| full(inputs, p))
-                .collect::<Result<_>>()?;
-            let last_updated = posts
-                .iter()
-                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
-                .max()
-                .unwrap_or("1970-01-01T00:00:00Z");
-            context.insert("posts", &posts);
-            context.insert("last_updated", &last_updated);
-            context.insert("feed_title", &config.for_language(&language.code).title);
-            context.insert("feed_url", &config.permalink(&site_path));
-            context.insert("feed_home", &language.permalink);
+            let posts = jobs::language_feed_posts(site, language);
+            let title = &config.for_language(&language.code).title;
+            feed_context(
+                &mut context,
+                inputs,
+                posts,
+                title,
+                (&feed_url, &language.permalink),
+            )?;
             "atom.xml"
         }
         Job::TermFeed(term) => {
-            let posts: Vec<FullPage<'_>> = jobs::term_feed_posts(site, term)
-                .map(|p| full(inputs, p))
-                .collect::<Result<_>>()?;
-            let last_updated = posts
-                .iter()
-                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
-                .max()
-                .unwrap_or("1970-01-01T00:00:00Z");
-            context.insert("posts", &posts);
-            context.insert("last_updated", &last_updated);
-            context.insert(
-                "feed_title",
-                &format!("{} · {}", site.config.title, term.name),
-            );
-            context.insert("feed_url", &config.permalink(&site_path));
-            context.insert("feed_home", &term.permalink);
+            let posts = jobs::term_feed_posts(site, term);
+            let title = format!("{} · {}", site.config.title, term.name);
+            feed_context(
+                &mut context,
+                inputs,
+                posts,
+                &title,
+                (&feed_url, &term.permalink),
+            )?;
+            "atom.xml"
+        }
+        Job::TaxonomyFeed {
+            name,
+            terms,
+            site_path: list,
+        } => {
+            let posts = jobs::taxonomy_feed_posts(site, terms);
+            let title = format!("{} · {name}", site.config.title);
+            let home = config.permalink(list);
+            feed_context(&mut context, inputs, posts, &title, (&feed_url, &home))?;
             "atom.xml"
         }
         Job::SectionFeed(section) => {
-            let posts: Vec<FullPage<'_>> = jobs::section_feed_posts(site, section)
-                .map(|p| full(inputs, p))
-                .collect::<Result<_>>()?;
-            let last_updated = posts
-                .iter()
-                .filter_map(|p| p.data.updated.as_deref().or(p.data.date.as_deref()))
-                .max()
-                .unwrap_or("1970-01-01T00:00:00Z");
-            context.insert("posts", &posts);
-            context.insert("last_updated", &last_updated);
-            context.insert(
-                "feed_title",
-                &format!("{} · {}", site.config.title, section.title),
-            );
-            context.insert("feed_url", &config.permalink(&site_path));
-            context.insert("feed_home", &section.permalink);
+            let posts = jobs::section_feed_posts(site, section);
+            let title = format!("{} · {}", site.config.title, section.title);
+            feed_context(
+                &mut context,
+                inputs,
+                posts,
+                &title,
+                (&feed_url, &section.permalink),
+            )?;
             "atom.xml"
         }
         Job::Feed => {

@@ -47,7 +47,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "vimeo",
-        aliases: &[],
+        aliases: &["vimeo_simple"],
         keys: &["id", "title", "embed", "start"],
         markdown_body: false,
         prepare: hosted_video,
@@ -77,14 +77,14 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "x",
-        aliases: &["tweet", "twitter"],
+        aliases: &["tweet", "twitter", "twitter_simple", "x_simple"],
         keys: &["user", "id"],
         markdown_body: false,
         prepare: post_on_x,
     },
     Builtin {
         name: "instagram",
-        aliases: &[],
+        aliases: &["instagram_simple"],
         keys: &["id"],
         markdown_body: false,
         prepare: instagram,

@@ -295,7 +295,8 @@ impl Site {
         for source in sources {
             let target = config.permalink(&source.path);
             for alias in &source.meta.aliases {
-                aliases.push((normalize_alias(alias), target.clone()));
+                let from = alias_path(alias, &source.path, config.permalinks.style);
+                aliases.push((from, target.clone()));
             }
             for (file, within) in &source.assets {
                 let output = format!("{}{within}", source.path.trim_start_matches('/'));
@@ -442,6 +443,18 @@ fn absolute(config: &SiteConfig, page_path: &str, image: &str) -> String {
 }
 
 /// `old/path`, `/old/path` and `/old/path/` all mean `/old/path/`; a `.html` file stays a file.
+/// A page's alias as a site path. With Hugo's style a relative alias sits beside the page, as
+/// Hugo places it: `old` on `/post/new/` is `/post/old/`, on the section `/post/` it is `/old/`.
+fn alias_path(alias: &str, page_path: &str, style: crate::content::permalink::Style) -> String {
+    let alias = alias.trim();
+    if style == crate::content::permalink::Style::Hugo && !alias.starts_with('/') {
+        let page = page_path.trim_end_matches('/');
+        let folder = &page[..page.rfind('/').map_or(0, |i| i + 1)];
+        return normalize_alias(&format!("{folder}{alias}"));
+    }
+    normalize_alias(alias)
+}
+
 fn normalize_alias(alias: &str) -> String {
     let trimmed = alias.trim().trim_start_matches('/');
     if trimmed.ends_with(".html") || trimmed.ends_with('/') {
@@ -460,5 +473,10 @@ mod tests {
         assert_eq!(normalize_alias("old/trip"), "/old/trip/");
         assert_eq!(normalize_alias("/old/trip/"), "/old/trip/");
         assert_eq!(normalize_alias("/2020/01/trip.html"), "/2020/01/trip.html");
+        use crate::content::permalink::Style;
+        assert_eq!(alias_path("old", "/post/new/", Style::Hugo), "/post/old/");
+        assert_eq!(alias_path("posts", "/post/", Style::Hugo), "/posts/");
+        assert_eq!(alias_path("/top", "/post/new/", Style::Hugo), "/top/");
+        assert_eq!(alias_path("old", "/post/new/", Style::Jekyll), "/old/");
     }
 }

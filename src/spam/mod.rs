@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use crate::comments::Status;
 use crate::config::{CommentsConfig, SpamFilterMode};
 
-pub use tokens::{Parts, for_each_token};
+pub use tokens::{Parts, for_each_key, for_each_token, key};
 
 /// Decisions of each kind the filter needs before it decides anything: until then it only
 /// records scores, because a model of a handful of comments is mostly noise.
@@ -147,10 +147,18 @@ pub fn distinct_tokens(parts: &Parts<'_>) -> Vec<String> {
     tokens
 }
 
-/// A model ready to score: each known token's weight, precomputed from the counts.
+/// A model ready to score: each known token's weight, precomputed from the counts, found by
+/// the token's 64-bit hash. Ingest scores every submission, so a lookup hashes a few bytes and
+/// compares a number, never a string; the names are kept only to explain a score.
+///
+/// The tokens are numbered (their slots) from the weightiest down, so the weightiest of a
+/// comment's tokens are those of the smallest slots, picked by comparing integers.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    weights: FxHashMap<Box<str>, f32>,
+    /// Each known token's slot in `weights` and `names`, by its [`key`].
+    slots: FxHashMap<u64, u32>,
+    weights: Vec<f32>,
+    names: Vec<Box<str>>,
     spam_docs: u64,
     ham_docs: u64,
 }
@@ -171,7 +179,7 @@ impl Filter {
     pub fn new(counts: &Counts) -> Filter {
         let spam_docs = counts.spam_docs as f64;
         let ham_docs = counts.ham_docs as f64;
-        let weights = counts
+        let mut weighed: Vec<(&str, f32)> = counts
             .tokens
             .iter()
             .filter(|(_, (s, h))| s + h > 0)
@@ -179,14 +187,25 @@ impl Filter {
                 let in_spam = (s as f64 + 1.0) / (spam_docs + 2.0);
                 let in_ham = (h as f64 + 1.0) / (ham_docs + 2.0);
                 let w = ((in_spam / in_ham).ln() as f32).clamp(-MAX_WEIGHT, MAX_WEIGHT);
-                (token.as_str().into(), w)
+                (token.as_str(), w)
             })
             .collect();
-        Filter {
-            weights,
+        weighed.sort_unstable_by(|a, b| weightier(a.1, b.1).then(a.0.cmp(b.0)));
+        let mut filter = Filter {
             spam_docs: counts.spam_docs,
             ham_docs: counts.ham_docs,
+            ..Filter::default()
+        };
+        filter.slots.reserve(weighed.len());
+        for (token, w) in weighed {
+            // Of two tokens with one key, the weightier is kept.
+            if let std::collections::hash_map::Entry::Vacant(e) = filter.slots.entry(key(token)) {
+                e.insert(filter.weights.len() as u32);
+                filter.weights.push(w);
+                filter.names.push(token.into());
+            }
         }
+        filter
     }
 
     /// Whether the model has learned enough of both kinds to decide.
@@ -202,55 +221,79 @@ impl Filter {
     /// Scores a comment and says why: the weightiest of its distinct known tokens, summed, as
     /// a probability, with the strongest of them as reasons. For the console, and for the
     /// comments ingest flags; [`Filter::spam_score`] is the fast path.
-    pub fn score(&self, parts: &Parts<'_>, buf: &mut String) -> Verdict {
-        let mut found: Vec<(&str, f32)> = Vec::new();
-        for_each_token(parts, buf, &mut |t| {
-            if let Some((key, &w)) = self.weights.get_key_value(t) {
-                found.push((key, w));
-            }
-        });
-        // The same token twice is the same evidence: keep each once (keys are the model's
-        // own strings, so their addresses tell them apart).
-        found.sort_unstable_by_key(|(k, _)| k.as_ptr() as usize);
-        found.dedup_by_key(|(k, _)| k.as_ptr() as usize);
-        found.sort_unstable_by(|a, b| weightier(a.1, b.1).then(a.0.cmp(b.0)));
-        let score = probability(found.iter().take(EVIDENCE).map(|&(_, w)| w));
+    pub fn score(&self, parts: &Parts<'_>, scratch: &mut Scratch) -> Verdict {
+        let score = self.spam_score(parts, scratch);
+        // The evidence, weightiest first.
+        scratch.found.sort_unstable();
         let mut reasons = String::new();
-        for (token, w) in found.iter().take(REASONS).filter(|(_, w)| *w != 0.0) {
+        for &slot in scratch.found.iter().take(REASONS) {
+            let w = self.weights[slot as usize];
+            if w == 0.0 {
+                continue;
+            }
             if !reasons.is_empty() {
                 reasons.push_str(", ");
             }
             use std::fmt::Write;
-            let _ = write!(reasons, "{token} {w:+.1}");
+            let _ = write!(reasons, "{} {w:+.1}", self.names[slot as usize]);
         }
         Verdict { score, reasons }
     }
 
-    /// The same score as [`Filter::score`], without reasons, through reused buffers: ingest
-    /// scores every submission, and this allocates nothing once the buffers have grown.
+    /// The score of [`Filter::score`], without reasons, through reused buffers: ingest scores
+    /// every submission, and this allocates nothing once the buffers have grown.
     pub fn spam_score(&self, parts: &Parts<'_>, scratch: &mut Scratch) -> f64 {
-        let Scratch { buf, found } = scratch;
-        found.clear();
-        for_each_token(parts, buf, &mut |t| {
-            if let Some((key, &w)) = self.weights.get_key_value(t) {
-                found.push((key.as_ptr() as usize, w));
-            }
-        });
-        found.sort_unstable_by_key(|&(k, _)| k);
-        found.dedup_by_key(|&mut (k, _)| k);
+        self.gather(parts, scratch);
+        let found = &mut scratch.found;
         if found.len() > EVIDENCE {
-            found.select_nth_unstable_by(EVIDENCE, |a, b| weightier(a.1, b.1));
+            found.select_nth_unstable(EVIDENCE);
             found.truncate(EVIDENCE);
         }
-        probability(found.iter().map(|&(_, w)| w))
+        probability(found.iter().map(|&slot| self.weights[slot as usize]))
+    }
+
+    /// Puts the slots of the comment's distinct known tokens, in the order first seen, into
+    /// `scratch.found`. The same token twice is the same evidence: a token is kept once by
+    /// stamping its slot with the number of this call, which costs no sort.
+    fn gather(&self, parts: &Parts<'_>, scratch: &mut Scratch) {
+        let Scratch {
+            buf,
+            found,
+            seen,
+            call,
+        } = scratch;
+        found.clear();
+        if seen.len() < self.weights.len() {
+            seen.resize(self.weights.len(), 0);
+        }
+        *call = call.wrapping_add(1);
+        if *call == 0 {
+            // Once in four billion calls: stamps of an earlier round would read as this one's.
+            seen.fill(0);
+            *call = 1;
+        }
+        let call = *call;
+        for_each_key(parts, buf, &mut |k| {
+            if let Some(&slot) = self.slots.get(&k) {
+                let stamp = &mut seen[slot as usize];
+                if *stamp != call {
+                    *stamp = call;
+                    found.push(slot);
+                }
+            }
+        });
     }
 }
 
-/// Reused buffers for [`Filter::spam_score`].
+/// Reused buffers for [`Filter::score`] and [`Filter::spam_score`]: one per thread, or per
+/// loop over many comments.
 #[derive(Debug, Default)]
 pub struct Scratch {
     buf: String,
-    found: Vec<(usize, f32)>,
+    found: Vec<u32>,
+    /// Per slot of the model, the number of the call that last found it.
+    seen: Vec<u32>,
+    call: u32,
 }
 
 /// Heavier first; of two as heavy, the one towards spam first, so that which tokens are
@@ -325,7 +368,7 @@ mod tests {
     fn spam_scores_high_and_ham_low() {
         let filter = trained();
         assert!(filter.ready());
-        let mut buf = String::new();
+        let mut buf = Scratch::default();
         let spam = filter.score(
             &parts(
                 "Deals",
@@ -375,16 +418,40 @@ mod tests {
             let p = parts("Ada", "ada@example.org", body);
             assert_eq!(
                 filter.spam_score(&p, &mut scratch),
-                filter.score(&p, &mut String::new()).score,
+                filter.score(&p, &mut Scratch::default()).score,
                 "{body}"
             );
         }
     }
 
     #[test]
+    fn a_reused_scratch_forgets_the_last_comment_and_fits_any_model() {
+        let big = trained();
+        let small = Filter::new(&{
+            let mut counts = Counts::default();
+            counts.learn(&parts("Ada", "ada@example.org", "cheap"), true);
+            counts
+        });
+        let p = parts(
+            "Deals",
+            "x@spam.example",
+            "cheap pills at https://pills.example.com",
+        );
+        let fresh = |f: &Filter| f.spam_score(&p, &mut Scratch::default());
+        let mut scratch = Scratch::default();
+        for filter in [&big, &small, &big] {
+            assert_eq!(filter.spam_score(&p, &mut scratch), fresh(filter));
+        }
+        // The call counter wrapping round must not make old stamps look new.
+        scratch.call = u32::MAX;
+        assert_eq!(big.spam_score(&p, &mut scratch), fresh(&big));
+        assert_eq!(big.spam_score(&p, &mut scratch), fresh(&big));
+    }
+
+    #[test]
     fn repeating_a_word_adds_no_evidence() {
         let filter = trained();
-        let mut buf = String::new();
+        let mut buf = Scratch::default();
         let once = filter.score(&parts("A", "a@b.org", "cheap"), &mut buf);
         let many = filter.score(&parts("A", "a@b.org", "cheap cheap CHEAP cheap"), &mut buf);
         assert_eq!(once, many);
@@ -394,7 +461,10 @@ mod tests {
     fn an_empty_model_is_undecided_and_not_ready() {
         let filter = Filter::new(&Counts::default());
         assert!(!filter.ready());
-        let verdict = filter.score(&parts("A", "a@b.org", "cheap pills"), &mut String::new());
+        let verdict = filter.score(
+            &parts("A", "a@b.org", "cheap pills"),
+            &mut Scratch::default(),
+        );
         assert_eq!(verdict.score, 0.5);
         assert_eq!(verdict.reasons, "");
     }

@@ -443,7 +443,7 @@ fn zola(c: &Value) -> Settings {
         description: string(c, &["description"]).unwrap_or_default(),
         author: string(c, &["author", "extra.author"]).unwrap_or_default(),
         language: string(c, &["default_language"]).unwrap_or_else(|| "en".into()),
-        permalink_style: "hugo",
+        permalink_style: "zola",
         slug_mode: match string(c, &["slugify.paths"]).as_deref() {
             Some("safe") => "safe",
             Some("off") => "off",
@@ -530,7 +530,9 @@ pub fn site_toml(s: &Settings, generator: Generator) -> String {
             permalinks.insert(name.clone(), p.clone());
         }
     }
-    if !permalinks.is_empty() {
+    // The style decides more than patterns (Hugo's lowercased paths, relative aliases, the
+    // page/1/ redirects), so it is written even when there are none.
+    if !permalinks.is_empty() || s.permalink_style != "jekyll" {
         out.push_str("\n[permalinks]\n");
         out.push_str(&format!("style = {}\n", quote(s.permalink_style)));
         for (key, pattern) in &permalinks {

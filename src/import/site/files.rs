@@ -58,16 +58,21 @@ pub fn plan(generator: Generator, source: &Path, settings: &Settings) -> Result<
     Ok(planned)
 }
 
-/// The files under `dir`, sorted, skipping hidden ones.
-pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The files under `dir`, sorted, skipping hidden ones unless `hidden` keeps them (a static
+/// folder's `.well-known/` or `.htaccess` are published as they are); a repository's and a
+/// Mac's own files never are.
+fn files_under(dir: &Path, hidden: bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if !dir.is_dir() {
         return Ok(files);
     }
+    let keep = |name: &str| {
+        !name.starts_with('.') || (hidden && !matches!(name, ".git" | ".DS_Store" | ".gitkeep"))
+    };
     let walk = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || keep(&e.file_name().to_string_lossy()));
     for entry in walk {
         let entry = entry.with_context(|| format!("failed to read {}", dir.display()))?;
         if entry.file_type().is_file() {
@@ -99,7 +104,7 @@ pub fn under(root: &Path, file: &Path) -> PathBuf {
 fn content_and_static(source: &Path) -> Result<Vec<Planned>> {
     let mut planned = Vec::new();
     let content = source.join("content");
-    for file in files_under(&content)? {
+    for file in files_under(&content, false)? {
         let kind = if is_markup(&file) {
             Kind::Content
         } else {
@@ -113,7 +118,7 @@ fn content_and_static(source: &Path) -> Result<Vec<Planned>> {
         });
     }
     let statics = source.join("static");
-    for file in files_under(&statics)? {
+    for file in files_under(&statics, true)? {
         planned.push(Planned {
             to: Path::new("static").join(under(&statics, &file)),
             from: file,

@@ -200,8 +200,19 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             }
             continue;
         }
-        let text = std::fs::read_to_string(&file.from)
+        let bytes = std::fs::read(&file.from)
             .with_context(|| format!("failed to read {}", file.from.display()))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                report.to_do.push(ToDo {
+                    file: file.from.display().to_string(),
+                    what: "is not UTF-8: it was read as Latin-1 (ISO 8859-1) and written as UTF-8; check its accented letters and quotes".into(),
+                });
+                // Every byte is a Latin-1 character, so nothing is lost.
+                e.into_bytes().iter().map(|&b| char::from(b)).collect()
+            }
+        };
         let text = files::with_front_edits(&text, &file.front);
         let text = if file.kind == Kind::Draft {
             files::mark_draft(&text, &files::modified_day(&file.from))
@@ -222,6 +233,15 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             Generator::Jekyll => without_jekyll_only_liquid(text, file, &settings, &mut report),
             _ => text,
         };
+        if let Err(e) = crate::content::front_matter::split(&text)
+            .and_then(|split| crate::content::front_matter::parse_section(&split))
+        {
+            // Kept as written; the build would stop at it, so the report says so first.
+            report.to_do.push(ToDo {
+                file: format!("{}:{e:#}", file.from.display()),
+                what: "its front matter does not read: fix it before `quill build`".into(),
+            });
+        }
         write(dest, &file.to, text.as_bytes())?;
         pages.push((file.to.clone(), text));
     }

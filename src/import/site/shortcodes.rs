@@ -136,7 +136,10 @@ fn compiles(name: &str, text: &str) -> bool {
     crate::templates::compile(&sources).is_ok()
 }
 
-/// A template that shows a call plainly: its name, its arguments and its body.
+/// A template that shows a call plainly: its name, its arguments and its body. A Hugo inline
+/// shortcode (`name.inline`, gohugo.io/content-management/shortcodes/#inline) is its own
+/// template, Go code written in the page: its placeholder shows nothing, as showing the body
+/// would put that code in front of readers.
 fn placeholder(
     generator: Generator,
     name: &str,
@@ -150,6 +153,11 @@ fn placeholder(
             generator.name()
         ),
     };
+    if generator == Generator::Hugo && name.ends_with(".inline") {
+        return format!(
+            "{{#- Written by `quill import` for Hugo's inline shortcode \"{name}\": its body in the page is a\n    Go template, which quill cannot run, so nothing is shown where it was called. Port what\n    it did into this file by hand (its body is the template).\n-#}}\n"
+        );
+    }
     let mut out = format!(
         "{{#- Written by `quill import` as a placeholder for the shortcode \"{name}\" of {origin}.\n    quill cannot run it: port it to Tera by hand. Until then the page shows the call's\n    arguments and body as they are."
     );
@@ -168,6 +176,19 @@ fn placeholder(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hugo_inline_shortcode_shows_nothing_of_its_go_template() {
+        let (template, ported) = port(Generator::Hugo, "css.inline", None);
+        assert!(matches!(ported, Ported::Placeholder { .. }));
+        assert!(compiles("css.inline", &template), "{template}");
+        let sources = BTreeMap::from([("shortcodes/x.html".to_string(), template)]);
+        let tera = crate::templates::compile(&sources).unwrap();
+        let out = tera
+            .render("shortcodes/x.html", &tera::Context::new())
+            .unwrap();
+        assert_eq!(out.trim(), "", "nothing shown");
+    }
 
     #[test]
     fn calls_of_the_sites_own_shortcodes_are_counted_once_a_page() {
