@@ -34,7 +34,7 @@ pub struct TocEntry {
 
 /// A rendered Markdown document.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub struct RenderedMarkdown {
     /// The whole document as HTML.
     pub html: String,
     /// The part before the summary marker, or else the first paragraph, as HTML.
@@ -55,7 +55,9 @@ fn options(config: &MarkdownConfig) -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        // `Term` then `: Definition`, as kramdown and Hugo's goldmark read it.
+        | Options::ENABLE_DEFINITION_LIST;
     if config.math {
         options | Options::ENABLE_MATH
     } else {
@@ -68,13 +70,17 @@ fn options(config: &MarkdownConfig) -> Options {
 pub type Edit<'e> = &'e mut dyn for<'a> FnMut(&mut Vec<(Event<'a>, Range<usize>)>);
 
 /// Renders a post or page body, with code and math as `config` says.
-pub fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
+pub fn render(markdown: &str, config: &MarkdownConfig) -> RenderedMarkdown {
     render_with(markdown, config, None)
 }
 
 /// Renders a body, with `edit` applied to its events first; without one, no event is held
 /// twice. Code and math are rewritten after the edit, so code a shortcode made is highlighted.
-pub fn render_with(markdown: &str, config: &MarkdownConfig, edit: Option<Edit<'_>>) -> Rendered {
+pub fn render_with(
+    markdown: &str,
+    config: &MarkdownConfig,
+    edit: Option<Edit<'_>>,
+) -> RenderedMarkdown {
     let marker = find_summary_marker(markdown);
     let mut events: Vec<Event<'_>> = Vec::new();
     // The events before the first one that starts at or after the marker.
@@ -114,7 +120,7 @@ pub fn render_with(markdown: &str, config: &MarkdownConfig, edit: Option<Edit<'_
     let summary = summary.or_else(|| first_paragraph(&events));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    Rendered {
+    RenderedMarkdown {
         html: out,
         summary,
         has_marker: marker.is_some(),
@@ -359,7 +365,7 @@ pub fn reading_time(words: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn render(markdown: &str) -> Rendered {
+    fn render(markdown: &str) -> RenderedMarkdown {
         super::render(markdown, &MarkdownConfig::default())
     }
 

@@ -78,6 +78,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/shortcodes/instagram.html"),
     ),
     (
+        "shortcodes/toc.html",
+        include_str!("../templates/shortcodes/toc.html"),
+    ),
+    (
         "shortcodes/notice.html",
         include_str!("../templates/shortcodes/notice.html"),
     ),

@@ -389,7 +389,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     );
     source.write(
         "_posts/2021-01-02-first.md",
-        "---\ntitle: First\ncategories: Food Travel\n---\nHello.\n",
+        "---\ntitle: First\ncategories: Food Travel\n---\n{% include toc %}\n\nHello.\n{: .notice--info}\n\n![Map](/images/map.png){: .align-center}\n\n* TOC\n{:toc}\n\nFjord\n: A long inlet.\n",
     );
     source.write(
         "blog/_posts/2021-02-03-nested.md",
@@ -457,6 +457,15 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
         ],
     );
     assert!(!public.join("page/2").exists());
+    // Kramdown's attribute lists are dropped, its definition lists are lists, and the theme's
+    // toc include is quill's own table of contents.
+    let first = std::fs::read_to_string(public.join("food/travel/2021/01/02/first.html")).unwrap();
+    assert!(!first.contains("{:") && !first.contains(">TOC<"), "{first}");
+    assert!(
+        first.contains("<dt>Fjord</dt>\n<dd>A long inlet.</dd>"),
+        "{first}"
+    );
+    assert!(!first.contains("shortcode-placeholder"), "{first}");
     let archive = std::fs::read_to_string(public.join("archive.html")).unwrap();
     assert!(!archive.contains("{%") && archive.contains("href=\"/tags/\""));
     for left_out in ["deploy.sh", "scripts/notes.txt", "unused.html", "_includes"] {

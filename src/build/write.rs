@@ -19,7 +19,7 @@ use crate::site::Site;
 
 /// A file copied into the output as it is: from `static/` or from a post bundle.
 #[derive(Debug)]
-pub struct Copied {
+pub struct CopiedFile {
     /// The source file.
     pub from: PathBuf,
     /// A digest of its source's path and fingerprint, or of its bytes when it changed too
@@ -28,7 +28,7 @@ pub struct Copied {
 }
 
 /// Files copied as they are (`static/` first, then bundle files over them), by output path.
-pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>> {
+pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, CopiedFile>> {
     let mut copies = BTreeMap::new();
     let mut add = |from: PathBuf, to: String| -> Result<()> {
         let metadata = std::fs::metadata(&from)
@@ -44,7 +44,7 @@ pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>
         }
         copies.insert(
             to,
-            Copied {
+            CopiedFile {
                 from,
                 key: hasher.digest128(),
             },
@@ -77,7 +77,7 @@ pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, Copied>
 #[derive(Debug)]
 pub struct Outputs<'a> {
     planned: Vec<(String, Option<u128>)>,
-    copies: BTreeMap<&'a str, &'a Copied>,
+    copies: BTreeMap<&'a str, &'a CopiedFile>,
     removed: Vec<String>,
     previous: Option<&'a Manifest>,
 }
@@ -87,11 +87,11 @@ impl<'a> Outputs<'a> {
     /// wins over a copied one at the same path, as it did when written last.
     pub fn new(
         planned: Vec<(String, Option<u128>)>,
-        copies: &'a BTreeMap<String, Copied>,
+        copies: &'a BTreeMap<String, CopiedFile>,
         previous: Option<&'a Manifest>,
     ) -> Outputs<'a> {
         let rendered: FxHashSet<&str> = planned.iter().map(|(f, _)| f.as_str()).collect();
-        let copies: BTreeMap<&str, &Copied> = copies
+        let copies: BTreeMap<&str, &CopiedFile> = copies
             .iter()
             .filter(|(path, _)| !rendered.contains(path.as_str()))
             .map(|(path, c)| (path.as_str(), c))

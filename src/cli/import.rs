@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use quill::import::site::{Generator, SiteImportOptions, SiteImportReport};
-use quill::import::{ImportOptions, ImportReport, Source, run};
+use quill::import::{CommentSystem, ImportOptions, ImportReport, run};
 
 use super::RootArg;
 
@@ -93,14 +93,14 @@ struct Common {
 /// Runs `quill import`.
 pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
     let (source, common, with_pingbacks) = match args.source {
-        SourceCommand::Disqus(c) => (Source::Disqus, c, false),
+        SourceCommand::Disqus(c) => (CommentSystem::Disqus, c, false),
         SourceCommand::Wordpress {
             common,
             with_pingbacks,
-        } => (Source::Wordpress, common, with_pingbacks),
-        SourceCommand::Staticman(c) => (Source::Staticman, c, false),
-        SourceCommand::Isso(c) => (Source::Isso, c, false),
-        SourceCommand::WebmentionIo(c) => (Source::WebmentionIo, c, false),
+        } => (CommentSystem::Wordpress, common, with_pingbacks),
+        SourceCommand::Staticman(c) => (CommentSystem::Staticman, c, false),
+        SourceCommand::Isso(c) => (CommentSystem::Isso, c, false),
+        SourceCommand::WebmentionIo(c) => (CommentSystem::WebmentionIo, c, false),
         SourceCommand::Jekyll(a) => return import_site(Generator::Jekyll, a),
         SourceCommand::Hugo(a) => return import_site(Generator::Hugo, a),
         SourceCommand::Zola(a) => return import_site(Generator::Zola, a),

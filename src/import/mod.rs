@@ -30,7 +30,7 @@ use crate::ingest::{Entry, IngestReport, Input, Outcome, Rejection, RunOptions, 
 
 /// The systems comments can be imported from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub enum CommentSystem {
     /// A Disqus XML export.
     Disqus,
     /// A WordPress WXR export.
@@ -43,15 +43,15 @@ pub enum Source {
     WebmentionIo,
 }
 
-impl Source {
+impl CommentSystem {
     /// The source's name, as in keys (`disqus:12`) and placeholder emails.
     pub fn name(self) -> &'static str {
         match self {
-            Source::Disqus => "disqus",
-            Source::Wordpress => "wordpress",
-            Source::Staticman => "staticman",
-            Source::Isso => "isso",
-            Source::WebmentionIo => "webmention-io",
+            CommentSystem::Disqus => "disqus",
+            CommentSystem::Wordpress => "wordpress",
+            CommentSystem::Staticman => "staticman",
+            CommentSystem::Isso => "isso",
+            CommentSystem::WebmentionIo => "webmention-io",
         }
     }
 }
@@ -62,7 +62,7 @@ pub struct ImportOptions {
     /// The site root.
     pub root: PathBuf,
     /// What the input is.
-    pub source: Source,
+    pub source: CommentSystem,
     /// The export file, or the Staticman data folder.
     pub path: PathBuf,
     /// Check and report without writing anything.
@@ -188,11 +188,11 @@ impl ImportReport {
 pub fn run(options: &ImportOptions) -> Result<ImportReport> {
     let source = options.source;
     let comments = match source {
-        Source::Disqus => disqus::read(&options.path)?,
-        Source::Wordpress => wordpress::read(&options.path, options.with_pingbacks)?,
-        Source::Staticman => staticman::read(&options.path)?,
-        Source::Isso => isso::read(&options.path)?,
-        Source::WebmentionIo => webmention_io::read(&options.path)?,
+        CommentSystem::Disqus => disqus::read(&options.path)?,
+        CommentSystem::Wordpress => wordpress::read(&options.path, options.with_pingbacks)?,
+        CommentSystem::Staticman => staticman::read(&options.path)?,
+        CommentSystem::Isso => isso::read(&options.path)?,
+        CommentSystem::WebmentionIo => webmention_io::read(&options.path)?,
     };
     let read = comments.len();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
@@ -261,7 +261,8 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport> {
             // A Staticman record is a file's fields, kept exactly as they were (its `url` is the
             // commenter's site); one made from an XML export gets the URL it was under.
             let mut raw = comment.raw.clone();
-            if let (serde_json::Value::Object(map), false) = (&mut raw, source == Source::Staticman)
+            if let (serde_json::Value::Object(map), false) =
+                (&mut raw, source == CommentSystem::Staticman)
             {
                 map.insert("url".into(), comment.url.clone().into());
             }
@@ -369,7 +370,7 @@ fn url_path(url: &str) -> &str {
 /// Staticman's MD5 hash of one, or one no mail server would take) gets a stable address under
 /// the reserved `.invalid` domain, made from the hash of the name (or the MD5 hash the source
 /// kept), so one name without an email stays one user per source. Emails never reach a page.
-fn email_for(source: Source, comment: &Imported) -> (String, bool) {
+fn email_for(source: CommentSystem, comment: &Imported) -> (String, bool) {
     let given = comment.email.as_deref().map(str::trim).unwrap_or("");
     if is_md5(given) {
         return (
@@ -524,21 +525,21 @@ mod tests {
     fn placeholder_emails_are_stable_and_pass_the_checks() {
         let mut c = comment("k", None, Fate::Keep(Status::Approved));
         c.author = "Jörg".into();
-        let (a, placeholder) = email_for(Source::Disqus, &c);
+        let (a, placeholder) = email_for(CommentSystem::Disqus, &c);
         assert!(placeholder && a.ends_with("@disqus.invalid"), "{a}");
-        assert_eq!(email_for(Source::Disqus, &c).0, a);
+        assert_eq!(email_for(CommentSystem::Disqus, &c).0, a);
         assert!(crate::ingest::validate::email(&a).is_ok());
         c.email = Some("0123456789abcdef0123456789ABCDEF".into());
         assert_eq!(
-            email_for(Source::Staticman, &c).0,
+            email_for(CommentSystem::Staticman, &c).0,
             "0123456789abcdef0123456789abcdef@staticman.invalid"
         );
         c.email = Some(" ada@example.org\n   ".into());
         assert_eq!(
-            email_for(Source::Wordpress, &c),
+            email_for(CommentSystem::Wordpress, &c),
             ("ada@example.org".to_string(), false)
         );
         c.email = Some("not an address".into());
-        assert!(email_for(Source::Wordpress, &c).1);
+        assert!(email_for(CommentSystem::Wordpress, &c).1);
     }
 }

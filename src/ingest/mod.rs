@@ -563,7 +563,7 @@ pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestRepo
     })
 }
 
-/// A record handed to a [`Sink`].
+/// A record handed to a [`Intake`].
 #[derive(Debug)]
 pub enum Entry<'a> {
     /// A record's columns, to be mapped to fields (ingest).
@@ -576,7 +576,7 @@ pub enum Entry<'a> {
 
 /// The open transaction of a run: every record handed to it is checked, stored or written to
 /// the rejects file, and counted in the report.
-pub struct Sink<'a> {
+pub struct Intake<'a> {
     submitter: &'a Submitter,
     tx: IngestTx<'a>,
     rejects: RejectsWriter,
@@ -598,7 +598,7 @@ struct Deferred {
     checked: Checked,
 }
 
-impl<'a> Sink<'a> {
+impl<'a> Intake<'a> {
     /// The submitter, for its configuration and posts.
     pub fn submitter(&self) -> &'a Submitter {
         self.submitter
@@ -780,7 +780,7 @@ fn emails_in(text: &str) -> impl Iterator<Item = &str> {
 /// through here, so they store alike.
 pub fn run_with(
     options: &RunOptions,
-    feed: &mut dyn FnMut(&mut Sink<'_>) -> Result<()>,
+    feed: &mut dyn FnMut(&mut Intake<'_>) -> Result<()>,
 ) -> Result<IngestReport> {
     let submitter = Submitter::for_site(&options.root, options.trusted)?;
     let location = DbLocation::resolve(&options.root, submitter.config())?;
@@ -802,7 +802,7 @@ pub fn run_with(
         store
     };
     submitter.load_spam_filter(&store)?;
-    let mut sink = Sink {
+    let mut sink = Intake {
         submitter: &submitter,
         tx: store.begin_ingest_telling(&options.waiting)?,
         rejects: RejectsWriter::new(options.rejects.clone(), options.dry_run),
@@ -813,7 +813,7 @@ pub fn run_with(
     };
     feed(&mut sink)?;
     sink.finish_deferred()?;
-    let Sink {
+    let Intake {
         tx,
         rejects,
         mut report,

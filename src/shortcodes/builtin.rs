@@ -90,6 +90,13 @@ pub const BUILTINS: &[Builtin] = &[
         prepare: instagram,
     },
     Builtin {
+        name: "toc",
+        aliases: &[],
+        keys: &[],
+        markdown_body: false,
+        prepare: nothing_to_prepare,
+    },
+    Builtin {
         name: "notice",
         aliases: &["admonition", "note", "tip", "warning", "aside", "callout"],
         keys: &["kind", "title"],
@@ -250,6 +257,11 @@ fn instagram(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(
         ));
     }
     named.insert("id".into(), id.into());
+    Ok(())
+}
+
+/// A built-in whose template needs nothing from the call.
+fn nothing_to_prepare(_: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
     Ok(())
 }
 

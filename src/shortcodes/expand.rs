@@ -13,7 +13,7 @@ use super::events::{self, Edits};
 use super::scan::{self, Call, Found, Syntax, Variable};
 use super::{Env, PageContext, Problems, may_call, may_link, plain};
 use crate::links::Form;
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, RenderedMarkdown};
 use crate::templates;
 
 /// What replaces a placeholder.
@@ -58,8 +58,9 @@ pub fn render_fragment(
     to_page: &dyn Fn(usize) -> usize,
     enabled: bool,
     problems: &mut Problems,
-) -> Rendered {
-    let calls = enabled && may_call(text);
+) -> RenderedMarkdown {
+    // Kramdown's attribute lists (`{: .class}`) are found by the same scan, to be dropped.
+    let calls = enabled && (may_call(text) || text.contains("{:"));
     let links = may_link(text);
     if !calls && !links {
         return plain(text, &env.config.markdown);

@@ -18,7 +18,7 @@ use tera::Tera;
 use crate::config::SiteConfig;
 use crate::content::Source;
 use crate::links::Links;
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, RenderedMarkdown};
 use crate::site::PageData;
 
 /// The names of the built-in shortcodes with a template, for documentation and tests.
@@ -93,7 +93,7 @@ pub struct Problems {
 #[derive(Debug)]
 pub struct Outcome {
     /// The HTML and what comes with it.
-    pub rendered: Rendered,
+    pub rendered: RenderedMarkdown,
     /// `file:line: message` warnings.
     pub warnings: Vec<String>,
 }
@@ -155,6 +155,6 @@ fn may_link(text: &str) -> bool {
 }
 
 /// Renders Markdown that needs none of this, as before.
-fn plain(markdown: &str, config: &crate::config::MarkdownConfig) -> Rendered {
+fn plain(markdown: &str, config: &crate::config::MarkdownConfig) -> RenderedMarkdown {
     markdown::render(markdown, config)
 }

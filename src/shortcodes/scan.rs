@@ -134,6 +134,28 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> (Vec<Item>, Vec<ScanError>) {
         let at = i + rel;
         match bytes.get(at + 1) {
             Some(b'{' | b'%') => {}
+            Some(b':') if code_end(code, at).is_none() => {
+                if let Some(end) = kramdown_attributes(text, at) {
+                    // `* TOC` then `{:toc}`: kramdown puts the table of contents in the list's
+                    // place; quill's template shows it, so the list goes too.
+                    let start = if text[at..end].replace(' ', "") == "{:toc}" {
+                        toc_list_item(text, at).unwrap_or(at)
+                    } else {
+                        at
+                    };
+                    let start = items
+                        .last()
+                        .map_or(start, |last: &Item| start.max(last.range.end));
+                    items.push(Item {
+                        range: start..end,
+                        found: Found::Comment,
+                    });
+                    i = end;
+                } else {
+                    i = at + 1;
+                }
+                continue;
+            }
             Some(_) => {
                 i = at + 1;
                 continue;
@@ -160,6 +182,41 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> (Vec<Item>, Vec<ScanError>) {
         }
     }
     (items, errors)
+}
+
+/// The end of a kramdown attribute list at `at` (`{: .notice #id key="v"}`, `{:toc}`), which
+/// Jekyll's Markdown reads as attributes of the block or span before it. quill drops it rather
+/// than show it as text; the attributes are the old theme's classes.
+fn kramdown_attributes(text: &str, at: usize) -> Option<usize> {
+    let rest = text[at..].strip_prefix("{:")?;
+    let len = rest.find('}')?;
+    let inner = &rest[..len];
+    let word = |w: &str| {
+        let w = w.trim_start_matches(['.', '#']);
+        let (key, value) = w.split_once('=').unwrap_or((w, "\"\""));
+        !key.is_empty()
+            && key.chars().all(|c| c.is_alphanumeric() || "-_".contains(c))
+            && ((value.starts_with('"') && value.ends_with('"'))
+                || (value.starts_with('\'') && value.ends_with('\''))
+                || value
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "-_".contains(c)))
+    };
+    (!inner.contains('\n') && inner.split_whitespace().all(word)).then_some(at + 2 + len + 1)
+}
+
+/// Where the list item line just before a `{:toc}` at `at` starts (`* TOC`, `1. Contents`).
+fn toc_list_item(text: &str, at: usize) -> Option<usize> {
+    let before = text[..at].strip_suffix('\n')?;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before[start..].trim_start();
+    let marker = line.split_whitespace().next()?;
+    let is_item = matches!(marker, "*" | "-" | "+")
+        || (marker.ends_with('.')
+            && marker[..marker.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit()));
+    is_item.then_some(start)
 }
 
 /// The end of the code range that holds `at`, if one does.
@@ -663,6 +720,28 @@ mod tests {
             one("{{</* youtube x */>}}").found,
             Found::Literal("{{< youtube x >}}".into())
         );
+    }
+
+    #[test]
+    fn kramdown_attribute_lists_are_dropped_and_prose_braces_kept() {
+        let text = "Note.\n{: .notice--info}\n\n![a](b.png){: .align-center width=\"50%\"}\n\n* TOC\n{:toc}\n\nA set {:x y} and {: not closed\n";
+        let dropped: Vec<&str> = scan(text, &[])
+            .0
+            .iter()
+            .filter(|i| i.found == Found::Comment)
+            .map(|i| &text[i.range.clone()])
+            .collect();
+        assert_eq!(
+            dropped,
+            [
+                "{: .notice--info}",
+                "{: .align-center width=\"50%\"}",
+                "* TOC\n{:toc}",
+                "{:x y}"
+            ]
+        );
+        let code = [0..text.len()];
+        assert!(scan(text, &code).0.is_empty(), "code keeps them");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::content::Source;
 use crate::markdown;
 use crate::shortcodes;
 
-/// Rendered bodies by source index, with the warnings their shortcodes gave.
+/// RenderedMarkdown bodies by source index, with the warnings their shortcodes gave.
 pub type Bodies = (Vec<Option<PageBody>>, Vec<String>);
 
 /// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
@@ -88,7 +88,7 @@ pub fn render_bodies(
     Ok((bodies, warnings))
 }
 
-fn page_body(rendered: markdown::Rendered, description: Option<&str>) -> PageBody {
+fn page_body(rendered: markdown::RenderedMarkdown, description: Option<&str>) -> PageBody {
     let summary = if rendered.has_marker {
         rendered.summary
     } else if let Some(d) = description {

@@ -20,7 +20,7 @@ impl Store {
     /// Copies every user and comment from `from` into the empty database `to` (of either
     /// kind), keeping ids, in one transaction on `to` whose row counts are checked before it
     /// commits. `to` gets the latest schema first. Returns the counts and notes on what was done.
-    pub fn copy(from: &DbLocation, to: &DbLocation) -> Result<(Copied, Vec<String>)> {
+    pub fn copy(from: &DbLocation, to: &DbLocation) -> Result<(CopyCounts, Vec<String>)> {
         if from == to {
             bail!("{to} is the database being copied; name another with --to");
         }
@@ -106,7 +106,7 @@ struct CommentData {
 
 /// How many rows a copy wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Copied {
+pub struct CopyCounts {
     /// Users copied.
     pub users: usize,
     /// Comments copied.
@@ -135,15 +135,15 @@ impl Dump {
         order
     }
 
-    fn counts(&self) -> Copied {
-        Copied {
+    fn counts(&self) -> CopyCounts {
+        CopyCounts {
             users: self.users.len(),
             comments: self.comments.len(),
         }
     }
 }
 
-fn check_counts(wrote: Copied, found: (i64, i64)) -> Result<()> {
+fn check_counts(wrote: CopyCounts, found: (i64, i64)) -> Result<()> {
     if (wrote.users as i64, wrote.comments as i64) != found {
         bail!(
             "the copy does not add up: wrote {} users and {} comments, the target holds {} and {}; nothing was copied",
@@ -239,7 +239,7 @@ impl Sqlite {
     }
 
     /// Writes every row of `dump` into this empty database in one transaction.
-    pub(super) fn load(&mut self, dump: &Dump) -> Result<Copied> {
+    pub(super) fn load(&mut self, dump: &Dump) -> Result<CopyCounts> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -412,7 +412,7 @@ impl Postgres {
 
     /// Writes every row of `dump` into this empty database in one transaction, then moves the
     /// id sequences past the copied ids so that new rows do not collide with them.
-    pub(super) fn load(&mut self, dump: &Dump) -> Result<Copied> {
+    pub(super) fn load(&mut self, dump: &Dump) -> Result<CopyCounts> {
         let what = "failed to copy";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         // No other writer may add rows between the emptiness check and the commit.

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::comments::{CommentRecord, Status};
 
-pub use copy::Copied;
+pub use copy::CopyCounts;
 pub use export::ExportedComment;
 pub use location::{DbLocation, PgUrl};
 pub use mentions::{MentionLink, MentionRecord, NewMention, SentMention, StoredMention};

@@ -480,7 +480,7 @@ fn import_comments(source: &Path, dest: &Path) -> Result<Option<crate::import::I
     };
     let options = crate::import::ImportOptions {
         root: dest.to_path_buf(),
-        source: crate::import::Source::Staticman,
+        source: crate::import::CommentSystem::Staticman,
         path: data,
         dry_run: false,
         strict: false,
