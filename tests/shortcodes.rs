@@ -525,11 +525,7 @@ fn template_syntax_shown_by_an_html_page_is_a_warning_naming_its_line() {
         "---\ntitle: Templating\nshortcodes: false\n---\n<p>Write {{ x }}.</p>\n",
     );
     let run = site.run(&["build"]).ok();
-    let warnings: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("warning:"))
-        .collect();
+    let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     has(
         warnings[0],
@@ -555,11 +551,7 @@ fn template_syntax_left_in_a_page_is_a_warning_unless_the_post_says_it_is_about_
         "Write {{ figure(src=\"a.png\") }} and {% if x %} in Zola.\n",
     );
     let run = site.run(&["build"]).ok();
-    let warnings: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("warning:"))
-        .collect();
+    let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     has(
         warnings[0],

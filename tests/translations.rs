@@ -118,11 +118,7 @@ fn a_translation_into_an_unlisted_language_is_one_warning() {
     );
     site.write("content/about.de.md", "+++\ntitle = \"Über\"\n+++\nIch.\n");
     let run = site.run(&["build"]).ok();
-    let warnings: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("warning:"))
-        .collect();
+    let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     assert!(
         warnings[0].contains("left out 2 translations")

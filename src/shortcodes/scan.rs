@@ -740,8 +740,11 @@ mod tests {
                 "{:x y}"
             ]
         );
-        let code = [0..text.len()];
-        assert!(scan(text, &code).0.is_empty(), "code keeps them");
+        let all_code = vec![Range {
+            start: 0,
+            end: text.len(),
+        }];
+        assert!(scan(text, &all_code).0.is_empty(), "code keeps them");
     }
 
     #[test]

@@ -80,6 +80,14 @@ impl Run {
         self
     }
 
+    /// The lines of standard error that are warnings.
+    pub fn warnings(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .collect()
+    }
+
     /// Panics unless the run exited with `code`; no panic or backtrace may appear.
     pub fn fails_with(self, code: i32) -> Run {
         assert_eq!(
