@@ -385,7 +385,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     let source = TestSite::empty();
     source.write(
         "_config.yml",
-        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
+        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\n  guides:\n    output: true\n    permalink: /learn/:name/\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
     );
     source.write(
         "_posts/2021-01-02-first.md",
@@ -406,10 +406,15 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     source.write("about/index.md", "---\ntitle: About\n---\nMe.\n");
     source.write("docs/guide.md", "---\ntitle: Guide\n---\nHow to.\n");
     source.write(
+        "docs/deep/er/page.md",
+        "---\ntitle: Deep\n---\nDown here.\n",
+    );
+    source.write(
         "archive.html",
         "---\ntitle: Archive\n---\n<ul>{% for post in site.posts %}<li><a href=\"{{ post.url }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n",
     );
     source.write("_recipes/bread.md", "---\ntitle: Bread\n---\nFlour.\n");
+    source.write("_guides/knots.md", "---\ntitle: Knots\n---\nTie them.\n");
     source.write("assets/css/site.css", "body {}\n");
     source.write("assets/css/main.scss", "---\n---\n@import \"theme\";\n");
     source.write("deploy.sh", "rsync -a _site/ host:\n");
@@ -448,8 +453,11 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "notes/a-note/index.html",
             "about/index.html",
             "docs/guide.html",
+            "docs/deep/er/page.html",
             "archive.html",
             "recipes/bread.html",
+            // A collection's own permalink.
+            "learn/knots/index.html",
             "assets/css/site.css",
             // jekyll-paginate's second page of the home page, and jekyll-feed's feed.
             "page2/index.html",

@@ -144,6 +144,12 @@ fn place_one(
         .as_deref()
         .map_or(0, |s| s.split('/').filter(|d| !d.is_empty()).count())
         .max(usize::from(!dirs.is_empty()));
+    // Jekyll's pages keep every folder (its `:path`), sections or not.
+    let depth = if config.permalinks.style == Style::Jekyll && source.kind == Kind::Page {
+        folders.len()
+    } else {
+        depth
+    };
     let sections_path = folders[..depth.min(folders.len())].join("/");
     let values = Values {
         date: source.date,
@@ -171,10 +177,22 @@ fn place_one(
                     ),
                 )
             }
-            Kind::Page => (
-                config.permalinks.for_pages(),
-                "the [permalinks] pattern for pages".into(),
-            ),
+            // A section's own pattern is its pages' too (a Jekyll collection's documents, a
+            // Hugo section's pages), unless it needs a date they do not have.
+            Kind::Page => match dirs
+                .first()
+                .and_then(|top| config.permalinks.for_section(top))
+                .filter(|p| !p.uses_date())
+            {
+                Some(own) => (
+                    Some(own),
+                    format!("the [permalinks] pattern for {}", dirs[0]),
+                ),
+                None => (
+                    config.permalinks.for_pages(),
+                    "the [permalinks] pattern for pages".into(),
+                ),
+            },
             Kind::Section => (None, String::new()),
         }
     };
