@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::CommentRecord;
+use super::mentions::MentionOrigin;
 use super::render::{display_name, gravatar_hash, initials, render_body_with};
 use crate::config::Avatars;
 use crate::content::dates;
@@ -29,10 +30,13 @@ pub struct CommentNode {
     pub timestamp: String,
     /// For people: `2 January 2024`.
     pub date: String,
-    /// `comment-<id>`, the fragment that links to it.
+    /// `comment-<id>` (`mention-<id>` for a webmention), the fragment that links to it.
     pub anchor: String,
     /// The comment it replies to.
     pub parent_id: Option<i64>,
+    /// Where a reply from another site came from (see
+    /// [`mentions::among`](super::mentions::among)); none for a visitor's comment.
+    pub mention: Option<MentionOrigin>,
     /// Replies, oldest first.
     pub replies: Vec<CommentNode>,
 }
@@ -175,6 +179,7 @@ fn make_node(
         date: dates::human(timestamp),
         anchor: format!("comment-{id}"),
         parent_id,
+        mention: None,
         replies: Vec::new(),
     }
 }

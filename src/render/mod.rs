@@ -10,7 +10,7 @@ use tera::{Context, Tera};
 
 use crate::build::Progress;
 use crate::comments::CommentRecord;
-use crate::comments::mentions::{Mentions, PostMentions};
+use crate::comments::mentions::{Mentions, PostMentions, among};
 use crate::comments::thread::{CommentNode, Threads, node};
 use crate::site::taxonomies::TAGS;
 use crate::site::{PageBody, PageData, Site};
@@ -196,12 +196,13 @@ fn render_job(site: &Site, inputs: &Inputs<'_>, tera: &Tera, job: &Job<'_>) -> R
     let feed_url = config.permalink(&site_path);
     let template = match job {
         Job::Post(page) | Job::Page(page) => {
+            let mentions = inputs.mentions.for_post(&page.key);
             context.insert(
                 "page",
                 &PageView {
                     page: full(inputs, page)?,
-                    comments: &inputs.threads.for_post(&page.key),
-                    mentions: inputs.mentions.for_post(&page.key),
+                    comments: &among(inputs.threads.for_post(&page.key), &mentions.replies),
+                    mentions,
                 },
             );
             if matches!(job, Job::Post(_)) {
@@ -422,7 +423,8 @@ fn highlight_css(markdown: &crate::config::MarkdownConfig) -> String {
     crate::highlight::palette(&markdown.highlight_theme).unwrap_or_default()
 }
 
-/// A post or page with its comment thread, as `page` in `post.html` and `page.html`.
+/// A post or page with its comment thread (the replies sent as webmentions among the
+/// comments), as `page` in `post.html` and `page.html`.
 #[derive(Debug, Serialize)]
 struct PageView<'a> {
     #[serde(flatten)]
