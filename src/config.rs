@@ -240,6 +240,13 @@ impl Permalinks {
         }
     }
 
+    /// The pattern a top-level section names for itself (not `posts` or `pages`).
+    pub fn for_section(&self, section: &str) -> Option<&Pattern> {
+        self.parsed
+            .get(section)
+            .filter(|_| !matches!(section, "posts" | "pages"))
+    }
+
     /// The pattern for standalone pages.
     pub fn for_pages(&self) -> Option<&Pattern> {
         self.parsed.get("pages")

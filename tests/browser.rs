@@ -32,7 +32,8 @@ fn missing_tools() -> Vec<&'static str> {
     missing
 }
 
-/// A copy of the repository's sample blog with the sample comments ingested, built.
+/// A copy of the repository's sample blog with the sample comments ingested and the sample
+/// webmentions (replies, likes, a repost on the lake walk) imported, built.
 fn sample_site() -> TestSite {
     let site = TestSite::empty();
     site.write(
@@ -58,11 +59,16 @@ fn sample_site() -> TestSite {
         "rejects.jsonl",
     ])
     .ok();
+    let mentions = Path::new(REPO).join("tests/fixtures/sample-mentions.jf2.json");
+    site.run(&["import", "webmention-io", mentions.to_str().unwrap()])
+        .ok();
     site.run(&["build"]).ok();
     site
 }
 
-/// A site with one post whose comments are every payload of the XSS corpora.
+/// A site with one post whose comments are every payload of the XSS corpora, and with every
+/// fourth payload also a webmention's words and its author's name (a reply, a like or a
+/// repost, so each place a mention is shown gets them).
 fn xss_site() -> TestSite {
     // Every payload on the one page the browser opens.
     let site = TestSite::with_config("[comments]\nper_page = 0\n");
@@ -92,6 +98,29 @@ fn xss_site() -> TestSite {
     }
     site.write("xss.jsonl", &(lines.join("\n") + "\n"));
     let run = site.run(&["ingest", "xss.jsonl"]);
+    assert!(matches!(run.code, Some(0) | Some(2)), "{}", run.stderr);
+    let kinds = ["in-reply-to", "like-of", "repost-of", "in-reply-to"];
+    let children: Vec<serde_json::Value> = crate::common::xss_payloads()
+        .iter()
+        .step_by(4)
+        .enumerate()
+        .map(|(n, payload)| {
+            serde_json::json!({
+                "type": "entry",
+                "author": {"type": "card", "name": crate::common::as_username(payload), "url": payload, "photo": payload},
+                "wm-source": format!("https://s{n}.example/note"),
+                "wm-target": "https://example.org/posts/xss/",
+                "wm-property": kinds[n % kinds.len()],
+                "published": "2024-02-01T12:00:00Z",
+                "content": {"text": payload, "html": payload},
+            })
+        })
+        .collect();
+    site.write(
+        "xss.jf2",
+        &serde_json::json!({"type": "feed", "children": children}).to_string(),
+    );
+    let run = site.run(&["import", "webmention-io", "xss.jf2"]);
     assert!(matches!(run.code, Some(0) | Some(2)), "{}", run.stderr);
     site.run(&["build"]).ok();
     site

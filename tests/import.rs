@@ -784,9 +784,9 @@ fn webmention_io_mentions_import_matched_to_posts_and_twice_stores_nothing_new(b
     let page = site.read("public/posts/first-trip/index.html");
     let html = Html::parse_document(&page);
     let section = html
-        .select(&Selector::parse("section.mentions").unwrap())
+        .select(&Selector::parse("section.comments").unwrap())
         .next()
-        .expect("the mentions are shown");
+        .expect("the thread is shown");
     crate::comments_site::assert_inert(section, "imported mentions");
     let text: String = section.text().collect();
     assert!(
@@ -798,8 +798,8 @@ fn webmention_io_mentions_import_matched_to_posts_and_twice_stores_nothing_new(b
         "no pictures without avatars"
     );
     assert!(
-        page.contains("No comments yet"),
-        "mentions are not counted as comments"
+        page.contains("1 comment"),
+        "the reply is counted with the thread it is in, the like and repost are not"
     );
 }
 

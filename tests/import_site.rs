@@ -231,6 +231,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     source.write("content/about.md", "---\ntitle: About\n---\nMe.\n");
+    // Hugo keeps a dated file name whole: no date is taken off its slug.
+    source.write(
+        "content/notes/2019-05-01-dated-name.md",
+        "---\ntitle: Dated name\ndate: 2019-05-01\n---\nOld.\n",
+    );
     // A top-level folder without `_index.md`: Hugo lists it all the same, and the posts
     // pattern is the `posts` section's only.
     source.write(
@@ -285,6 +290,7 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
             "top-level-old/index.html",
             "series/intro/index.html",
             "notes/jotted/index.html",
+            "notes/2019-05-01-dated-name/index.html",
             "notes/index.html",
             // Hugo's feeds are index.xml, the terms' too.
             "index.xml",
@@ -385,7 +391,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     let source = TestSite::empty();
     source.write(
         "_config.yml",
-        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
+        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\n  guides:\n    output: true\n    permalink: /learn/:name/\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
     );
     source.write(
         "_posts/2021-01-02-first.md",
@@ -414,6 +420,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
         "---\ntitle: Archive\n---\n<ul>{% for post in site.posts %}<li><a href=\"{{ post.url }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n",
     );
     source.write("_recipes/bread.md", "---\ntitle: Bread\n---\nFlour.\n");
+    source.write("_guides/knots.md", "---\ntitle: Knots\n---\nTie them.\n");
     source.write("assets/css/site.css", "body {}\n");
     source.write("assets/css/main.scss", "---\n---\n@import \"theme\";\n");
     source.write("deploy.sh", "rsync -a _site/ host:\n");
@@ -455,6 +462,8 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "docs/deep/er/page.html",
             "archive.html",
             "recipes/bread.html",
+            // A collection's own permalink.
+            "learn/knots/index.html",
             "assets/css/site.css",
             // jekyll-paginate's second page of the home page, and jekyll-feed's feed.
             "page2/index.html",

@@ -12,6 +12,7 @@ backend_tests! {
     one_comment_rewrites_its_post_the_listings_that_count_it_and_the_feed,
     a_deleted_comment_disappears,
     moderation_changes_show,
+    a_mention_approved_joins_its_post_thread_as_a_full_build_shows_it,
     a_thread_is_paged_as_it_grows_and_shrinks,
 }
 
@@ -220,6 +221,70 @@ fn moderation_changes_show(backend: Backend) {
         !site
             .read("public/posts/alpha/index.html")
             .contains("First!")
+    );
+}
+
+/// A webmention reply (imported, so through the store's own path) between Ada's comment and
+/// Bob's reply to it, and a like: marked as spam, it leaves the thread; approved, it is back
+/// in its place. Each time only the post is rewritten, as a full build writes it.
+fn a_mention_approved_joins_its_post_thread_as_a_full_build_shows_it(backend: Backend) {
+    let site = blog_on(backend);
+    site.write(
+        "mentions.jf2",
+        r#"{"type": "feed", "children": [
+          {"type": "entry", "author": {"type": "card", "name": "Bea", "url": "https://bea.example/"},
+           "wm-source": "https://bea.example/notes/1", "wm-target": "https://example.org/posts/alpha/",
+           "wm-property": "in-reply-to", "published": "2024-02-01T12:00:00Z",
+           "content": {"text": "A reply from my own blog."}},
+          {"type": "entry", "author": {"type": "card", "name": "Cy"},
+           "wm-source": "https://cy.example/likes/1", "wm-target": "https://example.org/posts/alpha/",
+           "wm-property": "like-of", "wm-received": "2024-02-01T13:00:00Z"}
+        ]}"#,
+    );
+    let thread = |site: &TestSite| {
+        let page = site.read("public/posts/alpha/index.html");
+        let html = scraper::Html::parse_document(&page);
+        let item = scraper::Selector::parse(".comment-list li .comment-body").unwrap();
+        html.select(&item)
+            .map(|b| b.text().collect::<String>().trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    let (changed, _) = after(&site, |s| {
+        s.run(&["import", "webmention-io", "mentions.jf2"]).ok();
+    });
+    assert_eq!(changed, ["posts/alpha/index.html"]);
+    assert_eq!(
+        thread(&site),
+        ["First!", "A reply", "A reply from my own blog."],
+        "Ada's comment with Bob's reply under it, then the mention"
+    );
+    assert!(
+        site.read("public/posts/alpha/index.html")
+            .contains("<strong>1 like</strong>: <a href=\"https://cy.example/likes/1\" rel=\"nofollow ugc\"><bdi>Cy</bdi></a>")
+    );
+
+    let listed = site
+        .run(&["comments", "list", "--kind", "mention", "--json"])
+        .ok()
+        .stdout;
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let reply = listed
+        .iter()
+        .find(|m| m["body"] == "A reply from my own blog.")
+        .expect("the reply is stored");
+    let id = reply["id"].to_string();
+    let (changed, _) = after(&site, |s| {
+        s.run(&["comments", "spam", &id]).ok();
+    });
+    assert_eq!(changed, ["posts/alpha/index.html"]);
+    assert_eq!(thread(&site), ["First!", "A reply"]);
+    let (changed, _) = after(&site, |s| {
+        s.run(&["comments", "approve", &id]).ok();
+    });
+    assert_eq!(changed, ["posts/alpha/index.html"]);
+    assert_eq!(
+        thread(&site),
+        ["First!", "A reply", "A reply from my own blog."]
     );
 }
 

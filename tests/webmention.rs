@@ -276,6 +276,70 @@ fn a_redirect_is_followed_and_sources_too_large_or_unlinked_store_nothing() {
     assert_eq!(stored[0]["username"], "Dee");
 }
 
+/// A TLS source on 127.0.0.1 whose certificate comes from the test authority of
+/// `tests/fixtures/tls/` (which only the library's unit tests trust, where https verification
+/// itself is tested); it serves `response` once and tells how the session ended.
+fn tls_source(response: String) -> (String, std::sync::mpsc::Receiver<String>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![
+                CertificateDer::from_pem_slice(include_bytes!("fixtures/tls/localhost.pem"))
+                    .unwrap(),
+            ],
+            PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/tls/localhost.key")).unwrap(),
+        )
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/note", listener.local_addr().unwrap());
+    let (told, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((tcp, _)) = listener.accept() else {
+            return;
+        };
+        let connection = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        let mut tls = rustls::StreamOwned::new(connection, tcp);
+        let mut head = [0u8; 4096];
+        let _ = told.send(match tls.read(&mut head) {
+            Ok(_) => {
+                let _ = tls.write_all(response.as_bytes());
+                "served".to_string()
+            }
+            Err(e) => e.to_string(),
+        });
+    });
+    (url, heard)
+}
+
+/// The binary trusts the Mozilla roots and nothing else: a source whose certificate comes
+/// from another authority is refused in the handshake and stores nothing.
+#[test]
+fn a_source_whose_certificate_no_trusted_authority_signed_is_refused() {
+    let site = site("");
+    let (untrusted, heard) = tls_source(page(&h_entry("u-in-reply-to", "Mallory", "hi")));
+    let sources = Sources::start();
+    sources.serve("/like", page(&h_entry("u-like-of", "Cy", "")));
+    let server = Server::start(&site, &["--accept-comments"]);
+    let mut events = server.events();
+    // One thread verifies them in order: once the like is stored, the https one was tried.
+    assert_eq!(send(&server, &untrusted, TARGET).0, 202);
+    assert_eq!(send(&server, &sources.url("/like"), TARGET).0, 202);
+    events.next_reload();
+    let stored = mentions(&site);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["username"], "Cy");
+    let ended = heard.recv().unwrap();
+    assert!(
+        ended.contains("received fatal alert: UnknownCA"),
+        "the handshake was refused by quill: {ended}"
+    );
+}
+
 #[test]
 fn requests_are_refused_with_a_reason() {
     let site = site("");
@@ -367,8 +431,12 @@ fn site_with_mentions(extra: &str, mentions: &[(&str, String, String)]) -> TestS
     site
 }
 
+fn select(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).unwrap()
+}
+
 #[test]
-fn mentions_are_shown_as_replies_and_counts_with_links_out_marked() {
+fn mentions_are_shown_as_replies_in_the_thread_and_counts_with_links_out_marked() {
     let site = site_with_mentions(
         "",
         &[
@@ -380,15 +448,14 @@ fn mentions_are_shown_as_replies_and_counts_with_links_out_marked() {
     );
     let page = site.read("public/posts/hello/index.html");
     let html = scraper::Html::parse_document(&page);
-    let select = |css: &str| scraper::Selector::parse(css).unwrap();
-    let section = html
-        .select(&select("section.mentions"))
+    let thread = html
+        .select(&select("section.comments"))
         .next()
-        .expect("a mentions section");
-    let reply = section
-        .select(&select("#mention-1"))
+        .expect("the thread");
+    let reply = thread
+        .select(&select(".comment-list > li.comment.mention#mention-1"))
         .next()
-        .expect("the reply");
+        .expect("the reply, in the thread's list");
     let text: String = reply.text().collect();
     assert!(
         text.contains("Bea")
@@ -396,12 +463,17 @@ fn mentions_are_shown_as_replies_and_counts_with_links_out_marked() {
             && text.contains("replied on s1.example"),
         "{text}"
     );
-    let people: Vec<String> = section
-        .select(&select(".mention-people"))
+    let people: Vec<String> = thread
+        .select(&select(".mentions .mention-people"))
         .map(|p| p.text().collect::<String>())
         .collect();
     assert_eq!(people, ["2 likes: Cy, Di", "1 repost: Ed"], "{page}");
-    for a in section.select(&select("a[href]")) {
+    assert_eq!(
+        thread.select(&select(".comment")).count(),
+        1,
+        "likes and reposts are counts, not entries of the thread"
+    );
+    for a in thread.select(&select(".mentions a[href], .mention a[href]")) {
         assert_eq!(a.value().attr("rel"), Some("nofollow ugc"), "{}", a.html());
         assert!(
             a.value().attr("href").unwrap().starts_with("https://s"),
@@ -418,8 +490,22 @@ fn mentions_are_shown_as_replies_and_counts_with_links_out_marked() {
         "the endpoint is advertised"
     );
     assert!(
-        page.contains("No comments yet"),
-        "mentions are not counted as comments"
+        page.contains("1 comment</h2>"),
+        "the reply is counted with the thread, the likes are not: {page}"
+    );
+
+    // A site's own template still gets every mention, the replies too, as `page.mentions`.
+    site.write(
+        "templates/post.html",
+        "{% for r in page.mentions.replies %}<p id=\"{{ r.anchor }}\">{{ r.name }} on {{ r.source_host }}: {{ r.content }}</p>{% endfor %}\
+         <p>{{ page.mentions.count }} in all, {{ page.mentions.likes | length }} likes; {{ page.comments | length }} in the thread</p>",
+    );
+    site.run(&["build"]).ok();
+    let own = site.read("public/posts/hello/index.html");
+    assert!(
+        own.contains("<p id=\"mention-1\">Bea on s1.example: Nice post.</p>")
+            && own.contains("<p>4 in all, 2 likes; 1 in the thread</p>"),
+        "{own}"
     );
 
     let with_avatars = site_with_mentions(
@@ -430,6 +516,60 @@ fn mentions_are_shown_as_replies_and_counts_with_links_out_marked() {
     assert!(
         page.contains("src=\"https://pics.example/1.jpg\""),
         "{page}"
+    );
+}
+
+/// Comments before and after a mention, one replying to another: the thread is in date order,
+/// the mention in its place, and only the visitors' comments can be replied to with the form.
+#[test]
+fn a_reply_from_another_site_takes_its_place_among_the_comments() {
+    let site = site_with_mentions(
+        "endpoint = \"https://example.org/_quill/comments\"\n",
+        &[("reply", "Bea".into(), "Sent from my blog.".into())],
+    );
+    // The mention is dated 2024-02-03T04:05:06Z.
+    site.write(
+        "subs.jsonl",
+        concat!(
+            "{\"id\":\"c1\",\"post\":\"hello\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"Before.\",\"timestamp\":\"2024-02-01T10:00:00Z\"}\n",
+            "{\"id\":\"c2\",\"post\":\"hello\",\"username\":\"Bob\",\"email\":\"bob@example.org\",\"body\":\"After.\",\"timestamp\":\"2024-02-05T10:00:00Z\"}\n",
+            "{\"id\":\"c3\",\"post\":\"hello\",\"username\":\"Cy\",\"email\":\"cy@example.org\",\"body\":\"Answering Ada, later than all.\",\"timestamp\":\"2024-02-06T10:00:00Z\",\"parent\":\"c1\"}\n",
+        ),
+    );
+    site.run(&["ingest", "subs.jsonl"]).ok();
+    site.run(&["build"]).ok();
+    let page = site.read("public/posts/hello/index.html");
+    let html = scraper::Html::parse_document(&page);
+    let words = |li: scraper::ElementRef<'_>| {
+        li.select(&select(":scope > article .comment-body"))
+            .next()
+            .map(|b| b.text().collect::<String>().trim().to_string())
+            .unwrap_or_default()
+    };
+    let top: Vec<String> = html
+        .select(&select(".comment-list > li"))
+        .map(words)
+        .collect();
+    assert_eq!(top, ["Before.", "Sent from my blog.", "After."], "{page}");
+    let nested: Vec<String> = html
+        .select(&select(".comment-list > li .comment-replies > li"))
+        .map(words)
+        .collect();
+    assert_eq!(nested, ["Answering Ada, later than all."]);
+    assert!(page.contains("4 comments</h2>"), "{page}");
+    let mention = html.select(&select("li.mention")).next().unwrap();
+    assert_eq!(
+        mention.select(&select("input[name=parent]")).count(),
+        0,
+        "a reply from another site is answered there"
+    );
+    assert_eq!(
+        html.select(&select(
+            "li.comment:not(.mention) > article > label input[name=parent]"
+        ))
+        .count(),
+        3,
+        "every visitor's comment can be replied to"
     );
 }
 
@@ -451,23 +591,30 @@ fn hostile_mention_contents_and_names_come_out_inert() {
         })
         .collect();
     let site = site_with_mentions("", &mentions);
+    // Half the authors have a page of their own, which their names link to. (Written behind
+    // the store's back, so the post's stamp is not renewed: hence --full.)
+    site.sql("UPDATE mentions SET author_url = 'https://author.example/' || comment_id WHERE comment_id % 2 = 0")
+        .unwrap();
+    site.run(&["build", "--full"]).ok();
     let page = site.read("public/posts/hello/index.html");
+    assert!(page.contains("class=\"comment-author\" href=\"https://author.example/"));
     let html = scraper::Html::parse_document(&page);
-    let section = html
-        .select(&scraper::Selector::parse("section.mentions").unwrap())
+    let thread = html
+        .select(&select("section.comments"))
         .next()
-        .expect("a mentions section");
-    assert!(
-        section
-            .select(&scraper::Selector::parse(".mention").unwrap())
-            .count()
-            >= payloads.len() * 2 / 5,
-        "the replies were published, not dropped"
+        .expect("the thread");
+    assert_eq!(
+        thread.select(&select(".comment-list > li.mention")).count(),
+        (0..payloads.len())
+            .filter(|i| kinds[i % kinds.len()] == "reply")
+            .count(),
+        "every reply was published in the thread, none dropped"
     );
-    crate::comments_site::assert_inert(section, "mentions");
+    crate::comments_site::assert_inert(thread, "mentions");
     for (file, bytes) in crate::common::snapshot(&site.path("public")) {
+        let text = String::from_utf8_lossy(&bytes);
         assert!(
-            !String::from_utf8_lossy(&bytes).contains(".invalid"),
+            !text.contains(".invalid") && !text.contains("webmention@"),
             "a mention's placeholder address leaked into {file}"
         );
     }

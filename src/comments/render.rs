@@ -87,6 +87,28 @@ pub fn render_body_with(markdown: &str, highlight: bool) -> String {
     unpublishable_removed(html)
 }
 
+/// Plain text (a webmention's words, which are not Markdown) as one paragraph of escaped
+/// HTML, without the characters that must never be published; nothing for empty text.
+pub fn render_text(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut html = String::with_capacity(text.len() + 8);
+    html.push_str("<p>");
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            c => html.push(c),
+        }
+    }
+    html.push_str("</p>");
+    unpublishable_removed(html)
+}
+
 /// The comment subset as the Markdown writer renders it, before sanitizing, and whether it is
 /// made only of attribute-free tags.
 fn written(markdown: &str, highlight: bool) -> (String, bool) {
@@ -432,6 +454,15 @@ mod tests {
             !html.contains("evil.rs") && !html.contains("data-n"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn plain_text_is_escaped_not_read_as_markdown() {
+        assert_eq!(
+            render_text(" *not em* <b onclick=\"x\">&amp; [a](javascript:1)\u{202E}\u{7} "),
+            "<p>*not em* &lt;b onclick=&quot;x&quot;&gt;&amp;amp; [a](javascript:1)</p>"
+        );
+        assert_eq!(render_text(" \n "), "");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::sync::OnceLock;
 
 use super::CommentRecord;
+use super::mentions::MentionOrigin;
 use super::paging;
 use super::render::{display_name, gravatar_hash, initials_of, render_body_with};
 use crate::config::Avatars;
@@ -32,10 +33,13 @@ pub struct CommentNode {
     pub timestamp: String,
     /// For people: `2 January 2024`.
     pub date: String,
-    /// `comment-<id>`, the fragment that links to it.
+    /// `comment-<id>` (`mention-<id>` for a webmention), the fragment that links to it.
     pub anchor: String,
     /// The comment it replies to.
     pub parent_id: Option<i64>,
+    /// Where a reply from another site came from (see
+    /// [`mentions::among`](super::mentions::among)); none for a visitor's comment.
+    pub mention: Option<MentionOrigin>,
     /// Replies, oldest first.
     pub replies: Vec<CommentNode>,
 }
@@ -176,6 +180,15 @@ impl Threads {
             .collect()
     }
 
+    /// The time (`dates::iso`) and id of the first top-level comment of page `index`.
+    pub fn page_start(&self, slug: &str, index: usize, per_page: usize) -> Option<(String, i64)> {
+        let thread = self.by_post.get(slug)?;
+        let shape = thread.shape(self.max_depth);
+        let range = paging::page_range(index, per_page, shape.roots.len());
+        let kept = &thread.kept[*shape.roots.get(range.start)?];
+        Some((dates::iso(&kept.timestamp), kept.id))
+    }
+
     /// The page (1-based) of a post's thread that shows the comment `id`, if it is shown.
     pub fn page_of(&self, slug: &str, id: i64, per_page: usize) -> Option<usize> {
         let thread = self.by_post.get(slug)?;
@@ -254,6 +267,7 @@ fn make_node(
         date: dates::human(timestamp),
         anchor: format!("comment-{id}"),
         parent_id,
+        mention: None,
         replies: Vec::new(),
     }
 }

@@ -153,11 +153,68 @@ fn parse_as(split: &Split<'_>, title_required: bool) -> Result<FrontMatter> {
     )
 }
 
+/// The keys quill reads from front matter.
+const KNOWN_KEYS: &[&str] = &[
+    "aliases",
+    "author",
+    "authors",
+    "categories",
+    "category",
+    "comments",
+    "comments_locked",
+    "cover",
+    "date",
+    "description",
+    "draft",
+    "excerpt",
+    "extra",
+    "image",
+    "last_modified_at",
+    "lastmod",
+    "paginate_by",
+    "path",
+    "permalink",
+    "published",
+    "redirect_from",
+    "render",
+    "slug",
+    "sort_by",
+    "summary",
+    "tags",
+    "taxonomies",
+    "template",
+    "title",
+    "transparent",
+    "updated",
+    "url",
+    "weight",
+];
+
+/// Hugo reads front matter keys in any case (`Title:`, `Tags:`, as older blogs wrote them): a
+/// known key written so stands for the lowercase one, unless that one is given too.
+fn lowercase_known_keys(map: &mut Map<String, Value>) {
+    let written: Vec<String> = map
+        .keys()
+        .filter(|k| k.chars().any(char::is_uppercase))
+        .filter(|k| {
+            let lower = k.to_lowercase();
+            KNOWN_KEYS.contains(&lower.as_str()) && !map.contains_key(&lower)
+        })
+        .cloned()
+        .collect();
+    for key in written {
+        if let Some(value) = map.remove(&key) {
+            map.insert(key.to_lowercase(), value);
+        }
+    }
+}
+
 fn interpret(
     mut map: Map<String, Value>,
     line_of: impl Fn(&str) -> Option<usize>,
     title_required: bool,
 ) -> Result<FrontMatter> {
+    lowercase_known_keys(&mut map);
     let at = |key: &str| line_of(key).unwrap_or(1);
     let mut fm = FrontMatter {
         comments: true,
@@ -192,19 +249,13 @@ fn interpret(
             fm.description.get_or_insert(d);
         }
     }
-    fm.tags = take_words(&mut map, "tags", &at, Lists::SplitOne)?;
-    fm.categories = take_words(&mut map, "categories", &at, Lists::Whole)?;
-    fm.categories
-        .extend(take_words(&mut map, "category", &at, Lists::Whole)?);
+    fm.tags = take_words(&mut map, "tags", &at)?;
+    fm.categories = take_words(&mut map, "categories", &at)?;
+    fm.categories.extend(take_words(&mut map, "category", &at)?);
     if let Some(Value::Object(mut taxonomies)) = map.remove("taxonomies") {
-        fm.tags
-            .extend(take_words(&mut taxonomies, "tags", &at, Lists::SplitOne)?);
-        fm.categories.extend(take_words(
-            &mut taxonomies,
-            "categories",
-            &at,
-            Lists::Whole,
-        )?);
+        fm.tags.extend(take_words(&mut taxonomies, "tags", &at)?);
+        fm.categories
+            .extend(take_words(&mut taxonomies, "categories", &at)?);
         if !taxonomies.is_empty() {
             map.insert("taxonomies".into(), Value::Object(taxonomies));
         }
@@ -349,24 +400,14 @@ fn take_list(
     }
 }
 
-/// Tags as a list, or as one string of comma- or space-separated words (Jekyll).
-/// Whether a list of one name is split like a single string.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lists {
-    /// Items are whole names, spaces and all, as Jekyll has them (categories).
-    Whole,
-    /// A list of one item is split too: how quill has always read tags, kept so that existing
-    /// sites build as they did.
-    SplitOne,
-}
-
+/// Tags or categories as a list of whole names (`["dark souls"]` is one, as in Jekyll, Hugo
+/// and Zola), or as one string of comma- or space-separated words (Jekyll's `tags: a b`).
 fn take_words(
     map: &mut Map<String, Value>,
     key: &str,
     at: &impl Fn(&str) -> usize,
-    lists: Lists,
 ) -> Result<Vec<String>> {
-    let splits = lists == Lists::SplitOne || matches!(map.get(key), Some(Value::String(_)));
+    let splits = matches!(map.get(key), Some(Value::String(_)));
     let items = take_list(map, key, at)?;
     let words = if let ([single], true) = (items.as_slice(), splits) {
         if single.contains(',') {
@@ -422,6 +463,20 @@ mod tests {
 
     fn fm(text: &str) -> Result<FrontMatter> {
         parse(&split(text)?)
+    }
+
+    #[test]
+    fn known_keys_are_read_in_any_case_as_hugo_reads_them() {
+        let f = fm("---\nTitle: Old style\nDate: 2013-03-15\nTags:\n- dark souls\nCategory: gaming\nMyKey: kept\n---\n").unwrap();
+        assert_eq!(f.title, "Old style");
+        assert!(f.date.is_some());
+        assert_eq!(
+            (f.tags, f.categories),
+            (vec!["dark souls".to_string()], vec!["gaming".to_string()])
+        );
+        assert_eq!(f.extra.get("MyKey"), Some(&Value::String("kept".into())));
+        let both = fm("---\ntitle: Lower\nTitle: Upper\n---\n").unwrap();
+        assert_eq!(both.title, "Lower", "the lowercase key wins");
     }
 
     #[test]

@@ -106,7 +106,14 @@ fn place_one(
     } else {
         Kind::Page
     };
-    let name = slug::split_jekyll_stem(&location.stem).map_or(location.stem.as_str(), |(_, r)| r);
+    // Jekyll and Zola take a file name's date off its slug; Hugo keeps the name whole
+    // (gohugo.io/content-management/urls: the slug is the file's name).
+    let name = match config.permalinks.style {
+        Style::Hugo => location.stem.as_str(),
+        Style::Jekyll | Style::Zola => {
+            slug::split_jekyll_stem(&location.stem).map_or(location.stem.as_str(), |(_, r)| r)
+        }
+    };
     let slug = match (&source.meta.slug, source.kind) {
         (_, Kind::Section) => dirs.last().map_or(String::new(), |d| slugify_path(d, mode)),
         (Some(s), _) => slugify_path(s, mode),
@@ -177,10 +184,22 @@ fn place_one(
                     ),
                 )
             }
-            Kind::Page => (
-                config.permalinks.for_pages(),
-                "the [permalinks] pattern for pages".into(),
-            ),
+            // A section's own pattern is its pages' too (a Jekyll collection's documents, a
+            // Hugo section's pages), unless it needs a date they do not have.
+            Kind::Page => match dirs
+                .first()
+                .and_then(|top| config.permalinks.for_section(top))
+                .filter(|p| !p.uses_date())
+            {
+                Some(own) => (
+                    Some(own),
+                    format!("the [permalinks] pattern for {}", dirs[0]),
+                ),
+                None => (
+                    config.permalinks.for_pages(),
+                    "the [permalinks] pattern for pages".into(),
+                ),
+            },
             Kind::Section => (None, String::new()),
         }
     };

@@ -12,7 +12,7 @@ use tera::{Context, Tera};
 
 use crate::build::Progress;
 use crate::comments::CommentRecord;
-use crate::comments::mentions::{Mentions, PostMentions};
+use crate::comments::mentions::{Mentions, PostMentions, among};
 use crate::comments::thread::{CommentNode, Threads, node};
 use crate::site::taxonomies::TAGS;
 use crate::site::{PageBody, PageData, Site};
@@ -430,8 +430,8 @@ fn highlight_css(markdown: &crate::config::MarkdownConfig) -> String {
     crate::highlight::palette(&markdown.highlight_theme).unwrap_or_default()
 }
 
-/// A post or page with one page of its comment thread, as `page` in `post.html`,
-/// `page.html` and `comments_page.html`.
+/// A post or page with one page of its comment thread (the replies sent as webmentions
+/// among its comments), as `page` in `post.html`, `page.html` and `comments_page.html`.
 #[derive(Debug, Serialize)]
 struct PageView<'a> {
     #[serde(flatten)]
@@ -455,6 +455,23 @@ struct CommentPages {
     next: Option<String>,
 }
 
+/// The replies from other sites from `start` (the time and id of a page's first comment;
+/// from the first with none) up to `end` (the next page's; to the last with none). They are
+/// in the order [`among`] places them in.
+fn mentions_between(
+    replies: &[crate::comments::mentions::MentionReply],
+    start: Option<(String, i64)>,
+    end: Option<(String, i64)>,
+) -> &[crate::comments::mentions::MentionReply] {
+    let at = |bound: &Option<(String, i64)>, default: usize| {
+        bound.as_ref().map_or(default, |(time, id)| {
+            replies.partition_point(|r| (r.timestamp.as_str(), r.id) < (time.as_str(), *id))
+        })
+    };
+    let (from, to) = (at(&start, 0), at(&end, replies.len()));
+    &replies[from..to.max(from)]
+}
+
 /// The view of `page` showing page `index` of its thread.
 fn page_view<'a>(
     site: &Site,
@@ -471,15 +488,24 @@ fn page_view<'a>(
     let paths: Vec<String> = (1..=count)
         .map(|i| crate::comments::paging::page_path(&page.path, i))
         .collect();
+    let mentions = inputs.mentions.for_post(&page.key);
+    // The replies from other sites go on the page whose comments their dates fall among.
+    let bound =
+        |i: usize| (1 < i && i <= count).then(|| inputs.threads.page_start(&page.key, i, per_page));
+    let replies = mentions_between(
+        &mentions.replies,
+        bound(index).flatten(),
+        bound(index + 1).flatten(),
+    );
     Ok(PageView {
         page: full(inputs, page)?,
         comments: thread::render(
             tera,
-            inputs.threads.page(&page.key, index, per_page),
+            among(inputs.threads.page(&page.key, index, per_page), replies),
             form_open,
             inputs.fill_comments,
         )?,
-        mentions: inputs.mentions.for_post(&page.key),
+        mentions,
         comment_pages: CommentPages {
             current: index,
             count,

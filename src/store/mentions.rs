@@ -3,10 +3,10 @@
 //! `mentions` table beside it. The same source mentioning the same post again updates that
 //! row instead of adding one.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::{Backend, Store};
+use super::Store;
 use crate::comments::Status;
 
 /// The longest author name a user row holds (the schema's limit).
@@ -102,6 +102,10 @@ pub(super) const APPROVED_MENTIONS: &str = "SELECT c.id, c.post, m.kind, m.sourc
      FROM mentions m JOIN comments c ON c.id = m.comment_id JOIN users u ON u.id = c.user_id
      WHERE c.status = 'approved' ORDER BY c.post, c.timestamp, c.id";
 
+/// How many webmentions are stored, received and sent (both dialects).
+pub(super) const COUNT_WEBMENTIONS: &str =
+    "SELECT (SELECT COUNT(*) FROM mentions) + (SELECT COUNT(*) FROM sent_mentions)";
+
 /// A webmention this site sent: to whom, and the digest of the source when it did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentMention {
@@ -113,13 +117,17 @@ pub struct SentMention {
     pub digest: String,
 }
 
-const SENT_MENTIONS: &str =
+/// The webmentions sent, for both dialects.
+pub(super) const SENT_MENTIONS: &str =
     "SELECT source, target, digest FROM sent_mentions ORDER BY source, target";
-const RECORD_SENT: &str = "INSERT INTO sent_mentions (source, target, digest, outcome, sent_at)
+/// Records a webmention sent, replacing an earlier record of the same link (both dialects).
+pub(super) const RECORD_SENT: &str =
+    "INSERT INTO sent_mentions (source, target, digest, outcome, sent_at)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (source, target) DO UPDATE SET digest = excluded.digest,
          outcome = excluded.outcome, sent_at = excluded.sent_at";
-const FORGET_SENT: &str = "DELETE FROM sent_mentions WHERE source = $1 AND target = $2";
+/// Forgets a webmention sent (both dialects).
+pub(super) const FORGET_SENT: &str = "DELETE FROM sent_mentions WHERE source = $1 AND target = $2";
 
 /// The row fields derived from a mention, the same on both backends.
 pub(super) struct MentionRow {
@@ -170,120 +178,41 @@ impl NewMention<'_> {
 impl Store {
     /// Stores a mention, or updates the one the same source made of the same post.
     pub fn store_mention(&mut self, mention: &NewMention<'_>) -> Result<StoredMention> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.store_mention(mention),
-            Backend::Postgres(db) => db.store_mention(mention),
-        }
+        self.db.store_mention(mention)
     }
 
     /// Every approved mention, by post, time and id (a site has few: they are read whole).
     pub fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.approved_mentions(),
-            Backend::Postgres(db) => db.approved_mentions(),
-        }
+        self.db.approved_mentions()
     }
 
     /// Whether any webmention is stored, received or sent (`quill db copy` does not carry
     /// them yet, and refuses rather than turn them into plain comments).
     pub fn has_webmentions(&self) -> Result<bool> {
-        let sql = "SELECT (SELECT COUNT(*) FROM mentions) + (SELECT COUNT(*) FROM sent_mentions)";
-        let what = "failed to count the webmentions";
-        let n: i64 = match &self.backend {
-            Backend::Sqlite(db) => db.conn.query_row(sql, [], |r| r.get(0)).context(what)?,
-            Backend::Postgres(db) => db
-                .client
-                .borrow_mut()
-                .query_one(sql, &[])
-                .map_err(super::postgres::failed(what))?
-                .get(0),
-        };
-        Ok(n > 0)
+        Ok(self.db.count_webmentions()? > 0)
     }
 
     /// Every webmention this site sent.
     pub fn sent_mentions(&self) -> Result<Vec<SentMention>> {
-        let what = "failed to read the webmentions sent";
-        match &self.backend {
-            Backend::Sqlite(db) => {
-                let mut stmt = db.conn.prepare(SENT_MENTIONS).context(what)?;
-                let rows = stmt.query_map([], |r| {
-                    Ok(SentMention {
-                        source: r.get(0)?,
-                        target: r.get(1)?,
-                        digest: r.get(2)?,
-                    })
-                })?;
-                rows.collect::<rusqlite::Result<Vec<_>>>().context(what)
-            }
-            Backend::Postgres(db) => Ok(db
-                .client
-                .borrow_mut()
-                .query(SENT_MENTIONS, &[])
-                .map_err(super::postgres::failed(what))?
-                .iter()
-                .map(|r| SentMention {
-                    source: r.get(0),
-                    target: r.get(1),
-                    digest: r.get(2),
-                })
-                .collect()),
-        }
+        self.db.sent_mentions()
     }
 
     /// Records that `source` notified `target` (or could not: `outcome` says), at `digest`.
     pub fn record_sent(&mut self, sent: &SentMention, outcome: &str) -> Result<()> {
-        let what = "failed to record a webmention sent";
         let now = crate::content::dates::iso(&Utc::now());
-        match &mut self.backend {
-            Backend::Sqlite(db) => {
-                db.conn
-                    .execute(
-                        RECORD_SENT,
-                        rusqlite::params![sent.source, sent.target, sent.digest, outcome, now],
-                    )
-                    .context(what)?;
-            }
-            Backend::Postgres(db) => {
-                db.client
-                    .get_mut()
-                    .execute(
-                        RECORD_SENT,
-                        &[&sent.source, &sent.target, &sent.digest, &outcome, &now],
-                    )
-                    .map_err(super::postgres::failed(what))?;
-            }
-        }
-        Ok(())
+        self.db.record_sent(sent, outcome, &now)
     }
 
     /// Forgets a webmention sent for a link the post no longer has (once told again).
     pub fn forget_sent(&mut self, source: &str, target: &str) -> Result<()> {
-        let what = "failed to forget a webmention sent";
-        match &mut self.backend {
-            Backend::Sqlite(db) => {
-                db.conn
-                    .execute(FORGET_SENT, rusqlite::params![source, target])
-                    .context(what)?;
-            }
-            Backend::Postgres(db) => {
-                db.client
-                    .get_mut()
-                    .execute(FORGET_SENT, &[&source, &target])
-                    .map_err(super::postgres::failed(what))?;
-            }
-        }
-        Ok(())
+        self.db.forget_sent(source, target)
     }
 
     /// Removes the mention `source` made of `post` (gone, or no longer linking); the comment
     /// id it had, if there was one.
     pub fn remove_mention(&mut self, post: &str, source: &str) -> Result<Option<i64>> {
         let key = NewMention::submission_key(post, source);
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.remove_mention(&key),
-            Backend::Postgres(db) => db.remove_mention(&key),
-        }
+        self.db.remove_mention(&key)
     }
 }
 

@@ -1,6 +1,8 @@
-//! The comment store: the only place with SQL. Backends (SQLite, PostgreSQL) sit behind
-//! [`Store`], so ingest, build, serve and the console never know which one they use.
+//! The comment store: the only place with SQL. Backends (SQLite, PostgreSQL) implement the
+//! traits in `backend` and sit behind [`Store`], which picks one where it opens a location,
+//! so ingest, build, serve and the console never know which one they use.
 
+mod backend;
 mod copy;
 mod export;
 mod location;
@@ -9,13 +11,12 @@ pub mod migrations;
 mod postgres;
 mod sqlite;
 
-use std::path::PathBuf;
-
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::comments::{CommentRecord, Status};
+use backend::{Database, IngestTransaction};
 
 pub use copy::CopyCounts;
 pub use export::ExportedComment;
@@ -31,17 +32,10 @@ const APPROVED_RECORDS: &str =
      WHERE c.status = 'approved'
        AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)";
 
-/// An open comment database.
+/// An open comment database, of whichever kind its location names.
 #[derive(Debug)]
 pub struct Store {
-    backend: Backend,
-}
-
-#[derive(Debug)]
-enum Backend {
-    Sqlite(sqlite::Sqlite),
-    // Boxed: the client and its URL are several times a SQLite connection's size.
-    Postgres(Box<postgres::Postgres>),
+    db: Box<dyn Database>,
 }
 
 /// A new comment for [`IngestTx::insert`].
@@ -192,63 +186,39 @@ pub struct SchemaStatus {
 /// The one transaction of an ingest run; dropping it without [`IngestTx::commit`] rolls back.
 #[derive(Debug)]
 pub struct IngestTx<'a> {
-    inner: IngestInner<'a>,
-}
-
-#[derive(Debug)]
-enum IngestInner<'a> {
-    Sqlite(sqlite::SqliteIngest<'a>),
-    Postgres(postgres::PgIngest<'a>),
+    tx: Box<dyn IngestTransaction + 'a>,
 }
 
 impl IngestTx<'_> {
     /// Finds or creates the user, then stores the comment unless its key is already stored.
     pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
-        match &mut self.inner {
-            IngestInner::Sqlite(tx) => tx.insert(c),
-            IngestInner::Postgres(tx) => tx.insert(c),
-        }
+        self.tx.insert(c)
     }
 
     /// (id, post) of a stored comment by id, including ones stored earlier in this run.
     pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
-        match &mut self.inner {
-            IngestInner::Sqlite(tx) => tx.comment_by_id(id),
-            IngestInner::Postgres(tx) => tx.comment_by_id(id),
-        }
+        self.tx.comment_by_id(id)
     }
 
     /// (id, post) of a stored comment by submission key.
     pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
-        match &mut self.inner {
-            IngestInner::Sqlite(tx) => tx.comment_by_key(key),
-            IngestInner::Postgres(tx) => tx.comment_by_key(key),
-        }
+        self.tx.comment_by_key(key)
     }
 
     /// Marks comment `id`, stored in this run or before, as a webmention (a second time
     /// changes nothing).
     pub fn attach_mention(&mut self, id: i64, link: &MentionLink<'_>) -> Result<()> {
-        match &mut self.inner {
-            IngestInner::Sqlite(tx) => tx.attach_mention(id, link),
-            IngestInner::Postgres(tx) => tx.attach_mention(id, link),
-        }
+        self.tx.attach_mention(id, link)
     }
 
     /// The spam filter's model, read within the transaction.
     pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
-        match &mut self.inner {
-            IngestInner::Sqlite(tx) => tx.spam_counts(),
-            IngestInner::Postgres(tx) => tx.spam_counts(),
-        }
+        self.tx.spam_counts()
     }
 
     /// Makes everything stored in this run durable.
     pub fn commit(self) -> Result<()> {
-        match self.inner {
-            IngestInner::Sqlite(tx) => tx.commit(),
-            IngestInner::Postgres(tx) => tx.commit(),
-        }
+        self.tx.commit()
     }
 }
 
@@ -257,17 +227,14 @@ impl Store {
     /// exist (a SQLite file that is not there, a PostgreSQL database without quill's tables).
     /// An older schema is an error telling the author to upgrade; a newer one is refused.
     pub fn open_read_only(location: &DbLocation) -> Result<Option<Store>> {
-        let store = match location {
+        let db: Box<dyn Database> = match location {
             DbLocation::Sqlite(path) => match sqlite::Sqlite::open_read_only(path)? {
-                Some(db) => Store {
-                    backend: Backend::Sqlite(db),
-                },
+                Some(db) => Box::new(db),
                 None => return Ok(None),
             },
-            DbLocation::Postgres(url) => Store {
-                backend: Backend::Postgres(Box::new(postgres::Postgres::connect(url, true)?)),
-            },
+            DbLocation::Postgres(url) => Box::new(postgres::Postgres::connect(url, true)?),
         };
+        let store = Store { db };
         let version = store.version().with_context(|| {
             format!("failed to read the comment database {location} (is it a quill database?)")
         })?;
@@ -317,21 +284,16 @@ impl Store {
     /// PostgreSQL database must exist already (creating one needs rights quill should not have).
     pub fn open_unmigrated(location: &DbLocation) -> Result<Store> {
         Ok(Store {
-            backend: match location {
-                DbLocation::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::open_writable(path)?),
-                DbLocation::Postgres(url) => {
-                    Backend::Postgres(Box::new(postgres::Postgres::connect(url, false)?))
-                }
+            db: match location {
+                DbLocation::Sqlite(path) => Box::new(sqlite::Sqlite::open_writable(path)?),
+                DbLocation::Postgres(url) => Box::new(postgres::Postgres::connect(url, false)?),
             },
         })
     }
 
     /// The schema version recorded in the database.
     pub fn version(&self) -> Result<u32> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.version(),
-            Backend::Postgres(db) => db.version(),
-        }
+        self.db.version()
     }
 
     /// Current, latest and pending versions.
@@ -351,33 +313,7 @@ impl Store {
     /// writes a file beside the database; PostgreSQL copies the tables into a new schema of the
     /// same database (a file would land on the server, where quill may have no rights).
     pub fn backup(&self, version: u32) -> Result<String> {
-        match &self.backend {
-            Backend::Sqlite(db) => {
-                // An older backup may be the only copy of data a later downgrade removed:
-                // never overwrite one, take the next free name instead.
-                let named = |suffix: String| {
-                    let mut name = db.path().as_os_str().to_owned();
-                    name.push(suffix);
-                    PathBuf::from(name)
-                };
-                let to = std::iter::once(named(format!(".bak-v{version}")))
-                    .chain((2..).map(|n| named(format!(".bak-v{version}-{n}"))))
-                    .find(|p| !p.exists())
-                    .unwrap_or_else(|| unreachable!("the names never run out"));
-                db.backup_to(&to)?;
-                Ok(format!(
-                    "backup of schema version {version} written to {}",
-                    to.display()
-                ))
-            }
-            Backend::Postgres(db) => {
-                let schema = db.backup(version)?;
-                Ok(format!(
-                    "backup of schema version {version} written to schema {schema} of {}",
-                    db.url()
-                ))
-            }
-        }
+        self.db.backup(version)
     }
 
     /// Migrates to `target` (up or down) in one transaction. Downgrades that drop data need
@@ -419,51 +355,33 @@ impl Store {
     }
 
     fn migrate(&mut self, target: u32) -> Result<()> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.migrate(target),
-            Backend::Postgres(db) => db.migrate(target),
-        }
+        self.db.migrate(target)
     }
 
     fn location(&self) -> DbLocation {
-        match &self.backend {
-            Backend::Sqlite(db) => DbLocation::Sqlite(db.path().to_path_buf()),
-            Backend::Postgres(db) => DbLocation::Postgres(db.url().clone()),
-        }
+        self.db.location()
     }
 
     /// Hands every approved comment with its author to `visit`, in id order, from one query
     /// and without holding them all: a build keeps only what it publishes of each.
     pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.each_approved_comment(visit),
-            Backend::Postgres(db) => db.each_approved_comment(visit),
-        }
+        self.db.each_approved_comment(visit)
     }
 
     /// Every post that has comments, with its stamp and approved count: enough for a build to
     /// count comments and to tell which threads changed, without reading the comments.
     pub fn comment_stamps(&self) -> Result<PostStamps> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.comment_stamps(),
-            Backend::Postgres(db) => db.comment_stamps(),
-        }
+        self.db.comment_stamps()
     }
 
     /// The approved comments of the given posts, ordered by post, time, id.
     pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.approved_comments_on(posts),
-            Backend::Postgres(db) => db.approved_comments_on(posts),
-        }
+        self.db.approved_comments_on(posts)
     }
 
     /// The newest `limit` approved comments across the site, newest first.
     pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.latest_approved(limit),
-            Backend::Postgres(db) => db.latest_approved(limit),
-        }
+        self.db.latest_approved(limit)
     }
 
     /// Begins the single transaction of an ingest run (waiting for other writers).
@@ -474,22 +392,14 @@ impl Store {
     /// [`begin_ingest`](Store::begin_ingest), calling `waiting` with who holds the lock when it
     /// has to wait for another writer.
     pub fn begin_ingest_telling(&mut self, waiting: &dyn Fn(&str)) -> Result<IngestTx<'_>> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => Ok(IngestTx {
-                inner: IngestInner::Sqlite(db.begin_ingest(waiting)?),
-            }),
-            Backend::Postgres(db) => Ok(IngestTx {
-                inner: IngestInner::Postgres(db.begin_ingest(waiting)?),
-            }),
-        }
+        Ok(IngestTx {
+            tx: self.db.begin_ingest(waiting)?,
+        })
     }
 
     /// Comments matching a filter, oldest first.
     pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.comments(filter),
-            Backend::Postgres(db) => db.comments(filter),
-        }
+        self.db.comments(filter)
     }
 
     /// One comment by id, or an error naming the id.
@@ -500,7 +410,7 @@ impl Store {
         };
         match self.comments(&filter)?.pop() {
             Some(row) => Ok(row),
-            None => bail!("no comment with id {id} (see `quill comments list`)"),
+            None => bail!(backend::no_comment(id)),
         }
     }
 
@@ -508,79 +418,51 @@ impl Store {
     /// change teaches the spam filter (approved: ham, spam: spam), taking back what an earlier
     /// decision on the same comment taught.
     pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.set_status(ids, status),
-            Backend::Postgres(db) => db.set_status(ids, status),
-        }
+        self.db.set_status(ids, status)
     }
 
     /// Deletes comments (with their threads when `with_replies`); returns the ids deleted.
     pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.delete_comments(ids, with_replies),
-            Backend::Postgres(db) => db.delete_comments(ids, with_replies),
-        }
+        self.db.delete_comments(ids, with_replies)
     }
 
     /// Re-attaches every comment of post `from` to post `to`.
     pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.move_comments(from, to),
-            Backend::Postgres(db) => db.move_comments(from, to),
-        }
+        self.db.move_comments(from, to)
     }
 
     /// Every user with their comment count.
     pub fn users(&self) -> Result<Vec<UserRow>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.users(None),
-            Backend::Postgres(db) => db.users(None),
-        }
+        self.db.users(None)
     }
 
     /// One user, or an error naming the id.
     pub fn user(&self, id: i64) -> Result<UserRow> {
-        let found = match &self.backend {
-            Backend::Sqlite(db) => db.users(Some(id))?,
-            Backend::Postgres(db) => db.users(Some(id))?,
-        };
-        match found.into_iter().next() {
+        match self.db.users(Some(id))?.into_iter().next() {
             Some(user) => Ok(user),
-            None => bail!("no user with id {id} (see `quill users list`)"),
+            None => bail!(backend::no_user(id)),
         }
     }
 
     /// Deletes a user and every comment of theirs; returns how many comments went with them.
     pub fn delete_user(&mut self, id: i64) -> Result<usize> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.delete_user(id),
-            Backend::Postgres(db) => db.delete_user(id),
-        }
+        self.db.delete_user(id)
     }
 
     /// The spam filter's model as stored: the counts a [`crate::spam::Filter`] is built from.
     pub fn spam_counts(&self) -> Result<crate::spam::Counts> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.spam_counts(),
-            Backend::Postgres(db) => db.spam_counts(),
-        }
+        self.db.spam_counts()
     }
 
     /// Rebuilds the spam filter's model from every stored decision (approved comments are
     /// ham, spam is spam) in one transaction; returns (spam, ham) comments learned.
     pub fn retrain_spam_filter(&mut self) -> Result<(u64, u64)> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.retrain(),
-            Backend::Postgres(db) => db.retrain(),
-        }
+        self.db.retrain()
     }
 
     /// Every comment with its user, in id order, as export lines.
     pub fn export(&self) -> Result<Vec<ExportedComment>> {
-        let rows = match &self.backend {
-            Backend::Sqlite(db) => db.all_comments_by_id()?,
-            Backend::Postgres(db) => db.all_comments_by_id()?,
-        };
+        let rows = self.db.all_comments_by_id()?;
         Ok(rows.into_iter().map(ExportedComment::from).collect())
     }
 }

@@ -128,7 +128,7 @@ async function axeViolations(page) {
 const samplePublic = path.join(sampleSite, 'public');
 const baseUrl = baseUrlOf(sampleSite);
 
-await check('Nu Html Checker: every page of the sample site, with comments, has zero errors', () => {
+await check('Nu Html Checker: every page of the sample site, with comments and webmentions, has zero errors', () => {
   const run = spawnSync('java', ['-jar', path.join(repo, 'node_modules/vnu-jar/build/dist/vnu.jar'),
     '--skip-non-html', '--errors-only', '--format', 'json', '--stdout', samplePublic], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const messages = JSON.parse(run.stdout || '{"messages":[]}').messages.filter((m) => m.type === 'error');
@@ -171,6 +171,37 @@ try {
         for (const v of await axeViolations(page)) {
           problems.push(`${scheme} ${url}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
         }
+      }
+    }
+    assert(problems.length === 0, problems.join('\n'));
+  });
+
+  await check('webmentions on a post: replies among the comments by date, likes and a repost as counts, links out marked, axe clean', async () => {
+    const problems = [];
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(local + '/posts/a-walk-by-the-lake/');
+      const shown = await page.evaluate(() => {
+        const top = [...document.querySelectorAll('section.comments .comment-list > li')];
+        return {
+          order: top.map((li) => (li.classList.contains('mention') ? 'mention' : 'comment')),
+          from: [...document.querySelectorAll('.comment.mention header')].map((h) => h.textContent.replace(/\s+/g, ' ').trim()),
+          counts: [...document.querySelectorAll('section.comments .mentions .mention-people')].map((p) => p.textContent.trim()),
+          unmarked: [...document.querySelectorAll('.comment.mention a[href], .mentions a[href]')]
+            .filter((a) => a.rel !== 'nofollow ugc').map((a) => a.outerHTML),
+          replyControls: document.querySelectorAll('.comment.mention input[name=parent]').length,
+          images: [...document.querySelectorAll('section.comments img')].map((i) => i.src),
+        };
+      });
+      const expected = ['mention', 'comment', 'mention'];
+      assert(JSON.stringify(shown.order) === JSON.stringify(expected), `thread order ${JSON.stringify(shown.order)}, expected ${JSON.stringify(expected)}`);
+      assert(shown.from.some((t) => t.includes('Bea Ortiz') && t.includes('replied on bea.example')), `the reply does not say where it came from: ${JSON.stringify(shown.from)}`);
+      assert(JSON.stringify(shown.counts) === JSON.stringify(['2 likes: Cy, Dee Okafor', '1 repost: Emil Sandberg']), `counts: ${JSON.stringify(shown.counts)}`);
+      assert(shown.unmarked.length === 0, `links out without rel="nofollow ugc": ${shown.unmarked.join(' ')}`);
+      assert(shown.replyControls === 0, 'a mention offers the reply form');
+      assert(shown.images.length === 0, `pictures from other hosts without avatars: ${shown.images.join(' ')}`);
+      for (const v of await axeViolations(page)) {
+        problems.push(`${scheme}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
       }
     }
     assert(problems.length === 0, problems.join('\n'));
@@ -236,7 +267,9 @@ try {
       const section = document.querySelector('section.comments');
       const bad = [];
       if (!section) return ['no comments section'];
-      if (section.querySelectorAll('.comment').length < 6000) bad.push('payloads missing from the thread');
+      if (section.querySelectorAll('.comment:not(.mention)').length < 6000) bad.push('payloads missing from the thread');
+      if (section.querySelectorAll('.comment.mention').length < 700) bad.push('payloads missing from the webmention replies');
+      if (section.querySelectorAll('.mentions .mention-people a').length < 700) bad.push('payloads missing from the likes and reposts');
       section.querySelectorAll('script').forEach(() => bad.push('script element'));
       for (const el of section.querySelectorAll('*')) {
         for (const attr of el.attributes) {

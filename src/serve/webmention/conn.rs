@@ -81,6 +81,11 @@ fn config() -> Arc<ClientConfig> {
         let roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
+        // The library's unit tests also trust the test authority of tests/fixtures/tls/, to
+        // verify against TLS servers of their own on 127.0.0.1. Only `cargo test --lib`
+        // compiles this: the binary trusts the Mozilla roots and nothing else.
+        #[cfg(test)]
+        let roots = super::test_tls::with_test_authority(roots);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         Arc::new(
             ClientConfig::builder_with_provider(provider)
@@ -116,5 +121,30 @@ mod tests {
             .and_then(|()| conn.flush());
         let read = sent.and_then(|()| conn.read(&mut [0u8; 64]));
         assert!(read.is_err(), "{read:?}");
+    }
+
+    /// A certificate from a trusted authority is still checked against the name asked for.
+    #[test]
+    fn a_trusted_certificate_for_another_name_is_refused() {
+        use super::super::test_tls::{Identity, serve};
+        let exchange = |port: u16, host: &str| {
+            let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let mut conn = Conn::new(tcp, host, true).unwrap();
+            conn.set_timeouts(Duration::from_secs(5)).unwrap();
+            conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                .and_then(|()| conn.flush())
+                .and_then(|()| {
+                    let mut answer = String::new();
+                    conn.read_to_string(&mut answer).map(|_| answer)
+                })
+        };
+        let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string();
+        let (port, _) = serve(Identity::Trusted, vec![ok.clone(), ok]);
+        assert!(exchange(port, "localhost").unwrap().ends_with("ok"));
+        let error = exchange(port, "blog.example").unwrap_err().to_string();
+        assert!(
+            error.contains("not valid for name \"blog.example\""),
+            "{error}"
+        );
     }
 }

@@ -11,6 +11,8 @@ mod conn;
 pub mod fetch;
 pub(in crate::serve) mod receive;
 pub mod send;
+#[cfg(test)]
+mod test_tls;
 pub mod verify;
 
 use url::Url;
@@ -217,5 +219,63 @@ mod tests {
         assert_eq!(verify_source(&mention, &limits), Ok(Received::Gone));
         let refused = verify_source(&mention, &FetchLimits::default()).unwrap_err();
         assert!(refused.contains("own networks"), "{refused}");
+    }
+
+    /// Over https, through a redirect, with the certificate checked as in production: only
+    /// the authority differs (the test one, which only these tests trust), and a certificate
+    /// from no trusted authority is refused before anything is read.
+    #[test]
+    fn a_source_is_verified_over_https_and_a_certificate_no_one_trusts_is_refused() {
+        use test_tls::{Identity, serve};
+        let (config, posts) = site();
+        let reply = r#"<div class="h-entry"><a class="p-author h-card" href="/">Bea</a>
+            <a class="u-in-reply-to" href="https://blog.example/posts/hello/">re</a>
+            <p class="e-content">Sent over TLS.</p></div>"#;
+        let (port, heard) = serve(
+            Identity::Trusted,
+            vec![
+                "HTTP/1.1 301 Moved\r\nLocation: /notes/2\r\nContent-Length: 0\r\n\r\n".into(),
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{reply}",
+                    reply.len()
+                ),
+            ],
+        );
+        let mention = |port: u16| {
+            check_request(
+                Some(&format!("https://127.0.0.1:{port}/notes/1")),
+                Some("https://blog.example/posts/hello/"),
+                &config,
+                &posts,
+            )
+            .unwrap()
+        };
+        let limits = FetchLimits {
+            allow_private: true,
+            ..FetchLimits::default()
+        };
+        match verify_source(&mention(port), &limits).unwrap() {
+            Received::Verified(v) => {
+                assert_eq!(v.kind, verify::Kind::Reply);
+                assert_eq!(v.author_name.as_deref(), Some("Bea"));
+                assert_eq!(v.author_url, Some(format!("https://127.0.0.1:{port}/")));
+                assert_eq!(v.content.as_deref(), Some("Sent over TLS."));
+            }
+            other => panic!("{other:?}"),
+        }
+        let requests: Vec<String> = heard.iter().take(2).collect();
+        assert_eq!(requests, ["GET /notes/1 HTTP/1.1", "GET /notes/2 HTTP/1.1"]);
+
+        let (port, heard) = serve(Identity::Stranger, vec![String::new()]);
+        let refused = verify_source(&mention(port), &limits).unwrap_err();
+        assert!(
+            refused.contains("invalid peer certificate: UnknownIssuer"),
+            "{refused}"
+        );
+        let ended = heard.recv().unwrap();
+        assert!(
+            ended.to_lowercase().contains("alert"),
+            "the client refused the certificate in the handshake: {ended}"
+        );
     }
 }

@@ -312,4 +312,28 @@ mod tests {
             ]
         );
     }
+
+    /// Discovery and the post to the endpoint over https, each connection's certificate
+    /// checked (against the test authority only unit tests trust).
+    #[test]
+    fn a_webmention_is_sent_over_https() {
+        use super::super::test_tls::{Identity, serve};
+        let (port, heard) = serve(
+            Identity::Trusted,
+            vec![
+                "HTTP/1.1 200 OK\r\nLink: </wm>; rel=\"webmention\"\r\nContent-Length: 0\r\n\r\n"
+                    .into(),
+                "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n".into(),
+            ],
+        );
+        let limits = FetchLimits {
+            allow_private: true,
+            ..FetchLimits::default()
+        };
+        let target = format!("https://127.0.0.1:{port}/a-post");
+        let sent = send("https://me.example/posts/a/", &target, &limits);
+        assert!(matches!(sent, Sent::Accepted(202)), "{sent:?}");
+        let requests: Vec<String> = heard.iter().take(2).collect();
+        assert_eq!(requests, ["GET /a-post HTTP/1.1", "POST /wm HTTP/1.1"]);
+    }
 }

@@ -9,6 +9,7 @@ use postgres::{Statement, Transaction};
 
 use super::queries::touch_posts;
 use super::{Postgres, failed, pg_error};
+use crate::store::backend::IngestTransaction;
 use crate::store::{Inserted, NewComment, REFUSED};
 
 /// Advisory lock held by each ingest transaction. Ingest runs wait for each other, as they do on
@@ -20,7 +21,7 @@ const INGEST_LOCK: i64 = 0x7175_696c_6c00_0001;
 impl Postgres {
     /// Begins the one transaction of an ingest run; waits for other ingest runs, calling
     /// `waiting` with who holds the lock when it has to.
-    pub fn begin_ingest(&mut self, waiting: &dyn Fn(&str)) -> Result<PgIngest<'_>> {
+    pub(super) fn begin(&mut self, waiting: &dyn Fn(&str)) -> Result<PgIngest<'_>> {
         let mut tx = self
             .client
             .get_mut()
@@ -151,8 +152,22 @@ impl PgIngest<'_> {
         Ok(id)
     }
 
+    /// What is stored under a conflicting key: this comment, or another one.
+    fn stored_under_key(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        let row = self
+            .tx
+            .query_opt(&self.by_key_content, &[&c.submission_key])
+            .map_err(failed("failed to look up a comment"))?;
+        let stored = row
+            .as_ref()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+        crate::store::backend::stored_under_key(c, stored)
+    }
+}
+
+impl IngestTransaction for PgIngest<'_> {
     /// Stores a comment (and its user), unless its submission key is already there.
-    pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+    fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
         let user_id = self.user_id(c.username, c.email)?;
         // Stored in whole seconds, like SQLite's text form (the schema insists).
         let timestamp = c.timestamp.trunc_subsecs(0);
@@ -206,30 +221,8 @@ impl PgIngest<'_> {
         }
     }
 
-    /// What is stored under a conflicting key: this comment, or another one.
-    fn stored_under_key(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
-        let row = self
-            .tx
-            .query_opt(&self.by_key_content, &[&c.submission_key])
-            .map_err(failed("failed to look up a comment"))?
-            .ok_or_else(|| {
-                anyhow!(
-                    "the comment {:?} conflicts but is not stored",
-                    c.submission_key
-                )
-            })?;
-        let id: i64 = row.get(0);
-        Ok(
-            if c.same_as(row.get(1), row.get(2), row.get(3), row.get(4)) {
-                Inserted::AlreadyStored(id)
-            } else {
-                Inserted::KeyTaken(id)
-            },
-        )
-    }
-
     /// (id, post) of a comment by id.
-    pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
+    fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
         Ok(self
             .tx
             .query_opt(&self.by_id, &[&id])
@@ -238,7 +231,7 @@ impl PgIngest<'_> {
     }
 
     /// (id, post) of a comment by submission key.
-    pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
+    fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
         Ok(self
             .tx
             .query_opt(&self.by_key, &[&key])
@@ -247,7 +240,7 @@ impl PgIngest<'_> {
     }
 
     /// Marks a comment as a webmention (the post's count is recounted at commit).
-    pub fn attach_mention(&mut self, id: i64, link: &crate::store::MentionLink<'_>) -> Result<()> {
+    fn attach_mention(&mut self, id: i64, link: &crate::store::MentionLink<'_>) -> Result<()> {
         self.tx
             .execute(
                 crate::store::mentions::ATTACH_MENTION,
@@ -266,12 +259,12 @@ impl PgIngest<'_> {
     }
 
     /// The spam filter's model as this transaction sees it.
-    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+    fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
         super::spam::counts(&mut self.tx)
     }
 
     /// Makes the run's changes durable.
-    pub fn commit(mut self) -> Result<()> {
+    fn commit(mut self: Box<Self>) -> Result<()> {
         touch_posts(&mut self.tx, &self.touched)?;
         self.tx
             .commit()

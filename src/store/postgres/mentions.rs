@@ -10,12 +10,15 @@ use chrono::SubsecRound;
 use super::queries::touch_posts;
 use super::{Postgres, failed};
 use crate::comments::Status;
-use crate::store::mentions::APPROVED_MENTIONS;
-use crate::store::{MentionRecord, NewMention, StoredMention};
+use crate::store::backend::MentionQueries;
+use crate::store::mentions::{
+    APPROVED_MENTIONS, COUNT_WEBMENTIONS, FORGET_SENT, RECORD_SENT, SENT_MENTIONS,
+};
+use crate::store::{MentionRecord, NewMention, SentMention, StoredMention};
 
-impl Postgres {
+impl MentionQueries for Postgres {
     /// Stores a mention or updates the one under its key.
-    pub fn store_mention(&mut self, m: &NewMention<'_>) -> Result<StoredMention> {
+    fn store_mention(&mut self, m: &NewMention<'_>) -> Result<StoredMention> {
         let what = "failed to store the mention";
         let row = m.row();
         let timestamp = m.timestamp.trunc_subsecs(0);
@@ -86,7 +89,7 @@ impl Postgres {
     }
 
     /// Every approved mention, by post, time and id.
-    pub fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
+    fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
         let rows = self
             .client
             .borrow_mut()
@@ -110,7 +113,7 @@ impl Postgres {
     }
 
     /// Removes the mention stored under `key`; its id, if there was one.
-    pub fn remove_mention(&mut self, key: &str) -> Result<Option<i64>> {
+    fn remove_mention(&mut self, key: &str) -> Result<Option<i64>> {
         let what = "failed to remove the mention";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let removed = tx
@@ -126,5 +129,48 @@ impl Postgres {
         tx.commit()
             .map_err(|e| anyhow!("{what}: {}", super::pg_error(&e)))?;
         Ok(removed.map(|(id, _)| id))
+    }
+
+    fn count_webmentions(&self) -> Result<i64> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_one(COUNT_WEBMENTIONS, &[])
+            .map_err(failed("failed to count the webmentions"))?
+            .get(0))
+    }
+
+    fn sent_mentions(&self) -> Result<Vec<SentMention>> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(SENT_MENTIONS, &[])
+            .map_err(failed("failed to read the webmentions sent"))?
+            .iter()
+            .map(|r| SentMention {
+                source: r.get(0),
+                target: r.get(1),
+                digest: r.get(2),
+            })
+            .collect())
+    }
+
+    fn record_sent(&mut self, sent: &SentMention, outcome: &str, sent_at: &str) -> Result<()> {
+        self.client
+            .get_mut()
+            .execute(
+                RECORD_SENT,
+                &[&sent.source, &sent.target, &sent.digest, &outcome, &sent_at],
+            )
+            .map_err(failed("failed to record a webmention sent"))?;
+        Ok(())
+    }
+
+    fn forget_sent(&mut self, source: &str, target: &str) -> Result<()> {
+        self.client
+            .get_mut()
+            .execute(FORGET_SENT, &[&source, &target])
+            .map_err(failed("failed to forget a webmention sent"))?;
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! dialect, and (in `queries` and `ingest`) the same queries as the SQLite backend, with the
 //! same results and ordering.
 
+mod copy;
 mod ingest;
 mod mentions;
 mod queries;
@@ -13,11 +14,11 @@ use anyhow::{Context, Result, anyhow};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row};
 
+use super::backend::{Database, IngestTransaction};
 use super::location::PgUrl;
-use super::migrations;
+use super::{DbLocation, migrations};
 use crate::comments::CommentRecord;
 
-pub use ingest::PgIngest;
 /// Advisory lock held while migrating, so that two first writers do not both create the schema.
 const MIGRATE_LOCK: i64 = 0x7175_696c_6c00_0002;
 
@@ -96,20 +97,22 @@ impl Postgres {
             url: url.clone(),
         })
     }
+}
 
-    /// The URL this connection was made with.
-    pub fn url(&self) -> &PgUrl {
-        &self.url
+impl Database for Postgres {
+    fn location(&self) -> DbLocation {
+        DbLocation::Postgres(self.url.clone())
     }
 
     /// The schema version recorded in the database (0 for a database without quill's tables).
-    pub fn version(&self) -> Result<u32> {
+    fn version(&self) -> Result<u32> {
         version(&mut *self.client.borrow_mut())
     }
 
     /// Copies the tables into a new schema of the same database (`quill_backup_v2`, then
-    /// `quill_backup_v2_2`...), never replacing an older one. Returns the schema's name.
-    pub fn backup(&self, version: u32) -> Result<String> {
+    /// `quill_backup_v2_2`...): a file would land on the server, where quill may have no
+    /// rights.
+    fn backup(&self, version: u32) -> Result<String> {
         let mut client = self.client.borrow_mut();
         let mut tx = client
             .transaction()
@@ -145,11 +148,14 @@ impl Postgres {
         tx.batch_execute(&sql)
             .map_err(failed("failed to write the backup"))?;
         tx.commit().map_err(failed("failed to write the backup"))?;
-        Ok(name)
+        Ok(format!(
+            "backup of schema version {version} written to schema {name} of {}",
+            self.url
+        ))
     }
 
     /// Runs the migrations from the current version to `target`, all in one transaction.
-    pub fn migrate(&mut self, target: u32) -> Result<()> {
+    fn migrate(&mut self, target: u32) -> Result<()> {
         let client = self.client.get_mut();
         let mut tx = client
             .transaction()
@@ -195,6 +201,13 @@ impl Postgres {
         }
         tx.commit()
             .map_err(failed("failed to commit the migration"))
+    }
+
+    fn begin_ingest<'a>(
+        &'a mut self,
+        waiting: &dyn Fn(&str),
+    ) -> Result<Box<dyn IngestTransaction + 'a>> {
+        Ok(Box::new(self.begin(waiting)?))
     }
 }
 

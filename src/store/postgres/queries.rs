@@ -12,16 +12,15 @@ use postgres::types::ToSql;
 use super::{Postgres, failed, record};
 use crate::comments::{CommentRecord, Status};
 use crate::spam::{Changes, Lesson, Parts};
+use crate::store::backend::{CommentQueries, TIME_FORMAT, check_thread, no_comment, no_user};
 use crate::store::{
     APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, SpamInfo, UserRow,
     mention_of,
 };
 
-const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
-
-impl Postgres {
+impl CommentQueries for Postgres {
     /// Every approved comment with its author, in one query, in id order.
-    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
+    fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let no_parameters: [&(dyn ToSql + Sync); 0] = [];
         let mut rows = client
@@ -37,7 +36,7 @@ impl Postgres {
     }
 
     /// The comment stamp and approved count of every post that has comments.
-    pub fn comment_stamps(&self) -> Result<PostStamps> {
+    fn comment_stamps(&self) -> Result<PostStamps> {
         let rows = self
             .client
             .borrow_mut()
@@ -58,7 +57,7 @@ impl Postgres {
     }
 
     /// The approved comments of some posts, by post, time and id.
-    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
+    fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
         let rows = self
             .client
             .borrow_mut()
@@ -73,7 +72,7 @@ impl Postgres {
     }
 
     /// The newest approved comments across the site, newest first.
-    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
+    fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
         let rows = self
             .client
             .borrow_mut()
@@ -86,7 +85,7 @@ impl Postgres {
     }
 
     /// Comments matching a filter, oldest first.
-    pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
+    fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
                     (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id),
@@ -146,7 +145,7 @@ impl Postgres {
 
     /// Every comment in id order, for export; webmentions are not comments to export (read
     /// back, they would come in as comments written here).
-    pub fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
+    fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
         let mut rows = self.comments(&CommentFilter {
             mentions: Some(false),
             ..CommentFilter::default()
@@ -156,7 +155,7 @@ impl Postgres {
     }
 
     /// Sets the status of comments; every id must exist, or nothing changes.
-    pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
+    fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
         let what = "failed to change the status";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let mut touched = HashSet::new();
@@ -171,7 +170,7 @@ impl Postgres {
                 )
                 .map_err(failed(what))?;
             let Some(row) = found else {
-                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
+                bail!("{}; nothing was changed", no_comment(id));
             };
             tx.execute(
                 "UPDATE comments SET status = $1, spam_taught = $2 WHERE id = $3",
@@ -195,7 +194,7 @@ impl Postgres {
 
     /// Deletes comments; one with replies needs `with_replies`, which takes its whole thread.
     /// Returns the ids deleted.
-    pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
+    fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
         let what = "failed to delete comments";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let mut deleted = Vec::new();
@@ -213,17 +212,8 @@ impl Postgres {
                 .iter()
                 .map(|r| r.get(0))
                 .collect();
-            if thread.is_empty() {
-                if deleted.contains(&id) {
-                    continue;
-                }
-                bail!("no comment with id {id} (see `quill comments list`); nothing was deleted");
-            }
-            if thread.len() > 1 && !with_replies {
-                bail!(
-                    "comment {id} has {} replies; add --with-replies to delete the whole thread (nothing was deleted)",
-                    thread.len() - 1
-                );
+            if !check_thread(id, &thread, &deleted, with_replies)? {
+                continue;
             }
             let post: String = tx
                 .query_one("DELETE FROM comments WHERE id = $1 RETURNING post", &[&id])
@@ -238,7 +228,7 @@ impl Postgres {
     }
 
     /// Moves every comment of one post to another slug; returns how many moved.
-    pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
+    fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
         let what = "failed to move comments";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let n = tx
@@ -253,7 +243,7 @@ impl Postgres {
     }
 
     /// Users with their comment counts, by id; `only` picks one.
-    pub fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
+    fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
         let rows = self
             .client
             .borrow_mut()
@@ -280,7 +270,7 @@ impl Postgres {
     }
 
     /// Deletes a user and all their comments (with any replies to them); returns the comment count.
-    pub fn delete_user(&mut self, id: i64) -> Result<usize> {
+    fn delete_user(&mut self, id: i64) -> Result<usize> {
         let what = "failed to delete the user";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         let comments: i64 = tx
@@ -308,7 +298,7 @@ impl Postgres {
             .map_err(failed(what))?
             == 0
         {
-            bail!("no user with id {id} (see `quill users list`); nothing was deleted");
+            bail!("{}; nothing was deleted", no_user(id));
         }
         touch_posts(&mut tx, &touched)?;
         tx.commit().map_err(failed(what))?;

@@ -6,16 +6,17 @@ use postgres::Transaction;
 
 use super::{Postgres, failed};
 use crate::spam::{Changes, Counts, Parts};
+use crate::store::backend::SpamQueries;
 
-impl Postgres {
+impl SpamQueries for Postgres {
     /// The model's counts: (spam, ham) comments learned and every token's counts.
-    pub fn spam_counts(&self) -> Result<Counts> {
+    fn spam_counts(&self) -> Result<Counts> {
         counts(&mut *self.client.borrow_mut())
     }
 
     /// Rebuilds the model from every approved (ham) and spam comment, in one transaction;
     /// returns (spam, ham) comments learned.
-    pub fn retrain(&mut self) -> Result<(u64, u64)> {
+    fn retrain(&mut self) -> Result<(u64, u64)> {
         let what = "failed to rebuild the spam filter's model";
         let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
         // Decisions made while the model is rebuilt would be lost from it.

@@ -2,9 +2,10 @@
 //! comments inserted unless their key is stored, and each touched post's stamp renewed at
 //! commit.
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, params};
 
+use super::super::backend::IngestTransaction;
 use super::super::mentions::ATTACH_MENTION;
 use super::super::{Inserted, MentionLink, NewComment, REFUSED};
 use crate::comments::Status;
@@ -64,8 +65,29 @@ impl<'a> SqliteIngest<'a> {
         Ok(id)
     }
 
+    /// What is stored under a conflicting key: this comment, or another one.
+    fn stored_under_key(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+        let stored: Option<(i64, String, String, String, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT c.id, c.post, u.username, u.email, c.body FROM comments c
+                 JOIN users u ON u.id = c.user_id WHERE c.submission_key = ?1",
+            )?
+            .query_row([c.submission_key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let stored = stored.as_ref();
+        super::super::backend::stored_under_key(
+            c,
+            stored.map(|(id, p, u, e, b)| (*id, p.as_str(), u.as_str(), e.as_str(), b.as_str())),
+        )
+    }
+}
+
+impl IngestTransaction for SqliteIngest<'_> {
     /// Stores a comment (and its user), unless its submission key is already there.
-    pub fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
+    fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
         let user_id = self.user_id(c.username, c.email)?;
         // Plain INSERT and last_insert_rowid(): RETURNING would buffer each row in a
         // temporary table, which costs a third of the insert on large ingests.
@@ -112,33 +134,8 @@ impl<'a> SqliteIngest<'a> {
         }
     }
 
-    /// What is stored under a conflicting key: this comment, or another one.
-    fn stored_under_key(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
-        let stored: Option<(i64, String, String, String, String)> = self
-            .tx
-            .prepare_cached(
-                "SELECT c.id, c.post, u.username, u.email, c.body FROM comments c
-                 JOIN users u ON u.id = c.user_id WHERE c.submission_key = ?1",
-            )?
-            .query_row([c.submission_key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .optional()?;
-        let (id, post, username, email, body) = stored.ok_or_else(|| {
-            anyhow!(
-                "the comment {:?} conflicts but is not stored",
-                c.submission_key
-            )
-        })?;
-        Ok(if c.same_as(&post, &username, &email, &body) {
-            Inserted::AlreadyStored(id)
-        } else {
-            Inserted::KeyTaken(id)
-        })
-    }
-
     /// (id, post) of a comment by id.
-    pub fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
+    fn comment_by_id(&mut self, id: i64) -> Result<Option<(i64, String)>> {
         Ok(self
             .tx
             .prepare_cached("SELECT id, post FROM comments WHERE id = ?1")?
@@ -147,7 +144,7 @@ impl<'a> SqliteIngest<'a> {
     }
 
     /// (id, post) of a comment by submission key.
-    pub fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
+    fn comment_by_key(&mut self, key: &str) -> Result<Option<(i64, String)>> {
         Ok(self
             .tx
             .prepare_cached("SELECT id, post FROM comments WHERE submission_key = ?1")?
@@ -157,7 +154,7 @@ impl<'a> SqliteIngest<'a> {
 
     /// Marks a comment as a webmention; one counted as approved in this run is no longer
     /// counted, since a post's count is of its comments.
-    pub fn attach_mention(&mut self, id: i64, link: &MentionLink<'_>) -> Result<()> {
+    fn attach_mention(&mut self, id: i64, link: &MentionLink<'_>) -> Result<()> {
         let added = self
             .tx
             .prepare_cached(ATTACH_MENTION)?
@@ -187,12 +184,12 @@ impl<'a> SqliteIngest<'a> {
     }
 
     /// The spam filter's model as this transaction sees it.
-    pub fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
+    fn spam_counts(&mut self) -> Result<crate::spam::Counts> {
         super::spam::counts(&self.tx)
     }
 
     /// Makes the run's changes durable.
-    pub fn commit(self) -> Result<()> {
+    fn commit(self: Box<Self>) -> Result<()> {
         // An ingest only adds comments, so each post's count grows by what this run added.
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO post_comment_stamps (post, stamp, approved) VALUES (?1, random(), ?2)

@@ -9,12 +9,15 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::queries::touch_posts;
 use super::{Sqlite, parse_time};
 use crate::comments::Status;
-use crate::store::mentions::APPROVED_MENTIONS;
-use crate::store::{MentionRecord, NewMention, StoredMention};
+use crate::store::backend::MentionQueries;
+use crate::store::mentions::{
+    APPROVED_MENTIONS, COUNT_WEBMENTIONS, FORGET_SENT, RECORD_SENT, SENT_MENTIONS,
+};
+use crate::store::{MentionRecord, NewMention, SentMention, StoredMention};
 
-impl Sqlite {
+impl MentionQueries for Sqlite {
     /// Stores a mention or updates the one under its key.
-    pub fn store_mention(&mut self, m: &NewMention<'_>) -> Result<StoredMention> {
+    fn store_mention(&mut self, m: &NewMention<'_>) -> Result<StoredMention> {
         let row = m.row();
         let tx = self
             .conn
@@ -88,7 +91,7 @@ impl Sqlite {
     }
 
     /// Every approved mention, by post, time and id.
-    pub fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
+    fn approved_mentions(&self) -> Result<Vec<MentionRecord>> {
         // CROSS JOIN makes SQLite walk the (few) mentions and look up their comments, rather
         // than walk every comment in the order asked for and probe for a mention each time:
         // on 100,000 comments that was a fifth of a rebuild.
@@ -123,7 +126,7 @@ impl Sqlite {
     }
 
     /// Removes the mention stored under `key`; its id, if there was one.
-    pub fn remove_mention(&mut self, key: &str) -> Result<Option<i64>> {
+    fn remove_mention(&mut self, key: &str) -> Result<Option<i64>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -141,5 +144,41 @@ impl Sqlite {
         tx.commit()
             .context("failed to commit the mention's removal")?;
         Ok(removed.map(|(id, _)| id))
+    }
+
+    fn count_webmentions(&self) -> Result<i64> {
+        self.conn
+            .query_row(COUNT_WEBMENTIONS, [], |r| r.get(0))
+            .context("failed to count the webmentions")
+    }
+
+    fn sent_mentions(&self) -> Result<Vec<SentMention>> {
+        let what = "failed to read the webmentions sent";
+        let mut stmt = self.conn.prepare(SENT_MENTIONS).context(what)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SentMention {
+                source: r.get(0)?,
+                target: r.get(1)?,
+                digest: r.get(2)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().context(what)
+    }
+
+    fn record_sent(&mut self, sent: &SentMention, outcome: &str, sent_at: &str) -> Result<()> {
+        self.conn
+            .execute(
+                RECORD_SENT,
+                params![sent.source, sent.target, sent.digest, outcome, sent_at],
+            )
+            .context("failed to record a webmention sent")?;
+        Ok(())
+    }
+
+    fn forget_sent(&mut self, source: &str, target: &str) -> Result<()> {
+        self.conn
+            .execute(FORGET_SENT, params![source, target])
+            .context("failed to forget a webmention sent")?;
+        Ok(())
     }
 }

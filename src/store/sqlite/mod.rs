@@ -8,18 +8,19 @@ use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
+mod copy;
 mod ingest;
 mod mentions;
 mod queries;
 mod spam;
 
-pub use ingest::SqliteIngest;
+use ingest::SqliteIngest;
 
-use super::migrations;
+use super::backend::{Database, IngestTransaction, TIME_FORMAT};
+use super::{DbLocation, migrations};
 
 /// How long a writer waits for another writer's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
-const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 /// An open SQLite database.
 #[derive(Debug)]
@@ -81,8 +82,22 @@ impl Sqlite {
         })
     }
 
+    /// Writes a consistent copy of the database (WAL included) to `to`, which must not exist.
+    fn backup_to(&self, to: &Path) -> Result<()> {
+        self.conn
+            .execute("VACUUM INTO ?1", [to.to_string_lossy()])
+            .with_context(|| format!("failed to write a backup to {}", to.display()))?;
+        Ok(())
+    }
+}
+
+impl Database for Sqlite {
+    fn location(&self) -> DbLocation {
+        DbLocation::Sqlite(self.path.clone())
+    }
+
     /// The schema version recorded in the database (0 for an empty one).
-    pub fn version(&self) -> Result<u32> {
+    fn version(&self) -> Result<u32> {
         let has_table: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
             [],
@@ -99,16 +114,28 @@ impl Sqlite {
         Ok(version.unwrap_or(0))
     }
 
-    /// Writes a consistent copy of the database (WAL included) to `to`, which must not exist.
-    pub fn backup_to(&self, to: &Path) -> Result<()> {
-        self.conn
-            .execute("VACUUM INTO ?1", [to.to_string_lossy()])
-            .with_context(|| format!("failed to write a backup to {}", to.display()))?;
-        Ok(())
+    /// Writes a file beside the database.
+    fn backup(&self, version: u32) -> Result<String> {
+        // An older backup may be the only copy of data a later downgrade removed: never
+        // overwrite one, take the next free name instead.
+        let named = |suffix: String| {
+            let mut name = self.path.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        let to = std::iter::once(named(format!(".bak-v{version}")))
+            .chain((2..).map(|n| named(format!(".bak-v{version}-{n}"))))
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| unreachable!("the names never run out"));
+        self.backup_to(&to)?;
+        Ok(format!(
+            "backup of schema version {version} written to {}",
+            to.display()
+        ))
     }
 
     /// Runs the migrations from the current version to `target`, all in one transaction.
-    pub fn migrate(&mut self, target: u32) -> Result<()> {
+    fn migrate(&mut self, target: u32) -> Result<()> {
         let current = self.version()?;
         let tx = self
             .conn
@@ -142,14 +169,12 @@ impl Sqlite {
         Ok(())
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Begins the one transaction of an ingest run; waits for other writers, calling `waiting`
     /// with who holds the lock when it has to.
-    pub fn begin_ingest(&mut self, waiting: &dyn Fn(&str)) -> Result<SqliteIngest<'_>> {
+    fn begin_ingest<'a>(
+        &'a mut self,
+        waiting: &dyn Fn(&str),
+    ) -> Result<Box<dyn IngestTransaction + 'a>> {
         let what = || {
             format!(
                 "failed to lock the comment database {} for writing",
@@ -177,7 +202,7 @@ impl Sqlite {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .with_context(what)?;
-        Ok(SqliteIngest::new(tx))
+        Ok(Box::new(SqliteIngest::new(tx)))
     }
 }
 

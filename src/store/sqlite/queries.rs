@@ -6,18 +6,19 @@ use std::collections::HashSet;
 use anyhow::{Context, Result, bail};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{Sqlite, TIME_FORMAT, parse_time};
+use super::{Sqlite, parse_time};
 use crate::comments::{CommentRecord, Status};
 use crate::spam::{Changes, Lesson, Parts};
+use crate::store::backend::{CommentQueries, TIME_FORMAT, check_thread, no_comment, no_user};
 use crate::store::{
     APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, SpamInfo, UserRow,
     mention_of,
 };
 
-impl Sqlite {
+impl CommentQueries for Sqlite {
     /// Every approved comment with its author, in one query, in id order (the table's own, so
     /// nothing is sorted: threads order their comments themselves).
-    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
+    fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
@@ -28,7 +29,7 @@ impl Sqlite {
     }
 
     /// The comment stamp and approved count of every post that has comments.
-    pub fn comment_stamps(&self) -> Result<PostStamps> {
+    fn comment_stamps(&self) -> Result<PostStamps> {
         let mut stmt = self
             .conn
             .prepare("SELECT post, stamp, approved FROM post_comment_stamps")?;
@@ -46,7 +47,7 @@ impl Sqlite {
     }
 
     /// The approved comments of some posts, by post, time and id.
-    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
+    fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
         let mut stmt = self.conn.prepare(&format!(
             "{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.timestamp, c.id"
         ))?;
@@ -63,7 +64,7 @@ impl Sqlite {
     }
 
     /// The newest approved comments across the site, newest first.
-    pub fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
+    fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>> {
         let mut stmt = self.conn.prepare(&format!(
             "{APPROVED_RECORDS} ORDER BY c.timestamp DESC, c.id DESC LIMIT ?1"
         ))?;
@@ -73,7 +74,7 @@ impl Sqlite {
     }
 
     /// Comments matching a filter, oldest first.
-    pub fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
+    fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
                     (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id),
@@ -131,7 +132,7 @@ impl Sqlite {
 
     /// Every comment in id order, for export; webmentions are not comments to export (read
     /// back, they would come in as comments written here).
-    pub fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
+    fn all_comments_by_id(&self) -> Result<Vec<CommentRow>> {
         let mut rows = self.comments(&CommentFilter {
             mentions: Some(false),
             ..CommentFilter::default()
@@ -141,7 +142,7 @@ impl Sqlite {
     }
 
     /// Sets the status of comments; every id must exist, or nothing changes.
-    pub fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
+    fn set_status(&mut self, ids: &[i64], status: Status) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -158,7 +159,7 @@ impl Sqlite {
                 )
                 .optional()?;
             let Some((post, username, email, body, taught)) = found else {
-                bail!("no comment with id {id} (see `quill comments list`); nothing was changed");
+                bail!("{}; nothing was changed", no_comment(id));
             };
             tx.execute(
                 "UPDATE comments SET status = ?1, spam_taught = ?2 WHERE id = ?3",
@@ -180,36 +181,23 @@ impl Sqlite {
 
     /// Deletes comments; one with replies needs `with_replies`, which takes its whole thread.
     /// Returns the ids deleted.
-    pub fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
+    fn delete_comments(&mut self, ids: &[i64], with_replies: bool) -> Result<Vec<i64>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut deleted = Vec::new();
         let mut touched = HashSet::new();
         for &id in ids {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM comments WHERE id = ?1)",
-                [id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                if deleted.contains(&id) {
-                    continue;
-                }
-                bail!("no comment with id {id} (see `quill comments list`); nothing was deleted");
-            }
             let mut thread: Vec<i64> = tx
                 .prepare(
-                    "WITH RECURSIVE thread(id) AS (SELECT ?1 UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
+                    "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE id = ?1
+                         UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id)
                      SELECT id FROM thread",
                 )?
                 .query_map([id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            if thread.len() > 1 && !with_replies {
-                bail!(
-                    "comment {id} has {} replies; add --with-replies to delete the whole thread (nothing was deleted)",
-                    thread.len() - 1
-                );
+            if !check_thread(id, &thread, &deleted, with_replies)? {
+                continue;
             }
             let post: String = tx.query_row(
                 "DELETE FROM comments WHERE id = ?1 RETURNING post",
@@ -225,7 +213,7 @@ impl Sqlite {
     }
 
     /// Moves every comment of one post to another slug; returns how many moved.
-    pub fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
+    fn move_comments(&mut self, from: &str, to: &str) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -239,7 +227,7 @@ impl Sqlite {
     }
 
     /// Users with their comment counts, by id; `only` picks one.
-    pub fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
+    fn users(&self, only: Option<i64>) -> Result<Vec<UserRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT u.id, u.username, u.email, u.created_at, (SELECT COUNT(*) FROM comments c WHERE c.user_id = u.id)
              FROM users u WHERE ?1 IS NULL OR u.id = ?1 ORDER BY u.id",
@@ -258,7 +246,7 @@ impl Sqlite {
     }
 
     /// Deletes a user and all their comments (with any replies to them); returns the comment count.
-    pub fn delete_user(&mut self, id: i64) -> Result<usize> {
+    fn delete_user(&mut self, id: i64) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -278,7 +266,7 @@ impl Sqlite {
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         if tx.execute("DELETE FROM users WHERE id = ?1", [id])? == 0 {
-            bail!("no user with id {id} (see `quill users list`); nothing was deleted");
+            bail!("{}; nothing was deleted", no_user(id));
         }
         touch_posts(&tx, &touched)?;
         tx.commit()?;

@@ -6,16 +6,17 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::Sqlite;
 use crate::spam::{Changes, Counts, Parts};
+use crate::store::backend::SpamQueries;
 
-impl Sqlite {
+impl SpamQueries for Sqlite {
     /// The model's counts: (spam, ham) comments learned and every token's counts.
-    pub fn spam_counts(&self) -> Result<Counts> {
+    fn spam_counts(&self) -> Result<Counts> {
         counts(&self.conn)
     }
 
     /// Rebuilds the model from every approved (ham) and spam comment, in one transaction;
     /// returns (spam, ham) comments learned.
-    pub fn retrain(&mut self) -> Result<(u64, u64)> {
+    fn retrain(&mut self) -> Result<(u64, u64)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
