@@ -610,3 +610,39 @@ fn sitemap_entries<'a>(site: &'a Site, later_pages: &[String]) -> Vec<SitemapEnt
     }));
     entries
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comments::mentions::{MentionPerson, MentionReply};
+
+    fn reply(id: i64, minute: u32) -> MentionReply {
+        MentionReply {
+            author: MentionPerson {
+                name: format!("m{id}"),
+                initials: "M".into(),
+                url: None,
+                photo: None,
+                source: "https://elsewhere.example/a".into(),
+            },
+            content: "Nice.".into(),
+            timestamp: format!("2024-01-01T00:{minute:02}:00Z"),
+            date: "1 January 2024".into(),
+            anchor: format!("mention-{id}"),
+            source_host: "elsewhere.example".into(),
+            id,
+        }
+    }
+
+    #[test]
+    fn mention_replies_go_on_the_page_their_dates_fall_on() {
+        let replies = [reply(1, 5), reply(2, 15), reply(3, 15), reply(9, 40)];
+        let ids = |r: &[MentionReply]| r.iter().map(|r| r.id).collect::<Vec<_>>();
+        let at = |minute: u32, id: i64| Some((format!("2024-01-01T00:{minute:02}:00Z"), id));
+        // Pages starting at minute 0, at 15 (comment 3, after reply 2) and at 30.
+        assert_eq!(ids(mentions_between(&replies, None, at(15, 3))), [1, 2]);
+        assert_eq!(ids(mentions_between(&replies, at(15, 3), at(30, 7))), [3]);
+        assert_eq!(ids(mentions_between(&replies, at(30, 7), None)), [9]);
+        assert_eq!(ids(mentions_between(&replies, None, None)), [1, 2, 3, 9]);
+    }
+}
