@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::common::{Backend, TestSite};
 
 /// A running `quill serve`, stopped when dropped.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     pub address: String,
 }
@@ -22,7 +22,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    pub fn start(site: &TestSite, extra: &[&str]) -> Server {
+    pub(crate) fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut child = site
             .command()
             // Inside the test's own site, so no preview folder outlives the test.
@@ -67,7 +67,7 @@ impl Server {
     }
 
     /// Sends a raw request and returns (status, headers, body).
-    pub fn request(&self, raw: &str) -> (u16, String, String) {
+    pub(crate) fn request(&self, raw: &str) -> (u16, String, String) {
         let mut stream = self.connect();
         stream.write_all(raw.as_bytes()).unwrap();
         let mut response = Vec::new();
@@ -82,14 +82,14 @@ impl Server {
         (status, head.to_string(), body.to_string())
     }
 
-    pub fn get(&self, path: &str) -> (u16, String, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String, String) {
         self.request(&format!(
             "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         ))
     }
 
     /// Opens the live-reload stream; returns a waiter for the next reload.
-    pub fn events(&self) -> Events {
+    pub(crate) fn events(&self) -> Events {
         let mut stream = self.connect();
         stream
             .write_all(b"GET /_quill/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -108,12 +108,12 @@ impl Server {
 }
 
 /// The live-reload stream of a [`Server`].
-pub struct Events {
+pub(crate) struct Events {
     reader: BufReader<TcpStream>,
 }
 
 impl Events {
-    pub fn next_reload(&mut self) {
+    pub(crate) fn next_reload(&mut self) {
         let mut line = String::new();
         loop {
             line.clear();

@@ -18,7 +18,7 @@ backend_tests! {
 }
 
 /// A site with two posts and a few comments ingested (one reply).
-pub fn site_with_comments(backend: Backend) -> TestSite {
+pub(crate) fn site_with_comments(backend: Backend) -> TestSite {
     let site = TestSite::on(backend, "");
     site.post("first", "First", "2024-01-01", "", "x");
     site.post("second", "Second", "2024-01-02", "", "x");

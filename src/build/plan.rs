@@ -16,7 +16,7 @@ use crate::store::{DbLocation, PostStamps};
 
 /// A digest of everything every output file depends on: this quill binary, the config as
 /// the build sees it, every template, the options and which database the comments come from.
-pub fn site_key(
+pub(super) fn site_key(
     config: &SiteConfig,
     templates: &BTreeMap<String, String>,
     options: &BuildOptions,
@@ -82,7 +82,7 @@ fn urls_key(site: &Site, sources: &[Source]) -> u128 {
 
 /// What a build renders, and what for.
 #[derive(Debug)]
-pub struct Plan<'s> {
+pub(super) struct Plan<'s> {
     /// Every output file with its key, in job order.
     pub planned: Vec<(String, Option<u128>)>,
     /// Indexes of the jobs to render.
@@ -95,7 +95,7 @@ pub struct Plan<'s> {
 
 /// Keys every job and keeps those whose key differs from the last build's (all of them
 /// without a last build).
-pub fn plan<'s>(
+pub(super) fn plan<'s>(
     site: &'s Site,
     jobs: &[Job<'s>],
     site_key: u128,

@@ -19,7 +19,7 @@ use crate::site::Site;
 
 /// A file copied into the output as it is: from `static/` or from a post bundle.
 #[derive(Debug)]
-pub struct CopiedFile {
+pub(super) struct CopiedFile {
     /// The source file.
     pub from: PathBuf,
     /// A digest of its source's path and fingerprint, or of its bytes when it changed too
@@ -28,7 +28,7 @@ pub struct CopiedFile {
 }
 
 /// Files copied as they are (`static/` first, then bundle files over them), by output path.
-pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, CopiedFile>> {
+pub(super) fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, CopiedFile>> {
     let mut copies = BTreeMap::new();
     let mut add = |from: PathBuf, to: String| -> Result<()> {
         let metadata = std::fs::metadata(&from)
@@ -75,7 +75,7 @@ pub fn copied_files(root: &Path, site: &Site) -> Result<BTreeMap<String, CopiedF
 /// Every file of the new output: the rendered ones with their keys, the copied ones, and
 /// what the last build wrote that is gone now.
 #[derive(Debug)]
-pub struct Outputs<'a> {
+pub(super) struct Outputs<'a> {
     planned: Vec<(String, Option<u128>)>,
     copies: BTreeMap<&'a str, &'a CopiedFile>,
     removed: Vec<String>,
@@ -85,7 +85,7 @@ pub struct Outputs<'a> {
 impl<'a> Outputs<'a> {
     /// The rendered files (`planned`, with their keys) and the copied ones; a rendered file
     /// wins over a copied one at the same path, as it did when written last.
-    pub fn new(
+    pub(super) fn new(
         planned: Vec<(String, Option<u128>)>,
         copies: &'a BTreeMap<String, CopiedFile>,
         previous: Option<&'a Manifest>,
@@ -113,13 +113,17 @@ impl<'a> Outputs<'a> {
     }
 
     /// How many files the output has.
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.planned.len() + self.copies.len()
     }
 
     /// The manifest of this build: each file's key and the digest of its bytes (just rendered,
     /// or kept from the last build).
-    pub fn manifest(&self, site_key: u128, hashes: FxHashMap<String, u128>) -> Result<Manifest> {
+    pub(super) fn manifest(
+        &self,
+        site_key: u128,
+        hashes: FxHashMap<String, u128>,
+    ) -> Result<Manifest> {
         let mut manifest = Manifest::new(site_key);
         for (file, key) in &self.planned {
             let hash = match hashes.get(file) {
@@ -154,11 +158,11 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
 }
 
 /// What the rendering step is given: a sink for each rendered file.
-pub type Render<'r> = dyn FnMut(&Sink<'_>) -> Result<()> + 'r;
+pub(super) type Render<'r> = dyn FnMut(&Sink<'_>) -> Result<()> + 'r;
 
 /// What writing a build did.
 #[derive(Debug, Clone, Copy)]
-pub struct Written {
+pub(super) struct Written {
     /// Files written.
     pub files: usize,
     /// How long an incremental build's renames left the output mixed; `None` for a full
@@ -169,7 +173,7 @@ pub struct Written {
 /// Writes a build into `output_dir`: a full one without `previous`, else an update of it
 /// that writes only changed files and removes those that are gone. `record` turns the digests
 /// of the rendered files into the new manifest.
-pub fn write(
+pub(super) fn write(
     output_dir: &Path,
     previous: Option<&Manifest>,
     outputs: &Outputs<'_>,

@@ -10,7 +10,7 @@ use super::RootArg;
 
 /// Flags of `quill build`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(flatten)]
     root: RootArg,
     /// Where to write the site (default: public/ under the root). A full build replaces it as a
@@ -51,7 +51,7 @@ impl Progress for Bar {
 }
 
 /// Runs `quill build`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = args.root.root.clone();
     let options = BuildOptions {
         root: args.root.root,

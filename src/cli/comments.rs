@@ -13,7 +13,7 @@ use super::{RootArg, open_read, open_write};
 
 /// Flags of `quill comments`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(subcommand)]
     command: CommentsCommand,
     #[command(flatten)]
@@ -88,7 +88,7 @@ enum CommentsCommand {
 }
 
 /// Runs `quill comments`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = &args.root.root;
     match args.command {
         CommentsCommand::List {

@@ -10,7 +10,7 @@ use super::{RootArg, location};
 
 /// Flags of `quill db`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(subcommand)]
     command: DbCommand,
     #[command(flatten)]
@@ -46,7 +46,7 @@ enum DbCommand {
 }
 
 /// Runs `quill db`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let location = location(&args.root.root)?;
     match args.command {
         DbCommand::Status => {

@@ -13,7 +13,7 @@ const EXIT_CODES: &str = "Exit codes:\n  0  every comment was stored (or was alr
 
 /// Flags of `quill import`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(subcommand)]
     source: SourceCommand,
 }
@@ -91,7 +91,7 @@ struct Common {
 }
 
 /// Runs `quill import`.
-pub fn run_import(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run_import(args: Args) -> anyhow::Result<ExitCode> {
     let (source, common, with_pingbacks) = match args.source {
         SourceCommand::Disqus(c) => (CommentSystem::Disqus, c, false),
         SourceCommand::Wordpress {

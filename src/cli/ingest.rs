@@ -14,7 +14,7 @@ use super::RootArg;
 #[command(
     after_help = "Exit codes:\n  0  every record was stored (or was already stored)\n  2  some records were rejected; the rest were stored (see the rejects file)\n  1  the run failed and stored nothing"
 )]
-pub struct Args {
+pub(super) struct Args {
     /// Submission files (JSON Lines, a JSON array, or CSV with a header row); - reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 /// Runs `quill ingest`.
-pub fn run_ingest(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run_ingest(args: Args) -> anyhow::Result<ExitCode> {
     let options = IngestOptions {
         root: args.root.root,
         inputs: args

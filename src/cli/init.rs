@@ -5,14 +5,14 @@ use std::process::ExitCode;
 
 /// Flags of `quill init`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The folder for the new site (created if missing; default: the current folder).
     #[arg(default_value = ".")]
     dir: PathBuf,
 }
 
 /// Runs `quill init`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     for path in quill::scaffold::init_site(&args.dir)? {
         println!("created {}", path.display());
     }

@@ -20,7 +20,7 @@ mod webmention;
 /// quill: a static site generator for personal blogs, with comments.
 #[derive(Debug, Parser)]
 #[command(name = "quill", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -51,14 +51,14 @@ enum Command {
 
 /// The site root shared by every command that works on a site.
 #[derive(Debug, clap::Args)]
-pub struct RootArg {
+pub(crate) struct RootArg {
     /// The site's root directory, where site.toml is.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
 }
 
 /// Runs the parsed command and returns the process exit code.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Init(args) => init::run(args),
@@ -74,18 +74,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Where this site's comment database is (`DATABASE_URL` first, then site.toml).
-pub fn location(root: &std::path::Path) -> anyhow::Result<quill::store::DbLocation> {
+pub(crate) fn location(root: &std::path::Path) -> anyhow::Result<quill::store::DbLocation> {
     let config = quill::config::SiteConfig::load(root)?;
     quill::store::DbLocation::resolve(root, &config)
 }
 
 /// Opens the database to read; `None` when there is none yet.
-pub fn open_read(root: &std::path::Path) -> anyhow::Result<Option<quill::store::Store>> {
+pub(crate) fn open_read(root: &std::path::Path) -> anyhow::Result<Option<quill::store::Store>> {
     quill::store::Store::open_read_only(&location(root)?)
 }
 
 /// Opens the database to write, creating or upgrading it, and says what that did.
-pub fn open_write(root: &std::path::Path) -> anyhow::Result<quill::store::Store> {
+pub(crate) fn open_write(root: &std::path::Path) -> anyhow::Result<quill::store::Store> {
     let (store, notes) = quill::store::Store::open_for_write(&location(root)?)?;
     for note in notes {
         eprintln!("{note}");

@@ -6,7 +6,7 @@ use super::RootArg;
 
 /// Flags of `quill new`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The post's title; its slug names the file (content/posts/<slug>.md).
     title: String,
     /// Mark the post as a draft (left out of builds without --drafts).
@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 /// Runs `quill new`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let path =
         quill::scaffold::new_post(&args.root.root, &args.title, args.draft, chrono::Utc::now())?;
     println!("created {}", path.display());

@@ -11,7 +11,7 @@ use super::RootArg;
 
 /// Flags of `quill serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(flatten)]
     root: RootArg,
     /// The address to listen on. Keep 127.0.0.1 unless a reverse proxy sits in front.
@@ -51,7 +51,7 @@ fn seconds(value: &str) -> Result<f64, String> {
 }
 
 /// Runs `quill serve` until interrupted.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = ServeOptions {
         root: args.root.root,
         bind: args.bind,

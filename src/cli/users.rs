@@ -8,7 +8,7 @@ use super::{RootArg, open_read, open_write};
 
 /// Flags of `quill users`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(subcommand)]
     command: UsersCommand,
     #[command(flatten)]
@@ -39,7 +39,7 @@ enum UsersCommand {
 }
 
 /// Runs `quill users`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = &args.root.root;
     match args.command {
         UsersCommand::List { json } => {

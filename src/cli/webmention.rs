@@ -12,7 +12,7 @@ use super::{RootArg, open_read, open_write};
 
 /// Flags of `quill webmention`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     #[command(subcommand)]
     command: WebmentionCommand,
 }
@@ -29,7 +29,7 @@ enum WebmentionCommand {
 
 /// Flags of `quill webmention send`.
 #[derive(Debug, clap::Args)]
-pub struct SendArgs {
+pub(super) struct SendArgs {
     #[command(flatten)]
     root: RootArg,
     /// List what would be sent; send nothing, record nothing.
@@ -38,14 +38,14 @@ pub struct SendArgs {
 }
 
 /// Runs `quill webmention`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         WebmentionCommand::Send(args) => send(&args.root.root, args.dry_run),
     }
 }
 
 /// Sends the site's webmentions (also what `quill build --send-webmentions` runs).
-pub fn send(root: &std::path::Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+pub(super) fn send(root: &std::path::Path, dry_run: bool) -> anyhow::Result<ExitCode> {
     let config = SiteConfig::load(root)?;
     let posts = outgoing_posts(root, &config)?;
     let own_host = url::Url::parse(&config.base_url)

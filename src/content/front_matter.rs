@@ -64,11 +64,16 @@ mod extra_as_json {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
     use serde_json::{Map, Value};
 
-    pub fn serialize<S: Serializer>(map: &Map<String, Value>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        map: &Map<String, Value>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(&serde_json::to_string(map).map_err(serde::ser::Error::custom)?)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Map<String, Value>, D::Error> {
         let text = String::deserialize(d)?;
         serde_json::from_str(&text).map_err(D::Error::custom)
     }

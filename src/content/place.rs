@@ -57,7 +57,7 @@ fn locate(file: &Path) -> Location {
 }
 
 /// Fills in each source's kind, slug, path, key and section.
-pub fn place(sources: &mut [Source], config: &SiteConfig) -> Result<()> {
+pub(super) fn place(sources: &mut [Source], config: &SiteConfig) -> Result<()> {
     let locations: Vec<Location> = sources.iter().map(|s| locate(&s.file)).collect();
     let sections: FxHashSet<String> = locations
         .iter()
@@ -248,7 +248,7 @@ fn place_one(
 }
 
 /// A post's date, or an error saying how to give it one.
-pub fn require_date(source: &Source, slug: &str) -> Result<()> {
+pub(super) fn require_date(source: &Source, slug: &str) -> Result<()> {
     if source.date.is_none() {
         bail!(
             "{}:{}: missing date (add date = YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-{slug}.md)",
@@ -321,7 +321,7 @@ fn origin(source: &Source) -> String {
 
 /// Two files that want one URL, or two posts whose comments would be stored under one key,
 /// are an error naming both. The home page's section (`content/_index.md`) is the home page.
-pub fn check_unique(sources: &[Source]) -> Result<()> {
+pub(super) fn check_unique(sources: &[Source]) -> Result<()> {
     let mut paths: FxHashMap<&str, &Source> = FxHashMap::default();
     let mut keys: FxHashMap<&str, &Source> = FxHashMap::default();
     for source in sources {

@@ -61,37 +61,37 @@ pub(super) struct Lang {
 /// What sets a language's scanning apart.
 pub(super) mod flags {
     /// Capitalized words are types.
-    pub const CAPS_TYPES: u32 = 1;
+    pub(crate) const CAPS_TYPES: u32 = 1;
     /// A word before `(` is a function.
-    pub const CALLS: u32 = 1 << 1;
+    pub(crate) const CALLS: u32 = 1 << 1;
     /// `$name` and `${…}` are variables.
-    pub const DOLLAR_VARS: u32 = 1 << 2;
+    pub(crate) const DOLLAR_VARS: u32 = 1 << 2;
     /// `@name` is an annotation or decorator.
-    pub const AT_META: u32 = 1 << 3;
+    pub(crate) const AT_META: u32 = 1 << 3;
     /// `@name` is a variable.
-    pub const AT_VARS: u32 = 1 << 4;
+    pub(crate) const AT_VARS: u32 = 1 << 4;
     /// `:name` is a symbol.
-    pub const SYMBOLS: u32 = 1 << 5;
+    pub(crate) const SYMBOLS: u32 = 1 << 5;
     /// `#` at a line's start begins a preprocessor line.
-    pub const PREPROCESSOR: u32 = 1 << 6;
+    pub(crate) const PREPROCESSOR: u32 = 1 << 6;
     /// Lifetimes, raw strings, attributes and macros.
-    pub const RUST: u32 = 1 << 7;
+    pub(crate) const RUST: u32 = 1 << 7;
     /// Keywords match whatever their case.
-    pub const CASELESS: u32 = 1 << 8;
+    pub(crate) const CASELESS: u32 = 1 << 8;
     /// A string before `:` is a key.
-    pub const JSON_KEYS: u32 = 1 << 9;
+    pub(crate) const JSON_KEYS: u32 = 1 << 9;
     /// `-Name` is a parameter and `Verb-Noun` a command.
-    pub const DASH_PARAMS: u32 = 1 << 10;
+    pub(crate) const DASH_PARAMS: u32 = 1 << 10;
     /// `#` starts a comment only at the start of a word.
-    pub const SHELL: u32 = 1 << 11;
+    pub(crate) const SHELL: u32 = 1 << 11;
     /// `r"…"`, `b'…'`, `f"…"` are strings.
-    pub const STRING_PREFIXES: u32 = 1 << 12;
+    pub(crate) const STRING_PREFIXES: u32 = 1 << 12;
     /// `$(NAME)` is one variable.
-    pub const MAKE_VARS: u32 = 1 << 13;
+    pub(crate) const MAKE_VARS: u32 = 1 << 13;
     /// Numbers may be dates and times (`1979-05-27T07:32:00Z`).
-    pub const DATES: u32 = 1 << 14;
+    pub(crate) const DATES: u32 = 1 << 14;
     /// Script and style elements hold code.
-    pub const HTML: u32 = 1 << 15;
+    pub(crate) const HTML: u32 = 1 << 15;
 }
 
 const fn quote(open: &'static str, close: &'static str, escape: u8, multiline: bool) -> Quote {

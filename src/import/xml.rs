@@ -10,7 +10,7 @@ use quick_xml::events::Event;
 
 /// An element of a record, by local name (`wp:comment` is `comment`, `dsq:id` is `id`).
 #[derive(Debug, Clone, Default)]
-pub struct Element {
+pub(super) struct Element {
     /// The local name.
     pub name: String,
     /// Attributes by local name, unescaped.
@@ -25,25 +25,25 @@ pub struct Element {
 
 impl Element {
     /// The first child with this local name.
-    pub fn child(&self, name: &str) -> Option<&Element> {
+    pub(super) fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
     }
 
     /// Every child with this local name.
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+    pub(super) fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// The trimmed text of the first child with this name; `None` when absent or blank.
     /// Trimmed because real exports wrap values in newlines and indentation.
-    pub fn text_of(&self, name: &str) -> Option<&str> {
+    pub(super) fn text_of(&self, name: &str) -> Option<&str> {
         self.child(name)
             .map(|c| c.text.trim())
             .filter(|t| !t.is_empty())
     }
 
     /// The value of an attribute by local name.
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(super) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
@@ -51,7 +51,7 @@ impl Element {
     }
 
     /// The element's own text and its children's, as a JSON object for the rejects file.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(super) fn to_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for (k, v) in &self.attrs {
             map.insert(format!("@{k}"), v.clone().into());
@@ -74,7 +74,7 @@ impl Element {
 
 /// Reads `path` and calls `each` with every element at `depth` (the root element is depth 1),
 /// after checking that the root element is called `root`. `what` names the format for messages.
-pub fn records(
+pub(super) fn records(
     path: &Path,
     root: &str,
     what: &str,

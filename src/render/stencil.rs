@@ -30,7 +30,7 @@ const BODY: &str = "\u{E000}body&\u{E001}";
 
 /// A value of a comment where a stencil has a slot, borrowed from the comment's value.
 #[derive(Debug)]
-pub enum Leaf<'v> {
+pub(super) enum Leaf<'v> {
     /// A string, escaped or not as the component prints it.
     Text(&'v str),
     /// A number, printed as JSON prints it.
@@ -40,7 +40,7 @@ pub enum Leaf<'v> {
 /// What a comment's values are, flattened in a fixed order, and its shape: which values are
 /// null, the flags, and where the strings and numbers are.
 #[derive(Debug, Default)]
-pub struct Flat<'v> {
+pub(super) struct Flat<'v> {
     /// The strings and numbers, in order.
     pub leaves: Vec<Leaf<'v>>,
     /// A digest of the shape: the same for every comment a stencil fits.
@@ -48,7 +48,7 @@ pub struct Flat<'v> {
 }
 
 /// Flattens a comment's value (without its replies).
-pub fn flatten(value: &Value, has_body: bool) -> Flat<'_> {
+pub(super) fn flatten(value: &Value, has_body: bool) -> Flat<'_> {
     let mut leaves = Vec::with_capacity(16);
     let mut hasher = rustc_hash::FxHasher::default();
     walk(value, &mut leaves, &mut hasher);
@@ -94,7 +94,7 @@ fn walk<'v>(value: &'v Value, leaves: &mut Vec<Leaf<'v>>, shape: &mut rustc_hash
 
 /// The probe for a comment's shape: the same value with each string and number replaced by
 /// its marker.
-pub fn probe(value: &Value) -> Value {
+pub(super) fn probe(value: &Value) -> Value {
     let mut slot = 0;
     probe_walk(value, &mut slot)
 }
@@ -123,7 +123,7 @@ fn probe_walk(value: &Value, slot: &mut usize) -> Value {
 }
 
 /// The body to probe a shape with: the marker when the comment has replies.
-pub fn probe_body(has_body: bool) -> &'static str {
+pub(super) fn probe_body(has_body: bool) -> &'static str {
     if has_body { BODY } else { "" }
 }
 
@@ -138,7 +138,7 @@ enum Part {
 
 /// A component's output for one shape, with the places its values go.
 #[derive(Debug, PartialEq)]
-pub struct Stencil {
+pub(super) struct Stencil {
     parts: Vec<Part>,
 }
 
@@ -146,7 +146,7 @@ impl Stencil {
     /// Reads the output of the probe of a shape with `slots` values; `None` when a marker
     /// is missing its end, names no slot, or was changed (by a filter): that shape must be
     /// rendered per comment.
-    pub fn parse(output: &str, slots: usize) -> Option<Stencil> {
+    pub(super) fn parse(output: &str, slots: usize) -> Option<Stencil> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let digits = NUMBER_BASE.to_string();
@@ -209,7 +209,7 @@ impl Stencil {
 
     /// The output for a comment of this shape; `None` if its values do not fit (a number
     /// where the probe had a string, say), when it must be rendered itself.
-    pub fn fill(&self, leaves: &[Leaf], body: &str) -> Option<String> {
+    pub(super) fn fill(&self, leaves: &[Leaf], body: &str) -> Option<String> {
         let mut out: Vec<u8> = Vec::with_capacity(256 + body.len());
         for part in &self.parts {
             match part {

@@ -15,11 +15,11 @@ use crate::comments::thread::CommentNode;
 use crate::templates;
 
 /// The component that renders one comment; its body is the HTML of the comment's replies.
-pub const COMPONENT: &str = "comment_item";
+pub(super) const COMPONENT: &str = "comment_item";
 
 /// A top-level comment of a page, as `page.comments` has it: its HTML with its replies.
 #[derive(Debug, Serialize)]
-pub struct RenderedComment {
+pub(super) struct RenderedComment {
     /// The comment's id.
     pub id: i64,
     /// `comment-<id>`, the fragment that links to it.
@@ -32,7 +32,7 @@ pub struct RenderedComment {
 /// component whether the reply control belongs in each comment, and `fill` whether comments
 /// may be filled into stencils (see `stencil`): only for a component known
 /// to print values without deciding anything on them.
-pub fn render(
+pub(super) fn render(
     tera: &Tera,
     comments: Vec<CommentNode>,
     form_open: bool,

@@ -17,7 +17,7 @@ use super::slots::Registry;
 use super::wire::{self, BodyError, Head, HeadError, Response};
 
 /// The largest request line and headers accepted.
-pub const MAX_HEAD: usize = 16 * 1024;
+pub(super) const MAX_HEAD: usize = 16 * 1024;
 
 /// The limits of the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl Default for Limits {
 const BACKLOG: i32 = 1024;
 
 /// Listens on `address:port` with room for a burst of connections.
-pub fn listen(address: &str, port: u16) -> std::io::Result<TcpListener> {
+pub(super) fn listen(address: &str, port: u16) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
     let mut failed = None;
     for addr in std::net::ToSocketAddrs::to_socket_addrs(&(address, port))? {
@@ -67,7 +67,7 @@ pub fn listen(address: &str, port: u16) -> std::io::Result<TcpListener> {
 const MAX_REFUSING: usize = 16;
 
 /// One request, with the connection it came on.
-pub struct Request<'a> {
+pub(super) struct Request<'a> {
     /// Its line and headers.
     pub head: Head,
     /// The client's address.
@@ -79,12 +79,12 @@ pub struct Request<'a> {
 
 impl Request<'_> {
     /// The path of the target, without the query.
-    pub fn path(&self) -> &str {
+    pub(super) fn path(&self) -> &str {
         self.head.target.split(['?', '#']).next().unwrap_or("")
     }
 
     /// Reads the body, at most `limit` bytes of it, within the timeout.
-    pub fn body(&mut self, limit: usize) -> Result<Vec<u8>, RequestBodyError> {
+    pub(super) fn body(&mut self, limit: usize) -> Result<Vec<u8>, RequestBodyError> {
         if self.head.get("transfer-encoding").is_some() {
             return Err(RequestBodyError::NoLength);
         }
@@ -117,7 +117,7 @@ impl Request<'_> {
     }
 
     /// The connection itself, for a response that streams (live reload); it closes after.
-    pub fn stream(&mut self) -> &mut TcpStream {
+    pub(super) fn stream(&mut self) -> &mut TcpStream {
         self.conn.close = true;
         let _ = self
             .conn
@@ -127,14 +127,14 @@ impl Request<'_> {
     }
 
     /// How long the server waits on a client.
-    pub fn timeout(&self) -> Duration {
+    pub(super) fn timeout(&self) -> Duration {
         self.conn.limits.timeout
     }
 }
 
 /// Why a request body was not read.
 #[derive(Debug, PartialEq, Eq)]
-pub enum RequestBodyError {
+pub(super) enum RequestBodyError {
     /// Sent in chunks, without a length.
     NoLength,
     /// `Content-Length` is not one number; its values as given.
@@ -146,10 +146,10 @@ pub enum RequestBodyError {
 }
 
 /// What answers a request: a response, or `None` when it wrote to the stream itself.
-pub type Handler = dyn Fn(&mut Request<'_>) -> Option<Response> + Send + Sync;
+pub(super) type Handler = dyn Fn(&mut Request<'_>) -> Option<Response> + Send + Sync;
 
 /// Accepts connections on `listener` and answers their requests with `handler`, forever.
-pub fn run(listener: TcpListener, limits: Limits, handler: Arc<Handler>) {
+pub(super) fn run(listener: TcpListener, limits: Limits, handler: Arc<Handler>) {
     let open = Arc::new(Registry::default());
     let workers = Arc::new(Workers::default());
     let refusing = Arc::new(AtomicUsize::new(0));
@@ -361,14 +361,18 @@ const MIN_BYTES_PER_SECOND: u64 = 64 * 1024;
 
 /// Writes by a deadline. A timeout on each write would not do: a client that reads a byte
 /// now and then could hold its connection, and a thread, for as long as it liked.
-pub struct Deadline<'a> {
+pub(super) struct Deadline<'a> {
     stream: &'a mut TcpStream,
     until: Instant,
 }
 
 impl Deadline<'_> {
     /// A deadline for `bytes`: the timeout, and the time they take at the slowest rate allowed.
-    pub fn for_bytes(stream: &mut TcpStream, timeout: Duration, bytes: usize) -> Deadline<'_> {
+    pub(super) fn for_bytes(
+        stream: &mut TcpStream,
+        timeout: Duration,
+        bytes: usize,
+    ) -> Deadline<'_> {
         let transfer = Duration::from_secs_f64(bytes as f64 / MIN_BYTES_PER_SECOND as f64);
         Deadline {
             stream,

@@ -17,22 +17,22 @@ use crate::ingest::{Outcome, Rejection, Submission, Submitter};
 use crate::store::{DbLocation, Store};
 
 /// Where the built form posts in serve mode.
-pub const COMMENTS_PATH: &str = "/_quill/comments";
+pub(super) const COMMENTS_PATH: &str = "/_quill/comments";
 /// The largest form post accepted.
-pub const MAX_BODY: usize = 64 * 1024;
+pub(super) const MAX_BODY: usize = 64 * 1024;
 const WINDOW: Duration = Duration::from_secs(60);
 /// Addresses remembered before those with no post in the window are forgotten.
 const FORGET_AT: usize = 4096;
 
 /// Posts per address in the last minute.
 #[derive(Debug, Default)]
-pub struct RateLimiter {
+pub(super) struct RateLimiter {
     recent: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
 }
 
 impl RateLimiter {
     /// Records a post from `ip` at `now`; false when it is over `per_minute`.
-    pub fn allow(&self, ip: IpAddr, per_minute: u32, now: Instant) -> bool {
+    pub(super) fn allow(&self, ip: IpAddr, per_minute: u32, now: Instant) -> bool {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         if recent.len() >= FORGET_AT {
             // Addresses whose last post is out of the window: without this, posts from ever new
@@ -59,7 +59,7 @@ impl RateLimiter {
 }
 
 /// Answers a request to the comment endpoint.
-pub fn handle(state: &State, request: &mut Request<'_>) -> Response {
+pub(super) fn handle(state: &State, request: &mut Request<'_>) -> Response {
     if request.head.method != "POST" {
         return text(405, "only POST is accepted here").with_header("Allow", "POST");
     }
@@ -196,10 +196,10 @@ fn submit(state: &State, fields: &Fields) -> Response {
 }
 
 /// The notice a visitor sees when their comment waits for the author.
-pub const MODERATION_PATH: &str = "/_quill/moderation";
+pub(super) const MODERATION_PATH: &str = "/_quill/moderation";
 
 /// The "awaits moderation" page.
-pub fn moderation_notice(url: &str) -> Response {
+pub(super) fn moderation_notice(url: &str) -> Response {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let post = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "post")

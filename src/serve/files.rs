@@ -55,7 +55,7 @@ pub fn resolve(root: &Path, raw_url: &str) -> Resolved {
 }
 
 /// Whether `path` exists and, with every link in it followed, is still within `root`.
-pub fn inside(root: &Path, path: &Path) -> bool {
+pub(super) fn inside(root: &Path, path: &Path) -> bool {
     match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
         (Ok(root), Ok(path)) => path.starts_with(root),
         _ => false,

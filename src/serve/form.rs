@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 /// A form's fields by name (trimmed, lowercased, as ingest names columns).
-pub type Fields = HashMap<String, String>;
+pub(super) type Fields = HashMap<String, String>;
 
 /// Why a form was not read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum FormError {
+pub(super) enum FormError {
     /// The same field more than once (in ingest's words).
     #[error("{}", crate::ingest::read::given_twice(.0))]
     Twice(String),
@@ -21,7 +21,7 @@ pub enum FormError {
 }
 
 /// The fields of a form body.
-pub fn parse(body: &[u8]) -> Result<Fields, FormError> {
+pub(super) fn parse(body: &[u8]) -> Result<Fields, FormError> {
     let mut fields = Fields::new();
     for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
         let (name, value) = match pair.iter().position(|b| *b == b'=') {

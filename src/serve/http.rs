@@ -7,10 +7,10 @@ use super::files::{Resolved, inside, resolve};
 use super::wire::Response;
 
 /// Where pages listen for reloads.
-pub const EVENTS_PATH: &str = "/_quill/events";
+pub(super) const EVENTS_PATH: &str = "/_quill/events";
 
 /// Answers one request; `None` when it streamed its answer itself.
-pub fn handle(state: &State, request: &mut Request<'_>) -> Option<Response> {
+pub(super) fn handle(state: &State, request: &mut Request<'_>) -> Option<Response> {
     let path = request.path().to_string();
     if path == EVENTS_PATH {
         let events = state.reload.subscribe();
@@ -102,6 +102,6 @@ fn with_type(status: u16, file: &std::path::Path, bytes: Vec<u8>) -> Response {
 }
 
 /// A plain-text response.
-pub fn text(status: u16, body: &str) -> Response {
+pub(super) fn text(status: u16, body: &str) -> Response {
     Response::text(status, body)
 }

@@ -9,17 +9,17 @@ use std::time::Duration;
 ///
 /// A page that is already leaving (a submitted comment form, a followed link) closes its
 /// stream first: reloading it then would cancel that navigation, and with it the form post.
-pub const SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/_quill/events");addEventListener("beforeunload",()=>s.close());s.onmessage=e=>{if(e.data==="reload")location.reload()};})();</script>"#;
+pub(super) const SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/_quill/events");addEventListener("beforeunload",()=>s.close());s.onmessage=e=>{if(e.data==="reload")location.reload()};})();</script>"#;
 
 /// Fans one "reload" message out to every connected page.
 #[derive(Debug, Default)]
-pub struct Broadcaster {
+pub(super) struct Broadcaster {
     clients: Mutex<Vec<Sender<()>>>,
 }
 
 impl Broadcaster {
     /// A new subscription for one page: a message arrives on each reload.
-    pub fn subscribe(&self) -> Receiver<()> {
+    pub(super) fn subscribe(&self) -> Receiver<()> {
         let (tx, rx) = channel();
         self.clients
             .lock()
@@ -29,7 +29,7 @@ impl Broadcaster {
     }
 
     /// Tells every page to reload, forgetting pages that went away.
-    pub fn reload_all(&self) {
+    pub(super) fn reload_all(&self) {
         self.clients
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -41,7 +41,7 @@ impl Broadcaster {
 /// each at once; returns when the page goes away or the server stops. A comment line every
 /// `heartbeat` finds out about pages that went away between reloads, whose connections
 /// would otherwise count against the server's cap until the next build.
-pub fn stream_events(
+pub(super) fn stream_events(
     rx: &Receiver<()>,
     out: &mut dyn Write,
     heartbeat: Duration,

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 /// The open connections, and which of them wait for a request (and may give way).
 #[derive(Default)]
-pub struct Registry {
+pub(super) struct Registry {
     slots: Mutex<Slots>,
 }
 
@@ -33,7 +33,7 @@ impl Registry {
 
     /// A slot for a new connection, making room by closing the longest-waiting one when at
     /// the cap; `None` when every open connection is busy.
-    pub fn admit(&self, stream: &TcpStream, max: usize) -> Option<u64> {
+    pub(super) fn admit(&self, stream: &TcpStream, max: usize) -> Option<u64> {
         let mut slots = self.lock();
         if slots.open.len() >= max {
             let oldest = slots
@@ -62,7 +62,7 @@ impl Registry {
     }
 
     /// Marks a connection waiting or busy; false when it was closed to make room.
-    pub fn set_waiting(&self, id: u64, waiting: bool) -> bool {
+    pub(super) fn set_waiting(&self, id: u64, waiting: bool) -> bool {
         match self.lock().open.get_mut(&id) {
             Some(slot) => {
                 slot.waiting_since = waiting.then(Instant::now);
@@ -73,7 +73,7 @@ impl Registry {
     }
 
     /// Forgets a connection that ended.
-    pub fn leave(&self, id: u64) {
+    pub(super) fn leave(&self, id: u64) {
         self.lock().open.remove(&id);
     }
 }

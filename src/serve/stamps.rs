@@ -7,11 +7,11 @@ use std::time::Duration;
 use crate::store::{DbLocation, Store};
 
 /// How often `quill serve` asks a server database whether comments changed.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+pub(super) const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The comment stamps of a site on a server database, as last seen.
 #[derive(Debug)]
-pub struct ServerStamps {
+pub(super) struct ServerStamps {
     location: DbLocation,
     store: Option<Store>,
     last: Option<u64>,
@@ -19,7 +19,7 @@ pub struct ServerStamps {
 
 impl ServerStamps {
     /// Only for comments that live on a server.
-    pub fn new(location: DbLocation) -> Option<ServerStamps> {
+    pub(super) fn new(location: DbLocation) -> Option<ServerStamps> {
         location.file().is_none().then_some(ServerStamps {
             location,
             store: None,
@@ -28,7 +28,7 @@ impl ServerStamps {
     }
 
     /// A digest of every post's stamp as it is now; `None` while the server cannot be read.
-    pub fn read(&mut self) -> Option<u64> {
+    pub(super) fn read(&mut self) -> Option<u64> {
         if self.store.is_none() {
             self.store = Store::open_read_only(&self.location).ok()?;
         }
@@ -47,13 +47,13 @@ impl ServerStamps {
     }
 
     /// Whether the stamps differ from those the last build saw.
-    pub fn changed(&mut self) -> bool {
+    pub(super) fn changed(&mut self) -> bool {
         let now = self.read();
         now.is_some() && now != self.last
     }
 
     /// A build that started when the stamps were `seen` is done.
-    pub fn built(&mut self, seen: Option<u64>) {
+    pub(super) fn built(&mut self, seen: Option<u64>) {
         if seen.is_some() {
             self.last = seen;
         }

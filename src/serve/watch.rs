@@ -11,7 +11,7 @@ use notify::{RecursiveMode, Watcher};
 const QUIET: Duration = Duration::from_millis(120);
 
 /// A question [`SiteWatcher::next_change`] asks while the files are quiet.
-pub struct Poll<'a> {
+pub(super) struct Poll<'a> {
     /// How often to ask.
     pub interval: Duration,
     /// Whether something changed since the last time it was asked.
@@ -19,7 +19,7 @@ pub struct Poll<'a> {
 }
 
 /// Watches a site root and yields batches of changed paths that matter to the build.
-pub struct SiteWatcher {
+pub(super) struct SiteWatcher {
     _watcher: notify::RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
     root: PathBuf,
@@ -28,7 +28,7 @@ pub struct SiteWatcher {
 
 impl SiteWatcher {
     /// Starts watching `root`; `watched_files` are extra files (such as the database) that count.
-    pub fn new(root: &Path, watched_files: Vec<PathBuf>) -> Result<SiteWatcher> {
+    pub(super) fn new(root: &Path, watched_files: Vec<PathBuf>) -> Result<SiteWatcher> {
         let (tx, events) = channel();
         let mut watcher =
             notify::recommended_watcher(tx).context("failed to start watching files")?;
@@ -58,7 +58,7 @@ impl SiteWatcher {
     /// Blocks until something relevant changes, then until things are quiet; returns what changed.
     /// While nothing happens, `poll` (if any) is asked every `interval` whether something the
     /// file system cannot tell about changed (a server database); an empty list says it did.
-    pub fn next_change(&self, mut poll: Option<Poll<'_>>) -> Option<Vec<PathBuf>> {
+    pub(super) fn next_change(&self, mut poll: Option<Poll<'_>>) -> Option<Vec<PathBuf>> {
         let mut changed = Vec::new();
         loop {
             let event = if changed.is_empty() {

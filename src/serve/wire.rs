@@ -10,7 +10,7 @@ const MAX_HEADERS: usize = 64;
 
 /// A request's line and headers.
 #[derive(Debug, Clone)]
-pub struct Head {
+pub(super) struct Head {
     /// `GET`, `POST`, ...
     pub method: String,
     /// The request target as sent: a path and maybe a query.
@@ -22,7 +22,7 @@ pub struct Head {
 
 impl Head {
     /// The values of every header called `name`, in order.
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
@@ -30,7 +30,7 @@ impl Head {
     }
 
     /// The value of the first header called `name`.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
+    pub(super) fn get(&self, name: &str) -> Option<&[u8]> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -38,7 +38,7 @@ impl Head {
     }
 
     /// Whether the client wants the connection kept open after this request.
-    pub fn keep_alive(&self) -> bool {
+    pub(super) fn keep_alive(&self) -> bool {
         let says = |word: &str| {
             self.all("connection").any(|v| {
                 v.split(|b| *b == b',')
@@ -54,7 +54,7 @@ impl Head {
 
     /// The body's length from `Content-Length`: `Ok(0)` without one, `Err` with the values as
     /// given when they are not one plain number.
-    pub fn content_length(&self) -> Result<u64, String> {
+    pub(super) fn content_length(&self) -> Result<u64, String> {
         let values: Vec<&[u8]> = self.all("content-length").collect();
         let as_given = || {
             values
@@ -78,7 +78,7 @@ impl Head {
 
 /// Why no request head was read.
 #[derive(Debug, PartialEq, Eq)]
-pub enum HeadError {
+pub(super) enum HeadError {
     /// Nothing arrived before the connection closed or the deadline passed: an idle connection.
     Idle,
     /// Part of a head arrived, then the connection closed or failed.
@@ -93,7 +93,7 @@ pub enum HeadError {
 
 /// Reads one request head from `stream` by `deadline`, at most `limit` bytes of it.
 /// `buffer` holds what was read past the previous request; what follows this head stays in it.
-pub fn read_head(
+pub(super) fn read_head(
     stream: &mut dyn Stream,
     buffer: &mut Vec<u8>,
     limit: usize,
@@ -188,7 +188,7 @@ fn parse(buffer: &mut Vec<u8>) -> Result<Option<Head>, HeadError> {
 
 /// Why a body was not read.
 #[derive(Debug, PartialEq, Eq)]
-pub enum BodyError {
+pub(super) enum BodyError {
     /// Over the limit; the stated length, as given.
     TooLarge,
     /// The connection closed, failed, or was too slow.
@@ -196,7 +196,7 @@ pub enum BodyError {
 }
 
 /// Reads a body of `length` bytes by `deadline`, starting with what `buffer` already holds.
-pub fn read_body(
+pub(super) fn read_body(
     stream: &mut dyn Stream,
     buffer: &mut Vec<u8>,
     length: u64,
@@ -230,7 +230,7 @@ pub fn read_body(
 }
 
 /// What the server reads from and writes to: a TCP connection, or bytes in a test.
-pub trait Stream: Read + Write {
+pub(super) trait Stream: Read + Write {
     /// Bounds the wait of the next read.
     fn set_timeout(&mut self, timeout: std::time::Duration) -> io::Result<()>;
 }
@@ -250,7 +250,7 @@ fn is_timeout(error: &io::Error) -> bool {
 
 /// A response with its whole body.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub(super) struct Response {
     /// The status code.
     pub status: u16,
     headers: Vec<(&'static str, String)>,
@@ -260,7 +260,7 @@ pub struct Response {
 
 impl Response {
     /// A response of `status` with `body`.
-    pub fn new(status: u16, body: Vec<u8>) -> Response {
+    pub(super) fn new(status: u16, body: Vec<u8>) -> Response {
         Response {
             status,
             headers: Vec::new(),
@@ -269,14 +269,14 @@ impl Response {
     }
 
     /// A plain-text response.
-    pub fn text(status: u16, body: &str) -> Response {
+    pub(super) fn text(status: u16, body: &str) -> Response {
         Response::new(status, body.as_bytes().to_vec())
             .with_header("Content-Type", "text/plain; charset=utf-8")
     }
 
     /// The response with one more header. A value with a control character in it (which could
     /// end the header early and start another) is left out.
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Response {
+    pub(super) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Response {
         let value = value.into();
         if !value.chars().any(char::is_control) {
             self.headers.push((name, value));
@@ -286,7 +286,7 @@ impl Response {
 }
 
 /// Writes `response`; only its head for a `HEAD` request.
-pub fn write_response(
+pub(super) fn write_response(
     out: &mut dyn Write,
     response: &Response,
     head_only: bool,

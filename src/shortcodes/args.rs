@@ -5,7 +5,7 @@ use serde_json::{Map, Number, Value};
 
 /// One Zola argument list: `key = value` pairs separated by commas; values are strings in any
 /// quotes, numbers, booleans and lists of those.
-pub fn zola_args(args: &str) -> Result<Map<String, Value>, String> {
+pub(super) fn zola_args(args: &str) -> Result<Map<String, Value>, String> {
     let mut named = Map::new();
     let mut rest = args.trim();
     while !rest.is_empty() {
@@ -109,7 +109,7 @@ fn unescape(raw: &str) -> String {
 
 /// Hugo's and Liquid's arguments: words separated by spaces, each `"quoted"`, `` `raw` ``,
 /// bare, or `key=value` with such a value.
-pub fn words(args: &str) -> Result<(Vec<Value>, Map<String, Value>), String> {
+pub(super) fn words(args: &str) -> Result<(Vec<Value>, Map<String, Value>), String> {
     let mut positional = Vec::new();
     let mut named = Map::new();
     let bytes = args.as_bytes();
@@ -169,7 +169,7 @@ pub fn words(args: &str) -> Result<(Vec<Value>, Map<String, Value>), String> {
 }
 
 /// Where the quote that closes one opened before `from` is (a backslash escapes in `"`).
-pub fn closing_quote(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
+pub(super) fn closing_quote(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
     let mut i = from;
     while i < bytes.len() {
         match bytes[i] {
@@ -182,7 +182,7 @@ pub fn closing_quote(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
 }
 
 /// Text quoted in a message: its first line, cut at 40 characters.
-pub fn short(text: &str) -> String {
+pub(super) fn short(text: &str) -> String {
     let line = text.lines().next().unwrap_or("");
     match line.char_indices().nth(40) {
         Some((cut, _)) => format!("{}…", &line[..cut]),

@@ -11,7 +11,7 @@ use crate::links::{Form, Links};
 
 /// One built-in shortcode with a template in `templates/shortcodes/`: everything quill knows
 /// of it, in one place.
-pub struct Builtin {
+pub(super) struct Builtin {
     /// Its name, and its template's.
     pub name: &'static str,
     /// Other names it answers to when the site has no template of that name.
@@ -28,7 +28,7 @@ pub struct Builtin {
 type Prepare = fn(&mut Map<String, Value>, &str, &Media<'_>) -> Result<(), String>;
 
 /// The built-in shortcodes with a template.
-pub const BUILTINS: &[Builtin] = &[
+pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "figure",
         aliases: &["img", "image"],
@@ -120,7 +120,7 @@ pub const BUILTINS: &[Builtin] = &[
 ];
 
 /// The built-in a name stands for, when the site has no template of that name.
-pub fn find(name: &str) -> Option<&'static Builtin> {
+pub(super) fn find(name: &str) -> Option<&'static Builtin> {
     BUILTINS
         .iter()
         .find(|b| b.name == name || b.aliases.contains(&name))
@@ -130,7 +130,7 @@ impl Builtin {
     /// Everything its template reads, by name: positional arguments moved to their names,
     /// other spellings to one, media resolved, and every argument it knows present (none
     /// when not given), so a template never meets an undefined name.
-    pub fn prepare(
+    pub(super) fn prepare(
         &self,
         called_as: &str,
         named: &mut Map<String, Value>,
@@ -339,7 +339,7 @@ fn video_id(given: &str) -> String {
 
 /// Where a page's media files are: its bundle, `content/`, `static/`.
 #[derive(Debug)]
-pub struct Media<'a> {
+pub(super) struct Media<'a> {
     /// The site root.
     pub root: &'a Path,
     /// The page linking to the file.
@@ -354,7 +354,7 @@ impl Media<'_> {
     /// The URL of a media file as written in a call, and the local file when there is one.
     /// A bundle-relative file is beside the page; a site-relative one under `static/` or
     /// in a bundle under `content/`; a URL with a host is left alone (never fetched).
-    pub fn resolve(&self, src: &str) -> (String, Option<PathBuf>) {
+    pub(super) fn resolve(&self, src: &str) -> (String, Option<PathBuf>) {
         if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
             return (src.to_string(), None);
         }
@@ -409,7 +409,7 @@ impl Media<'_> {
 /// `highlight`'s body as a fenced code block for the Markdown renderer, with the language
 /// and options as its info string; `continuation` goes before every line after the first (a
 /// list item's indentation, a blockquote's `>`).
-pub fn fence(info: &str, code: &str, continuation: &str) -> String {
+pub(super) fn fence(info: &str, code: &str, continuation: &str) -> String {
     let code = code
         .strip_prefix("\r\n")
         .or_else(|| code.strip_prefix('\n'))
@@ -429,7 +429,7 @@ pub fn fence(info: &str, code: &str, continuation: &str) -> String {
 }
 
 /// The info string of a `highlight` call: the language, then its options.
-pub fn info_string(positional: &[Value], named: &Map<String, Value>) -> String {
+pub(super) fn info_string(positional: &[Value], named: &Map<String, Value>) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(lang) = named.get("lang").or_else(|| named.get("language")) {
         parts.push(plain(lang));

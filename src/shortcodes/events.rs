@@ -9,7 +9,7 @@ use super::expand::{CLOSE, OPEN, OffsetMap, Output, leak_message};
 use super::{Env, PageContext, Problems};
 
 /// What the edits of one fragment need.
-pub struct Edits<'e, 'a> {
+pub(super) struct Edits<'e, 'a> {
     /// The build's environment.
     pub env: &'e Env<'a>,
     /// The page.
@@ -35,7 +35,7 @@ impl Edits<'_, '_> {
 }
 
 /// Applies the edits to a fragment's events.
-pub fn edit<'a>(events: &mut Vec<(Event<'a>, Range<usize>)>, edits: &mut Edits<'_, '_>) {
+pub(super) fn edit<'a>(events: &mut Vec<(Event<'a>, Range<usize>)>, edits: &mut Edits<'_, '_>) {
     links(events, edits);
     if edits.check_leaks {
         leaks(events, edits);
@@ -132,7 +132,7 @@ fn is_code_element(tag: &str) -> bool {
 
 /// Where HTML's text (outside `code`, `pre`, `kbd`, `samp`, `script` and `style`, and
 /// outside tags and comments) holds template syntax.
-pub fn html_leaks(html: &str) -> Option<usize> {
+pub(super) fn html_leaks(html: &str) -> Option<usize> {
     if !super::expand::may_leak(html) {
         return None;
     }

@@ -18,7 +18,7 @@ use crate::templates;
 
 /// What replaces a placeholder.
 #[derive(Debug)]
-pub enum Output {
+pub(super) enum Output {
     /// HTML from a template.
     Html(String),
     /// Text, escaped when written.
@@ -27,18 +27,18 @@ pub enum Output {
 
 /// Marks a placeholder: characters of Unicode's private use area, which Markdown leaves alone
 /// and no author types.
-pub const OPEN: char = '\u{E000}';
+pub(super) const OPEN: char = '\u{E000}';
 /// Ends a placeholder.
-pub const CLOSE: char = '\u{E001}';
+pub(super) const CLOSE: char = '\u{E001}';
 
 /// Where the expanded text came from: (start in the expanded text, start in the original,
 /// whether the text was copied as is).
 #[derive(Debug, Default)]
-pub struct OffsetMap(Vec<(usize, usize, bool)>);
+pub(super) struct OffsetMap(Vec<(usize, usize, bool)>);
 
 impl OffsetMap {
     /// The original offset of an offset in the expanded text.
-    pub fn original(&self, expanded: usize) -> usize {
+    pub(super) fn original(&self, expanded: usize) -> usize {
         let i = self.0.partition_point(|(start, _, _)| *start <= expanded);
         match i.checked_sub(1).map(|i| self.0[i]) {
             Some((start, original, true)) => original + (expanded - start),
@@ -51,7 +51,7 @@ impl OffsetMap {
 /// Renders Markdown that is the page's body or a part of it (a call's body rendered as
 /// Markdown), noting problems at offsets of the page's body, which `to_page` gives for
 /// offsets of `text`.
-pub fn render_fragment(
+pub(super) fn render_fragment(
     env: &Env<'_>,
     page: &PageContext<'_>,
     text: &str,
@@ -103,7 +103,7 @@ pub fn render_fragment(
 }
 
 /// Whether text holds any of the pairs the leak warning looks for.
-pub fn may_leak(text: &str) -> bool {
+pub(super) fn may_leak(text: &str) -> bool {
     ["{{", "}}", "{%", "%}"].iter().any(|p| text.contains(p))
 }
 
@@ -360,7 +360,7 @@ fn run(
 }
 
 /// The warning for template syntax left in `what`.
-pub fn leak_message(what: &str) -> String {
+pub(super) fn leak_message(what: &str) -> String {
     format!(
         "{what} still has template syntax ({{{{ }}}} or {{% %}}) that quill did not run, so visitors see it; \
          write the call as a shortcode quill knows, or add shortcodes = false to the front matter of a post about templates"

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// Every section but the content root's (the home page), by folder, with its members: the
 /// posts and pages whose nearest section it is, and those of its transparent subsections.
-pub fn collect(
+pub(super) fn collect(
     config: &SiteConfig,
     sources: &[Source],
     posts: &[PageData],
@@ -143,7 +143,7 @@ fn parent(folder: &str) -> &str {
 
 /// The posts the home page lists: all of them, or with `[home] sections`, those in the named
 /// sections and the folders below them.
-pub fn home(config: &SiteConfig, sources: &[Source], posts: &[PageData]) -> Vec<usize> {
+pub(super) fn home(config: &SiteConfig, sources: &[Source], posts: &[PageData]) -> Vec<usize> {
     let Some(named) = &config.home.sections else {
         return (0..posts.len())
             .filter(|&i| posts[i].render && !posts[i].translated)

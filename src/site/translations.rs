@@ -7,7 +7,7 @@ use crate::content::Source;
 
 /// Gives every page the other versions of it: the files that share its name without the
 /// language.
-pub fn link(sources: &[Source], posts: &mut [PageData], pages: &mut [PageData]) {
+pub(super) fn link(sources: &[Source], posts: &mut [PageData], pages: &mut [PageData]) {
     let mut versions: FxHashMap<&str, Vec<Translation>> = FxHashMap::default();
     let all = || posts.iter().chain(pages.iter());
     if all().all(|p| !p.translated) {

@@ -3,14 +3,14 @@
 
 #![allow(dead_code)]
 
-pub mod pg_server;
+pub(crate) mod pg_server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A comment database backend a test runs against.
 #[derive(Clone, Copy)]
-pub enum Backend {
+pub(crate) enum Backend {
     /// `comments.db` in the site, as without DATABASE_URL.
     Sqlite,
     /// A fresh database on the test server, through DATABASE_URL.
@@ -19,7 +19,7 @@ pub enum Backend {
 
 impl Backend {
     /// The PostgreSQL backend, when a test server runs (see [`pg_server::server`]).
-    pub fn postgres() -> Option<Backend> {
+    pub(crate) fn postgres() -> Option<Backend> {
         pg_server::server().map(Backend::Postgres)
     }
 }
@@ -46,14 +46,14 @@ macro_rules! backend_tests {
 pub(crate) use backend_tests;
 
 /// A throwaway site on disk, with the database the quill runs in it use.
-pub struct TestSite {
+pub(crate) struct TestSite {
     dir: tempfile::TempDir,
     /// DATABASE_URL for every run; `None` means the site's own `comments.db`.
     database_url: Option<String>,
 }
 
 /// What a quill run printed and how it ended.
-pub struct Run {
+pub(crate) struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
@@ -69,7 +69,7 @@ impl Run {
     }
 
     /// Panics with the output unless the run exited 0.
-    pub fn ok(self) -> Run {
+    pub(crate) fn ok(self) -> Run {
         assert_eq!(
             self.code,
             Some(0),
@@ -81,7 +81,7 @@ impl Run {
     }
 
     /// The lines of standard error that are warnings.
-    pub fn warnings(&self) -> Vec<&str> {
+    pub(crate) fn warnings(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| l.starts_with("warning:"))
@@ -89,7 +89,7 @@ impl Run {
     }
 
     /// Panics unless the run exited with `code`; no panic or backtrace may appear.
-    pub fn fails_with(self, code: i32) -> Run {
+    pub(crate) fn fails_with(self, code: i32) -> Run {
         assert_eq!(
             self.code,
             Some(code),
@@ -107,13 +107,13 @@ impl Run {
 }
 
 /// The quill binary under test.
-pub fn quill() -> Command {
+pub(crate) fn quill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_quill"))
 }
 
 impl TestSite {
     /// An empty folder, not yet a site.
-    pub fn empty() -> TestSite {
+    pub(crate) fn empty() -> TestSite {
         TestSite {
             dir: tempfile::tempdir().expect("temp dir"),
             database_url: None,
@@ -121,7 +121,7 @@ impl TestSite {
     }
 
     /// A site like [`TestSite::with_config`] whose runs use `backend`'s database.
-    pub fn on(backend: Backend, extra: &str) -> TestSite {
+    pub(crate) fn on(backend: Backend, extra: &str) -> TestSite {
         let mut site = TestSite::with_config(extra);
         if let Backend::Postgres(server) = backend {
             site.database_url = Some(server.create_database());
@@ -130,17 +130,17 @@ impl TestSite {
     }
 
     /// The DATABASE_URL of this site's runs, if it sets one.
-    pub fn database_url(&self) -> Option<&str> {
+    pub(crate) fn database_url(&self) -> Option<&str> {
         self.database_url.as_deref()
     }
 
     /// A site with a minimal site.toml and an empty content/ folder.
-    pub fn new() -> TestSite {
+    pub(crate) fn new() -> TestSite {
         TestSite::with_config("")
     }
 
     /// A site whose site.toml has `extra` appended after title and base_url.
-    pub fn with_config(extra: &str) -> TestSite {
+    pub(crate) fn with_config(extra: &str) -> TestSite {
         let site = TestSite::empty();
         site.write(
             "site.toml",
@@ -151,17 +151,17 @@ impl TestSite {
     }
 
     /// The site root.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// A path under the site root.
-    pub fn path(&self, relative: &str) -> PathBuf {
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
     /// Writes a file, creating its folders.
-    pub fn write(&self, relative: &str, text: &str) -> &TestSite {
+    pub(crate) fn write(&self, relative: &str, text: &str) -> &TestSite {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
@@ -169,7 +169,7 @@ impl TestSite {
     }
 
     /// Writes a post with TOML front matter.
-    pub fn post(
+    pub(crate) fn post(
         &self,
         slug: &str,
         title: &str,
@@ -184,24 +184,24 @@ impl TestSite {
     }
 
     /// Reads a file of the site or its output.
-    pub fn read(&self, relative: &str) -> String {
+    pub(crate) fn read(&self, relative: &str) -> String {
         let path = self.path(relative);
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()))
     }
 
     /// Whether a file exists under the site root.
-    pub fn exists(&self, relative: &str) -> bool {
+    pub(crate) fn exists(&self, relative: &str) -> bool {
         self.path(relative).exists()
     }
 
     /// Runs quill with `args` in the site root, with no DATABASE_URL from the environment.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_env(args, &[])
     }
 
     /// Runs quill with `args` and extra environment variables.
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = self.command();
         command.args(args);
         for (k, v) in env {
@@ -211,7 +211,7 @@ impl TestSite {
     }
 
     /// quill in the site root with this site's DATABASE_URL (or none), not yet run.
-    pub fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         let mut command = quill();
         command.current_dir(self.root()).env_remove("DATABASE_URL");
         if let Some(url) = &self.database_url {
@@ -221,7 +221,7 @@ impl TestSite {
     }
 
     /// Runs SQL straight against the site's database, bypassing quill.
-    pub fn sql(&self, statements: &str) -> Result<(), String> {
+    pub(crate) fn sql(&self, statements: &str) -> Result<(), String> {
         match &self.database_url {
             None => {
                 let conn = rusqlite::Connection::open(self.path("comments.db")).unwrap();
@@ -236,7 +236,7 @@ impl TestSite {
     }
 
     /// One text value from the site's database.
-    pub fn sql_text(&self, query: &str) -> String {
+    pub(crate) fn sql_text(&self, query: &str) -> String {
         match &self.database_url {
             None => rusqlite::Connection::open(self.path("comments.db"))
                 .unwrap()
@@ -251,7 +251,7 @@ impl TestSite {
     }
 
     /// (id, post, body) of every stored comment, by id.
-    pub fn comment_rows(&self) -> Vec<(i64, String, String)> {
+    pub(crate) fn comment_rows(&self) -> Vec<(i64, String, String)> {
         let query = "SELECT id, post, body FROM comments ORDER BY id";
         match &self.database_url {
             None => {
@@ -273,7 +273,7 @@ impl TestSite {
     }
 
     /// Whether quill has created its database (a file, or its tables on the server).
-    pub fn database_exists(&self) -> bool {
+    pub(crate) fn database_exists(&self) -> bool {
         match &self.database_url {
             None => self.exists("comments.db"),
             Some(_) => {
@@ -284,7 +284,7 @@ impl TestSite {
     }
 
     /// Deletes the comment database (the file, or everything in the server database).
-    pub fn drop_database(&self) {
+    pub(crate) fn drop_database(&self) {
         match &self.database_url {
             None => std::fs::remove_file(self.path("comments.db")).unwrap(),
             Some(_) => self
@@ -295,7 +295,7 @@ impl TestSite {
 
     /// Whether the `n`th backup (1: the first) of schema `version` exists: a file beside
     /// `comments.db`, or a schema of the server database.
-    pub fn backup_exists(&self, version: u32, n: u32) -> bool {
+    pub(crate) fn backup_exists(&self, version: u32, n: u32) -> bool {
         let suffix = if n == 1 {
             String::new()
         } else {
@@ -313,7 +313,7 @@ impl TestSite {
     }
 
     /// Removes the first backup of schema `version`.
-    pub fn remove_backup(&self, version: u32) {
+    pub(crate) fn remove_backup(&self, version: u32) {
         match &self.database_url {
             None => {
                 std::fs::remove_file(self.path(&format!("comments.db.bak-v{version}"))).unwrap()
@@ -326,7 +326,7 @@ impl TestSite {
 }
 
 /// Every file under `dir`, as `/`-separated relative paths with their bytes, sorted.
-pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -346,7 +346,7 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Every payload of the XSS corpora in `tests/corpora/`, one per non-blank line.
-pub fn xss_payloads() -> Vec<String> {
+pub(crate) fn xss_payloads() -> Vec<String> {
     ["xss-payloads.txt", "xss-polyglots.txt"]
         .iter()
         .flat_map(|name| {
@@ -364,7 +364,7 @@ pub fn xss_payloads() -> Vec<String> {
 }
 
 /// A payload as a username: control characters out, at most 64 characters, as ingest allows.
-pub fn as_username(payload: &str) -> String {
+pub(crate) fn as_username(payload: &str) -> String {
     payload
         .chars()
         .filter(|c| !c.is_control())

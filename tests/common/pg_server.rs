@@ -17,7 +17,7 @@ const PASSWORD: &str = "quill-test-password";
 const USER: &str = "quill";
 
 /// A running test server.
-pub struct Server {
+pub(crate) struct Server {
     bin: PathBuf,
     dir: PathBuf,
     /// `Some("nobody")` when the server runs as another user than this process.
@@ -31,7 +31,7 @@ static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
 /// The shared server, started on first use. `None` (with a note) when PostgreSQL is not
 /// installed or did not start, so that a developer without it still runs the SQLite tests;
 /// with `CI=true` that is a failure instead.
-pub fn server() -> Option<&'static Server> {
+pub(crate) fn server() -> Option<&'static Server> {
     match SERVER.get_or_init(start) {
         Ok(server) => Some(server),
         Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -51,7 +51,7 @@ pub fn server() -> Option<&'static Server> {
 
 impl Server {
     /// Creates an empty database and returns its URL.
-    pub fn create_database(&self) -> String {
+    pub(crate) fn create_database(&self) -> String {
         let name = format!(
             "quill_test_{}",
             self.databases.fetch_add(1, Ordering::SeqCst)
@@ -63,7 +63,7 @@ impl Server {
     }
 
     /// The URL of a database on this server.
-    pub fn url(&self, database: &str) -> String {
+    pub(crate) fn url(&self, database: &str) -> String {
         format!(
             "postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{database}",
             self.port
@@ -71,7 +71,7 @@ impl Server {
     }
 
     /// The URL of a database on this server, with another password.
-    pub fn url_with_password(&self, database: &str, password: &str) -> String {
+    pub(crate) fn url_with_password(&self, database: &str, password: &str) -> String {
         format!(
             "postgres://{USER}:{password}@127.0.0.1:{}/{database}",
             self.port
@@ -79,7 +79,7 @@ impl Server {
     }
 
     /// A client connected to a database of this server.
-    pub fn client(&self, database: &str) -> postgres::Client {
+    pub(crate) fn client(&self, database: &str) -> postgres::Client {
         postgres::Client::connect(&self.url(database), postgres::NoTls)
             .unwrap_or_else(|e| panic!("connect to the test server: {e:?}"))
     }

@@ -12,7 +12,7 @@ use super::Generator;
 
 /// The settings carried over, in quill's terms.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Settings {
+pub(super) struct Settings {
     /// The site's title.
     pub title: String,
     /// The absolute URL, with its path.
@@ -60,7 +60,7 @@ pub struct Settings {
 /// A Jekyll `defaults` entry with a permalink for a part of the site
 /// (jekyllrb.com/docs/configuration/front-matter-defaults).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScopedPermalink {
+pub(super) struct ScopedPermalink {
     /// The folder it applies to, relative to the site (empty: everywhere).
     pub path: String,
     /// The kind of file (`posts`, `pages`, a collection), or any.
@@ -70,7 +70,7 @@ pub struct ScopedPermalink {
 }
 
 /// Finds and reads the configuration of a `generator` site at `source`.
-pub fn read(generator: Generator, source: &Path) -> Result<Settings> {
+pub(super) fn read(generator: Generator, source: &Path) -> Result<Settings> {
     let candidates: &[&str] = match generator {
         Generator::Jekyll => &["_config.yml", "_config.yaml", "_config.toml"],
         Generator::Hugo => &[
@@ -491,7 +491,7 @@ fn zola(c: &Value) -> Settings {
 }
 
 /// The `site.toml` of the imported site.
-pub fn site_toml(s: &Settings, generator: Generator) -> String {
+pub(super) fn site_toml(s: &Settings, generator: Generator) -> String {
     let quote = |v: &str| toml::Value::String(v.to_string()).to_string();
     let mut out = format!(
         "# Imported from a {} site's {} by `quill import`.\n",

@@ -12,7 +12,7 @@ use super::config::Settings;
 
 /// What a file becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A post (dated content).
     Post,
     /// A draft post, marked as one.
@@ -25,7 +25,7 @@ pub enum Kind {
 
 /// One file to write: from the source, to a path under the new site, and as what.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Planned {
+pub(super) struct Planned {
     /// Relative to the new site's root.
     pub to: PathBuf,
     /// The source file.
@@ -40,7 +40,7 @@ pub struct Planned {
 /// folders above `_posts`, a permalink from the defaults for its folder): what the old
 /// generator gave it without the file saying so.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FrontEdits {
+pub(super) struct FrontEdits {
     /// Categories that come before the front matter's own.
     pub categories: Vec<String>,
     /// A permalink pattern, unless the file has its own.
@@ -48,7 +48,11 @@ pub struct FrontEdits {
 }
 
 /// Every file of the source site the new one takes, sorted by destination.
-pub fn plan(generator: Generator, source: &Path, settings: &Settings) -> Result<Vec<Planned>> {
+pub(super) fn plan(
+    generator: Generator,
+    source: &Path,
+    settings: &Settings,
+) -> Result<Vec<Planned>> {
     let mut planned = match generator {
         Generator::Jekyll => super::jekyll::plan(source, settings)?,
         Generator::Hugo | Generator::Zola => content_and_static(source)?,
@@ -83,7 +87,7 @@ fn files_under(dir: &Path, hidden: bool) -> Result<Vec<PathBuf>> {
 }
 
 /// Whether a file is Markdown or HTML, which a generator renders.
-pub fn is_markup(path: &Path) -> bool {
+pub(super) fn is_markup(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("md" | "markdown" | "mdown" | "html")
@@ -91,12 +95,12 @@ pub fn is_markup(path: &Path) -> bool {
 }
 
 /// Whether a file starts with front matter (Jekyll renders only those; others are static).
-pub fn has_front_matter(path: &Path) -> bool {
+pub(super) fn has_front_matter(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| b.starts_with(b"---") || b.starts_with(b"+++"))
 }
 
 /// `file` relative to `root`.
-pub fn under(root: &Path, file: &Path) -> PathBuf {
+pub(super) fn under(root: &Path, file: &Path) -> PathBuf {
     file.strip_prefix(root).unwrap_or(file).to_path_buf()
 }
 
@@ -132,7 +136,7 @@ fn content_and_static(source: &Path) -> Result<Vec<Planned>> {
 /// A draft's text with `draft: true` added to its front matter (Jekyll marks drafts by their
 /// folder, quill by the field) and, when it has no date, the date Jekyll gives a draft (its
 /// file's modification day); nothing else changes.
-pub fn mark_draft(text: &str, modified: &str) -> String {
+pub(super) fn mark_draft(text: &str, modified: &str) -> String {
     let has_date = |front: &str| front.lines().any(|l| l.trim_start().starts_with("date"));
     if let Some(rest) = text.strip_prefix("---\n") {
         let front = rest.split("\n---").next().unwrap_or("");
@@ -159,7 +163,7 @@ pub fn mark_draft(text: &str, modified: &str) -> String {
 /// matter: the folders' categories before its own (the keys `category` and `categories` become
 /// one `categories` list, as Jekyll merges them), and the permalink of its folder's defaults
 /// unless it has one. Nothing else changes.
-pub fn with_front_edits(text: &str, edits: &FrontEdits) -> String {
+pub(super) fn with_front_edits(text: &str, edits: &FrontEdits) -> String {
     let Some(rest) = text.strip_prefix("---\n") else {
         return text.to_string();
     };
@@ -231,7 +235,7 @@ fn without_keys(front: &str, keys: &[&str]) -> String {
 /// A page's text with a `title` added when its front matter has none (Hugo, Zola and Jekyll
 /// allow that; quill asks for one): the name of its file, or of its folder for an `index.md`
 /// or `_index.md`, as words.
-pub fn with_title(text: &str, path: &Path) -> Option<String> {
+pub(super) fn with_title(text: &str, path: &Path) -> Option<String> {
     let fence = ["---", "+++"]
         .into_iter()
         .find(|f| text.starts_with(&format!("{f}\n")))?;
@@ -255,7 +259,7 @@ pub fn with_title(text: &str, path: &Path) -> Option<String> {
 }
 
 /// A file's modification day, `YYYY-MM-DD` (UTC).
-pub fn modified_day(path: &Path) -> String {
+pub(super) fn modified_day(path: &Path) -> String {
     let modified = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .map(chrono::DateTime::<chrono::Utc>::from)

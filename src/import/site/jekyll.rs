@@ -53,7 +53,7 @@ const DEFAULT_EXCLUDE: &[&str] = &[
 ];
 
 /// Every file of the Jekyll site at `source` the new site takes, and where.
-pub fn plan(source: &Path, settings: &Settings) -> Result<Vec<Planned>> {
+pub(super) fn plan(source: &Path, settings: &Settings) -> Result<Vec<Planned>> {
     let filter = Filter::new(settings);
     let mut planned = Vec::new();
     let walk = WalkDir::new(source)

@@ -12,7 +12,7 @@ use crate::shortcodes::scan;
 
 /// Liquid that quill leaves as written, where it first appears in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Leftover {
+pub(super) struct Leftover {
     /// The file's line (1-based, front matter counted).
     pub line: usize,
     /// The tag or variable, as written (cut at 60 characters).
@@ -21,7 +21,7 @@ pub struct Leftover {
 
 /// The first Liquid in `text` (a whole file, front matter included) that quill would not
 /// run; `html` says the body is HTML, where quill runs no Liquid at all.
-pub fn first_leftover(text: &str, html: bool) -> Option<Leftover> {
+pub(super) fn first_leftover(text: &str, html: bool) -> Option<Leftover> {
     let body_start = body_start(text);
     let body = &text[body_start..];
     if !body.contains("{{") && !body.contains("{%") {
@@ -78,7 +78,7 @@ fn body_start(text: &str) -> usize {
 
 /// `text` with its body replaced by links to quill's listings of the posts, under the site's
 /// base path; the front matter is kept.
-pub fn replaced_body(text: &str, file: &Path, base_path: &str) -> String {
+pub(super) fn replaced_body(text: &str, file: &Path, base_path: &str) -> String {
     let front = &text[..body_start(text)];
     let base = base_path.trim_end_matches('/');
     let links = format!(

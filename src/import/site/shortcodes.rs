@@ -11,7 +11,7 @@ use super::Generator;
 
 /// A shortcode the content calls that quill does not have.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Used {
+pub(super) struct Used {
     /// Its name.
     pub name: String,
     /// How many pages call it.
@@ -37,7 +37,7 @@ pub enum Ported {
 
 /// The shortcodes that the given content bodies call, by name, with the number of pages
 /// calling each.
-pub fn used(pages: &[(PathBuf, String)]) -> Vec<Used> {
+pub(super) fn used(pages: &[(PathBuf, String)]) -> Vec<Used> {
     let mut found: BTreeMap<String, Used> = BTreeMap::new();
     for (page, text) in pages {
         let body = without_front_matter(text);
@@ -79,7 +79,7 @@ fn without_front_matter(text: &str) -> &str {
 }
 
 /// Where the source keeps the template of a shortcode or include.
-pub fn source_of(
+pub(super) fn source_of(
     generator: Generator,
     source: &Path,
     theme: Option<&str>,
@@ -108,7 +108,11 @@ pub fn source_of(
 }
 
 /// The template quill gets for `name`, and what it is.
-pub fn port(generator: Generator, name: &str, original: Option<(&Path, &str)>) -> (String, Ported) {
+pub(super) fn port(
+    generator: Generator,
+    name: &str,
+    original: Option<(&Path, &str)>,
+) -> (String, Ported) {
     if generator == Generator::Zola
         && let Some((from, text)) = original
         && compiles(name, text)

@@ -100,7 +100,7 @@ impl Postgres {
 }
 
 /// The transaction of one ingest run.
-pub struct PgIngest<'a> {
+pub(super) struct PgIngest<'a> {
     tx: Transaction<'a>,
     /// User ids by (username, lowercased email), so a run does one lookup per visitor.
     users: HashMap<(String, String), i64>,

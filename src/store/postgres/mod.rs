@@ -23,7 +23,7 @@ use crate::comments::CommentRecord;
 const MIGRATE_LOCK: i64 = 0x7175_696c_6c00_0002;
 
 /// An open PostgreSQL database.
-pub struct Postgres {
+pub(super) struct Postgres {
     /// Behind a `RefCell` because the client needs `&mut` even to read, and the store's readers
     /// take `&self`; a store is never shared between threads.
     pub(super) client: RefCell<Client>,
@@ -38,7 +38,7 @@ impl std::fmt::Debug for Postgres {
 
 /// What went wrong, in one line: the server's own message for database errors, else the
 /// client's description with its cause.
-pub fn pg_error(e: &postgres::Error) -> String {
+pub(super) fn pg_error(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return db.message().to_string();
     }
@@ -77,7 +77,7 @@ fn connect_error(url: &PgUrl, e: &postgres::Error) -> anyhow::Error {
 
 impl Postgres {
     /// Connects; a read-only connection refuses every write, as SQLite's read-only open does.
-    pub fn connect(url: &PgUrl, read_only: bool) -> Result<Postgres> {
+    pub(super) fn connect(url: &PgUrl, read_only: bool) -> Result<Postgres> {
         let mut client = url
             .config()
             .connect(NoTls)

@@ -12,7 +12,7 @@ use crate::comments::Status;
 
 /// The transaction of one ingest run.
 #[derive(Debug)]
-pub struct SqliteIngest<'a> {
+pub(super) struct SqliteIngest<'a> {
     tx: rusqlite::Transaction<'a>,
     /// User ids by username and folded email, so a run does one lookup per visitor.
     users: rustc_hash::FxHashMap<String, i64>,

@@ -24,7 +24,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An open SQLite database.
 #[derive(Debug)]
-pub struct Sqlite {
+pub(super) struct Sqlite {
     pub(super) conn: Connection,
     path: PathBuf,
 }
@@ -51,7 +51,7 @@ fn configure(conn: &Connection, writable: bool) -> Result<()> {
 
 impl Sqlite {
     /// Opens an existing database read-only; `None` if there is no file.
-    pub fn open_read_only(path: &Path) -> Result<Option<Sqlite>> {
+    pub(super) fn open_read_only(path: &Path) -> Result<Option<Sqlite>> {
         if !path.exists() {
             return Ok(None);
         }
@@ -68,7 +68,7 @@ impl Sqlite {
     }
 
     /// Opens (creating if needed) a database for writing, without migrating it.
-    pub fn open_writable(path: &Path) -> Result<Sqlite> {
+    pub(super) fn open_writable(path: &Path) -> Result<Sqlite> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("failed to create {}", dir.display()))?;
