@@ -4,15 +4,15 @@
 use std::fmt;
 
 /// How many errors a report lists before it only counts the rest.
-pub const SHOWN: usize = 50;
+pub(crate) const SHOWN: usize = 50;
 
 /// Every content error a build found, each a `file:line: message` line, in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostics(pub Vec<String>);
+pub(crate) struct Diagnostics(pub Vec<String>);
 
 impl Diagnostics {
     /// `Err` with every message when there is any, so a build stops before writing.
-    pub fn check(mut messages: Vec<String>) -> Result<(), Diagnostics> {
+    pub(crate) fn check(mut messages: Vec<String>) -> Result<(), Diagnostics> {
         if messages.is_empty() {
             return Ok(());
         }

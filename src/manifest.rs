@@ -21,7 +21,7 @@ const FORMAT: u32 = 5;
 
 /// What the last build wrote and from what.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     format: u32,
     /// Digest of the site-wide inputs (binary, config, templates, options); any change makes
     /// the whole manifest stale.
@@ -37,7 +37,7 @@ pub struct Manifest {
 
 /// Where a comment of the comments feed was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeedPage {
+pub(crate) struct FeedPage {
     /// The post it is on.
     pub post: String,
     /// That post's thread then (see [`ThreadEntry`]): while it is the same, so is the page.
@@ -50,7 +50,7 @@ pub struct FeedPage {
 
 /// What a build knew of one post's thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ThreadEntry {
+pub(crate) struct ThreadEntry {
     /// The post's comment stamp then: while it is the same, so is the thread.
     pub stamp: i64,
     /// Its approved comments then (a second check on the stamp).
@@ -61,7 +61,7 @@ pub struct ThreadEntry {
 
 /// One output file of the last build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutputEntry {
+pub(crate) struct OutputEntry {
     /// Digest of its inputs; `None` for files that are rendered every time.
     pub key: Option<u128>,
     /// Digest of its bytes (or, for copied files, of the source file's fingerprint).
@@ -70,7 +70,7 @@ pub struct OutputEntry {
 
 impl Manifest {
     /// A new, empty manifest for a build with these site-wide inputs.
-    pub fn new(site_key: u128) -> Manifest {
+    pub(crate) fn new(site_key: u128) -> Manifest {
         Manifest {
             format: FORMAT,
             site_key,
@@ -80,19 +80,19 @@ impl Manifest {
 
     /// The manifest of the build in `output_dir`, if there is a readable one of this format.
     /// Anything unreadable counts as none: the next build is then a full one.
-    pub fn load(output_dir: &Path) -> Option<Manifest> {
+    pub(crate) fn load(output_dir: &Path) -> Option<Manifest> {
         read_current(&path_for(output_dir))
     }
 
     /// Encodes the manifest into a temporary file beside `output_dir`, not yet in effect.
-    pub fn write_pending(&self, output_dir: &Path) -> Result<()> {
+    pub(crate) fn write_pending(&self, output_dir: &Path) -> Result<()> {
         let pending = pending_path(output_dir);
         let bytes = postcard::to_stdvec(self).context("failed to encode the build manifest")?;
         fs::write(&pending, bytes).with_context(|| format!("failed to write {}", pending.display()))
     }
 
     /// Puts the manifest written by [`Manifest::write_pending`] in effect.
-    pub fn install(output_dir: &Path) -> Result<()> {
+    pub(crate) fn install(output_dir: &Path) -> Result<()> {
         let path = path_for(output_dir);
         fs::rename(pending_path(output_dir), &path)
             .with_context(|| format!("failed to write {}", path.display()))
@@ -100,7 +100,7 @@ impl Manifest {
 
     /// Forgets the last build's manifest, before its output starts to change: if the build
     /// is interrupted then, the next one starts from scratch instead of trusting a stale record.
-    pub fn remove(output_dir: &Path) -> Result<()> {
+    pub(crate) fn remove(output_dir: &Path) -> Result<()> {
         let path = path_for(output_dir);
         match fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -121,7 +121,7 @@ struct SourceRecord {
 
 /// The front matter recorded beside `output_dir` by a build with the same site-wide inputs;
 /// empty when there is none (a cache: entries are trusted only for unchanged files).
-pub fn load_sources(output_dir: &Path, site_key: u128) -> SourceCache {
+pub(crate) fn load_sources(output_dir: &Path, site_key: u128) -> SourceCache {
     read_current::<SourceRecord>(&sources_path(output_dir))
         .filter(|r| r.site_key == site_key)
         .map(|r| r.sources)
@@ -129,7 +129,7 @@ pub fn load_sources(output_dir: &Path, site_key: u128) -> SourceCache {
 }
 
 /// Records the sources' front matter beside `output_dir`, replacing the last record at once.
-pub fn save_sources(output_dir: &Path, site_key: u128, sources: SourceCache) -> Result<()> {
+pub(crate) fn save_sources(output_dir: &Path, site_key: u128, sources: SourceCache) -> Result<()> {
     let record = SourceRecord {
         format: FORMAT,
         site_key,
@@ -171,12 +171,12 @@ fn pending(path: &Path) -> PathBuf {
 
 /// `.public.quill-manifest` beside `public/`: outside the output, so it is never
 /// published, and next to it, so each output folder has its own.
-pub fn path_for(output_dir: &Path) -> PathBuf {
+pub(crate) fn path_for(output_dir: &Path) -> PathBuf {
     beside(output_dir, "quill-manifest")
 }
 
 /// `.public.<suffix>` beside `public/`.
-pub fn beside(output_dir: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn beside(output_dir: &Path, suffix: &str) -> PathBuf {
     let name = output_dir
         .file_name()
         .map_or("public".into(), |n| n.to_string_lossy().into_owned());

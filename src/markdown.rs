@@ -67,16 +67,16 @@ fn options(config: &MarkdownConfig) -> Options {
 
 /// A change to a document's events (with their byte ranges in the Markdown) before they
 /// become HTML: shortcode output, internal links.
-pub type Edit<'e> = &'e mut dyn for<'a> FnMut(&mut Vec<(Event<'a>, Range<usize>)>);
+pub(crate) type Edit<'e> = &'e mut dyn for<'a> FnMut(&mut Vec<(Event<'a>, Range<usize>)>);
 
 /// Renders a post or page body, with code and math as `config` says.
-pub fn render(markdown: &str, config: &MarkdownConfig) -> RenderedMarkdown {
+pub(crate) fn render(markdown: &str, config: &MarkdownConfig) -> RenderedMarkdown {
     render_with(markdown, config, None)
 }
 
 /// Renders a body, with `edit` applied to its events first; without one, no event is held
 /// twice. Code and math are rewritten after the edit, so code a shortcode made is highlighted.
-pub fn render_with(
+pub(crate) fn render_with(
     markdown: &str,
     config: &MarkdownConfig,
     edit: Option<Edit<'_>>,
@@ -215,7 +215,7 @@ impl<'c> Blocks<'c> {
 
 /// The byte ranges of code in a Markdown text (code spans, code blocks, math when it is
 /// parsed) and of HTML comments, in order: where shortcode-looking text is left as written.
-pub fn code_ranges(markdown: &str, config: &MarkdownConfig) -> Vec<Range<usize>> {
+pub(crate) fn code_ranges(markdown: &str, config: &MarkdownConfig) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(markdown, options(config)).into_offset_iter() {
         let code = match &event {
@@ -357,7 +357,7 @@ fn first_paragraph(events: &[Event<'_>]) -> Option<String> {
 }
 
 /// Minutes to read `words` at 200 words a minute, at least one.
-pub fn reading_time(words: usize) -> usize {
+pub(crate) fn reading_time(words: usize) -> usize {
     words.div_ceil(200).max(1)
 }
 

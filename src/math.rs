@@ -6,7 +6,7 @@ use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
 /// Appends `tex` as a `<math>` element (a display block when `display`) to `out`, or returns
 /// why it could not be typeset, with nothing written.
-pub fn typeset(tex: &str, display: bool, out: &mut String) -> Result<(), String> {
+pub(crate) fn typeset(tex: &str, display: bool, out: &mut String) -> Result<(), String> {
     let storage = Storage::new();
     // The whole formula is parsed first: a formula with an error is shown as its source, not
     // as MathML with a red mark in the middle.

@@ -9,10 +9,10 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 /// The folder of a site's own templates.
-pub const TEMPLATES_DIR: &str = "templates";
+pub(crate) const TEMPLATES_DIR: &str = "templates";
 
 /// The default theme, embedded at compile time.
-pub const BUILTIN: &[(&str, &str)] = &[
+pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("post.html", include_str!("../templates/post.html")),
@@ -104,7 +104,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Template sources by name: the built-in theme with the site's files laid over it.
-pub fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
+pub(crate) fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut sources: BTreeMap<String, String> = BUILTIN
         .iter()
         .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -131,7 +131,7 @@ pub fn sources(root: &Path) -> Result<BTreeMap<String, String>> {
 }
 
 /// Whether the template `name` among `sources` is quill's own, not replaced by the site.
-pub fn is_builtin(sources: &BTreeMap<String, String>, name: &str) -> bool {
+pub(crate) fn is_builtin(sources: &BTreeMap<String, String>, name: &str) -> bool {
     BUILTIN
         .iter()
         .find(|(n, _)| *n == name)
@@ -139,7 +139,7 @@ pub fn is_builtin(sources: &BTreeMap<String, String>, name: &str) -> bool {
 }
 
 /// Compiles the templates once for the whole build.
-pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
+pub(crate) fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml"]);
     // Markdown to HTML for shortcode bodies; HTML already made (a body quill rendered) is
@@ -162,7 +162,7 @@ pub fn compile(sources: &BTreeMap<String, String>) -> Result<Tera> {
 }
 
 /// A Tera error as one readable block: which template, which line, what went wrong.
-pub fn describe(err: &tera::Error) -> String {
+pub(crate) fn describe(err: &tera::Error) -> String {
     let mut text = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {

@@ -11,7 +11,7 @@
 //! 5. write (`write::write`): a full build into a staging folder swapped in whole, an
 //!    incremental one into a pending folder renamed in after a journal records it.
 //!
-//! A build remembers what it wrote in a [`Manifest`] beside the output. The next build reads
+//! A build remembers what it wrote in a manifest (`manifest::Manifest`) beside the output. The next build reads
 //! front matter only from files that changed, renders only the files whose inputs changed,
 //! and rewrites only the files whose bytes changed. Without a usable manifest (the first
 //! build, `--full`, or a change to the config, the templates, the options or quill itself),

@@ -7,7 +7,7 @@
 
 /// What a fence's info string asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CodeInfo {
+pub(crate) struct CodeInfo {
     /// The language as written, or empty.
     pub lang: String,
     /// Whether lines are numbered.
@@ -22,7 +22,7 @@ pub struct CodeInfo {
 
 impl CodeInfo {
     /// Reads an info string such as `rust,linenos` or `go {hl_lines=[2]}`.
-    pub fn parse(info: &str) -> Self {
+    pub(crate) fn parse(info: &str) -> Self {
         let info = info.trim();
         let lang_end = info
             .find(|c: char| c == ',' || c == '{' || c.is_whitespace())
@@ -53,7 +53,7 @@ impl CodeInfo {
     }
 
     /// Whether line `n` (counted from 1 in the block) is marked.
-    pub fn is_marked(&self, n: usize) -> bool {
+    pub(crate) fn is_marked(&self, n: usize) -> bool {
         self.hl_lines.iter().any(|&(a, b)| (a..=b).contains(&n))
     }
 }

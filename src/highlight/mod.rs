@@ -12,12 +12,12 @@ mod languages;
 mod lexer;
 mod palettes;
 
-pub use info::CodeInfo;
-pub use palettes::{DEFAULT_PALETTE, PALETTES, palette};
+pub(crate) use info::CodeInfo;
+pub(crate) use palettes::{DEFAULT_PALETTE, PALETTES, palette};
 
 /// A kind of token, and the class it is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     /// Reserved words.
     Keyword,
     /// Built-in and capitalized type names.
@@ -55,31 +55,31 @@ pub enum Class {
 }
 
 /// Every class a token can have, as written in HTML.
-pub const CLASSES: [&str; 17] = [
+pub(crate) const CLASSES: [&str; 17] = [
     "hl-kw", "hl-ty", "hl-fn", "hl-st", "hl-nu", "hl-li", "hl-co", "hl-me", "hl-va", "hl-at",
     "hl-ta", "hl-pr", "hl-in", "hl-de", "hl-he", "hl-em", "hl-sg",
 ];
 
 impl Class {
     /// The class attribute's value.
-    pub fn css(self) -> &'static str {
+    pub(crate) fn css(self) -> &'static str {
         CLASSES[self as usize]
     }
 }
 
 /// Whether `value` is a class attribute quill's highlighter writes on a token.
-pub fn is_token_class(value: &str) -> bool {
+pub(crate) fn is_token_class(value: &str) -> bool {
     CLASSES.contains(&value)
 }
 
 /// Whether quill highlights this fence language (a name or an alias, in any case).
-pub fn knows(lang: &str) -> bool {
+pub(crate) fn knows(lang: &str) -> bool {
     languages::lang(lang).is_some()
 }
 
 /// Appends `code` highlighted as `lang` to `out`, escaped; `false` (and nothing written)
 /// when quill does not know the language.
-pub fn highlight_into(lang: &str, code: &str, out: &mut String) -> bool {
+pub(crate) fn highlight_into(lang: &str, code: &str, out: &mut String) -> bool {
     match languages::lang(lang) {
         Some(lang) => {
             lexer::highlight(lang, code, out);
@@ -90,14 +90,14 @@ pub fn highlight_into(lang: &str, code: &str, out: &mut String) -> bool {
 }
 
 /// Appends `text` to `out` with `&`, `<` and `>` escaped, for an element's text.
-pub fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     lexer::escape_into(out, text, false);
 }
 
 /// A fenced block of a post as HTML: `<pre><code class="language-…">` with highlighted
 /// tokens, each line wrapped when lines are numbered or marked, in a `<figure>` with the
 /// file name when it has one. An unknown or missing language gives escaped plain text.
-pub fn code_block(info: &CodeInfo, code: &str, out: &mut String) {
+pub(crate) fn code_block(info: &CodeInfo, code: &str, out: &mut String) {
     if let Some(name) = &info.name {
         out.push_str("<figure class=\"hl-file\"><figcaption>");
         escape_into(out, name);

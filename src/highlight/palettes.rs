@@ -2,10 +2,10 @@
 //! added to `style.css`; `highlight_theme = "none"` leaves the styling to the site's CSS.
 
 /// The palette a site gets unless it names another.
-pub const DEFAULT_PALETTE: &str = "quill";
+pub(crate) const DEFAULT_PALETTE: &str = "quill";
 
 /// The built-in palettes' names.
-pub const PALETTES: [&str; 2] = ["quill", "mono"];
+pub(crate) const PALETTES: [&str; 2] = ["quill", "mono"];
 
 /// The layout every palette shares: marked lines, line numbers, file names.
 const LAYOUT: &str = "\
@@ -45,7 +45,7 @@ const MARK: (&str, &str) = ("#e9e1c4", "#3a3526");
 const LINE_NUMBERS: (&str, &str) = ("#5c636b", "#a0a8b3");
 
 /// The CSS of a built-in palette, or `None` for a name that is not one.
-pub fn palette(name: &str) -> Option<String> {
+pub(crate) fn palette(name: &str) -> Option<String> {
     let colours: &[(&str, &str, &str)] = match name {
         "quill" => &QUILL,
         // Structure alone: keywords bold, comments italic, the text's own colour.

@@ -7,18 +7,17 @@
 mod recover;
 mod update;
 
-pub use recover::recover;
-pub use update::Update;
+pub(crate) use recover::recover;
+pub(crate) use update::Update;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use walkdir::WalkDir;
 
 /// A directory being filled with a new build; removed again unless [`Staging::commit`] is called.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -26,7 +25,7 @@ pub struct Staging {
 
 impl Staging {
     /// Creates an empty staging directory next to `target`.
-    pub fn new(target: &Path) -> Result<Staging> {
+    pub(crate) fn new(target: &Path) -> Result<Staging> {
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -50,12 +49,13 @@ impl Staging {
     }
 
     /// The staging directory itself.
-    pub fn dir(&self) -> &Path {
+    #[cfg(test)]
+    fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Writes a file at a `/`-separated path relative to the output root.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path_of(relative)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
@@ -65,7 +65,7 @@ impl Staging {
     }
 
     /// Copies a file to a `/`-separated path relative to the output root.
-    pub fn copy(&self, from: &Path, relative: &str) -> Result<()> {
+    pub(crate) fn copy(&self, from: &Path, relative: &str) -> Result<()> {
         let path = self.path_of(relative)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
@@ -76,26 +76,12 @@ impl Staging {
         Ok(())
     }
 
-    /// Copies a whole folder (such as `static/`) to the output root, keeping its layout.
-    pub fn copy_tree(&self, from: &Path) -> Result<usize> {
-        let mut copied = 0;
-        for entry in WalkDir::new(from).sort_by_file_name() {
-            let entry = entry.with_context(|| format!("failed to walk {}", from.display()))?;
-            if entry.file_type().is_file() {
-                let relative = entry.path().strip_prefix(from).unwrap_or(entry.path());
-                self.copy(entry.path(), &relative.to_string_lossy().replace('\\', "/"))?;
-                copied += 1;
-            }
-        }
-        Ok(copied)
-    }
-
     fn path_of(&self, relative: &str) -> Result<PathBuf> {
         checked_join(&self.dir, relative)
     }
 
     /// Swaps the staging directory in place of the target; the old output is removed after.
-    pub fn commit(mut self) -> Result<()> {
+    pub(crate) fn commit(mut self) -> Result<()> {
         let old = self.dir.with_file_name(format!(
             ".{}.old-{}",
             self.target
@@ -154,13 +140,13 @@ pub(crate) fn remove_tree(dir: &Path) -> std::io::Result<()> {
 /// `quill build`): an advisory lock on a file beside the folder, which the system releases
 /// when the holder exits, however it exits.
 #[derive(Debug)]
-pub struct OutputLock {
+pub(crate) struct OutputLock {
     _file: fs::File,
 }
 
 impl OutputLock {
     /// Takes the lock of `output_dir`, calling `waiting` first if another build holds it.
-    pub fn acquire(output_dir: &Path, waiting: impl FnOnce()) -> Result<OutputLock> {
+    pub(crate) fn acquire(output_dir: &Path, waiting: impl FnOnce()) -> Result<OutputLock> {
         let path = lock_path(output_dir);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)
@@ -203,7 +189,7 @@ pub(crate) fn checked_join(dir: &Path, relative: &str) -> Result<PathBuf> {
 }
 
 /// Refuses output folders whose replacement would destroy the site itself.
-pub fn check_output_dir(root: &Path, output: &Path) -> Result<()> {
+pub(crate) fn check_output_dir(root: &Path, output: &Path) -> Result<()> {
     let root = fs::canonicalize(root)
         .with_context(|| format!("failed to open the site root {}", root.display()))?;
     let output_abs = absolute(output)?;

@@ -15,7 +15,7 @@ use crate::manifest::{Manifest, beside};
 
 /// Cleans up after an interrupted build of `output_dir`; returns a note of what it did, if
 /// anything needed doing.
-pub fn recover(output_dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn recover(output_dir: &Path) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     let journal = journal_path(output_dir);
     if journal.exists() {

@@ -37,7 +37,7 @@ pub(super) fn journal_path(output_dir: &Path) -> PathBuf {
 
 /// A change being prepared; dropped without [`Update::commit`], it leaves the output as it was.
 #[derive(Debug)]
-pub struct Update {
+pub(crate) struct Update {
     dir: PathBuf,
     pending_dir: PathBuf,
     pending: Mutex<Vec<String>>,
@@ -46,7 +46,7 @@ pub struct Update {
 
 /// What a committed update did.
 #[derive(Debug, Clone, Copy)]
-pub struct Committed {
+pub(crate) struct Committed {
     /// Files written into the output.
     pub written: usize,
     /// How long the output was mixed: the renames and removals.
@@ -55,7 +55,7 @@ pub struct Committed {
 
 impl Update {
     /// Starts changing the output folder `dir`, with an empty pending folder beside it.
-    pub fn new(dir: &Path) -> Result<Update> {
+    pub(crate) fn new(dir: &Path) -> Result<Update> {
         let pending_dir = pending_dir(dir);
         if pending_dir.exists() {
             remove_tree(&pending_dir)
@@ -72,7 +72,7 @@ impl Update {
     }
 
     /// Writes a file at a `/`-separated path relative to the output root.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.prepare(relative)?;
         fs::write(&path, bytes).with_context(|| format!("failed to write {}", path.display()))?;
         self.note(relative);
@@ -80,7 +80,7 @@ impl Update {
     }
 
     /// Copies a file to a `/`-separated path relative to the output root.
-    pub fn copy(&self, from: &Path, relative: &str) -> Result<()> {
+    pub(crate) fn copy(&self, from: &Path, relative: &str) -> Result<()> {
         let path = self.prepare(relative)?;
         fs::copy(from, &path)
             .with_context(|| format!("failed to copy {} to {}", from.display(), path.display()))?;
@@ -108,7 +108,7 @@ impl Update {
 
     /// Records the change in the journal, then moves every written file into place and
     /// removes the files in `removed` (relative paths), with any folders they leave empty.
-    pub fn commit(mut self, removed: &[String]) -> Result<Committed> {
+    pub(crate) fn commit(mut self, removed: &[String]) -> Result<Committed> {
         let renames = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
         let journal = Journal {
             renames,

@@ -10,7 +10,7 @@ use crate::site::{Language, Member, PageData, Section, Site, Tag, Taxonomy};
 
 /// One output file to render.
 #[derive(Debug)]
-pub enum Job<'a> {
+pub(crate) enum Job<'a> {
     /// A post's page.
     Post(&'a PageData),
     /// A standalone page.
@@ -100,16 +100,16 @@ pub enum Job<'a> {
 
 /// How many top-level comments each post's (or page's) thread has, by key: what paging a
 /// thread depends on. A key that is missing has none.
-pub type TopLevel = FxHashMap<String, usize>;
+pub(crate) type TopLevel = FxHashMap<String, usize>;
 
 /// How many pages the thread of `page` takes.
-pub fn thread_pages(site: &Site, top_level: &TopLevel, page: &PageData) -> usize {
+pub(crate) fn thread_pages(site: &Site, top_level: &TopLevel, page: &PageData) -> usize {
     let count = top_level.get(&page.key).copied().unwrap_or(0);
     paging::page_count(count, site.config.comments.per_page)
 }
 
 /// Every output file of the site, in a fixed order.
-pub fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
+pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> = Vec::new();
     let mut later_pages = Vec::new();
     let comments = site.config.comments.enabled;
@@ -254,7 +254,7 @@ fn push_listing<'a>(
 
 impl Job<'_> {
     /// The site path it renders, without the base path.
-    pub fn site_path(&self, site: &Site) -> String {
+    pub(crate) fn site_path(&self, site: &Site) -> String {
         match self {
             Job::Post(page) | Job::Page(page) => page
                 .path
@@ -296,12 +296,12 @@ impl Job<'_> {
     }
 
     /// The output file, relative to the output root.
-    pub fn file(&self, site: &Site) -> String {
+    pub(crate) fn file(&self, site: &Site) -> String {
         file_for(&self.site_path(site))
     }
 
     /// The posts and pages whose rendered bodies this job shows.
-    pub fn bodies<'s>(&self, site: &'s Site) -> Vec<&'s PageData>
+    pub(crate) fn bodies<'s>(&self, site: &'s Site) -> Vec<&'s PageData>
     where
         Self: 's,
     {
@@ -324,7 +324,7 @@ impl Job<'_> {
     /// `None` for the comments feed, which is rendered every time (what it shows comes from
     /// the newest comments across the site). `urls` is a digest of every page's URL, which
     /// the pages that may link to others or call shortcodes depend on.
-    pub fn key(
+    pub(crate) fn key(
         &self,
         site: &Site,
         base: &Xxh3,
@@ -554,12 +554,12 @@ impl Job<'_> {
 }
 
 /// Where a listing's pages live: `/`, or a term's page such as `/tags/<slug>/`.
-pub fn listing_base(tag: Option<&Tag>) -> String {
+pub(crate) fn listing_base(tag: Option<&Tag>) -> String {
     tag.map_or_else(|| "/".to_string(), |t| t.site_path.clone())
 }
 
 /// The posts a language's feed shows, newest first.
-pub fn language_feed_posts<'s>(
+pub(crate) fn language_feed_posts<'s>(
     site: &'s Site,
     language: &'s Language,
 ) -> impl Iterator<Item = &'s PageData> {
@@ -571,7 +571,10 @@ pub fn language_feed_posts<'s>(
 }
 
 /// The posts a term's feed shows, newest first.
-pub fn term_feed_posts<'s>(site: &'s Site, term: &'s Tag) -> impl Iterator<Item = &'s PageData> {
+pub(crate) fn term_feed_posts<'s>(
+    site: &'s Site,
+    term: &'s Tag,
+) -> impl Iterator<Item = &'s PageData> {
     term.posts
         .iter()
         .map(|&i| &site.posts[i])
@@ -579,7 +582,7 @@ pub fn term_feed_posts<'s>(site: &'s Site, term: &'s Tag) -> impl Iterator<Item 
 }
 
 /// The newest posts of a section, for its feed.
-pub fn section_feed_posts<'s>(
+pub(crate) fn section_feed_posts<'s>(
     site: &'s Site,
     section: &'s Section,
 ) -> impl Iterator<Item = &'s PageData> {
@@ -600,7 +603,7 @@ pub fn section_feed_posts<'s>(
 }
 
 /// The newest posts that have any of a taxonomy's terms, for its feed.
-pub fn taxonomy_feed_posts<'s>(
+pub(crate) fn taxonomy_feed_posts<'s>(
     site: &'s Site,
     terms: &'s [Tag],
 ) -> impl Iterator<Item = &'s PageData> {
@@ -617,7 +620,7 @@ pub fn taxonomy_feed_posts<'s>(
 /// The site path of listing page `index` under `base` (`/` or `/tags/x/`), with the site's
 /// `paginate_path`: Zola's folder name (`page`: `/page/2/`) or Jekyll's pattern with `:num`
 /// (`page:num`: `/page2/`).
-pub fn listing_path(base: &str, index: usize, paginate_path: &str) -> String {
+pub(crate) fn listing_path(base: &str, index: usize, paginate_path: &str) -> String {
     if index == 1 {
         base.to_string()
     } else if paginate_path.contains(":num") {
@@ -631,7 +634,7 @@ pub fn listing_path(base: &str, index: usize, paginate_path: &str) -> String {
 }
 
 /// The output file for a site path: `/posts/a/` is `posts/a/index.html`.
-pub fn file_for(path: &str) -> String {
+pub(crate) fn file_for(path: &str) -> String {
     let trimmed = path.trim_start_matches('/');
     if trimmed.is_empty() || trimmed.ends_with('/') {
         format!("{trimmed}index.html")

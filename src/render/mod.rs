@@ -1,7 +1,7 @@
 //! Rendering: the site model becomes a flat list of jobs (one output file each), rendered in
 //! parallel with rayon from templates compiled once. Nothing here mutates the model.
 
-pub mod jobs;
+pub(crate) mod jobs;
 mod stencil;
 mod thread;
 
@@ -17,12 +17,12 @@ use crate::comments::thread::{CommentNode, Threads, node};
 use crate::site::taxonomies::TAGS;
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
-pub use jobs::{Job, TopLevel, jobs};
+pub(crate) use jobs::{Job, TopLevel, jobs};
 use jobs::{listing_base, listing_path};
 
 /// A rendered file: where it goes (relative to the output root) and its bytes.
 #[derive(Debug)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// `/`-separated path under the output root.
     pub path: String,
     /// The file's contents.
@@ -82,18 +82,18 @@ struct ConfigView<'a> {
 
 /// A menu link to a top-level page (`menu`).
 #[derive(Debug, Serialize)]
-pub struct MenuLink<'a> {
+pub(crate) struct MenuLink<'a> {
     title: &'a str,
     path: &'a str,
 }
 
 /// Where rendered files go, one call per file, from many threads at once.
-pub type Sink<'a> = dyn Fn(&Rendered) -> Result<()> + Sync + 'a;
+pub(crate) type Sink<'a> = dyn Fn(&Rendered) -> Result<()> + Sync + 'a;
 
 /// What rendering reads besides the model: the rendered bodies (by source index), the
 /// comment threads of the pages being rendered, and the newest comments for the feed.
 #[derive(Debug)]
-pub struct Inputs<'a> {
+pub(crate) struct Inputs<'a> {
     /// Rendered Markdown by source index; present for every page a job shows.
     pub bodies: &'a [Option<PageBody>],
     /// Approved comments of the pages being rendered, and of the posts in the comments feed.
@@ -113,7 +113,7 @@ pub struct Inputs<'a> {
 
 /// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
 /// output never sits in memory.
-pub fn render_jobs(
+pub(crate) fn render_jobs(
     site: &Site,
     jobs: &[&Job<'_>],
     inputs: &Inputs<'_>,
@@ -139,7 +139,7 @@ pub fn render_jobs(
 }
 
 /// The top-level pages, as `menu` in templates.
-pub fn menu(site: &Site) -> Vec<MenuLink<'_>> {
+pub(crate) fn menu(site: &Site) -> Vec<MenuLink<'_>> {
     site.pages
         .iter()
         .filter(|p| {

@@ -10,12 +10,12 @@ use crate::markdown;
 use crate::shortcodes;
 
 /// RenderedMarkdown bodies by source index, with the warnings their shortcodes gave.
-pub type Bodies = (Vec<Option<PageBody>>, Vec<String>);
+pub(crate) type Bodies = (Vec<Option<PageBody>>, Vec<String>);
 
 /// Renders the Markdown of the sources marked in `needed` (by source index), in parallel,
 /// reading each body from its file, with their shortcodes and internal links. Every error of
 /// every page is reported at once ([`Diagnostics`](crate::diagnostics::Diagnostics)).
-pub fn render_bodies(
+pub(crate) fn render_bodies(
     env: &shortcodes::Env<'_>,
     site: &Site,
     sources: &[Source],

@@ -16,12 +16,12 @@ use crate::markdown::TocEntry;
 
 mod body;
 mod sections;
-pub mod taxonomies;
+pub(crate) mod taxonomies;
 mod translations;
 
-pub use body::{Bodies, render_bodies};
-pub use sections::unknown_home_sections;
-pub use taxonomies::Taxonomy;
+pub(crate) use body::{Bodies, render_bodies};
+pub(crate) use sections::unknown_home_sections;
+pub(crate) use taxonomies::Taxonomy;
 
 /// A link to a tag, as posts carry it.
 #[derive(Debug, Clone, Serialize)]
@@ -177,7 +177,7 @@ pub struct Section {
 /// The HTML is kept as template values, made once: every listing that shows the page shares
 /// them instead of copying a body into each of its contexts.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageBody {
+pub(crate) struct PageBody {
     /// HTML before the summary marker, else the description as text, else the first paragraph.
     pub summary: Option<tera::Value>,
     /// The body as HTML.

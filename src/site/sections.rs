@@ -115,7 +115,7 @@ pub(super) fn collect(
 
 /// A warning for each `[home] sections` entry that names no folder any post is in: a typo
 /// there would empty the home page without a word.
-pub fn unknown_home_sections(config: &SiteConfig, sources: &[Source]) -> Vec<String> {
+pub(crate) fn unknown_home_sections(config: &SiteConfig, sources: &[Source]) -> Vec<String> {
     let Some(named) = &config.home.sections else {
         return Vec::new();
     };

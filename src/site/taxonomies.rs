@@ -14,7 +14,7 @@ use crate::content::permalink::Values;
 use crate::content::slug::slugify;
 
 /// The taxonomy whose terms are `page.tags`, `/tags/` and `tag.html`, as quill always had.
-pub const TAGS: &str = "tags";
+pub(crate) const TAGS: &str = "tags";
 
 /// A taxonomy other than tags, with its terms.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +36,7 @@ pub struct Taxonomy {
 }
 
 /// Every taxonomy's name: tags, categories, then the declared ones in order.
-pub fn names(config: &SiteConfig) -> Vec<String> {
+pub(crate) fn names(config: &SiteConfig) -> Vec<String> {
     let mut names = vec![TAGS.to_string(), "categories".to_string()];
     for name in config.taxonomies.keys() {
         if !names.contains(name) {
@@ -48,7 +48,7 @@ pub fn names(config: &SiteConfig) -> Vec<String> {
 
 /// The terms a source gives a taxonomy: from the front matter's key of that name, at the top
 /// level or under Zola's `[taxonomies]` (tags and categories were read with the rest of it).
-pub fn terms_of<'a>(source: &'a Source, name: &str) -> Vec<&'a str> {
+pub(crate) fn terms_of<'a>(source: &'a Source, name: &str) -> Vec<&'a str> {
     match name {
         TAGS => source.meta.tags.iter().map(String::as_str).collect(),
         "categories" => source.meta.categories.iter().map(String::as_str).collect(),
@@ -68,7 +68,7 @@ pub fn terms_of<'a>(source: &'a Source, name: &str) -> Vec<&'a str> {
 
 /// A term page's site path: the taxonomy's `[permalinks]` pattern with the term's slug as
 /// `:slug` (and `:title`), else `/<taxonomy>/<slug>/`.
-pub fn term_path(config: &SiteConfig, taxonomy: &str, slug: &str) -> String {
+pub(crate) fn term_path(config: &SiteConfig, taxonomy: &str, slug: &str) -> String {
     config
         .permalinks
         .parsed
@@ -86,7 +86,10 @@ pub fn term_path(config: &SiteConfig, taxonomy: &str, slug: &str) -> String {
 
 /// Each distinct term's link per taxonomy (in [`names`] order), made once: thousands of posts
 /// share a few dozen terms.
-pub fn links(config: &SiteConfig, sources: &[Source]) -> Vec<FxHashMap<String, Option<TagRef>>> {
+pub(crate) fn links(
+    config: &SiteConfig,
+    sources: &[Source],
+) -> Vec<FxHashMap<String, Option<TagRef>>> {
     names(config)
         .iter()
         .map(|taxonomy| {
@@ -108,7 +111,7 @@ pub fn links(config: &SiteConfig, sources: &[Source]) -> Vec<FxHashMap<String, O
 }
 
 /// A source's terms in each taxonomy but tags, as `page.taxonomies`.
-pub fn page_terms(
+pub(crate) fn page_terms(
     config: &SiteConfig,
     source: &Source,
     links: &[FxHashMap<String, Option<TagRef>>],
@@ -128,7 +131,7 @@ pub fn page_terms(
 }
 
 /// Every term of `taxonomy` with the rendered posts that carry it, by slug.
-pub fn group(config: &SiteConfig, taxonomy: &str, posts: &[PageData]) -> Vec<Tag> {
+pub(crate) fn group(config: &SiteConfig, taxonomy: &str, posts: &[PageData]) -> Vec<Tag> {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
     for (index, post) in posts.iter().enumerate().filter(|(_, p)| p.render) {
         let refs = if taxonomy == TAGS {
@@ -164,7 +167,7 @@ pub fn group(config: &SiteConfig, taxonomy: &str, posts: &[PageData]) -> Vec<Tag
 }
 
 /// Every taxonomy but tags, with its terms.
-pub fn collect(config: &SiteConfig, posts: &[PageData]) -> Vec<Taxonomy> {
+pub(crate) fn collect(config: &SiteConfig, posts: &[PageData]) -> Vec<Taxonomy> {
     names(config)
         .into_iter()
         .skip(1)
