@@ -11,8 +11,9 @@
 //! plan     jobs, one per output file ─► keys against the last manifest ─► what to render,
 //!          whose bodies, whose threads
 //! render   Markdown + shortcodes + highlighting of the bodies needed ║ threads from the store
-//!          (all of them on a full build, those of the pages rendered otherwise)
-//!          ─► the chosen jobs through Tera (rayon)
+//!          (all of them on a full build, those of the pages rendered otherwise), paged by
+//!          `[comments] per_page`, each comment's HTML made once ─► the chosen jobs through
+//!          Tera (rayon)
 //! write    full: a staging folder, swapped in whole │ incremental: a pending folder beside the
 //!          output, a journal, then the renames ─► manifest and source record beside the output
 //! ```
