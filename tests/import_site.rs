@@ -391,7 +391,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     let source = TestSite::empty();
     source.write(
         "_config.yml",
-        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\n  guides:\n    output: true\n    permalink: /learn/:name/\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
+        "title: Field Notes\nurl: https://notes.example.org\npermalink: /:categories/:year/:month/:day/:title:output_ext\npaginate: 2\nplugins: [jekyll-paginate, jekyll-feed]\nexclude:\n  - scripts\n  - \"*.sh\"\ncollections:\n  recipes:\n    output: true\n  guides:\n    output: true\n    permalink: /learn/:path/\ndefaults:\n  - scope:\n      path: \"notes\"\n      type: posts\n    values:\n      permalink: /notes/:title/\n      layout: note\n",
     );
     source.write(
         "_posts/2021-01-02-first.md",
@@ -421,6 +421,10 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     );
     source.write("_recipes/bread.md", "---\ntitle: Bread\n---\nFlour.\n");
     source.write("_guides/knots.md", "---\ntitle: Knots\n---\nTie them.\n");
+    source.write(
+        "_guides/sailing/reefing.md",
+        "---\ntitle: Reefing\n---\nLess sail.\n",
+    );
     source.write("assets/css/site.css", "body {}\n");
     source.write("assets/css/main.scss", "---\n---\n@import \"theme\";\n");
     source.write("deploy.sh", "rsync -a _site/ host:\n");
@@ -464,6 +468,8 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
             "recipes/bread.html",
             // A collection's own permalink.
             "learn/knots/index.html",
+            // Jekyll's :path keeps the folders under the collection's.
+            "learn/sailing/reefing/index.html",
             "assets/css/site.css",
             // jekyll-paginate's second page of the home page, and jekyll-feed's feed.
             "page2/index.html",

@@ -44,10 +44,11 @@ enum Token {
     Section,
     Sections,
     Categories,
+    Path,
     OutputExt,
 }
 
-const TOKENS: [(&str, Token); 18] = [
+const TOKENS: [(&str, Token); 19] = [
     ("year", Token::Year),
     ("short_year", Token::ShortYear),
     ("month", Token::Month),
@@ -65,6 +66,7 @@ const TOKENS: [(&str, Token); 18] = [
     ("section", Token::Section),
     ("sections", Token::Sections),
     ("categories", Token::Categories),
+    ("path", Token::Path),
     ("output_ext", Token::OutputExt),
 ];
 
@@ -92,6 +94,9 @@ pub struct Values<'a> {
     pub sections: &'a str,
     /// `:categories`, joined by `/`.
     pub categories: &'a str,
+    /// `:path`: the folders under the top-level one and the file's name, as Jekyll's
+    /// collection documents have it (`bread/sourdough` in `_recipes/`).
+    pub path: &'a str,
 }
 
 impl Pattern {
@@ -175,6 +180,7 @@ impl Pattern {
                         Token::Filename | Token::ContentBaseName => values.filename.to_string(),
                         Token::Section => values.section.to_string(),
                         Token::Sections => values.sections.to_string(),
+                        Token::Path => values.path.to_string(),
                         Token::Categories => values.categories.to_string(),
                         Token::OutputExt => ".html".to_string(),
                     };

@@ -158,6 +158,13 @@ fn place_one(
         depth
     };
     let sections_path = folders[..depth.min(folders.len())].join("/");
+    let within_top = folders
+        .iter()
+        .skip(1)
+        .cloned()
+        .chain(std::iter::once(slugify_path(&location.stem, mode)))
+        .collect::<Vec<_>>()
+        .join("/");
     let values = Values {
         date: source.date,
         slug: &token_slug,
@@ -166,6 +173,7 @@ fn place_one(
         section: folders.first().map_or("", String::as_str),
         sections: &sections_path,
         categories: &categories,
+        path: &within_top,
     };
     let own;
     let (pattern, named): (Option<&Pattern>, String) = if let Some(url) = &source.meta.url {

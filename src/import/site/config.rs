@@ -362,12 +362,11 @@ fn jekyll_defaults(c: &Value, s: &mut Settings) {
     }
 }
 
-/// A collection's permalink in the tokens quill has: `:collection` is its name, `:name` and
-/// `:path` the document's file name (collections are usually flat).
+/// A collection's permalink in the tokens quill has: `:collection` is its name, `:name` the
+/// document's file name; `:path` is quill's too (the folders under the collection's).
 fn collection_pattern(pattern: &str, collection: &str) -> String {
     pattern
         .replace(":collection", collection)
-        .replace(":path", ":filename")
         .replace(":name", ":filename")
 }
 
