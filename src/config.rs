@@ -71,6 +71,10 @@ pub struct SiteConfig {
     /// How the author is told of comments that wait for them.
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// `[extra]`: the site's own values for its templates and shortcodes (`config.extra.x`),
+    /// as in Zola (Hugo's `[params]`).
+    #[serde(default)]
+    pub extra: toml::Table,
 }
 
 /// The `[notify]` table of `site.toml`: where the author is told of what a run stored.

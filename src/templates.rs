@@ -86,6 +86,10 @@ pub(crate) const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/shortcodes/instagram.html"),
     ),
     (
+        "shortcodes/param.html",
+        include_str!("../templates/shortcodes/param.html"),
+    ),
+    (
         "shortcodes/toc.html",
         include_str!("../templates/shortcodes/toc.html"),
     ),

@@ -215,12 +215,12 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     let source = TestSite::empty();
     source.write(
         "hugo.toml",
-        "baseURL = 'https://hugo.example.org/'\ntitle = 'Hugo Blog'\nlanguageCode = 'en-us'\n[permalinks]\nposts = '/:year/:month/:slug/'\n[taxonomies]\ntag = 'tags'\ncategory = 'categories'\nseries = 'series'\n[menu]\n[[menu.main]]\nname = 'About'\nurl = '/about/'\n",
+        "baseURL = 'https://hugo.example.org/'\ntitle = 'Hugo Blog'\nlanguageCode = 'en-us'\n[permalinks]\nposts = '/:year/:month/:slug/'\n[taxonomies]\ntag = 'tags'\ncategory = 'categories'\nseries = 'series'\n[params]\nsubtitle = 'Notes from afar'\n[menu]\n[[menu.main]]\nname = 'About'\nurl = '/about/'\n",
     );
     source.write("content/posts/_index.md", "---\ntitle: Posts\n---\n");
     source.write(
         "content/posts/first-post.md",
-        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nseries: [intro]\ntags: [Go]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n",
+        "---\ntitle: First post\ndate: 2024-05-06T10:00:00Z\nslug: first\nmood: calm\nseries: [intro]\ntags: [Go]\naliases: [old-first, /top-level-old/]\n---\nHello.\n\n{{< youtube q_Mi5LrnIiU >}}\n\n{{< pullquote kind=\"tip\" >}}Drink water.{{< /pullquote >}}\n\n{{< notice tip >}}A built-in.{{< /notice >}}\n\nSubtitle: {{< param subtitle >}}; mood: {{< param \"mood\" >}}.\n",
     );
     source.write(
         "content/posts/trip/index.md",
@@ -314,6 +314,11 @@ fn a_hugo_blog_moves_in_with_its_sections_bundles_and_shortcodes() {
     assert!(
         first.contains("youtube.com/watch?v=q_Mi5LrnIiU"),
         "a built-in answers"
+    );
+    // Hugo's param: the site's [params] (now [extra]), and the page's own front matter.
+    assert!(
+        first.contains("Subtitle: Notes from afar; mood: calm."),
+        "{first}"
     );
     // Hugo's :slug is the slug, else the title, urlized (gohugo.io/configuration/permalinks),
     // and Hugo lowercases its paths: "A trip" is /2024/06/a-trip/.

@@ -90,6 +90,13 @@ pub(super) const BUILTINS: &[Builtin] = &[
         prepare: instagram,
     },
     Builtin {
+        name: "param",
+        aliases: &[],
+        keys: &["name"],
+        markdown_body: false,
+        prepare: param,
+    },
+    Builtin {
         name: "toc",
         aliases: &[],
         keys: &[],
@@ -260,6 +267,35 @@ fn instagram(named: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(
     Ok(())
 }
 
+/// Hugo's `param`: the page's front matter value of that name, else the site's `[extra]` one
+/// (Hugo's `[params]`), as text; a dotted name reaches into tables (`social.mastodon`).
+/// Hugo reads the names in any case. Nothing when neither has it, as in Hugo.
+fn param(named: &mut Map<String, Value>, _: &str, media: &Media<'_>) -> Result<(), String> {
+    let name = text(named, "name").ok_or("needs the name of a front matter or [extra] value")?;
+    let site = serde_json::to_value(media.site_extra).unwrap_or_default();
+    let page = Value::Object(media.page.data.extra.clone());
+    let lookup = |root: &Value| -> Option<Value> {
+        let mut at = root;
+        for part in name.split('.') {
+            let map = at.as_object()?;
+            at = map.get(part).or_else(|| {
+                map.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(part))
+                    .map(|(_, v)| v)
+            })?;
+        }
+        Some(at.clone())
+    };
+    let value = lookup(&page).or_else(|| lookup(&site));
+    let shown = match value {
+        Some(Value::String(s)) => s,
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    named.insert("value".into(), shown.into());
+    Ok(())
+}
+
 /// A built-in whose template needs nothing from the call.
 fn nothing_to_prepare(_: &mut Map<String, Value>, _: &str, _: &Media<'_>) -> Result<(), String> {
     Ok(())
@@ -348,6 +384,8 @@ pub(super) struct Media<'a> {
     pub links: &'a Links,
     /// The site's base path (`""` or `/blog`).
     pub base_path: &'a str,
+    /// The site's `[extra]` values.
+    pub site_extra: &'a toml::Table,
 }
 
 impl Media<'_> {

@@ -302,6 +302,7 @@ fn run(
                     page,
                     links: env.links,
                     base_path: env.config.base_path(),
+                    site_extra: &env.config.extra,
                 };
                 builtin
                     .prepare(name, &mut named, &call.positional, &media)

@@ -47,6 +47,8 @@ pub(super) struct Settings {
     pub feed_filename: Option<String>,
     /// Whether every section has a feed (Hugo's do).
     pub section_feeds: bool,
+    /// The site's own values for templates: Zola's `[extra]`, Hugo's `[params]`.
+    pub extra: serde_json::Map<String, Value>,
     /// Where listings' later pages go, when not quill's `page/2/`.
     pub paginate_path: Option<String>,
     /// The theme the site uses, whose shortcodes count as the site's own.
@@ -408,6 +410,9 @@ fn hugo(c: &Value) -> Settings {
     // Hugo's feeds are each list page's index.xml, its terms' included.
     s.feed_filename = Some("index.xml".into());
     s.section_feeds = true;
+    if let Some(Value::Object(params)) = c.get("params") {
+        s.extra = params.clone();
+    }
     match c.get("taxonomies") {
         Some(Value::Object(taxonomies)) => {
             for plural in taxonomies.values().filter_map(Value::as_str) {
@@ -451,6 +456,9 @@ fn zola(c: &Value) -> Settings {
         theme: string(c, &["theme"]),
         ..Settings::default()
     };
+    if let Some(Value::Object(extra)) = c.get("extra") {
+        s.extra = extra.clone();
+    }
     // Zola 0.19 lists `feed_filenames`; before, one `feed_filename`.
     let feeds = strings(c.get("feed_filenames"));
     s.feed_filename = feeds
@@ -550,7 +558,32 @@ pub(super) fn site_toml(s: &Settings, generator: Generator) -> String {
             out.push_str(&format!("title = {}\n", quote(title)));
         }
     }
+    if let Some(extra) = extra_table(&s.extra) {
+        out.push('\n');
+        out.push_str(&extra);
+    }
     out
+}
+
+/// `[extra]` as TOML, without the values TOML has no way to write (YAML's nulls).
+fn extra_table(extra: &serde_json::Map<String, Value>) -> Option<String> {
+    fn writable(value: &Value) -> Option<Value> {
+        match value {
+            Value::Null => None,
+            Value::Array(items) => Some(Value::Array(items.iter().filter_map(writable).collect())),
+            Value::Object(map) => Some(Value::Object(
+                map.iter()
+                    .filter_map(|(k, v)| writable(v).map(|v| (k.clone(), v)))
+                    .collect(),
+            )),
+            other => Some(other.clone()),
+        }
+    }
+    let extra = writable(&Value::Object(extra.clone()))?;
+    if extra.as_object().is_none_or(|m| m.is_empty()) {
+        return None;
+    }
+    toml::to_string(&serde_json::json!({ "extra": extra })).ok()
 }
 
 /// A bare TOML key when it can be one, else a quoted one.
@@ -644,5 +677,19 @@ mod tests {
         let toml = site_toml(&s, Generator::Zola);
         let parsed: toml::Value = toml::from_str(&toml).unwrap();
         assert_eq!(parsed["taxonomies"]["tags"]["feed"].as_bool(), Some(true));
+        // The theme's values come along as [extra], for its templates and shortcodes.
+        let z: Value = toml::from_str(
+            "base_url = 'https://z.example.org'\ntitle = 'Z'\n[extra]\nauthor_avatar = 'me.png'\n[extra.social]\nmastodon = '@me'\n",
+        )
+        .unwrap();
+        let toml = site_toml(&zola(&z), Generator::Zola);
+        let parsed: toml::Value = toml::from_str(&toml).unwrap();
+        assert_eq!(parsed["extra"]["social"]["mastodon"].as_str(), Some("@me"));
+        crate::config::SiteConfig::parse(&toml, Path::new("site.toml")).unwrap();
+        let hugo_params: Value =
+            serde_norway::from_str("title: H\nparams:\n  subtitle: Notes\n  empty: null\n")
+                .unwrap();
+        let toml = site_toml(&hugo(&hugo_params), Generator::Hugo);
+        assert!(toml.contains("[extra]\nsubtitle = \"Notes\"\n"), "{toml}");
     }
 }
