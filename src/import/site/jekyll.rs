@@ -178,6 +178,15 @@ fn place(relative: &Path, from: &Path, settings: &Settings) -> Option<Planned> {
         } else {
             Kind::Post
         };
+        // Jekyll reads a post only from a file named YYYY-MM-DD-title; it skips others.
+        let stem = from
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default();
+        if kind == Kind::Post && markup && crate::content::slug::split_jekyll_stem(&stem).is_none()
+        {
+            return None;
+        }
         // Jekyll's `categories_from_path`: the folders above `_posts` come first.
         let categories = parts[..at].to_vec();
         let mut front = defaults(relative, Some("posts"), settings);
@@ -288,6 +297,15 @@ mod tests {
         );
         let note = post("notes/_posts/2021-03-03-a-note.md");
         assert_eq!(note.front.permalink.as_deref(), Some("/notes/:title/"));
+        assert!(
+            place(
+                Path::new("_posts/notes.md"),
+                Path::new("_posts/notes.md"),
+                &s
+            )
+            .is_none(),
+            "Jekyll skips a post whose name has no date"
+        );
         let draft = post("blog/_drafts/idea.md");
         assert_eq!(draft.kind, Kind::Draft);
         let top = post("_posts/2021-01-02-first.md");
