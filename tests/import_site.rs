@@ -400,7 +400,7 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
     );
     source.write(
         "_posts/2021-01-02-first.md",
-        "---\ntitle: First\ncategories: Food Travel\n---\n{% include toc %}\n\nHello.\n{: .notice--info}\n\n![Map](/images/map.png){: .align-center}\n\n* TOC\n{:toc}\n\nFjord\n: A long inlet.\n",
+        "---\ntitle: First\ncategories: Food Travel\n---\n{% include toc %}\n\nHello.\n{: .notice--info}\n\n![Map](/images/map.png){: .align-center}\n\n* TOC\n{:toc}\n\nFjord\n: A long inlet.\n\n<div class=\"notice\" markdown=\"1\">\n**Pack** a coat.\n</div>\n",
     );
     source.write(
         "blog/_posts/2021-02-03-nested.md",
@@ -491,6 +491,10 @@ fn a_jekyll_blog_in_folders_keeps_the_urls_jekyll_gave_it() {
         "{first}"
     );
     assert!(!first.contains("shortcode-placeholder"), "{first}");
+    assert!(
+        first.contains("<div class=\"notice\">\n<p><strong>Pack</strong> a coat.</p>\n</div>"),
+        "a markdown=\"1\" block is read as Markdown: {first}"
+    );
     let archive = std::fs::read_to_string(public.join("archive.html")).unwrap();
     assert!(!archive.contains("{%") && archive.contains("href=\"/tags/\""));
     for left_out in ["deploy.sh", "scripts/notes.txt", "unused.html", "_includes"] {

@@ -121,3 +121,89 @@ mod tests {
         assert!(html.contains("href=\"/blog/tags/\"") && !html.contains("{%"));
     }
 }
+
+/// `text` with kramdown's `markdown="1"` blocks (`<div class="notice" markdown="1">`, whose
+/// content kramdown reads as Markdown) written so that CommonMark reads their content too: the
+/// attribute dropped and a blank line inside each end of the block. `None` when there is none.
+pub fn open_markdown_blocks(text: &str) -> Option<String> {
+    if !text.contains("markdown=") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut open: Vec<String> = Vec::new();
+    let mut fence: Option<&str> = None;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            out.push_str(line);
+            continue;
+        }
+        if let Some(f) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) {
+            fence = Some(f);
+            out.push_str(line);
+            continue;
+        }
+        if let Some((tag, rewritten)) = markdown_block_start(trimmed) {
+            out.push_str(&line[..line.len() - line.trim_start().len()]);
+            out.push_str(&rewritten);
+            out.push_str("\n\n");
+            open.push(tag);
+            changed = true;
+            continue;
+        }
+        if let Some(tag) = open.last()
+            && trimmed == format!("</{tag}>")
+        {
+            out.push('\n');
+            out.push_str(line);
+            open.pop();
+            continue;
+        }
+        out.push_str(line);
+    }
+    changed.then_some(out)
+}
+
+/// A line that is only an opening tag with `markdown="1"` (or `"block"`): its tag name and the
+/// tag without the attribute.
+fn markdown_block_start(line: &str) -> Option<(String, String)> {
+    let inner = line.strip_prefix('<')?.strip_suffix('>')?;
+    let tag: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if tag.is_empty() || inner.contains(['<', '>']) {
+        return None;
+    }
+    let attribute = [
+        " markdown=\"1\"",
+        " markdown='1'",
+        " markdown=\"block\"",
+        " markdown=1",
+    ]
+    .into_iter()
+    .find(|a| inner.contains(a))?;
+    Some((tag, format!("<{}>", inner.replacen(attribute, "", 1))))
+}
+
+#[cfg(test)]
+mod markdown_blocks {
+    use super::*;
+
+    #[test]
+    fn kramdown_markdown_blocks_open_for_commonmark() {
+        let text = "Before.\n<div class=\"notice\" markdown=\"1\">\n**Bold** inside.\n</div>\n```html\n<div markdown=\"1\">\n```\n";
+        assert_eq!(
+            open_markdown_blocks(text).unwrap(),
+            "Before.\n<div class=\"notice\">\n\n**Bold** inside.\n\n</div>\n```html\n<div markdown=\"1\">\n```\n"
+        );
+        assert_eq!(
+            open_markdown_blocks("<div class=\"x\">\nplain\n</div>\n"),
+            None
+        );
+    }
+}

@@ -230,7 +230,19 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             None => text,
         };
         let text = match generator {
-            Generator::Jekyll => without_jekyll_only_liquid(text, file, &settings, &mut report),
+            Generator::Jekyll => {
+                let text = match liquid::open_markdown_blocks(&text) {
+                    Some(opened) => {
+                        *report
+                            .carried
+                            .entry("kramdown markdown=1 blocks opened".into())
+                            .or_default() += 1;
+                        opened
+                    }
+                    None => text,
+                };
+                without_jekyll_only_liquid(text, file, &settings, &mut report)
+            }
             _ => text,
         };
         if let Err(e) = crate::content::front_matter::split(&text)
