@@ -125,7 +125,7 @@ mod tests {
 /// `text` with kramdown's `markdown="1"` blocks (`<div class="notice" markdown="1">`, whose
 /// content kramdown reads as Markdown) written so that CommonMark reads their content too: the
 /// attribute dropped and a blank line inside each end of the block. `None` when there is none.
-pub fn open_markdown_blocks(text: &str) -> Option<String> {
+pub(super) fn open_markdown_blocks(text: &str) -> Option<String> {
     if !text.contains("markdown=") {
         return None;
     }
