@@ -586,20 +586,11 @@ pub(crate) fn section_feed_posts<'s>(
     site: &'s Site,
     section: &'s Section,
 ) -> impl Iterator<Item = &'s PageData> {
-    let mut posts: Vec<usize> = section
-        .members
-        .iter()
-        .filter_map(|m| match *m {
-            Member::Post(i) => Some(i),
-            Member::Page(_) => None,
-        })
-        .collect();
-    // `Site::posts` is newest first, whatever order the section lists them in.
-    posts.sort_unstable();
-    posts
-        .into_iter()
-        .map(|i| &site.posts[i])
-        .take(site.config.feed_limit)
+    let posts = section.members.iter().filter_map(|m| match *m {
+        Member::Post(i) => Some(i),
+        Member::Page(_) => None,
+    });
+    newest_first(site, posts.collect())
 }
 
 /// The newest posts that have any of a taxonomy's terms, for its feed.
@@ -607,8 +598,15 @@ pub(crate) fn taxonomy_feed_posts<'s>(
     site: &'s Site,
     terms: &'s [Tag],
 ) -> impl Iterator<Item = &'s PageData> {
-    let mut posts: Vec<usize> = terms.iter().flat_map(|t| t.posts.iter().copied()).collect();
-    // `Site::posts` is newest first; a post with two terms is in the feed once.
+    newest_first(
+        site,
+        terms.iter().flat_map(|t| t.posts.iter().copied()).collect(),
+    )
+}
+
+/// The posts at these indices, each once, newest first (`Site::posts` is in that order,
+/// whatever order a section or a taxonomy lists them in), as many as a feed holds.
+fn newest_first(site: &Site, mut posts: Vec<usize>) -> impl Iterator<Item = &PageData> {
     posts.sort_unstable();
     posts.dedup();
     posts
