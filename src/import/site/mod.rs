@@ -88,6 +88,11 @@ pub struct ShortcodeReport {
 }
 
 impl SiteImportReport {
+    /// Counts `n` more of a kind of thing carried over.
+    fn count(&mut self, kind: &str, n: usize) {
+        *self.carried.entry(kind.to_string()).or_default() += n;
+    }
+
     /// 0 when nothing needs a hand, 2 when something does.
     pub fn exit_code(&self) -> u8 {
         let rejected = self
@@ -181,7 +186,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             Kind::Content => "pages and sections",
             Kind::Static => "static files",
         };
-        *report.carried.entry(label.to_string()).or_default() += 1;
+        report.count(label, 1);
         if file.kind == Kind::Static {
             copy(&file.from, &dest.join(&file.to))?;
             if generator == Generator::Jekyll && files::has_front_matter(&file.from) {
@@ -221,10 +226,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
         };
         let text = match files::with_title(&text, &file.to) {
             Some(titled) => {
-                *report
-                    .carried
-                    .entry("titles made from file names".into())
-                    .or_default() += 1;
+                report.count("titles made from file names", 1);
                 titled
             }
             None => text,
@@ -233,10 +235,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
             Generator::Jekyll => {
                 let text = match liquid::open_markdown_blocks(&text) {
                     Some(opened) => {
-                        *report
-                            .carried
-                            .entry("kramdown markdown=1 blocks opened".into())
-                            .or_default() += 1;
+                        report.count("kramdown markdown=1 blocks opened", 1);
                         opened
                     }
                     None => text,
@@ -271,10 +270,7 @@ fn import(options: &SiteImportOptions) -> Result<SiteImportReport> {
     if generator == Generator::Hugo {
         let made = hugo_sections(dest, &pages)?;
         if made > 0 {
-            *report
-                .carried
-                .entry("section pages Hugo made for top-level folders".into())
-                .or_default() += made;
+            report.count("section pages Hugo made for top-level folders", made);
         }
     }
     stand_in_templates(dest, &pages, &mut report)?;
@@ -326,10 +322,7 @@ fn without_jekyll_only_liquid(
                 leftover.snippet
             ),
         });
-        *report
-            .carried
-            .entry("Liquid pages replaced by links".into())
-            .or_default() += 1;
+        report.count("Liquid pages replaced by links", 1);
         return liquid::replaced_body(&text, &file.to, &base_path);
     }
     report.to_do.push(ToDo {
@@ -455,7 +448,7 @@ fn port_shortcodes(
         );
         let to = Path::new("templates/shortcodes").join(format!("{}.html", used.name));
         write(dest, &to, template.as_bytes())?;
-        *report.carried.entry("shortcodes".into()).or_default() += 1;
+        report.count("shortcodes", 1);
         let became = match ported {
             Ported::Translated { .. } => "translated",
             Ported::Placeholder { .. } => {
