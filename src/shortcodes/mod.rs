@@ -105,10 +105,7 @@ pub fn render_body(
     page: &PageContext<'_>,
     body: &str,
 ) -> Result<Outcome, Vec<String>> {
-    let enabled = !matches!(
-        page.source.meta.extra.get("shortcodes"),
-        Some(serde_json::Value::Bool(false))
-    );
+    let enabled = !is_about_templates(page.source);
     let mut problems = Problems::default();
     let rendered = expand::render_fragment(env, page, body, &|at| at, enabled, &mut problems);
     let at = |(offset, message): (usize, String)| {
@@ -126,9 +123,23 @@ pub fn render_body(
     })
 }
 
+/// Whether a page says it is about templates (`shortcodes = false`): its calls are text, and
+/// template syntax in it is no mistake.
+fn is_about_templates(source: &Source) -> bool {
+    matches!(
+        source.meta.extra.get("shortcodes"),
+        Some(serde_json::Value::Bool(false))
+    )
+}
+
 /// The warning for an `.html` page whose text still shows template syntax, as
-/// `file:line: message`; quill runs no shortcodes in such a page.
-pub fn html_source_leak(file: &Path, body: &str, first_line: usize) -> Option<String> {
+/// `file:line: message`, unless the page is about templates; quill runs no shortcodes in such
+/// a page.
+pub fn html_source_leak(source: &Source, body: &str, first_line: usize) -> Option<String> {
+    if is_about_templates(source) {
+        return None;
+    }
+    let file = &source.file;
     let at = events::html_leaks(body)?;
     let line = first_line + body[..at].matches('\n').count();
     Some(format!(

@@ -40,12 +40,7 @@ pub(crate) fn render_bodies(
             let description = source.meta.description.as_deref();
             // An `.html` source is its author's HTML already: no Markdown, no shortcodes.
             if crate::content::is_html(&source.file) {
-                let about_templates = matches!(
-                    source.meta.extra.get("shortcodes"),
-                    Some(serde_json::Value::Bool(false))
-                );
-                let leak = shortcodes::html_source_leak(&source.file, &body, first_line)
-                    .filter(|_| !about_templates);
+                let leak = shortcodes::html_source_leak(source, &body, first_line);
                 return Ok(Some((
                     html_body(body, description),
                     leak.into_iter().collect(),
