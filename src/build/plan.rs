@@ -10,7 +10,7 @@ use super::BuildOptions;
 use crate::config::SiteConfig;
 use crate::content::{Fingerprint, Source};
 use crate::manifest::Manifest;
-use crate::render::{self, Job};
+use crate::render::{self, Job, KeyInputs};
 use crate::site::Site;
 use crate::store::{DbLocation, PostStamps};
 
@@ -51,16 +51,10 @@ fn check_one_writer(
     let mut writers: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     for (i, (file, _)) in planned.iter().enumerate() {
         if let Some(first) = writers.insert(file, i) {
-            let what = |job: &Job<'_>| match job {
-                Job::Post(p) | Job::Page(p) => sources[p.source].file.display().to_string(),
-                Job::Section { section, .. } => sources[section.source].file.display().to_string(),
-                Job::Alias { target, .. } => format!("an alias of {target}"),
-                other => format!("quill's own {}", other.site_path(site)),
-            };
             anyhow::bail!(
                 "{} and {} both want to be written to {file} (give one of them another path)",
-                what(&jobs[first]),
-                what(&jobs[i])
+                jobs[first].writer(site, sources),
+                jobs[i].writer(site, sources)
             );
         }
     }
@@ -107,10 +101,15 @@ pub(super) fn plan<'s>(
     base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(site))?);
     let stamp = |key: &str| stamps.get(key).map(|s| (s.stamp, s.approved));
-    let urls = urls_key(site, sources);
+    let inputs = KeyInputs {
+        site,
+        sources,
+        stamp: &stamp,
+        urls: urls_key(site, sources),
+    };
     let planned: Vec<(String, Option<u128>)> = jobs
         .iter()
-        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp, urls)))
+        .map(|job| (job.file(site), job.digest(&base, &inputs)))
         .collect();
     check_one_writer(site, jobs, sources, &planned)?;
     let to_render: Vec<usize> = (0..jobs.len())
@@ -126,7 +125,7 @@ pub(super) fn plan<'s>(
         for page in jobs[i].bodies(site) {
             needed[page.source] = true;
         }
-        if let Job::Post(page) | Job::Page(page) | Job::Comments { page, .. } = &jobs[i] {
+        if let Some(page) = jobs[i].thread() {
             thread_posts.push(&page.key);
         }
     }

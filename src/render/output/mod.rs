@@ -1,0 +1,190 @@
+//! The kinds of output file, each described once, by one implementation of [`Output`]: where
+//! it goes, which template renders it, what its incremental key hashes, whose bodies it shows
+//! and what its template reads. One file per family: `page.rs` (posts, pages and the later
+//! pages of a thread), `listing.rs` (the paginated listings, with their shared paginator),
+//! `terms.rs` (the lists of terms), `feed.rs` (the Atom feeds of posts, with their shared
+//! context), `comments_feed.rs`, and `fixed.rs` (the sitemap, `robots.txt`, the 404 page, the
+//! style sheet and the aliases).
+//!
+//! A new kind is a struct here implementing [`Output`], pushed by `jobs::jobs` where it
+//! belongs in the list, and its template.
+
+mod comments_feed;
+mod feed;
+mod fixed;
+mod listing;
+mod page;
+mod terms;
+
+use anyhow::Result;
+use tera::{Context, Tera};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::Inputs;
+use crate::content::Source;
+use crate::site::{PageData, Site};
+
+pub(crate) use comments_feed::CommentsFeed;
+pub(crate) use feed::{LanguageFeed, SectionFeed, SiteFeed, TaxonomyFeed, TermFeed};
+pub(crate) use fixed::{Alias, NotFound, Robots, Sitemap, Style};
+pub(crate) use listing::{LanguageHome, Listing, SectionPage, paginate};
+pub(crate) use page::{Page, ThreadPage};
+pub(crate) use terms::{TagList, TaxonomyList};
+
+/// One output file to render, of any kind: the element of the job list.
+pub(crate) type Job<'a> = Box<dyn Output<'a> + 'a>;
+
+/// One kind of output file. `'a` is the life of the site model the output shows.
+pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
+    /// The site path it renders, without the base path.
+    fn site_path(&self, site: &Site) -> String;
+
+    /// The template that renders it.
+    fn template(&self) -> &str;
+
+    /// Hashes into `hasher` everything the output depends on beyond the site-wide inputs
+    /// (config, templates, menu) the hasher already holds.
+    fn key(&self, hasher: &mut Xxh3, inputs: &KeyInputs<'_>);
+
+    /// Fills in what its template reads, besides what every output has (`config`, `menu`,
+    /// `current_path`, `current_url`).
+    fn context(
+        &self,
+        _site: &Site,
+        _inputs: &Inputs<'_>,
+        _tera: &Tera,
+        _context: &mut Context,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// The posts and pages whose rendered bodies it shows.
+    fn bodies(&self, _site: &'a Site) -> Vec<&'a PageData> {
+        Vec::new()
+    }
+
+    /// The language it is in when that is not the site's: its template then sees the site
+    /// as that language has it (its `lang`, title and description).
+    fn lang(&self) -> Option<&str> {
+        None
+    }
+
+    /// The post or page whose comment thread it shows.
+    fn thread(&self) -> Option<&'a PageData> {
+        None
+    }
+
+    /// Who wants the file, for the error when two outputs want the same one: a content
+    /// file, else quill itself.
+    fn writer(&self, site: &Site, _sources: &[Source]) -> String {
+        format!("quill's own {}", self.site_path(site))
+    }
+
+    /// False for an output whose key cannot tell whether it changed (the comments feed shows
+    /// the newest comments across the site), so it is rendered on every build.
+    fn keyed(&self) -> bool {
+        true
+    }
+
+    /// The output file, relative to the output root.
+    fn file(&self, site: &Site) -> String {
+        file_for(&self.site_path(site))
+    }
+
+    /// Its key: `base` (the site-wide inputs) with what [`Output::key`] adds; `None` when it
+    /// is rendered every time.
+    fn digest(&self, base: &Xxh3, inputs: &KeyInputs<'_>) -> Option<u128> {
+        if !self.keyed() {
+            return None;
+        }
+        let mut hasher = base.clone();
+        self.key(&mut hasher, inputs);
+        Some(hasher.digest128())
+    }
+}
+
+/// What keys read besides the model's own fields: the source files, the comment stamps and
+/// the digest of every page's URL.
+pub(crate) struct KeyInputs<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// The content files, by source index.
+    pub sources: &'a [Source],
+    /// A post's comment stamp and number of approved comments, by post key.
+    pub stamp: &'a dyn Fn(&str) -> Option<(i64, usize)>,
+    /// A digest of every page's URL, which the pages that may link to others or call
+    /// shortcodes depend on.
+    pub urls: u128,
+}
+
+impl KeyInputs<'_> {
+    /// Hashes what a post or page shown by an output contributes: its file and that file's
+    /// digest, its comment count, its other versions and, when it refers to other pages or
+    /// files, what it refers to.
+    pub(crate) fn page(&self, hasher: &mut Xxh3, page: &PageData) {
+        let source = &self.sources[page.source];
+        hasher.update(source.file.to_string_lossy().as_bytes());
+        // Builds read whole files, so every source has its digest.
+        hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
+        hasher.update(&page.comment_count.to_le_bytes());
+        // The other versions of a page come from other files.
+        for t in &page.translations {
+            for part in [&t.lang, &t.title, &t.path] {
+                hasher.update(part.as_bytes());
+                hasher.update(b"\0");
+            }
+        }
+        if source.refers {
+            hasher.update(&self.urls.to_le_bytes());
+            // A figure reads its size from a file of the bundle.
+            for (file, _) in &source.assets {
+                if let Ok(metadata) = std::fs::metadata(file) {
+                    crate::content::Fingerprint::of(&metadata).hash_into(hasher);
+                }
+            }
+        }
+    }
+
+    /// Hashes a feed of some posts: each of them, and the newest date among them (its
+    /// `<updated>`).
+    pub(crate) fn feed<'p>(&self, hasher: &mut Xxh3, posts: impl Iterator<Item = &'p PageData>) {
+        let posts: Vec<&PageData> = posts.collect();
+        for p in &posts {
+            self.page(hasher, p);
+        }
+        let newest = posts
+            .iter()
+            .filter_map(|p| p.updated.as_deref().or(p.date.as_deref()))
+            .max();
+        hasher.update(newest.unwrap_or("").as_bytes());
+    }
+}
+
+/// Where a page of the site lives, without the base path.
+fn page_path(site: &Site, page: &PageData) -> String {
+    page.path
+        .trim_start_matches(site.config.base_path())
+        .to_string()
+}
+
+/// The output file for a site path: `/posts/a/` is `posts/a/index.html`.
+pub(crate) fn file_for(path: &str) -> String {
+    let trimmed = path.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_files() {
+        assert_eq!(file_for("/"), "index.html");
+        assert_eq!(file_for("/posts/a/"), "posts/a/index.html");
+        assert_eq!(file_for("/atom.xml"), "atom.xml");
+    }
+}
