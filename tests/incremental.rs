@@ -401,6 +401,26 @@ fn an_edited_post() {
 }
 
 #[test]
+fn an_updated_date_reaches_the_sitemap() {
+    let site = blog();
+    let (changed, _) = after(&site, |s| {
+        s.post(
+            "beta",
+            "Beta",
+            "2024-01-02",
+            "updated = 2024-03-09\ntags = [\"rust\"]\n",
+            "Beta body with a [link](https://example.org).",
+        );
+    });
+    assert!(changed.contains(&"sitemap.xml".to_string()), "{changed:?}");
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(
+        sitemap.contains("/posts/beta/</loc>\n    <lastmod>2024-03-09"),
+        "{sitemap}"
+    );
+}
+
+#[test]
 fn an_added_post() {
     let site = blog();
     let (changed, _) = after(&site, |s| {
