@@ -208,3 +208,33 @@ fn an_alias_outside_the_site_names_the_file() {
         ],
     );
 }
+
+#[test]
+fn a_page_at_a_path_quill_writes_names_both_writers() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/tags.md", "+++\ntitle = \"Tags\"\n+++\nMine.\n");
+        },
+        &["content/tags.md and quill's own /tags/ both want to be written to tags/index.html"],
+    );
+}
+
+#[test]
+fn an_alias_over_a_post_names_the_post_and_the_alias() {
+    fails_keeping_output(
+        |s| {
+            s.post("old", "Old", "2024-01-01", "", "x");
+            s.post(
+                "new",
+                "New",
+                "2024-01-02",
+                "aliases = [\"/posts/old/\"]\n",
+                "x",
+            );
+        },
+        &[
+            "content/posts/old.md and an alias of",
+            "/posts/new/ both want to be written to posts/old/index.html",
+        ],
+    );
+}
