@@ -1,7 +1,7 @@
 //! The Atom feeds of posts, all through `atom.xml`: the site's feed (`/atom.xml`),
 //! a language's (`/es/atom.xml`), a term's, a section's, a taxonomy's list page's (as Hugo
-//! publishes one for every list). They share one context ([`feed_context`]) and one key
-//! ([`KeyInputs::feed`]).
+//! publishes one for every list). The feeds of lists share one context ([`feed_context`])
+//! and one key ([`KeyInputs::feed`]); the site's is dated by the newest post of all.
 
 use anyhow::Result;
 use tera::{Context, Tera};

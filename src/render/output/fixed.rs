@@ -1,5 +1,5 @@
-//! Outputs at fixed places or of a fixed shape, that show no post's body: the sitemap, `robots.txt`,
-//! the 404 page, the style sheet and the redirect pages of aliases.
+//! Outputs that show no post's body: the sitemap, `robots.txt`, the 404 page, the style sheet
+//! and the redirect pages of aliases.
 
 use anyhow::Result;
 use serde::Serialize;
@@ -8,6 +8,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::{KeyInputs, Output};
 use crate::config::MarkdownConfig;
+use crate::content::Source;
 use crate::render::Inputs;
 use crate::site::Site;
 
@@ -177,7 +178,7 @@ impl<'a> Output<'a> for Alias<'a> {
         Ok(())
     }
 
-    fn writer(&self, _site: &Site, _sources: &[crate::content::Source]) -> String {
+    fn writer(&self, _site: &Site, _sources: &[Source]) -> String {
         format!("an alias of {}", self.target)
     }
 }
