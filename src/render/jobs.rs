@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use super::output::{
-    Alias, CommentsFeed, Job, LanguageFeed, LanguageHome, Listing, NotFound, Page, Robots,
+    Alias, CommentsFeed, Job, LanguageFeed, LanguageHome, Listing, NotFound, Output, Page, Robots,
     SectionFeed, SectionPage, SiteFeed, Sitemap, Style, TagList, TaxonomyFeed, TaxonomyList,
     TermFeed, ThreadPage, paginate,
 };
@@ -35,11 +35,9 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
             1
         };
         for index in 2..=count {
-            jobs.push(Box::new(ThreadPage { page, index, count }));
-            later_pages.push(paging::page_path(
-                page.path.trim_start_matches(site.config.base_path()),
-                index,
-            ));
+            let later = ThreadPage { page, index, count };
+            later_pages.push(later.site_path(site));
+            jobs.push(Box::new(later));
         }
     }
     for page in site.pages.iter().filter(|p| p.render) {
