@@ -82,15 +82,13 @@ fn urls_key(site: &Site, sources: &[Source]) -> u128 {
 
 /// What a build renders, and what for.
 #[derive(Debug)]
-pub(super) struct Plan<'s> {
+pub(super) struct Plan {
     /// Every output file with its key, in job order.
     pub planned: Vec<(String, Option<u128>)>,
     /// Indexes of the jobs to render.
     pub to_render: Vec<usize>,
     /// By source index: whether its Markdown must be rendered.
     pub needed: Vec<bool>,
-    /// The posts and pages whose threads are shown by a file being rendered.
-    pub thread_posts: Vec<&'s str>,
 }
 
 /// Keys every job and keeps those whose key differs from the last build's (all of them
@@ -102,7 +100,7 @@ pub(super) fn plan<'s>(
     sources: &[Source],
     stamps: &PostStamps,
     previous: Option<&Manifest>,
-) -> Result<Plan<'s>> {
+) -> Result<Plan> {
     let mut base = Xxh3::new();
     base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(site))?);
@@ -121,19 +119,14 @@ pub(super) fn plan<'s>(
         })
         .collect();
     let mut needed = vec![false; sources.len()];
-    let mut thread_posts: Vec<&str> = Vec::new();
     for &i in &to_render {
         for page in jobs[i].bodies(site) {
             needed[page.source] = true;
-        }
-        if let Job::Post(page) | Job::Page(page) | Job::Comments { page, .. } = &jobs[i] {
-            thread_posts.push(&page.key);
         }
     }
     Ok(Plan {
         planned,
         to_render,
         needed,
-        thread_posts,
     })
 }

@@ -111,16 +111,8 @@ pub(crate) struct Inputs<'a> {
     pub latest: &'a [CommentRecord],
 }
 
-/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
-/// output never sits in memory.
-pub(crate) fn render_jobs(
-    site: &Site,
-    jobs: &[&Job<'_>],
-    inputs: &Inputs<'_>,
-    tera: &mut Tera,
-    progress: &dyn Progress,
-    sink: &Sink<'_>,
-) -> Result<()> {
+/// The templates with what every file sees (`config`, `menu`), ready for [`render_jobs`].
+pub(crate) fn prepare<'t>(site: &Site, tera: &'t mut Tera) -> &'t Tera {
     let config_view = ConfigView {
         config: &site.config,
         base_path: site.config.base_path(),
@@ -129,8 +121,19 @@ pub(crate) fn render_jobs(
     let globals = tera.global_context();
     globals.insert("config", &config_view);
     globals.insert("menu", &menu);
-    let tera = &*tera;
-    progress.start(jobs.len());
+    tera
+}
+
+/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
+/// output never sits in memory; ticks `progress` for each.
+pub(crate) fn render_jobs(
+    site: &Site,
+    jobs: &[&Job<'_>],
+    inputs: &Inputs<'_>,
+    tera: &Tera,
+    progress: &dyn Progress,
+    sink: &Sink<'_>,
+) -> Result<()> {
     jobs.par_iter().try_for_each(|job| {
         sink(&render_job(site, inputs, tera, job)?)?;
         progress.tick();
