@@ -53,6 +53,10 @@ pub(crate) struct OutputEntry {
     pub key: Option<u128>,
     /// Digest of its bytes (or, for copied files, of the source file's fingerprint).
     pub hash: u128,
+    /// For a page showing a comment thread: the digest of its inputs with what it showed of
+    /// the thread in place of the thread's stamp. When the stamp changes, a page whose
+    /// digest stays the same (a comment went to another page) is not rendered again.
+    pub shown: Option<u128>,
 }
 
 impl Manifest {
@@ -179,9 +183,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         let mut manifest = Manifest::new(u128::MAX - 1);
-        manifest
-            .outputs
-            .insert("index.html".into(), OutputEntry { key: None, hash: 7 });
+        manifest.outputs.insert(
+            "index.html".into(),
+            OutputEntry {
+                key: None,
+                hash: 7,
+                shown: None,
+            },
+        );
         manifest.write_pending(&out).unwrap();
         assert!(
             Manifest::load(&out).is_none(),

@@ -71,6 +71,9 @@ pub struct BuildSummary {
     pub files: usize,
     /// Files written (all of them in a full build; the changed ones otherwise).
     pub written: usize,
+    /// Files rendered: in an incremental build, those whose inputs changed, less the pages of
+    /// threads that turned out to show what they showed before.
+    pub rendered: usize,
     /// Whether the last build's output was updated rather than replaced.
     pub incremental: bool,
     /// Where the output went.
@@ -124,6 +127,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         prepared.site_key,
         &loaded.sources,
         &loaded.stamps,
+        &loaded.top_level,
         previous,
     )?;
 
@@ -139,13 +143,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         loaded.store,
     )?;
     warnings.extend(body_warnings);
-    let rendering = threads::Rendering::new(
-        &jobs,
-        &plan.to_render,
-        &loaded.stamps,
-        &latest,
-        &known_pages,
-    );
+    let rendering = threads::Rendering::new(&jobs, &plan, &latest, &known_pages);
     let no_threads = Threads::default();
     let no_pages = FxHashMap::default();
     let inputs = Inputs {
@@ -158,9 +156,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         latest: &latest,
     };
     let copies = write::copied_files(&options.root, site)?;
-    let outputs = write::Outputs::new(plan.planned, &copies, previous);
+    let outputs = write::Outputs::new(plan.planned.clone(), &copies, previous);
     let files = outputs.count();
     let feed_pages = std::sync::Mutex::new(known_pages.clone());
+    let shown = std::sync::Mutex::new(FxHashMap::default());
 
     // Write: the output (rendering into it as it goes) beside the record of the front matter,
     // which is written again only when a source changed.
@@ -187,8 +186,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                                 let per_page = config.comments.per_page;
                                 rendering.note_feed_pages(post, threads, per_page, &feed_pages)?;
                                 let inputs = Inputs { threads, ..inputs };
-                                let jobs = rendering.jobs_of(post);
-                                render::render_jobs(site, jobs, &inputs, tera, progress, sink)
+                                let changed = rendering
+                                    .changed_jobs(site, &inputs, post, previous, &shown)?;
+                                render::render_jobs(site, &changed, &inputs, tera, progress, sink)
                             },
                         )?;
                     }
@@ -200,7 +200,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                     render::render_jobs(site, &rendering.last, &inputs, tera, progress, sink)
                 },
                 |hashes| {
-                    let mut manifest = outputs.manifest(prepared.site_key, hashes)?;
+                    let shown = lock(&shown)?;
+                    let mut manifest = outputs.manifest(prepared.site_key, hashes, &shown)?;
                     let feed_pages = lock(&feed_pages)?;
                     manifest.feed_pages = feed_page_entries(&latest, &feed_pages, &loaded.stamps);
                     Ok(manifest)
@@ -222,6 +223,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         tags: site.tags.len(),
         files,
         written: written.files,
+        rendered: rendering.rendered(),
         mixed_for: written.mixed_for,
         incremental: previous.is_some(),
         comments: site.posts.iter().map(|p| p.comment_count).sum(),

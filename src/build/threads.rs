@@ -3,6 +3,7 @@
 //! every comment, so its memory follows the largest thread rather than the site's count.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use anyhow::{Result, anyhow};
@@ -12,8 +13,13 @@ use rustc_hash::FxHashMap;
 use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::CommentsConfig;
-use crate::render::Job;
-use crate::store::{PostStamps, Store};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::plan::Plan;
+use crate::manifest::Manifest;
+use crate::render::{self, Inputs, Job};
+use crate::site::Site;
+use crate::store::Store;
 
 /// How many read threads may wait for a renderer: enough to keep both sides busy, few enough
 /// that memory stays about that of the largest threads.
@@ -80,8 +86,14 @@ pub(super) fn each_thread(
 pub(super) struct Rendering<'j, 'a> {
     /// Jobs that show no thread, rendered first.
     pub plain: Vec<&'j Job<'a>>,
-    /// The jobs that show each thread, by post key: rendered as the thread arrives.
-    pub by_post: FxHashMap<&'a str, Vec<&'j Job<'a>>>,
+    /// The jobs that show each thread (with their index), by post key: rendered as the
+    /// thread arrives.
+    by_post: FxHashMap<&'a str, Vec<(usize, &'j Job<'a>)>>,
+    /// By job index, the key of each job showing a thread, without the thread.
+    thread_keys: &'j FxHashMap<usize, u128>,
+    /// How many of the jobs showing a thread were not rendered, since their pages show the
+    /// same as before.
+    skipped: AtomicUsize,
     /// Rendered after every thread.
     pub last: Vec<&'j Job<'a>>,
     /// The comments of the comments feed on each post whose page for them the last build did
@@ -90,11 +102,10 @@ pub(super) struct Rendering<'j, 'a> {
 }
 
 impl<'j, 'a> Rendering<'j, 'a> {
-    /// Sorts the jobs at `chosen` (indexes into `jobs`) by what they wait on.
+    /// Sorts the jobs the plan chose by what they wait on.
     pub(super) fn new(
         jobs: &'j [Job<'a>],
-        chosen: &[usize],
-        stamps: &PostStamps,
+        plan: &'j Plan,
         latest: &'a [CommentRecord],
         known_pages: &FxHashMap<i64, usize>,
     ) -> Rendering<'j, 'a> {
@@ -103,16 +114,20 @@ impl<'j, 'a> Rendering<'j, 'a> {
             by_post: FxHashMap::default(),
             last: Vec::new(),
             feed_comments: FxHashMap::default(),
+            thread_keys: &plan.thread_keys,
+            skipped: AtomicUsize::new(0),
         };
-        let has_thread = |key: &str| stamps.get(key).is_some_and(|s| s.approved > 0);
-        for job in chosen.iter().map(|&i| &jobs[i]) {
-            match job {
-                Job::Post(page) | Job::Page(page) | Job::Comments { page, .. }
-                    if has_thread(&page.key) =>
-                {
-                    rendering.by_post.entry(&page.key).or_default().push(job);
+        for &i in &plan.to_render {
+            let job = &jobs[i];
+            match (job, job.thread_page()) {
+                (_, Some((page, _))) if plan.thread_keys.contains_key(&i) => {
+                    rendering
+                        .by_post
+                        .entry(&page.key)
+                        .or_default()
+                        .push((i, job));
                 }
-                Job::CommentsFeed => rendering.last.push(job),
+                (Job::CommentsFeed, _) => rendering.last.push(job),
                 _ => rendering.plain.push(job),
             }
         }
@@ -130,7 +145,8 @@ impl<'j, 'a> Rendering<'j, 'a> {
 
     /// How many files are rendered.
     pub(super) fn count(&self) -> usize {
-        self.plain.len() + self.last.len() + self.by_post.values().map(Vec::len).sum::<usize>()
+        let threads: usize = self.by_post.values().map(Vec::len).sum();
+        self.plain.len() + self.last.len() + threads
     }
 
     /// The posts whose threads are read: for their pages, or for the comments feed.
@@ -142,9 +158,51 @@ impl<'j, 'a> Rendering<'j, 'a> {
         posts
     }
 
-    /// The jobs that show the thread of `post`.
-    pub(super) fn jobs_of(&self, post: &str) -> &[&'j Job<'a>] {
-        self.by_post.get(post).map_or(&[], Vec::as_slice)
+    /// The jobs showing the thread of `post` whose pages show something else of it than when
+    /// they were last rendered; what each shows goes into `shown`, by file.
+    pub(super) fn changed_jobs(
+        &self,
+        site: &Site,
+        inputs: &Inputs<'_>,
+        post: &str,
+        previous: Option<&Manifest>,
+        shown: &Mutex<FxHashMap<String, u128>>,
+    ) -> Result<Vec<&'j Job<'a>>> {
+        let mut changed = Vec::new();
+        let jobs = self.by_post.get(post).map_or(&[][..], Vec::as_slice);
+        for &(i, job) in jobs {
+            let (Some(&without), Some((page, index))) =
+                (self.thread_keys.get(&i), job.thread_page())
+            else {
+                changed.push(job);
+                continue;
+            };
+            let mut hasher = Xxh3::new();
+            hasher.update(&without.to_le_bytes());
+            hasher.update(&render::thread_digest(site, inputs, page, index)?.to_le_bytes());
+            let digest = hasher.digest128();
+            let file = job.file(site);
+            if previous
+                .and_then(|m| m.outputs.get(&file))
+                .and_then(|e| e.shown)
+                != Some(digest)
+            {
+                changed.push(job);
+            }
+            shown
+                .lock()
+                .map_err(|_| anyhow!("internal error: a renderer failed"))?
+                .insert(file, digest);
+        }
+        self.skipped
+            .fetch_add(jobs.len() - changed.len(), Ordering::Relaxed);
+        Ok(changed)
+    }
+
+    /// How many files are rendered, or were: those of the thread pages that turned out to
+    /// show what they showed before are not.
+    pub(super) fn rendered(&self) -> usize {
+        self.count() - self.skipped.load(Ordering::Relaxed)
     }
 
     /// Records the page of its thread that shows each comment of the comments feed on `post`.

@@ -180,6 +180,32 @@ impl Threads {
             .collect()
     }
 
+    /// A digest of what page `index` of a post's thread shows of its comments: each one's
+    /// words, author, avatar, time and place in the nesting. A page whose digest is the same
+    /// as when it was last rendered need not be rendered again.
+    pub fn page_digest(&self, slug: &str, index: usize, per_page: usize) -> u128 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&[u8::from(self.highlight)]);
+        if let Some(thread) = self.by_post.get(slug) {
+            let shape = thread.shape(self.max_depth);
+            let range = paging::page_range(index, per_page, shape.roots.len());
+            let mut stack: Vec<(usize, usize)> =
+                shape.roots[range].iter().rev().map(|&r| (r, 0)).collect();
+            while let Some((i, depth)) = stack.pop() {
+                let k = &thread.kept[i];
+                hasher.update(&depth.to_le_bytes());
+                hasher.update(&k.id.to_le_bytes());
+                hasher.update(&k.timestamp.timestamp().to_le_bytes());
+                for part in [&*k.username, k.avatar.as_deref().unwrap_or(""), &*k.body] {
+                    hasher.update(&part.len().to_le_bytes());
+                    hasher.update(part.as_bytes());
+                }
+                stack.extend(shape.children[i].iter().rev().map(|&c| (c, depth + 1)));
+            }
+        }
+        hasher.digest128()
+    }
+
     /// The time (`dates::iso`) and id of the first top-level comment of page `index`.
     pub fn page_start(&self, slug: &str, index: usize, per_page: usize) -> Option<(String, i64)> {
         let thread = self.by_post.get(slug)?;
