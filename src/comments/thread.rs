@@ -52,6 +52,8 @@ pub struct Threads {
     max_depth: usize,
     /// Whether code blocks in comments are highlighted (`[markdown] highlight`).
     highlight: bool,
+    /// What a comment shows as its avatar.
+    avatars: Avatars,
 }
 
 /// One post's comments in time order, and how they nest (worked out once, when first asked:
@@ -85,43 +87,39 @@ struct Kept {
 
 impl Threads {
     /// Groups the approved comments a reader hands over one at a time (such as
-    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by post,
-    /// each post's in time order (ties by id), keeping only what is published of each as it
-    /// arrives.
+    /// [`Store::each_approved_comment_on`](crate::store::Store::each_approved_comment_on)) by
+    /// post, each post's in time order (ties by id), keeping only what is published of each as
+    /// it arrives.
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
         read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
-        let mut threads = Threads::new(max_depth);
-        threads.read_more(avatars, read)?;
-        Ok(threads)
+        let mut threads = Threads::new(max_depth, avatars);
+        read(&mut |record| threads.add(record))?;
+        Ok(threads.sorted())
     }
 
-    /// Adds the threads of more posts, which must be other posts than those already held.
-    pub fn read_more(
-        &mut self,
-        avatars: Avatars,
-        read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
-        read(&mut |record| self.add(record, avatars))?;
-        for thread in self.by_post.values_mut() {
-            if thread.shape.get().is_none() {
-                // Stable and nearly free when the store already gave them in this order.
-                thread
-                    .kept
-                    .sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
-            }
-        }
-        Ok(())
-    }
-
-    fn new(max_depth: usize) -> Threads {
+    /// No threads yet, to be given comments with [`Threads::add`] and closed with
+    /// [`Threads::sorted`].
+    pub fn new(max_depth: usize, avatars: Avatars) -> Threads {
         Threads {
             by_post: FxHashMap::default(),
             max_depth: max_depth.max(1),
             highlight: true,
+            avatars,
         }
+    }
+
+    /// Each thread in time order (ties by id), ready to be read.
+    pub fn sorted(mut self) -> Threads {
+        for thread in self.by_post.values_mut() {
+            // Stable and nearly free when the store already gave them in this order.
+            thread
+                .kept
+                .sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+        }
+        self
     }
 
     /// The same threads, with code blocks highlighted or not when they are rendered.
@@ -140,11 +138,13 @@ impl Threads {
         Some(thread.shape(self.max_depth).roots.len())
     }
 
-    fn add(&mut self, record: CommentRecord, avatars: Avatars) {
+    /// Keeps what a thread publishes of one more comment; [`Threads::sorted`] puts each
+    /// thread in order once all are in.
+    pub fn add(&mut self, record: CommentRecord) {
         let kept = Kept {
             id: record.id,
             parent_id: record.parent_id,
-            avatar: avatar(&record.email, avatars).map(String::into_boxed_str),
+            avatar: avatar(&record.email, self.avatars).map(String::into_boxed_str),
             username: record.username.into(),
             body: record.body.into(),
             timestamp: record.timestamp,
@@ -178,6 +178,32 @@ impl Threads {
             .iter()
             .map(|&root| self.tree(thread, shape, root))
             .collect()
+    }
+
+    /// A digest of what page `index` of a post's thread shows of its comments: each one's
+    /// words, author, avatar, time and place in the nesting. A page whose digest is the same
+    /// as when it was last rendered need not be rendered again.
+    pub fn page_digest(&self, slug: &str, index: usize, per_page: usize) -> u128 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&[u8::from(self.highlight)]);
+        if let Some(thread) = self.by_post.get(slug) {
+            let shape = thread.shape(self.max_depth);
+            let range = paging::page_range(index, per_page, shape.roots.len());
+            let mut stack: Vec<(usize, usize)> =
+                shape.roots[range].iter().rev().map(|&r| (r, 0)).collect();
+            while let Some((i, depth)) = stack.pop() {
+                let k = &thread.kept[i];
+                hasher.update(&depth.to_le_bytes());
+                hasher.update(&k.id.to_le_bytes());
+                hasher.update(&k.timestamp.timestamp().to_le_bytes());
+                for part in [&*k.username, k.avatar.as_deref().unwrap_or(""), &*k.body] {
+                    hasher.update(&part.len().to_le_bytes());
+                    hasher.update(part.as_bytes());
+                }
+                stack.extend(shape.children[i].iter().rev().map(|&c| (c, depth + 1)));
+            }
+        }
+        hasher.digest128()
     }
 
     /// The time (`dates::iso`) and id of the first top-level comment of page `index`.

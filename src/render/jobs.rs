@@ -28,7 +28,7 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
     let comments = site.config.comments.enabled;
     // Only posts show their threads (`page.html` has none), so only posts have later pages.
     for page in site.posts.iter().filter(|p| p.render) {
-        jobs.push(Box::new(Page::post(page)));
+        jobs.push(Page::post(page).into());
         let count = if comments {
             thread_pages(site, top_level, page)
         } else {
@@ -37,11 +37,11 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
         for index in 2..=count {
             let later = ThreadPage { page, index, count };
             later_pages.push(later.site_path(site));
-            jobs.push(Box::new(later));
+            jobs.push(later.into());
         }
     }
     for page in site.pages.iter().filter(|p| p.render) {
-        jobs.push(Box::new(Page::standalone(page)));
+        jobs.push(Page::standalone(page).into());
     }
     let home: Vec<&PageData> = site.home.iter().map(|&i| &site.posts[i]).collect();
     push_listing(&mut jobs, None, home, site.home_paginate_by);
@@ -55,15 +55,18 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
             })
             .collect();
         for (pages, index, count) in paginate(pages, section.paginate_by) {
-            jobs.push(Box::new(SectionPage {
-                section,
-                pages,
-                index,
-                count,
-            }));
+            jobs.push(
+                SectionPage {
+                    section,
+                    pages,
+                    index,
+                    count,
+                }
+                .into(),
+            );
         }
         if section.feed {
-            jobs.push(Box::new(SectionFeed(section)));
+            jobs.push(SectionFeed(section).into());
         }
     }
     let tag_feeds = site
@@ -77,63 +80,72 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
         if tag_feeds {
-            jobs.push(Box::new(TermFeed(tag)));
+            jobs.push(TermFeed(tag).into());
         }
     }
     if tag_feeds && list_feeds && !site.tags.is_empty() {
-        jobs.push(Box::new(TaxonomyFeed {
-            name: crate::site::taxonomies::TAGS,
-            site_path: "/tags/",
-            terms: &site.tags,
-        }));
+        jobs.push(
+            TaxonomyFeed {
+                name: crate::site::taxonomies::TAGS,
+                site_path: "/tags/",
+                terms: &site.tags,
+            }
+            .into(),
+        );
     }
     for taxonomy in &site.taxonomies {
-        jobs.push(Box::new(TaxonomyList(taxonomy)));
+        jobs.push(TaxonomyList(taxonomy).into());
         if taxonomy.feed && list_feeds && !taxonomy.terms.is_empty() {
-            jobs.push(Box::new(TaxonomyFeed {
-                name: &taxonomy.name,
-                site_path: &taxonomy.site_path,
-                terms: &taxonomy.terms,
-            }));
+            jobs.push(
+                TaxonomyFeed {
+                    name: &taxonomy.name,
+                    site_path: &taxonomy.site_path,
+                    terms: &taxonomy.terms,
+                }
+                .into(),
+            );
         }
         for term in &taxonomy.terms {
             let posts = term.posts.iter().map(|&i| &site.posts[i]).collect();
             push_listing(&mut jobs, Some(term), posts, site.config.paginate_by);
             if taxonomy.feed {
-                jobs.push(Box::new(TermFeed(term)));
+                jobs.push(TermFeed(term).into());
             }
         }
     }
     for language in &site.languages {
         let posts: Vec<&PageData> = language.posts.iter().map(|&i| &site.posts[i]).collect();
         for (posts, index, count) in paginate(posts, site.config.paginate_by) {
-            jobs.push(Box::new(LanguageHome {
-                language,
-                posts,
-                index,
-                count,
-            }));
+            jobs.push(
+                LanguageHome {
+                    language,
+                    posts,
+                    index,
+                    count,
+                }
+                .into(),
+            );
         }
-        jobs.push(Box::new(LanguageFeed(language)));
+        jobs.push(LanguageFeed(language).into());
     }
-    jobs.push(Box::new(TagList));
-    jobs.push(Box::new(SiteFeed));
-    jobs.push(Box::new(Sitemap { later_pages }));
-    jobs.push(Box::new(Robots));
+    jobs.push(TagList.into());
+    jobs.push(SiteFeed.into());
+    jobs.push(Sitemap { later_pages }.into());
+    jobs.push(Robots.into());
     // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
     if !site
         .pages
         .iter()
         .any(|p| p.render && p.path == site.config.site_path("/404.html"))
     {
-        jobs.push(Box::new(NotFound));
+        jobs.push(NotFound.into());
     }
-    jobs.push(Box::new(Style));
+    jobs.push(Style.into());
     if site.config.comments.enabled {
-        jobs.push(Box::new(CommentsFeed));
+        jobs.push(CommentsFeed.into());
     }
     for (from, target) in &site.aliases {
-        jobs.push(Box::new(Alias { from, target }));
+        jobs.push(Alias { from, target }.into());
     }
     jobs
 }
@@ -146,11 +158,14 @@ fn push_listing<'a>(
     per_page: usize,
 ) {
     for (posts, index, count) in paginate(posts, per_page) {
-        jobs.push(Box::new(Listing {
-            tag,
-            posts,
-            index,
-            count,
-        }));
+        jobs.push(
+            Listing {
+                tag,
+                posts,
+                index,
+                count,
+            }
+            .into(),
+        );
     }
 }

@@ -19,7 +19,7 @@ use crate::comments::thread::Threads;
 use crate::site::{PageBody, PageData, Site};
 use crate::templates;
 pub(crate) use jobs::{TopLevel, jobs};
-pub(crate) use output::{Job, KeyInputs};
+pub(crate) use output::{Job, KeyInputs, thread_digest};
 
 /// A rendered file: where it goes (relative to the output root) and its bytes.
 #[derive(Debug)]
@@ -69,16 +69,8 @@ pub(crate) struct Inputs<'a> {
     pub latest: &'a [CommentRecord],
 }
 
-/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
-/// output never sits in memory.
-pub(crate) fn render_jobs(
-    site: &Site,
-    jobs: &[&Job<'_>],
-    inputs: &Inputs<'_>,
-    tera: &mut Tera,
-    progress: &dyn Progress,
-    sink: &Sink<'_>,
-) -> Result<()> {
+/// The templates with what every file sees (`config`, `menu`), ready for [`render_jobs`].
+pub(crate) fn prepare<'t>(site: &Site, tera: &'t mut Tera) -> &'t Tera {
     let config_view = ConfigView {
         config: &site.config,
         base_path: site.config.base_path(),
@@ -87,8 +79,19 @@ pub(crate) fn render_jobs(
     let globals = tera.global_context();
     globals.insert("config", &config_view);
     globals.insert("menu", &menu);
-    let tera = &*tera;
-    progress.start(jobs.len());
+    tera
+}
+
+/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
+/// output never sits in memory; ticks `progress` for each.
+pub(crate) fn render_jobs(
+    site: &Site,
+    jobs: &[&Job<'_>],
+    inputs: &Inputs<'_>,
+    tera: &Tera,
+    progress: &dyn Progress,
+    sink: &Sink<'_>,
+) -> Result<()> {
     jobs.par_iter().try_for_each(|job| {
         sink(&render_job(site, inputs, tera, job)?)?;
         progress.tick();
@@ -121,12 +124,20 @@ struct FullPage<'a> {
     data: &'a PageData,
     #[serde(flatten)]
     body: &'a PageBody,
+    /// The approved comments on it; not given on the later pages of a thread, so that a new
+    /// comment changes only the pages that show it (and the post's, which counts them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_count: Option<usize>,
 }
 
 /// `page` with its rendered body, which planning asked for.
 fn full<'a>(inputs: &Inputs<'a>, page: &'a PageData) -> Result<FullPage<'a>> {
     match inputs.bodies.get(page.source).and_then(Option::as_ref) {
-        Some(body) => Ok(FullPage { data: page, body }),
+        Some(body) => Ok(FullPage {
+            data: page,
+            body,
+            comment_count: Some(page.comment_count),
+        }),
         None => Err(anyhow!(
             "internal error: the body of {} was not rendered (run `quill build --full`)",
             page.path

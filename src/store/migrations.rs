@@ -77,6 +77,15 @@ pub const MIGRATIONS: &[Migration] = &[
         pg_down: include_str!("migrations/postgres/0006_spam_filter.down.sql"),
         down_drops_data: false,
     },
+    Migration {
+        version: 7,
+        name: "each post's number of top-level comments, for paging threads unread",
+        up: include_str!("migrations/0007_top_level_counts.up.sql"),
+        down: include_str!("migrations/0007_top_level_counts.down.sql"),
+        pg_up: include_str!("migrations/postgres/0007_top_level_counts.up.sql"),
+        pg_down: include_str!("migrations/postgres/0007_top_level_counts.down.sql"),
+        down_drops_data: false,
+    },
 ];
 
 /// The newest schema version this binary knows.

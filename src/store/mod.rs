@@ -167,6 +167,10 @@ pub struct PostStamp {
     pub stamp: i64,
     /// How many of its comments are approved.
     pub approved: usize,
+    /// How many of those are top-level in its thread (what paging it counts): those whose
+    /// parent is not shown before them. With `max_depth = 1` every comment is, whatever this
+    /// says.
+    pub top_level: usize,
 }
 
 /// Each post that has comments, by slug, with its [`PostStamp`].
@@ -362,10 +366,15 @@ impl Store {
         self.db.location()
     }
 
-    /// Hands every approved comment with its author to `visit`, in id order, from one query
-    /// and without holding them all: a build keeps only what it publishes of each.
-    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
-        self.db.each_approved_comment(visit)
+    /// Hands the approved comments of the given posts with their authors to `visit`, grouped
+    /// by post (in no promised order of posts), each post's by time and id, without holding
+    /// them all: a build renders each thread as it arrives.
+    pub fn each_approved_comment_on(
+        &self,
+        posts: &[&str],
+        visit: &mut dyn FnMut(CommentRecord),
+    ) -> Result<()> {
+        self.db.each_approved_comment_on(posts, visit)
     }
 
     /// Every post that has comments, with its stamp and approved count: enough for a build to
@@ -376,7 +385,11 @@ impl Store {
 
     /// The approved comments of the given posts, ordered by post, time, id.
     pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        self.db.approved_comments_on(posts)
+        let mut records = Vec::new();
+        self.db
+            .each_approved_comment_on(posts, &mut |r| records.push(r))?;
+        records.sort_by(|a, b| a.post.cmp(&b.post));
+        Ok(records)
     }
 
     /// The newest `limit` approved comments across the site, newest first.

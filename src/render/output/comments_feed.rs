@@ -34,6 +34,10 @@ impl<'a> Output<'a> for CommentsFeed {
         false
     }
 
+    fn waits_for_every_thread(&self) -> bool {
+        true
+    }
+
     fn context(&self, site: &Site, inputs: &Inputs<'_>, _: &Tera, cx: &mut Context) -> Result<()> {
         let entries = comment_feed_entries(site, inputs.feed_pages, inputs.latest);
         let last_updated = entries.first().map_or_else(

@@ -6,8 +6,8 @@
 //! context), `comments_feed.rs`, and `fixed.rs` (the sitemap, `robots.txt`, the 404 page, the
 //! style sheet and the aliases).
 //!
-//! A new kind is a struct here implementing [`Output`], pushed by `jobs::jobs` where it
-//! belongs in the list, and its template.
+//! A new kind is a struct here implementing [`Output`], a line in `kinds!` below, a push in
+//! `jobs::jobs` where it belongs in the list, and its template.
 
 mod comments_feed;
 mod feed;
@@ -20,7 +20,7 @@ use anyhow::Result;
 use tera::{Context, Tera};
 use xxhash_rust::xxh3::Xxh3;
 
-use super::Inputs;
+use super::{Inputs, TopLevel};
 use crate::content::Source;
 use crate::site::{PageData, Site};
 
@@ -28,11 +28,82 @@ pub(crate) use comments_feed::CommentsFeed;
 pub(crate) use feed::{LanguageFeed, SectionFeed, SiteFeed, TaxonomyFeed, TermFeed};
 pub(crate) use fixed::{Alias, NotFound, Robots, Sitemap, Style};
 pub(crate) use listing::{LanguageHome, Listing, SectionPage, paginate};
-pub(crate) use page::{Page, ThreadPage};
+pub(crate) use page::{Page, ThreadPage, thread_digest};
 pub(crate) use terms::{TagList, TaxonomyList};
 
-/// One output file to render, of any kind: the element of the job list.
-pub(crate) type Job<'a> = Box<dyn Output<'a> + 'a>;
+/// Declares [`Job`] with a variant per kind, its dispatch to the kind's [`Output`], and a
+/// `From` for each kind.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $kind:ident $(<$l:lifetime>)?),* $(,)?) => {
+        /// One output file to render, of any kind: the element of the job list. An enum of
+        /// the kinds rather than a `Box<dyn Output>`: no allocation per file, and a job list
+        /// can be used beside data that lives less long than the site (a `dyn Output<'a>`
+        /// would tie every borrow near it to the site's life).
+        #[derive(Debug)]
+        pub(crate) enum Job<'a> {
+            $($(#[$doc])* $kind($kind $(<$l>)?),)*
+        }
+
+        /// The one place a job is dispatched to its kind: every job is used as its
+        /// [`Output`].
+        impl<'a> std::ops::Deref for Job<'a> {
+            type Target = dyn Output<'a> + 'a;
+
+            fn deref(&self) -> &Self::Target {
+                match self {
+                    $(Job::$kind(output) => output,)*
+                }
+            }
+        }
+
+        $(
+            impl<'a> From<$kind $(<$l>)?> for Job<'a> {
+                fn from(output: $kind $(<$l>)?) -> Self {
+                    Job::$kind(output)
+                }
+            }
+        )*
+    };
+}
+
+kinds! {
+    /// A post's page or a standalone page.
+    Page<'a>,
+    /// A later page of a post's comment thread.
+    ThreadPage<'a>,
+    /// A page of the index or of a term's listing.
+    Listing<'a>,
+    /// A page of a section's listing.
+    SectionPage<'a>,
+    /// A page of a language's home listing.
+    LanguageHome<'a>,
+    /// `/tags/`.
+    TagList,
+    /// A taxonomy's list page.
+    TaxonomyList<'a>,
+    /// `/atom.xml`.
+    SiteFeed,
+    /// A language's feed.
+    LanguageFeed<'a>,
+    /// A term's feed.
+    TermFeed<'a>,
+    /// A section's feed.
+    SectionFeed<'a>,
+    /// A taxonomy's feed.
+    TaxonomyFeed<'a>,
+    /// `/comments.xml`.
+    CommentsFeed,
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/robots.txt`.
+    Robots,
+    /// `/404.html`.
+    NotFound,
+    /// `/style.css`.
+    Style,
+    /// A redirect page.
+    Alias<'a>,
+}
 
 /// One kind of output file. `'a` is the life of the site model the output shows.
 pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
@@ -43,7 +114,10 @@ pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
     fn template(&self) -> &str;
 
     /// Hashes into `hasher` everything the output depends on beyond the site-wide inputs
-    /// (config, templates, menu) the hasher already holds.
+    /// (config, templates, menu) the hasher already holds: the files of the posts it shows,
+    /// their comment counts where it shows them, and how many pages a thread takes; not what
+    /// a thread says, which the build adds for the outputs that show one (their comment stamp
+    /// while it plans, what the page shows of the thread once it is read).
     fn key(&self, hasher: &mut Xxh3, inputs: &KeyInputs<'_>);
 
     /// Fills in what its template reads, besides what every output has (`config`, `menu`,
@@ -69,8 +143,8 @@ pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
         None
     }
 
-    /// The post or page whose comment thread it shows.
-    fn thread(&self) -> Option<&'a PageData> {
+    /// The post or page whose thread it shows, if it shows one, and which page of it.
+    fn thread_page(&self) -> Option<(&'a PageData, usize)> {
         None
     }
 
@@ -78,6 +152,12 @@ pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
     /// file, else quill itself.
     fn writer(&self, site: &Site, _sources: &[Source]) -> String {
         format!("quill's own {}", self.site_path(site))
+    }
+
+    /// Whether it is rendered after every thread was read (the comments feed links each of
+    /// its comments on the page of its thread that shows it).
+    fn waits_for_every_thread(&self) -> bool {
+        false
     }
 
     /// False for an output whose key cannot tell whether it changed (the comments feed shows
@@ -103,30 +183,36 @@ pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
     }
 }
 
-/// What keys read besides the model's own fields: the source files, the comment stamps and
-/// the digest of every page's URL.
+/// What keys read besides the model's own fields: the source files, how many top-level
+/// comments each thread has, and the digest of every page's URL.
+#[derive(Debug)]
 pub(crate) struct KeyInputs<'a> {
     /// The site.
     pub site: &'a Site,
     /// The content files, by source index.
     pub sources: &'a [Source],
-    /// A post's comment stamp and number of approved comments, by post key.
-    pub stamp: &'a dyn Fn(&str) -> Option<(i64, usize)>,
+    /// How many top-level comments each thread has, by post key: how many pages it takes.
+    pub top_level: &'a TopLevel,
     /// A digest of every page's URL, which the pages that may link to others or call
     /// shortcodes depend on.
     pub urls: u128,
 }
 
 impl KeyInputs<'_> {
-    /// Hashes what a post or page shown by an output contributes: its file and that file's
-    /// digest, its comment count, its other versions and, when it refers to other pages or
-    /// files, what it refers to.
+    /// Hashes what a post or page shown by an output contributes: [`KeyInputs::page_without_count`]
+    /// and its comment count.
     pub(crate) fn page(&self, hasher: &mut Xxh3, page: &PageData) {
+        self.page_without_count(hasher, page);
+        hasher.update(&page.comment_count.to_le_bytes());
+    }
+
+    /// Hashes a post or page's file and that file's digest, its other versions and, when it
+    /// refers to other pages or files, what it refers to.
+    pub(crate) fn page_without_count(&self, hasher: &mut Xxh3, page: &PageData) {
         let source = &self.sources[page.source];
         hasher.update(source.file.to_string_lossy().as_bytes());
         // Builds read whole files, so every source has its digest.
         hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
-        hasher.update(&page.comment_count.to_le_bytes());
         // The other versions of a page come from other files.
         for t in &page.translations {
             for part in [&t.lang, &t.title, &t.path] {

@@ -47,9 +47,7 @@ impl<'a> Output<'a> for Page<'a> {
         let p = self.page;
         hasher.update(if self.post { b"post" } else { b"page" });
         inputs.page(hasher, p);
-        let (stamp, approved) = (inputs.stamp)(&p.key).unwrap_or((0, 0));
-        hasher.update(&stamp.to_le_bytes());
-        hasher.update(&approved.to_le_bytes());
+        hasher.update(&thread_pages(inputs.site, inputs.top_level, p).to_le_bytes());
     }
 
     fn context(
@@ -71,8 +69,8 @@ impl<'a> Output<'a> for Page<'a> {
         self.page.translated.then_some(self.page.lang.as_str())
     }
 
-    fn thread(&self) -> Option<&'a PageData> {
-        Some(self.page)
+    fn thread_page(&self) -> Option<(&'a PageData, usize)> {
+        Some((self.page, 1))
     }
 
     fn writer(&self, _site: &Site, sources: &[Source]) -> String {
@@ -105,10 +103,7 @@ impl<'a> Output<'a> for ThreadPage<'a> {
         hasher.update(b"comments");
         hasher.update(&self.index.to_le_bytes());
         hasher.update(&self.count.to_le_bytes());
-        inputs.page(hasher, p);
-        let (stamp, approved) = (inputs.stamp)(&p.key).unwrap_or((0, 0));
-        hasher.update(&stamp.to_le_bytes());
-        hasher.update(&approved.to_le_bytes());
+        inputs.page_without_count(hasher, p);
     }
 
     fn context(
@@ -131,8 +126,8 @@ impl<'a> Output<'a> for ThreadPage<'a> {
         self.page.translated.then_some(self.page.lang.as_str())
     }
 
-    fn thread(&self) -> Option<&'a PageData> {
-        Some(self.page)
+    fn thread_page(&self) -> Option<(&'a PageData, usize)> {
+        Some((self.page, self.index))
     }
 }
 
@@ -178,6 +173,23 @@ fn mentions_between(
     &replies[from..to.max(from)]
 }
 
+/// A digest of what page `index` of the thread of `page` shows from the store: its comments
+/// (see [`Threads::page_digest`](crate::comments::thread::Threads::page_digest)) and the
+/// post's webmentions, which every page of the thread shows some of.
+pub(crate) fn thread_digest(
+    site: &Site,
+    inputs: &Inputs<'_>,
+    page: &PageData,
+    index: usize,
+) -> Result<u128> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let per_page = site.config.comments.per_page;
+    let digest = inputs.threads.page_digest(&page.key, index, per_page);
+    hasher.update(&digest.to_le_bytes());
+    hasher.update(&serde_json::to_vec(&inputs.mentions.for_post(&page.key))?);
+    Ok(hasher.digest128())
+}
+
 /// The view of `page` showing page `index` of its thread.
 fn page_view<'a>(
     site: &Site,
@@ -203,8 +215,12 @@ fn page_view<'a>(
         bound(index).flatten(),
         bound(index + 1).flatten(),
     );
+    let mut full_page = full(inputs, page)?;
+    if index > 1 {
+        full_page.comment_count = None;
+    }
     Ok(PageView {
-        page: full(inputs, page)?,
+        page: full_page,
         comments: thread::render(
             tera,
             among(inputs.threads.page(&page.key, index, per_page), replies),
