@@ -28,7 +28,7 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
     let comments = site.config.comments.enabled;
     // Only posts show their threads (`page.html` has none), so only posts have later pages.
     for page in site.posts.iter().filter(|p| p.render) {
-        jobs.push(Page::post(page).into());
+        jobs.push(Job::Page(Page::post(page)));
         let count = if comments {
             thread_pages(site, top_level, page)
         } else {
@@ -37,11 +37,11 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
         for index in 2..=count {
             let later = ThreadPage { page, index, count };
             later_pages.push(later.site_path(site));
-            jobs.push(later.into());
+            jobs.push(Job::ThreadPage(later));
         }
     }
     for page in site.pages.iter().filter(|p| p.render) {
-        jobs.push(Page::standalone(page).into());
+        jobs.push(Job::Page(Page::standalone(page)));
     }
     let home: Vec<&PageData> = site.home.iter().map(|&i| &site.posts[i]).collect();
     push_listing(&mut jobs, None, home, site.home_paginate_by);
@@ -55,18 +55,15 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
             })
             .collect();
         for (pages, index, count) in paginate(pages, section.paginate_by) {
-            jobs.push(
-                SectionPage {
-                    section,
-                    pages,
-                    index,
-                    count,
-                }
-                .into(),
-            );
+            jobs.push(Job::SectionPage(SectionPage {
+                section,
+                pages,
+                index,
+                count,
+            }));
         }
         if section.feed {
-            jobs.push(SectionFeed(section).into());
+            jobs.push(Job::SectionFeed(SectionFeed(section)));
         }
     }
     let tag_feeds = site
@@ -80,72 +77,63 @@ pub(crate) fn jobs<'a>(site: &'a Site, top_level: &TopLevel) -> Vec<Job<'a>> {
         let posts = tag.posts.iter().map(|&i| &site.posts[i]).collect();
         push_listing(&mut jobs, Some(tag), posts, site.config.paginate_by);
         if tag_feeds {
-            jobs.push(TermFeed(tag).into());
+            jobs.push(Job::TermFeed(TermFeed(tag)));
         }
     }
     if tag_feeds && list_feeds && !site.tags.is_empty() {
-        jobs.push(
-            TaxonomyFeed {
-                name: crate::site::taxonomies::TAGS,
-                site_path: "/tags/",
-                terms: &site.tags,
-            }
-            .into(),
-        );
+        jobs.push(Job::TaxonomyFeed(TaxonomyFeed {
+            name: crate::site::taxonomies::TAGS,
+            site_path: "/tags/",
+            terms: &site.tags,
+        }));
     }
     for taxonomy in &site.taxonomies {
-        jobs.push(TaxonomyList(taxonomy).into());
+        jobs.push(Job::TaxonomyList(TaxonomyList(taxonomy)));
         if taxonomy.feed && list_feeds && !taxonomy.terms.is_empty() {
-            jobs.push(
-                TaxonomyFeed {
-                    name: &taxonomy.name,
-                    site_path: &taxonomy.site_path,
-                    terms: &taxonomy.terms,
-                }
-                .into(),
-            );
+            jobs.push(Job::TaxonomyFeed(TaxonomyFeed {
+                name: &taxonomy.name,
+                site_path: &taxonomy.site_path,
+                terms: &taxonomy.terms,
+            }));
         }
         for term in &taxonomy.terms {
             let posts = term.posts.iter().map(|&i| &site.posts[i]).collect();
             push_listing(&mut jobs, Some(term), posts, site.config.paginate_by);
             if taxonomy.feed {
-                jobs.push(TermFeed(term).into());
+                jobs.push(Job::TermFeed(TermFeed(term)));
             }
         }
     }
     for language in &site.languages {
         let posts: Vec<&PageData> = language.posts.iter().map(|&i| &site.posts[i]).collect();
         for (posts, index, count) in paginate(posts, site.config.paginate_by) {
-            jobs.push(
-                LanguageHome {
-                    language,
-                    posts,
-                    index,
-                    count,
-                }
-                .into(),
-            );
+            jobs.push(Job::LanguageHome(LanguageHome {
+                language,
+                posts,
+                index,
+                count,
+            }));
         }
-        jobs.push(LanguageFeed(language).into());
+        jobs.push(Job::LanguageFeed(LanguageFeed(language)));
     }
-    jobs.push(TagList.into());
-    jobs.push(SiteFeed.into());
-    jobs.push(Sitemap { later_pages }.into());
-    jobs.push(Robots.into());
+    jobs.push(Job::TagList(TagList));
+    jobs.push(Job::SiteFeed(SiteFeed));
+    jobs.push(Job::Sitemap(Sitemap { later_pages }));
+    jobs.push(Job::Robots(Robots));
     // A site's own 404 page (Jekyll's `404.md` with `permalink: /404.html`) replaces quill's.
     if !site
         .pages
         .iter()
         .any(|p| p.render && p.path == site.config.site_path("/404.html"))
     {
-        jobs.push(NotFound.into());
+        jobs.push(Job::NotFound(NotFound));
     }
-    jobs.push(Style.into());
+    jobs.push(Job::Style(Style));
     if site.config.comments.enabled {
-        jobs.push(CommentsFeed.into());
+        jobs.push(Job::CommentsFeed(CommentsFeed));
     }
     for (from, target) in &site.aliases {
-        jobs.push(Alias { from, target }.into());
+        jobs.push(Job::Alias(Alias { from, target }));
     }
     jobs
 }
@@ -158,14 +146,11 @@ fn push_listing<'a>(
     per_page: usize,
 ) {
     for (posts, index, count) in paginate(posts, per_page) {
-        jobs.push(
-            Listing {
-                tag,
-                posts,
-                index,
-                count,
-            }
-            .into(),
-        );
+        jobs.push(Job::Listing(Listing {
+            tag,
+            posts,
+            index,
+            count,
+        }));
     }
 }

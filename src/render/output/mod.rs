@@ -6,8 +6,9 @@
 //! context), `comments_feed.rs`, and `fixed.rs` (the sitemap, `robots.txt`, the 404 page, the
 //! style sheet and the aliases).
 //!
-//! A new kind is a struct here implementing [`Output`], a line in `kinds!` below, a push in
-//! `jobs::jobs` where it belongs in the list, and its template.
+//! A new kind is a struct here implementing [`Output`], a variant of [`Job`] (the compiler
+//! then asks for its one arm in `Job`'s dispatch), a push in `jobs::jobs` where it belongs in
+//! the list, and its template.
 
 mod comments_feed;
 mod feed;
@@ -31,78 +32,76 @@ pub(crate) use listing::{LanguageHome, Listing, SectionPage, paginate};
 pub(crate) use page::{Page, ThreadPage, thread_digest};
 pub(crate) use terms::{TagList, TaxonomyList};
 
-/// Declares [`Job`] with a variant per kind, its dispatch to the kind's [`Output`], and a
-/// `From` for each kind.
-macro_rules! kinds {
-    ($($(#[$doc:meta])* $kind:ident $(<$l:lifetime>)?),* $(,)?) => {
-        /// One output file to render, of any kind: the element of the job list. An enum of
-        /// the kinds rather than a `Box<dyn Output>`: no allocation per file, and a job list
-        /// can be used beside data that lives less long than the site (a `dyn Output<'a>`
-        /// would tie every borrow near it to the site's life).
-        #[derive(Debug)]
-        pub(crate) enum Job<'a> {
-            $($(#[$doc])* $kind($kind $(<$l>)?),)*
-        }
-
-        /// The one place a job is dispatched to its kind: every job is used as its
-        /// [`Output`].
-        impl<'a> std::ops::Deref for Job<'a> {
-            type Target = dyn Output<'a> + 'a;
-
-            fn deref(&self) -> &Self::Target {
-                match self {
-                    $(Job::$kind(output) => output,)*
-                }
-            }
-        }
-
-        $(
-            impl<'a> From<$kind $(<$l>)?> for Job<'a> {
-                fn from(output: $kind $(<$l>)?) -> Self {
-                    Job::$kind(output)
-                }
-            }
-        )*
-    };
+/// One output file to render, of any kind: the element of the job list. An enum of the kinds
+/// rather than a `Box<dyn Output>`: no allocation per file, and a job list can be used beside
+/// data that lives less long than the site (`dyn Output<'a>` is invariant in `'a`, which
+/// would tie every borrow near a job to the site's life).
+#[derive(Debug)]
+pub(crate) enum Job<'a> {
+    /// A post's page or a standalone page.
+    Page(Page<'a>),
+    /// A later page of a post's comment thread.
+    ThreadPage(ThreadPage<'a>),
+    /// A page of the index or of a term's listing.
+    Listing(Listing<'a>),
+    /// A page of a section's listing.
+    SectionPage(SectionPage<'a>),
+    /// A page of a language's home listing.
+    LanguageHome(LanguageHome<'a>),
+    /// `/tags/`.
+    TagList(TagList),
+    /// A taxonomy's list page.
+    TaxonomyList(TaxonomyList<'a>),
+    /// `/atom.xml`.
+    SiteFeed(SiteFeed),
+    /// A language's feed.
+    LanguageFeed(LanguageFeed<'a>),
+    /// A term's feed.
+    TermFeed(TermFeed<'a>),
+    /// A section's feed.
+    SectionFeed(SectionFeed<'a>),
+    /// A taxonomy's feed.
+    TaxonomyFeed(TaxonomyFeed<'a>),
+    /// `/comments.xml`.
+    CommentsFeed(CommentsFeed),
+    /// `/sitemap.xml`.
+    Sitemap(Sitemap),
+    /// `/robots.txt`.
+    Robots(Robots),
+    /// `/404.html`.
+    NotFound(NotFound),
+    /// `/style.css`.
+    Style(Style),
+    /// A redirect page.
+    Alias(Alias<'a>),
 }
 
-kinds! {
-    /// A post's page or a standalone page.
-    Page<'a>,
-    /// A later page of a post's comment thread.
-    ThreadPage<'a>,
-    /// A page of the index or of a term's listing.
-    Listing<'a>,
-    /// A page of a section's listing.
-    SectionPage<'a>,
-    /// A page of a language's home listing.
-    LanguageHome<'a>,
-    /// `/tags/`.
-    TagList,
-    /// A taxonomy's list page.
-    TaxonomyList<'a>,
-    /// `/atom.xml`.
-    SiteFeed,
-    /// A language's feed.
-    LanguageFeed<'a>,
-    /// A term's feed.
-    TermFeed<'a>,
-    /// A section's feed.
-    SectionFeed<'a>,
-    /// A taxonomy's feed.
-    TaxonomyFeed<'a>,
-    /// `/comments.xml`.
-    CommentsFeed,
-    /// `/sitemap.xml`.
-    Sitemap,
-    /// `/robots.txt`.
-    Robots,
-    /// `/404.html`.
-    NotFound,
-    /// `/style.css`.
-    Style,
-    /// A redirect page.
-    Alias<'a>,
+/// The one place a job is dispatched to its kind: every job is used as its [`Output`].
+impl<'a> std::ops::Deref for Job<'a> {
+    type Target = dyn Output<'a> + 'a;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Job::Page(output) => output,
+            Job::ThreadPage(output) => output,
+            Job::Listing(output) => output,
+            Job::SectionPage(output) => output,
+            Job::LanguageHome(output) => output,
+            Job::TagList(output) => output,
+            Job::TaxonomyList(output) => output,
+            Job::SiteFeed(output) => output,
+            Job::LanguageFeed(output) => output,
+            Job::TermFeed(output) => output,
+            Job::SectionFeed(output) => output,
+            Job::TaxonomyFeed(output) => output,
+            Job::CommentsFeed(output) => output,
+            Job::Sitemap(output) => output,
+            Job::Robots(output) => output,
+            Job::NotFound(output) => output,
+            Job::Style(output) => output,
+            Job::Alias(output) => output,
+        }
+    }
 }
 
 /// One kind of output file. `'a` is the life of the site model the output shows.
