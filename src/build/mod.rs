@@ -177,9 +177,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                     render::render_jobs(site, &rendering.plain, &inputs, tera, progress, sink)?;
                     if let Some(store) = store.take() {
                         let config = &site.config;
+                        let posts = rendering.thread_posts();
+                        let approved =
+                            |post: &&str| loaded.stamps.get(*post).map_or(0, |s| s.approved);
+                        let counts = threads::Counts {
+                            wanted: posts.iter().map(approved).sum(),
+                            all: loaded.stamps.values().map(|s| s.approved).sum(),
+                        };
                         threads::each_thread(
                             store,
-                            &rendering.thread_posts(),
+                            &posts,
+                            counts,
                             &config.comments,
                             config.markdown.highlight,
                             &|post, threads| {

@@ -87,7 +87,7 @@ struct Kept {
 
 impl Threads {
     /// Groups the approved comments a reader hands over one at a time (such as
-    /// [`Store::each_approved_comment_on`](crate::store::Store::each_approved_comment_on)) by
+    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by
     /// post, each post's in time order (ties by id), keeping only what is published of each as
     /// it arrives.
     pub fn collect(
@@ -120,6 +120,27 @@ impl Threads {
                 .sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
         }
         self
+    }
+
+    /// Each post's thread on its own, with its post's key, to hand to different renderers.
+    pub fn into_posts(self) -> impl Iterator<Item = (String, Threads)> {
+        let Threads {
+            by_post,
+            max_depth,
+            highlight,
+            avatars,
+        } = self;
+        by_post.into_iter().map(move |(post, thread)| {
+            let mut one = FxHashMap::default();
+            one.insert(post.clone(), thread);
+            let threads = Threads {
+                by_post: one,
+                max_depth,
+                highlight,
+                avatars,
+            };
+            (post, threads)
+        })
     }
 
     /// The same threads, with code blocks highlighted or not when they are rendered.

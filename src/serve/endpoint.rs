@@ -273,11 +273,7 @@ fn page_showing(
     id: i64,
 ) -> anyhow::Result<String> {
     let threads = Threads::collect(comments.max_depth, comments.avatars, |add| {
-        store
-            .approved_comments_on(&[post])?
-            .into_iter()
-            .for_each(add);
-        Ok(())
+        store.each_approved_comment(Some(&[post]), add)
     })?;
     let index = threads.page_of(post, id, comments.per_page).unwrap_or(1);
     Ok(paging::page_path(path, index))

@@ -44,12 +44,12 @@ pub(crate) trait Database:
 /// The builds' reads and the console's reads and writes of comments and users; each write is
 /// one transaction that also renews the stamps of the posts it changed.
 pub(crate) trait CommentQueries {
-    /// Hands the approved comments of the given posts with their authors to `visit`, grouped
-    /// by post (in no promised order of posts), each post's by time and id, without holding
-    /// them all.
-    fn each_approved_comment_on(
+    /// Hands approved comments with their authors to `visit`, without holding them all: with
+    /// `Some(posts)`, those of the given posts, grouped by post (in no promised order of
+    /// posts), each post's in id order; with `None`, every one, in one pass in id order.
+    fn each_approved_comment(
         &self,
-        posts: &[&str],
+        posts: Option<&[&str]>,
         visit: &mut dyn FnMut(CommentRecord),
     ) -> Result<()>;
 

@@ -366,30 +366,23 @@ impl Store {
         self.db.location()
     }
 
-    /// Hands the approved comments of the given posts with their authors to `visit`, grouped
-    /// by post (in no promised order of posts), each post's by time and id, without holding
-    /// them all: a build renders each thread as it arrives.
-    pub fn each_approved_comment_on(
+    /// Hands approved comments with their authors to `visit`, without holding them all: with
+    /// `Some(posts)`, those of the given posts, grouped by post (in no promised order of
+    /// posts), each post's in id order (threads put them in time order), so that a build
+    /// renders each thread as it arrives; with `None`, every one, in one pass in id order, the
+    /// table's own, which is the quickest way to read many.
+    pub fn each_approved_comment(
         &self,
-        posts: &[&str],
+        posts: Option<&[&str]>,
         visit: &mut dyn FnMut(CommentRecord),
     ) -> Result<()> {
-        self.db.each_approved_comment_on(posts, visit)
+        self.db.each_approved_comment(posts, visit)
     }
 
     /// Every post that has comments, with its stamp and approved count: enough for a build to
     /// count comments and to tell which threads changed, without reading the comments.
     pub fn comment_stamps(&self) -> Result<PostStamps> {
         self.db.comment_stamps()
-    }
-
-    /// The approved comments of the given posts, ordered by post, time, id.
-    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        let mut records = Vec::new();
-        self.db
-            .each_approved_comment_on(posts, &mut |r| records.push(r))?;
-        records.sort_by(|a, b| a.post.cmp(&b.post));
-        Ok(records)
     }
 
     /// The newest `limit` approved comments across the site, newest first.

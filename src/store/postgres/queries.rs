@@ -19,22 +19,25 @@ use crate::store::{
 };
 
 impl CommentQueries for Postgres {
-    /// The approved comments of some posts, in one query whose rows arrive as they are read,
-    /// by post, time and id.
-    fn each_approved_comment_on(
+    /// The approved comments of some posts (by post and id) or of all (by id), in one query
+    /// whose rows arrive as they are read.
+    fn each_approved_comment(
         &self,
-        posts: &[&str],
+        posts: Option<&[&str]>,
         visit: &mut dyn FnMut(CommentRecord),
     ) -> Result<()> {
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(
-                &format!(
-                    "{APPROVED_RECORDS} AND c.post = ANY ($1) ORDER BY c.post, c.timestamp, c.id"
-                ),
+        let rows = match posts {
+            Some(posts) => client.query_raw(
+                &format!("{APPROVED_RECORDS} AND c.post = ANY ($1) ORDER BY c.post, c.id"),
                 [&posts as &(dyn ToSql + Sync)],
-            )
-            .map_err(failed("failed to read the approved comments"))?;
+            ),
+            None => {
+                let no_parameters: [&(dyn ToSql + Sync); 0] = [];
+                client.query_raw(&format!("{APPROVED_RECORDS} ORDER BY c.id"), no_parameters)
+            }
+        };
+        let mut rows = rows.map_err(failed("failed to read the approved comments"))?;
         while let Some(row) = rows
             .next()
             .map_err(failed("failed to read the approved comments"))?

@@ -35,16 +35,26 @@ impl CommentQueries for Sqlite {
             .context("failed to read the comment stamps")
     }
 
-    /// The approved comments of some posts, post by post (one indexed query each, so that
-    /// a thread arrives whole while the next is read), each by time and id.
-    fn each_approved_comment_on(
+    /// The approved comments of some posts, post by post (one query each, in the order of
+    /// the (post, id) index, so nothing is sorted), so that a thread arrives whole while the
+    /// next is read; or every one, in one pass over the table in its own order.
+    fn each_approved_comment(
         &self,
-        posts: &[&str],
+        posts: Option<&[&str]>,
         visit: &mut dyn FnMut(CommentRecord),
     ) -> Result<()> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.timestamp, c.id"
-        ))?;
+        let Some(posts) = posts else {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
+            for row in stmt.query_map([], record)? {
+                visit(row.context("failed to read the approved comments")?);
+            }
+            return Ok(());
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.id"))?;
         let mut sorted = posts.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
