@@ -1,6 +1,8 @@
-//! The comment threads a build renders, read from the store one post at a time while the
-//! pages of the threads already read render: a build holds a few threads at once, never
-//! every comment, so its memory follows the largest thread rather than the site's count.
+//! The comment threads a build renders, read from the store while the pages of the threads
+//! already read render, and handed over one post at a time: beyond a few hundred thousand
+//! comments a build holds a few threads at once, never every comment, so its memory follows
+//! the largest thread rather than the site's count. Which chosen jobs wait on which thread,
+//! and which thread pages show something new, is decided here too.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,13 +11,12 @@ use std::sync::mpsc::sync_channel;
 use anyhow::{Result, anyhow};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use rustc_hash::{FxHashMap, FxHashSet};
-
-use crate::comments::CommentRecord;
-use crate::comments::thread::Threads;
-use crate::config::CommentsConfig;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::plan::Plan;
+use crate::comments::CommentRecord;
+use crate::comments::thread::Threads;
+use crate::config::CommentsConfig;
 use crate::manifest::Manifest;
 use crate::render::{self, Inputs, Job};
 use crate::site::Site;

@@ -29,8 +29,9 @@ pub(super) struct Sqlite {
     path: PathBuf,
 }
 
-/// How much of a database a build maps into memory (see `configure`).
-const MAPPED_BYTES: i64 = 128 << 20;
+/// How much of a database is mapped into memory while threads are read one by one (see
+/// `each_approved_comment`).
+pub(super) const MAPPED_BYTES: i64 = 128 << 20;
 
 fn configure(conn: &Connection, writable: bool) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -48,12 +49,6 @@ fn configure(conn: &Connection, writable: bool) -> Result<()> {
         // Each insert keeps a statement journal so that a failing statement can be undone
         // alone; in memory rather than in a temporary file, it costs nothing measurable.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-    } else {
-        // A build reads each thread through the index by post, so its rows come from all over
-        // the file: mapped, a row costs a memory read instead of a 16 KiB read call, which cost
-        // a build about 4 µs a comment. Mapped pages count toward the process's memory, so only
-        // the first 128 MiB are; beyond that, rows are read as before.
-        conn.pragma_update(None, "mmap_size", MAPPED_BYTES)?;
     }
     Ok(())
 }

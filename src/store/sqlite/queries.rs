@@ -52,6 +52,11 @@ impl CommentQueries for Sqlite {
             }
             return Ok(());
         };
+        // Read through the index by post, a thread's rows come from all over the file: mapped,
+        // a row costs a memory read instead of a 16 KiB read call (about 4 µs a comment here).
+        // Mapped pages count toward the process's memory, so only the first 128 MiB are.
+        self.conn
+            .pragma_update(None, "mmap_size", super::MAPPED_BYTES)?;
         let mut stmt = self
             .conn
             .prepare(&format!("{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.id"))?;
