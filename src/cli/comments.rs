@@ -167,6 +167,11 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
             say!("time:      {}", quill::content::dates::iso(&c.timestamp));
             say!("status:    {}", c.status);
+            if c.status == Status::Approved
+                && let Some(link) = published_at(root, &store, c.id, &c.post)?
+            {
+                say!("link:      {link}");
+            }
             say!("key:       {}", row.submission_key);
             if let Some(m) = &row.mention {
                 say!("mention:   {} from {}", m.kind, clip(&m.source, 2048));
@@ -348,4 +353,21 @@ fn clip(text: &str, n: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// Where an approved comment is published: its anchor on the page of its thread that shows
+/// it, as a full URL; `None` when its post is not (or no longer) published.
+fn published_at(
+    root: &std::path::Path,
+    store: &quill::store::Store,
+    id: i64,
+    post: &str,
+) -> anyhow::Result<Option<String>> {
+    let config = quill::config::SiteConfig::load(root)?;
+    let posts = quill::ingest::posts::PostIndex::load(root)?;
+    let Some(path) = posts.path_of(post) else {
+        return Ok(None);
+    };
+    let page = quill::comments::paging::page_showing(store, &config.comments, post, path, id)?;
+    Ok(Some(format!("{}#comment-{id}", config.permalink(&page))))
 }
