@@ -13,8 +13,8 @@ use rustc_hash::FxHashMap;
 
 use crate::comments::thread::KeptComment;
 
-/// About how many comments a batch holds: some 100 MiB of threads.
-pub(super) const BATCH: usize = 200_000;
+/// About how many comments a batch holds: some 50 MiB of threads.
+pub(super) const BATCH: usize = 100_000;
 
 /// Which batch each post's thread is in, filled in the order given, each batch up to `size`
 /// comments (a thread bigger than that is a batch of its own); and how many batches there
