@@ -107,8 +107,14 @@ fn migrations_round_trip_with_data(backend: Backend) {
     let before = export(&site);
     let status = site.run(&["db", "status"]).ok().stdout;
     assert!(
-        status.contains("schema version: 6 (latest known: 6)") && status.contains("up to date"),
+        status.contains("schema version: 7 (latest known: 7)") && status.contains("up to date"),
         "{status}"
+    );
+    // Version 7 holds each comment's HTML, which is made from the Markdown that stays.
+    let down = site.run(&["db", "downgrade"]).ok().stdout;
+    assert!(
+        down.contains("backup of schema version 7") && down.contains("from schema version 7 to 6"),
+        "{down}"
     );
     // Version 6 holds the spam filter's model: going below it keeps every comment.
     let down = site.run(&["db", "downgrade"]).ok().stdout;
@@ -153,7 +159,7 @@ fn migrations_round_trip_with_data(backend: Backend) {
     site.run(&["db", "upgrade"]).ok();
     site.run(&["db", "downgrade", "--to", "5"]).ok();
     assert!(
-        site.backup_exists(6, 1) && site.backup_exists(6, 2) && site.backup_exists(6, 3),
+        site.backup_exists(7, 1) && site.backup_exists(7, 2) && site.backup_exists(7, 3),
         "an older backup is never overwritten"
     );
 }
@@ -161,7 +167,7 @@ fn migrations_round_trip_with_data(backend: Backend) {
 fn a_writing_command_upgrades_an_old_database_after_a_backup(backend: Backend) {
     let site = site_with_comments(backend);
     site.run(&["db", "downgrade", "--to", "4", "--yes"]).ok();
-    site.remove_backup(6);
+    site.remove_backup(7);
     let run = site.run(&["comments", "approve", "1"]).ok();
     assert!(
         run.stderr.contains("backup of schema version 4"),

@@ -454,7 +454,8 @@ fn open_comments(
     };
     let stamps = store.comment_stamps()?;
     let comments = &config.comments;
-    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| {
+    let highlight = config.markdown.highlight;
+    let threads = Threads::collect(comments.max_depth, comments.avatars, highlight, |add| {
         if previous.is_none() {
             return store.each_approved_comment(add);
         }
@@ -471,11 +472,7 @@ fn open_comments(
         }
         Ok(())
     })?;
-    Ok((
-        Some(store),
-        stamps,
-        threads.highlighting(config.markdown.highlight),
-    ))
+    Ok((Some(store), stamps, threads))
 }
 
 /// What a build publishes from the store: threads, webmentions, the newest comments.

@@ -261,10 +261,11 @@ mod tests {
             username: format!("visitor {id}"),
             email: format!("v{id}@example.org"),
             body: format!("comment {id}"),
+            body_html: None,
             timestamp: at(minute),
             status: Status::Approved,
         };
-        let threads = Threads::collect(3, Avatars::None, |add| {
+        let threads = Threads::collect(3, Avatars::None, true, |add| {
             // 4 answers 1 after the mention of minute 2: it stays under 1.
             for c in [
                 comment(1, None, 1),

@@ -67,6 +67,19 @@ fn is_language_class(value: &str) -> bool {
     })
 }
 
+/// The version of what [`stored_html`] makes, stored beside each comment's HTML. Bump it
+/// whenever the renderer, the highlighter or the sanitizer changes what a body comes out as
+/// (and add a schema migration, even one without SQL, so that upgrading re-renders the stored
+/// rows): a build uses stored HTML only of its own version, and renders the others from
+/// their Markdown.
+pub const HTML_VERSION: i64 = 1;
+
+/// A comment's HTML as the store keeps it: what post pages show with `[markdown] highlight`
+/// on (the default), made once when the comment is stored.
+pub fn stored_html(markdown: &str) -> String {
+    render_body_with(markdown, true)
+}
+
 /// Renders a comment body to sanitized HTML, its code blocks highlighted.
 pub fn render_body(markdown: &str) -> String {
     render_body_with(markdown, true)

@@ -79,8 +79,16 @@ struct Kept {
     parent_id: Option<i64>,
     username: Box<str>,
     avatar: Option<Box<str>>,
-    body: Box<str>,
+    body: Body,
     timestamp: DateTime<Utc>,
+}
+
+/// A kept comment's body: its stored HTML when the pages can use it (code highlighted, of
+/// this renderer's version), else its Markdown, rendered with its page.
+#[derive(Debug)]
+enum Body {
+    Html(Box<str>),
+    Markdown(Box<str>),
 }
 
 impl Threads {
@@ -88,12 +96,15 @@ impl Threads {
     /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by post,
     /// each post's in time order (ties by id), keeping only what is published of each as it
     /// arrives.
+    /// `highlight` is `[markdown] highlight`: with it, comments keep the HTML stored with them
+    /// (made with highlighting); without it, their Markdown is rendered without.
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
+        highlight: bool,
         read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
-        let mut threads = Threads::new(max_depth);
+        let mut threads = Threads::new(max_depth, highlight);
         threads.read_more(avatars, read)?;
         Ok(threads)
     }
@@ -116,17 +127,12 @@ impl Threads {
         Ok(())
     }
 
-    fn new(max_depth: usize) -> Threads {
+    fn new(max_depth: usize, highlight: bool) -> Threads {
         Threads {
             by_post: FxHashMap::default(),
             max_depth: max_depth.max(1),
-            highlight: true,
+            highlight,
         }
-    }
-
-    /// The same threads, with code blocks highlighted or not when they are rendered.
-    pub fn highlighting(self, highlight: bool) -> Threads {
-        Threads { highlight, ..self }
     }
 
     /// Whether the thread of this post was read (a post without comments has none to read).
@@ -146,7 +152,10 @@ impl Threads {
             parent_id: record.parent_id,
             avatar: avatar(&record.email, avatars).map(String::into_boxed_str),
             username: record.username.into(),
-            body: record.body.into(),
+            body: match record.body_html {
+                Some(html) if self.highlight => Body::Html(html.into()),
+                _ => Body::Markdown(record.body.into()),
+            },
             timestamp: record.timestamp,
         };
         match self.by_post.get_mut(&record.post) {
@@ -199,14 +208,17 @@ impl Threads {
 
     fn tree(&self, thread: &Thread, shape: &Shape, index: usize) -> CommentNode {
         let k = &thread.kept[index];
+        let body_html = match &k.body {
+            Body::Html(html) => html.to_string(),
+            Body::Markdown(markdown) => render_body_with(markdown, self.highlight),
+        };
         let mut node = make_node(
             k.id,
             k.parent_id,
             &k.username,
             k.avatar.as_deref(),
-            &k.body,
+            body_html,
             &k.timestamp,
-            self.highlight,
         );
         node.replies = shape.children[index]
             .iter()
@@ -234,9 +246,8 @@ pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
         record.parent_id,
         &record.username,
         avatar(&record.email, avatars).as_deref(),
-        &record.body,
+        render_body_with(&record.body, false),
         &record.timestamp,
-        false,
     )
 }
 
@@ -252,9 +263,8 @@ fn make_node(
     parent_id: Option<i64>,
     username: &str,
     avatar: Option<&str>,
-    body: &str,
+    body_html: String,
     timestamp: &DateTime<Utc>,
-    highlight: bool,
 ) -> CommentNode {
     let author = display_name(username);
     CommentNode {
@@ -262,7 +272,7 @@ fn make_node(
         initials: initials_of(&author),
         author,
         avatar: avatar.map(str::to_string),
-        body_html: render_body_with(body, highlight),
+        body_html,
         timestamp: dates::iso(timestamp),
         date: dates::human(timestamp),
         anchor: format!("comment-{id}"),
@@ -322,6 +332,7 @@ mod tests {
             username: format!("user {id}"),
             email: format!("user{id}@example.org"),
             body: format!("body {id}"),
+            body_html: None,
             timestamp: chrono::Utc
                 .with_ymd_and_hms(2024, 1, 1, 0, minute, 0)
                 .unwrap(),
@@ -330,7 +341,7 @@ mod tests {
     }
 
     fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
-        Threads::collect(max_depth, avatars, |add| {
+        Threads::collect(max_depth, avatars, true, |add| {
             records.into_iter().for_each(add);
             Ok(())
         })

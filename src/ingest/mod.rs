@@ -173,6 +173,9 @@ struct Valid {
     username: String,
     email: String,
     body: String,
+    /// The body's HTML, made here once for every build to come (see
+    /// [`stored_html`](crate::comments::render::stored_html)).
+    body_html: String,
     timestamp: DateTime<Utc>,
     status: Status,
     key: String,
@@ -391,6 +394,7 @@ impl Submitter {
                     content_key(post, &username, &email, &body, raw_timestamp.unwrap_or(""))
                 });
                 Some(Valid {
+                    body_html: crate::comments::render::stored_html(&body),
                     username,
                     email,
                     body,
@@ -441,6 +445,7 @@ impl Submitter {
             username: &c.username,
             email: &c.email,
             body: &c.body,
+            body_html: &c.body_html,
             timestamp: c.timestamp,
             status: c.status,
             submission_key: &c.key,

@@ -272,7 +272,8 @@ fn page_showing(
     path: &str,
     id: i64,
 ) -> anyhow::Result<String> {
-    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| {
+    // Only the page is asked for, so nothing is rendered: highlighting does not matter.
+    let threads = Threads::collect(comments.max_depth, comments.avatars, false, |add| {
         store
             .approved_comments_on(&[post])?
             .into_iter()

@@ -9,6 +9,7 @@ use super::super::backend::IngestTransaction;
 use super::super::mentions::ATTACH_MENTION;
 use super::super::{Inserted, MentionLink, NewComment, REFUSED};
 use crate::comments::Status;
+use crate::comments::render::HTML_VERSION;
 
 /// The transaction of one ingest run.
 #[derive(Debug)]
@@ -94,8 +95,8 @@ impl IngestTransaction for SqliteIngest<'_> {
         let result = self
             .tx
             .prepare_cached(
-                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (submission_key) DO NOTHING",
+                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons, body_html, html_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (submission_key) DO NOTHING",
             )?
             .execute(params![
                 c.post,
@@ -106,7 +107,9 @@ impl IngestTransaction for SqliteIngest<'_> {
                 c.status.as_str(),
                 c.submission_key,
                 c.spam_score,
-                c.spam_reasons
+                c.spam_reasons,
+                c.body_html,
+                HTML_VERSION
             ]);
         let changed = match result {
             // A failed statement is undone by itself; the run's transaction goes on.

@@ -17,7 +17,8 @@ mod spam;
 use ingest::SqliteIngest;
 
 use super::backend::{Database, IngestTransaction, TIME_FORMAT};
-use super::{DbLocation, migrations};
+use super::{DbLocation, html, migrations};
+use crate::comments::render::HTML_VERSION;
 
 /// How long a writer waits for another writer's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -165,8 +166,21 @@ impl Database for Sqlite {
                 )?;
             }
         }
+        if target >= migrations::COMMENT_HTML && target > current {
+            fill_html(&tx)?;
+        }
         tx.commit().context("failed to commit the migration")?;
         Ok(())
+    }
+
+    /// Renders the comments whose stored HTML is missing or stale, in one transaction.
+    fn refresh_html(&mut self) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done = fill_html(&tx)?;
+        tx.commit().context("failed to commit the comments' HTML")?;
+        Ok(done)
     }
 
     /// Begins the one transaction of an ingest run; waits for other writers, calling `waiting`
@@ -203,6 +217,34 @@ impl Database for Sqlite {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .with_context(what)?;
         Ok(Box::new(SqliteIngest::new(tx)))
+    }
+}
+
+/// Stores the HTML of every comment whose HTML is missing or was made by another renderer,
+/// a batch at a time; returns how many.
+fn fill_html(tx: &rusqlite::Transaction<'_>) -> Result<usize> {
+    let what = "failed to store the comments' HTML";
+    let mut done = 0;
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<(i64, String)> = tx
+            .prepare_cached(html::STALE)?
+            .query_map(params![after, HTML_VERSION, html::BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .context(what)?;
+        let Some(&(last, _)) = batch.last() else {
+            return Ok(done);
+        };
+        after = last;
+        let mut store = tx.prepare_cached(html::STORE)?;
+        for (id, body_html) in html::rendered(batch) {
+            store
+                .execute(params![body_html, HTML_VERSION, id])
+                .context(what)?;
+            done += 1;
+        }
     }
 }
 
