@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 mod copy;
 mod ingest;
@@ -135,42 +135,15 @@ impl Database for Sqlite {
         ))
     }
 
-    /// Runs the migrations from the current version to `target`, all in one transaction.
+    /// Runs the migrations from the current version to `target`, all in one transaction, with
+    /// foreign keys off (SQLite's way to rebuild a table other tables refer to: dropping it
+    /// would otherwise delete what refers to it) and checked before the commit.
     fn migrate(&mut self, target: u32) -> Result<()> {
-        let current = self.version()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )?;
-        for m in migrations::path(current, target) {
-            if target >= current {
-                tx.execute_batch(m.up)
-                    .with_context(|| format!("failed to upgrade to version {}", m.version))?;
-                tx.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-                    params![
-                        m.version,
-                        m.name,
-                        Utc::now().format(TIME_FORMAT).to_string()
-                    ],
-                )?;
-            } else {
-                tx.execute_batch(m.down)
-                    .with_context(|| format!("failed to downgrade from version {}", m.version))?;
-                tx.execute(
-                    "DELETE FROM schema_migrations WHERE version = ?1",
-                    [m.version],
-                )?;
-            }
-        }
-        if target >= migrations::COMMENT_HTML && target > current {
-            fill_html(&tx)?;
-        }
-        tx.commit().context("failed to commit the migration")?;
-        Ok(())
+        // Outside a transaction, or SQLite ignores it.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let migrated = self.migrate_unchecked(target);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        migrated
     }
 
     /// Renders the comments whose stored HTML is missing or stale, in one transaction.
@@ -217,6 +190,54 @@ impl Database for Sqlite {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .with_context(what)?;
         Ok(Box::new(SqliteIngest::new(tx)))
+    }
+}
+
+impl Sqlite {
+    /// The migrations of [`Database::migrate`], foreign keys already off.
+    fn migrate_unchecked(&mut self, target: u32) -> Result<()> {
+        let current = self.version()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
+        for m in migrations::path(current, target) {
+            if target >= current {
+                tx.execute_batch(m.up)
+                    .with_context(|| format!("failed to upgrade to version {}", m.version))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![
+                        m.version,
+                        m.name,
+                        Utc::now().format(TIME_FORMAT).to_string()
+                    ],
+                )?;
+            } else {
+                tx.execute_batch(m.down)
+                    .with_context(|| format!("failed to downgrade from version {}", m.version))?;
+                tx.execute(
+                    "DELETE FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                )?;
+            }
+        }
+        if target >= migrations::COMMENT_HTML && target > current {
+            fill_html(&tx)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            anyhow::bail!(
+                "the migration to version {target} left a row of {table} referring to nothing; nothing was changed"
+            );
+        }
+        tx.commit().context("failed to commit the migration")?;
+        Ok(())
     }
 }
 
