@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use super::read::{self, Format, Record};
+use super::read::{self, Format, Position, Raw, Record};
 use super::{Checked, Input, Intake, Rejection, Submitter};
 
 /// Records handed over at a time: large enough that the hand-over costs nothing per record,
@@ -19,8 +19,9 @@ const BATCH: usize = 256;
 /// Batches in flight between the threads: bounds the memory a fast reader can fill.
 const IN_FLIGHT: usize = 8;
 
-/// A record read, with its check (none when it could not be read as a submission).
-type Ready = (Record, Option<Checked>);
+/// A record read, with its check, or why it could not be read as a submission. Its columns
+/// are dropped on the reading side: the writer needs only where it was and what it said.
+type Ready = (Position, Raw, Result<Checked, String>);
 
 /// Reads, checks and stores every record of `input` into `sink`; `stored` is called once per
 /// record handed to the sink. An error of storing stops the reading and is told as it is, not
@@ -38,23 +39,24 @@ pub(super) fn feed(
         let reading = scope.spawn(move || read_and_check(reader, format, submitter, &send));
         let mut storing = Ok(());
         'batches: for batch in &receive {
-            for (record, checked) in batch {
+            let mut spent = Vec::with_capacity(batch.len());
+            for (position, raw, checked) in batch {
                 stored();
                 let submitted = match checked {
-                    Some(checked) => {
-                        sink.submit_checked(input, record.position, &record.raw, checked)
-                    }
-                    None => {
-                        let why = record.columns.err().unwrap_or_default();
+                    Ok(checked) => sink.submit_checked(input, position, &raw, checked),
+                    Err(why) => {
                         let entry = super::Entry::Rejected(vec![Rejection::Unreadable(why)]);
-                        sink.submit(input, record.position, &record.raw, entry)
+                        sink.submit(input, position, &raw, entry)
                     }
                 };
+                spent.push(raw);
                 if let Err(e) = submitted {
                     storing = Err(e);
                     break 'batches;
                 }
             }
+            // Freeing a batch's records is work the writer need not wait for.
+            rayon::spawn(move || drop(spent));
         }
         // The reader stops at its next hand-over once nobody receives.
         drop(receive);
@@ -80,12 +82,11 @@ fn read_and_check(
         let checked = full
             .into_par_iter()
             .map(|record| {
-                let checked = record
-                    .columns
-                    .as_ref()
-                    .ok()
-                    .map(|columns| submitter.check_columns(columns));
-                (record, checked)
+                let checked = match &record.columns {
+                    Ok(columns) => Ok(submitter.check_columns(columns)),
+                    Err(why) => Err(why.clone()),
+                };
+                (record.position, record.raw, checked)
             })
             .collect();
         send.send(checked)

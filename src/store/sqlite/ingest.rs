@@ -3,7 +3,7 @@
 //! commit.
 
 use anyhow::{Context, Result};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::super::backend::IngestTransaction;
 use super::super::mentions::ATTACH_MENTION;
@@ -11,9 +11,20 @@ use super::super::{Inserted, MentionLink, NewComment, REFUSED};
 use crate::comments::Status;
 use crate::comments::render::HTML_VERSION;
 
-/// The transaction of one ingest run.
+/// Stores a comment; a conflicting key stores nothing. Plain INSERT and last_insert_rowid():
+/// RETURNING would buffer each row in a temporary table, which costs a third of the insert on
+/// large ingests.
+const INSERT_COMMENT: &str = "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons, body_html, html_version)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (submission_key) DO NOTHING";
+
+/// The transaction of one ingest run, with the statements every record uses prepared once
+/// (looking them up in the connection's statement cache cost more than binding them). The
+/// statements come first, so that they are finalized before the transaction ends.
 #[derive(Debug)]
 pub(super) struct SqliteIngest<'a> {
+    insert_comment: rusqlite::Statement<'a>,
+    find_user: rusqlite::Statement<'a>,
+    insert_user: rusqlite::Statement<'a>,
     tx: rusqlite::Transaction<'a>,
     /// User ids by username and folded email, so a run does one lookup per visitor.
     users: rustc_hash::FxHashMap<String, i64>,
@@ -24,14 +35,20 @@ pub(super) struct SqliteIngest<'a> {
 }
 
 impl<'a> SqliteIngest<'a> {
-    /// The run's transaction, begun.
-    pub(super) fn new(tx: rusqlite::Transaction<'a>) -> SqliteIngest<'a> {
-        SqliteIngest {
+    /// Begins the run's transaction (waiting for other writers up to the busy timeout).
+    pub(super) fn begin(conn: &'a rusqlite::Connection) -> rusqlite::Result<SqliteIngest<'a>> {
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        Ok(SqliteIngest {
+            insert_comment: conn.prepare(INSERT_COMMENT)?,
+            find_user: conn.prepare(
+                "SELECT id FROM users WHERE username = ?1 AND email = ?2 COLLATE NOCASE",
+            )?,
+            insert_user: conn.prepare("INSERT INTO users (username, email) VALUES (?1, ?2)")?,
             tx,
             users: rustc_hash::FxHashMap::default(),
             user_key: String::new(),
             approved_by_post: rustc_hash::FxHashMap::default(),
-        }
+        })
     }
 
     fn user_id(&mut self, username: &str, email: &str) -> Result<i64> {
@@ -46,17 +63,13 @@ impl<'a> SqliteIngest<'a> {
             return Ok(id);
         }
         let found: Option<i64> = self
-            .tx
-            .prepare_cached(
-                "SELECT id FROM users WHERE username = ?1 AND email = ?2 COLLATE NOCASE",
-            )?
+            .find_user
             .query_row(params![username, email], |r| r.get(0))
             .optional()?;
         let id = match found {
             Some(id) => id,
             None => {
-                self.tx
-                    .prepare_cached("INSERT INTO users (username, email) VALUES (?1, ?2)")?
+                self.insert_user
                     .execute(params![username, email])
                     .with_context(|| format!("failed to store the user {username:?}"))?;
                 self.tx.last_insert_rowid()
@@ -90,27 +103,19 @@ impl IngestTransaction for SqliteIngest<'_> {
     /// Stores a comment (and its user), unless its submission key is already there.
     fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
         let user_id = self.user_id(c.username, c.email)?;
-        // Plain INSERT and last_insert_rowid(): RETURNING would buffer each row in a
-        // temporary table, which costs a third of the insert on large ingests.
-        let result = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons, body_html, html_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (submission_key) DO NOTHING",
-            )?
-            .execute(params![
-                c.post,
-                c.parent_id,
-                c.body,
-                crate::content::dates::iso(&c.timestamp),
-                user_id,
-                c.status.as_str(),
-                c.submission_key,
-                c.spam_score,
-                c.spam_reasons,
-                c.body_html,
-                HTML_VERSION
-            ]);
+        let result = self.insert_comment.execute(params![
+            c.post,
+            c.parent_id,
+            c.body,
+            crate::content::dates::iso(&c.timestamp),
+            user_id,
+            c.status.as_str(),
+            c.submission_key,
+            c.spam_score,
+            c.spam_reasons,
+            c.body_html,
+            HTML_VERSION
+        ]);
         let changed = match result {
             // A failed statement is undone by itself; the run's transaction goes on.
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -193,18 +198,26 @@ impl IngestTransaction for SqliteIngest<'_> {
 
     /// Makes the run's changes durable.
     fn commit(self: Box<Self>) -> Result<()> {
+        let SqliteIngest {
+            insert_comment,
+            find_user,
+            insert_user,
+            tx,
+            approved_by_post,
+            ..
+        } = *self;
+        drop((insert_comment, find_user, insert_user));
         // An ingest only adds comments, so each post's count grows by what this run added.
-        let mut stmt = self.tx.prepare_cached(
+        let mut stmt = tx.prepare_cached(
             "INSERT INTO post_comment_stamps (post, stamp, approved) VALUES (?1, random(), ?2)
              ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = approved + excluded.approved",
         )?;
-        for (post, approved) in &self.approved_by_post {
+        for (post, approved) in &approved_by_post {
             stmt.execute(params![post, approved])
                 .with_context(|| format!("failed to stamp the comments of {post:?}"))?;
         }
         drop(stmt);
-        self.tx
-            .commit()
+        tx.commit()
             .context("failed to commit the comments to the database")
     }
 }

@@ -185,11 +185,8 @@ impl Database for Sqlite {
                 self.path.display()
             ));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .with_context(what)?;
-        Ok(Box::new(SqliteIngest::new(tx)))
+        let ingest = SqliteIngest::begin(&self.conn).with_context(what)?;
+        Ok(Box::new(ingest))
     }
 }
 
