@@ -7,19 +7,22 @@
 //! ```text
 //! prepare  site.toml ─► config · output lock · finish an interrupted build · templates · site key
 //! load     last manifest + source record ║ content scan ─► front matter ║ store: comment stamps
-//!          ─► site model (immutable: pages, URLs, sections, taxonomies, translations)
+//!          and top-level counts ─► site model (immutable: pages, URLs, sections, taxonomies,
+//!          translations)
 //! plan     jobs, one per output file ─► keys against the last manifest ─► what to render,
 //!          whose bodies, whose threads
-//! render   Markdown + shortcodes + highlighting of the bodies needed ║ threads from the store
-//!          (all of them on a full build, those of the pages rendered otherwise), paged by
-//!          `[comments] per_page`, each comment's HTML made once ─► the chosen jobs through
-//!          Tera (rayon)
+//! render   Markdown + shortcodes + highlighting of the bodies needed ║ the newest comments
+//!          and the webmentions ─► the jobs without threads through Tera (rayon) ─► the threads
+//!          streamed from the store post by post (`build::threads`), paged by `[comments]
+//!          per_page`, each comment's HTML made once, each post's thread pages rendered as
+//!          its thread arrives, those showing what they showed before skipped ─► comments feed
 //! write    full: a staging folder, swapped in whole │ incremental: a pending folder beside the
 //!          output, a journal, then the renames ─► manifest and source record beside the output
 //! ```
 //!
-//! The store is read three times: the comment stamps while the content loads, then the threads
-//! and the newest comments while the bodies render. Ingest is a second, short pipeline: read
+//! The store is read three times: the comment stamps while the content loads, the newest
+//! comments and webmentions while the bodies render, then the threads while their pages
+//! render. Ingest is a second, short pipeline: read
 //! submissions ─► validate and score (the spam filter's model, loaded once per run) ─► store
 //! (one transaction) ─► tell the author of what waits (`notify`). Import is the same pipeline with another
 //! reader in front: an export of Disqus, WordPress, Staticman or Isso ─► match posts, HTML to

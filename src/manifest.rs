@@ -1,8 +1,8 @@
 //! The records a build leaves beside its output: for every output file, a digest of what it
 //! was made from and of its bytes (so the next build renders and rewrites only what changed),
-//! how many top-level comments each thread had under which stamp (so the next build knows how
-//! many pages an unchanged thread takes without reading it), and, in a file of its own, the front matter of every source (so the next build need not
-//! read unchanged files). The second is rewritten only when a source changed: after a new
+//! the page of its thread each comment of the comments feed was on (so the next build need not
+//! read a long, unchanged thread to link it), and, in a file of its own, the front matter of
+//! every source (so the next build need not read unchanged files). The second is rewritten only when a source changed: after a new
 //! comment, only the first is.
 
 use std::fs;
@@ -17,7 +17,7 @@ use crate::content::SourceCache;
 
 /// Bumped whenever the meaning of a manifest or source record changes, so an old one is never
 /// trusted.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// What the last build wrote and from what.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -28,8 +28,6 @@ pub(crate) struct Manifest {
     pub site_key: u128,
     /// Output files by path relative to the output root.
     pub outputs: FxHashMap<String, OutputEntry>,
-    /// Every thread the build knew, by post key.
-    pub threads: FxHashMap<String, ThreadEntry>,
     /// The page of its thread each comment of `comments.xml` was on, by comment id: the next
     /// build need not read a long, unchanged thread to link its comments.
     pub feed_pages: FxHashMap<i64, FeedPage>,
@@ -40,23 +38,12 @@ pub(crate) struct Manifest {
 pub(crate) struct FeedPage {
     /// The post it is on.
     pub post: String,
-    /// That post's thread then (see [`ThreadEntry`]): while it is the same, so is the page.
+    /// That post's comment stamp then: while it is the same, so is the page.
     pub stamp: i64,
     /// Its approved comments then.
     pub approved: usize,
     /// The page (1-based).
     pub page: usize,
-}
-
-/// What a build knew of one post's thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct ThreadEntry {
-    /// The post's comment stamp then: while it is the same, so is the thread.
-    pub stamp: i64,
-    /// Its approved comments then (a second check on the stamp).
-    pub approved: usize,
-    /// Its top-level comments, which decide how many pages it takes.
-    pub top_level: usize,
 }
 
 /// One output file of the last build.
@@ -66,6 +53,10 @@ pub(crate) struct OutputEntry {
     pub key: Option<u128>,
     /// Digest of its bytes (or, for copied files, of the source file's fingerprint).
     pub hash: u128,
+    /// For a page showing a comment thread: the digest of its inputs with what it showed of
+    /// the thread in place of the thread's stamp. When the stamp changes, a page whose
+    /// digest stays the same (a comment went to another page) is not rendered again.
+    pub shown: Option<u128>,
 }
 
 impl Manifest {
@@ -192,9 +183,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         let mut manifest = Manifest::new(u128::MAX - 1);
-        manifest
-            .outputs
-            .insert("index.html".into(), OutputEntry { key: None, hash: 7 });
+        manifest.outputs.insert(
+            "index.html".into(),
+            OutputEntry {
+                key: None,
+                hash: 7,
+                shown: None,
+            },
+        );
         manifest.write_pending(&out).unwrap();
         assert!(
             Manifest::load(&out).is_none(),

@@ -143,15 +143,15 @@ fn an_upgrade_fills_the_html_of_older_rows(backend: Backend) {
     let site = site(backend, "");
     let current = built(&site);
     // Back to the schema before stored HTML: the columns go, the comments stay.
-    let run = site.run(&["db", "downgrade", "--to", "6"]).ok();
-    assert!(run.stdout.contains("to 6"), "{}", run.stdout);
+    let run = site.run(&["db", "downgrade", "--to", "7"]).ok();
+    assert!(run.stdout.contains("to 7"), "{}", run.stdout);
     site.run(&["build", "--full"]).fails_with(1);
     site.run(&["db", "upgrade"]).ok();
     assert_eq!(without_current_html(&site), "0", "the upgrade filled them");
     assert!(built(&site) == current);
 
     // The automatic upgrade of a writing command fills them too, beside what it stores.
-    site.run(&["db", "downgrade", "--to", "6"]).ok();
+    site.run(&["db", "downgrade", "--to", "7"]).ok();
     site.write(
         "more.jsonl",
         "{\"id\":\"c9\",\"post\":\"notes\",\"username\":\"Ada\",\"email\":\"ada@secret-mail.test\",\"body\":\"Later, `code`.\",\"timestamp\":\"2024-03-01T00:00:00Z\"}\n",

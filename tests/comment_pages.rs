@@ -268,3 +268,66 @@ fn a_sites_own_comment_component_decides_for_every_comment() {
         ["c1", "c2", "c3", "c4"]
     );
 }
+
+crate::common::backend_tests! {
+    the_pages_of_a_thread_follow_its_moderation,
+}
+
+/// How many pages the thread of "talk" has in the output: 1 when none continues it.
+fn page_count(site: &TestSite) -> usize {
+    1 + (2..)
+        .take_while(|n| site.exists(&format!("public/posts/talk/comments/{n}/index.html")))
+        .count()
+}
+
+/// The number of top-level comments, which the store keeps beside each post's stamp so that a
+/// build pages a thread without reading it, follows every change that can move a reply to the
+/// top: its parent marked spam or approved again, a reply to a comment that came later, a
+/// deletion, a move. With one comment a page, the pages count the top-level comments; each
+/// incremental build equals a full one.
+fn the_pages_of_a_thread_follow_its_moderation(backend: crate::common::Backend) {
+    let site = TestSite::on(backend, "[comments]\nper_page = 1\n");
+    site.post("talk", "Talk", "2024-01-01", "", "Let us talk.");
+    site.post("quiet", "Quiet", "2024-01-02", "", "Nobody here.");
+    // Ids follow the order of the lines: a 1, b1 2, b2 3, c 4, d 5, e 6.
+    let mut late_parent = line("talk", "e", Some("c"), 2);
+    late_parent = late_parent.replace("\"Words of e.\"", "\"Answers c, though earlier.\"");
+    ingest(
+        &site,
+        &[
+            line("talk", "a", None, 1),
+            line("talk", "b1", Some("a"), 3),
+            line("talk", "b2", Some("a"), 4),
+            line("talk", "c", None, 5),
+            line("talk", "d", Some("c"), 6),
+            late_parent,
+        ],
+    );
+    let same_as_full = |site: &TestSite| {
+        site.run(&["build"]).ok();
+        let incremental = crate::common::snapshot(&site.path("public"));
+        site.run(&["build", "--full"]).ok();
+        assert_eq!(incremental, crate::common::snapshot(&site.path("public")));
+        page_count(site)
+    };
+    // a, c, and e, which answers c but is older: it is shown before c, so at the top.
+    assert_eq!(same_as_full(&site), 3);
+    site.run(&["comments", "spam", "1"]).ok();
+    assert_eq!(same_as_full(&site), 4, "b1 and b2 lose their parent");
+    site.run(&["comments", "approve", "1"]).ok();
+    assert_eq!(same_as_full(&site), 3);
+    site.run(&["comments", "delete", "4", "--with-replies"])
+        .ok();
+    assert_eq!(same_as_full(&site), 1, "c goes with its replies, d and e");
+    site.write(
+        "site.toml",
+        "title = \"Test\"\nbase_url = \"https://example.org\"\n[comments]\nper_page = 1\nmax_depth = 1\n",
+    );
+    assert_eq!(
+        same_as_full(&site),
+        3,
+        "with one level, every comment is top-level"
+    );
+    site.run(&["comments", "move", "talk", "quiet"]).ok();
+    assert_eq!(same_as_full(&site), 1);
+}

@@ -14,6 +14,7 @@ backend_tests! {
     moderation_changes_show,
     a_mention_approved_joins_its_post_thread_as_a_full_build_shows_it,
     a_thread_is_paged_as_it_grows_and_shrinks,
+    a_new_comment_renders_only_the_page_of_its_thread_that_shows_it,
 }
 
 /// Every file and folder under `dir`: folders as `None`, files with their bytes.
@@ -120,6 +121,15 @@ fn blog() -> TestSite {
 /// site; returns the files whose bytes the change altered and the number the build wrote
 /// (`None` when the change made it a full build).
 fn after(site: &TestSite, change: impl Fn(&TestSite)) -> (Vec<String>, Option<usize>) {
+    let (changed, counts) = after_counts(site, change);
+    (changed, counts.map(|(_, written)| written))
+}
+
+/// As [`after`], with how many files the incremental build rendered and wrote.
+fn after_counts(
+    site: &TestSite,
+    change: impl Fn(&TestSite),
+) -> (Vec<String>, Option<(usize, usize)>) {
     let before = tree(&site.path("public"));
     change(site);
     let run = site.run(&["build"]).ok();
@@ -137,16 +147,21 @@ fn after(site: &TestSite, change: impl Fn(&TestSite)) -> (Vec<String>, Option<us
         "the same files and folders"
     );
     std::fs::remove_dir_all(site.path("full")).unwrap();
-    // "built ... (3 of 40 files changed) into ...": the build says what it rewrote.
-    let written = run.stdout.contains(" files changed)").then(|| {
-        run.stdout
-            .split(" of ")
-            .next()
-            .and_then(|s| s.rsplit('(').next())
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or_else(|| panic!("unexpected summary: {}", run.stdout))
-    });
-    (changed(&before, &incremental), written)
+    (changed(&before, &incremental), counts(&run.stdout))
+}
+
+/// "built ... (5 rendered, 3 of 40 files changed) into ...": what an incremental build says
+/// it rendered and rewrote; `None` for a full build.
+fn counts(stdout: &str) -> Option<(usize, usize)> {
+    let inside = stdout.split_once(" rendered, ")?;
+    let number = |s: &str| -> usize {
+        s.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("unexpected summary: {stdout}"))
+    };
+    let rendered = number(inside.0.rsplit('(').next()?);
+    let written = number(inside.1.split(" of ").next()?);
+    Some((rendered, written))
 }
 
 fn ingest(site: &TestSite, line: &str) {
@@ -294,6 +309,43 @@ fn talk_comment(name: &str, parent: Option<&str>, hour: u32) -> String {
     format!(
         "{{\"id\":\"{name}\",\"post\":\"talk\",\"username\":\"{name}\",\"email\":\"{name}@example.org\",\"body\":\"Said {name}\",\"timestamp\":\"2024-02-01T{hour:02}:00:00Z\"{parent}}}\n"
     )
+}
+
+/// A comment on a paged thread renders the post's page (which counts the comments) and the
+/// page that shows it, not the thread's other pages: a reply on page 3 of 4 renders one file
+/// more than a reply on page 1, which renders as many as a comment on a post without pages.
+fn a_new_comment_renders_only_the_page_of_its_thread_that_shows_it(backend: Backend) {
+    let site = TestSite::on(backend, "[comments]\nper_page = 1\n");
+    site.post("talk", "Talk", "2024-01-01", "", "Talk to me.");
+    site.post("other", "Other", "2024-01-02", "", "Elsewhere.");
+    let top: String = (1..=4)
+        .map(|i| talk_comment(&format!("t{i}"), None, i))
+        .collect();
+    let on_other = |line: String| line.replace("\"post\":\"talk\"", "\"post\":\"other\"");
+    ingest(&site, &(top + &on_other(talk_comment("o0", None, 1))));
+    site.run(&["build"]).ok();
+    let rendered = |line: String| {
+        let (changed, counts) = after_counts(&site, |s| ingest(s, &line));
+        (changed, counts.expect("an incremental build").0)
+    };
+    let (_, elsewhere) = rendered(on_other(talk_comment("o1", Some("o0"), 9)));
+    let (changed, on_first) = rendered(talk_comment("r1", Some("t1"), 10));
+    assert_eq!(on_first, elsewhere, "{changed:?}");
+    let (changed, on_third) = rendered(talk_comment("r3", Some("t3"), 11));
+    assert_eq!(on_third, elsewhere + 1, "{changed:?}");
+    for file in ["posts/talk/index.html", "posts/talk/comments/3/index.html"] {
+        assert!(changed.iter().any(|c| c == file), "{file}: {changed:?}");
+    }
+    for file in [
+        "posts/talk/comments/2/index.html",
+        "posts/talk/comments/4/index.html",
+    ] {
+        assert!(!changed.iter().any(|c| c == file), "{file}: {changed:?}");
+    }
+    assert!(
+        site.read("public/posts/talk/comments/3/index.html")
+            .contains("Said r3")
+    );
 }
 
 fn a_thread_is_paged_as_it_grows_and_shrinks(backend: Backend) {

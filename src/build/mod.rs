@@ -18,6 +18,7 @@
 //! everything is built anew.
 
 mod plan;
+mod threads;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -32,12 +33,12 @@ use crate::comments::thread::Threads;
 use crate::config::SiteConfig;
 use crate::content;
 use crate::links::Links;
-use crate::manifest::{self, FeedPage, Manifest, ThreadEntry};
+use crate::manifest::{self, FeedPage, Manifest};
 use crate::output;
-use crate::render::{self, Inputs, Job, TopLevel};
+use crate::render::{self, Inputs, TopLevel};
 use crate::shortcodes;
 use crate::site::{self, Site};
-use crate::store::{DbLocation, PostStamp, PostStamps, Store};
+use crate::store::{DbLocation, PostStamps, Store};
 use crate::templates;
 
 /// What to build and how.
@@ -70,6 +71,9 @@ pub struct BuildSummary {
     pub files: usize,
     /// Files written (all of them in a full build; the changed ones otherwise).
     pub written: usize,
+    /// Files rendered: in an incremental build, those whose inputs changed, less the pages of
+    /// threads that turned out to show what they showed before.
+    pub rendered: usize,
     /// Whether the last build's output was updated rather than replaced.
     pub incremental: bool,
     /// Where the output went.
@@ -123,53 +127,39 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         prepared.site_key,
         &loaded.sources,
         &loaded.stamps,
+        &loaded.top_level,
         previous,
     )?;
 
-    // Render: the bodies and threads the chosen jobs show, then the jobs themselves.
-    // The threads that changed were read with the stamps; those of other pages rendered are
-    // read now.
-    let more_threads: Vec<&str> = plan
-        .thread_posts
-        .into_iter()
-        .filter(|key| {
-            !loaded.threads.holds(key) && loaded.stamps.get(*key).is_some_and(|s| s.approved > 0)
-        })
-        .collect();
+    // Render: the bodies the chosen jobs show, the newest comments and the webmentions, then
+    // the jobs; the threads stream from the store as their pages render (`threads`).
     let known_pages = recorded_feed_pages(previous, &loaded.stamps);
-    let ((bodies, body_warnings), (threads, mentions, latest)) = render_inputs(
+    let ((bodies, body_warnings), (mentions, latest, mut store)) = render_inputs(
         options,
         &prepared,
         site,
         &loaded.sources,
         &plan.needed,
-        (loaded.threads, more_threads, &known_pages),
         loaded.store,
     )?;
-    let per_page = site.config.comments.per_page;
-    let feed_pages: FxHashMap<i64, usize> = latest
-        .iter()
-        .filter_map(|c| {
-            let page = threads
-                .page_of(&c.post, c.id, per_page)
-                .or_else(|| known_pages.get(&c.id).copied())?;
-            Some((c.id, page))
-        })
-        .collect();
     warnings.extend(body_warnings);
+    let rendering = threads::Rendering::new(&jobs, &plan, &latest, &known_pages);
+    let no_threads = Threads::default();
+    let no_pages = FxHashMap::default();
     let inputs = Inputs {
         bodies: &bodies,
-        threads: &threads,
+        threads: &no_threads,
         top_level: &loaded.top_level,
-        feed_pages: &feed_pages,
+        feed_pages: &no_pages,
         fill_comments: prepared.fill_comments,
         mentions: &mentions,
         latest: &latest,
     };
     let copies = write::copied_files(&options.root, site)?;
-    let outputs = write::Outputs::new(plan.planned, &copies, previous);
-    let chosen: Vec<&Job<'_>> = plan.to_render.iter().map(|&i| &jobs[i]).collect();
+    let outputs = write::Outputs::new(plan.planned.clone(), &copies, previous);
     let files = outputs.count();
+    let feed_pages = std::sync::Mutex::new(known_pages.clone());
+    let shown = std::sync::Mutex::new(FxHashMap::default());
 
     // Write: the output (rendering into it as it goes) beside the record of the front matter,
     // which is written again only when a source changed.
@@ -181,10 +171,46 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                 output_dir,
                 previous,
                 &outputs,
-                &mut |sink| render::render_jobs(site, &chosen, &inputs, tera, progress, sink),
+                &mut |sink| {
+                    let tera = render::prepare(site, tera);
+                    progress.start(rendering.count());
+                    render::render_jobs(site, &rendering.plain, &inputs, tera, progress, sink)?;
+                    if let Some(store) = store.take() {
+                        let config = &site.config;
+                        let posts = rendering.thread_posts();
+                        let approved =
+                            |post: &&str| loaded.stamps.get(*post).map_or(0, |s| s.approved);
+                        let counts = threads::Counts {
+                            wanted: posts.iter().map(approved).sum(),
+                            all: loaded.stamps.values().map(|s| s.approved).sum(),
+                        };
+                        threads::each_thread(
+                            store,
+                            &posts,
+                            counts,
+                            &config.comments,
+                            config.markdown.highlight,
+                            &|post, threads| {
+                                let per_page = config.comments.per_page;
+                                rendering.note_feed_pages(post, threads, per_page, &feed_pages)?;
+                                let inputs = Inputs { threads, ..inputs };
+                                let changed = rendering
+                                    .changed_jobs(site, &inputs, post, previous, &shown)?;
+                                render::render_jobs(site, &changed, &inputs, tera, progress, sink)
+                            },
+                        )?;
+                    }
+                    let feed_pages = lock(&feed_pages)?;
+                    let inputs = Inputs {
+                        feed_pages: &feed_pages,
+                        ..inputs
+                    };
+                    render::render_jobs(site, &rendering.last, &inputs, tera, progress, sink)
+                },
                 |hashes| {
-                    let mut manifest = outputs.manifest(prepared.site_key, hashes)?;
-                    manifest.threads = thread_entries(&loaded.stamps, &loaded.top_level);
+                    let shown = lock(&shown)?;
+                    let mut manifest = outputs.manifest(prepared.site_key, hashes, &shown)?;
+                    let feed_pages = lock(&feed_pages)?;
                     manifest.feed_pages = feed_page_entries(&latest, &feed_pages, &loaded.stamps);
                     Ok(manifest)
                 },
@@ -205,6 +231,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         tags: site.tags.len(),
         files,
         written: written.files,
+        rendered: rendering.rendered(),
         mixed_for: written.mixed_for,
         incremental: previous.is_some(),
         comments: site.posts.iter().map(|p| p.comment_count).sum(),
@@ -276,9 +303,7 @@ struct LoadedSite {
     previous: Option<Manifest>,
     store: Option<Store>,
     stamps: PostStamps,
-    /// The threads whose stamps changed since the last build (all of them without one).
-    threads: Threads,
-    /// Every thread's number of top-level comments: from `threads`, or the last build's record.
+    /// Every thread's number of top-level comments, from the stamps.
     top_level: TopLevel,
     warnings: Vec<String>,
 }
@@ -313,9 +338,9 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
     let config = &prepared.config;
     let (loaded, opened) = rayon::join(
         || content::load_scanned(root, config, options.drafts, scanned?, cache),
-        || open_comments(prepared.database.as_ref(), previous.as_ref(), config),
+        || open_comments(prepared.database.as_ref()),
     );
-    let (loaded, (store, stamps, threads)) = (loaded?, opened?);
+    let (loaded, (store, stamps)) = (loaded?, opened?);
     let content::Loaded {
         sources,
         left_out,
@@ -329,15 +354,11 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
     warnings.extend(content_warnings);
     warnings.extend(site::unknown_home_sections(&site.config, &sources));
     warnings.extend(orphan_warnings(&site, &stamps));
+    // With one level, every comment is top-level.
+    let flat = config.comments.max_depth <= 1;
     let top_level = stamps
         .iter()
-        .map(|(key, stamp)| {
-            let count = threads
-                .top_level(key)
-                .or_else(|| recorded_top_level(previous.as_ref(), key, stamp))
-                .unwrap_or(0);
-            (key.clone(), count)
-        })
+        .map(|(key, s)| (key.clone(), if flat { s.approved } else { s.top_level }))
         .collect();
     Ok(LoadedSite {
         site,
@@ -347,20 +368,9 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
         previous,
         store,
         stamps,
-        threads,
         top_level,
         warnings,
     })
-}
-
-/// The number of top-level comments the last build recorded for a thread, if its stamp is
-/// still the same (else the thread changed, and must be read).
-fn recorded_top_level(previous: Option<&Manifest>, key: &str, stamp: &PostStamp) -> Option<usize> {
-    previous?
-        .threads
-        .get(key)
-        .filter(|t| t.stamp == stamp.stamp && t.approved == stamp.approved)
-        .map(|t| t.top_level)
 }
 
 /// The pages the last build recorded for the comments of its feed, by comment id, for the
@@ -402,115 +412,58 @@ fn feed_page_entries(
         .collect()
 }
 
-/// What the manifest records of every thread, for the next build's paging.
-fn thread_entries(stamps: &PostStamps, top_level: &TopLevel) -> FxHashMap<String, ThreadEntry> {
-    stamps
-        .iter()
-        .map(|(key, stamp)| {
-            let entry = ThreadEntry {
-                stamp: stamp.stamp,
-                approved: stamp.approved,
-                top_level: top_level.get(key).copied().unwrap_or(0),
-            };
-            (key.clone(), entry)
-        })
-        .collect()
-}
-
-/// The rendered bodies of the pages the plan needs (with their warnings), the threads read
-/// with the stamps joined by those of the posts given and of the posts in the comments feed,
-/// and the newest comments for the feed. The Markdown renders while the comments are read:
-/// one is CPU, the other waits on the database.
+/// The rendered bodies of the pages the plan needs (with their warnings), and what the pages
+/// read from the store besides threads (see [`Comments`]). The Markdown
+/// renders while the store is read: one is CPU, the other waits on the database.
 fn render_inputs(
     options: &BuildOptions,
     prepared: &Prepared,
     site: &Site,
     sources: &[content::Source],
     needed: &[bool],
-    threads: (Threads, Vec<&str>, &FxHashMap<i64, usize>),
     store: Option<Store>,
 ) -> Result<(site::Bodies, Comments)> {
     let links = Links::new(site, sources);
-    let (bodies, loaded) = rayon::join(
+    let (bodies, read) = rayon::join(
         || {
             let env = shortcodes::Env::new(&options.root, &prepared.tera, &site.config, &links);
             site::render_bodies(&env, site, sources, needed)
         },
-        || read_comments(store, threads, &site.config),
+        || read_comments(store, &site.config),
     );
-    Ok((bodies?, loaded?))
+    Ok((bodies?, read?))
 }
 
-/// The comment database, if the site has one yet, with each post's comment stamp and the
-/// threads whose stamps differ from the last build's record (every thread without one): a
-/// thread's pages are planned from its number of top-level comments.
-fn open_comments(
-    database: Option<&DbLocation>,
-    previous: Option<&Manifest>,
-    config: &SiteConfig,
-) -> Result<(Option<Store>, PostStamps, Threads)> {
+/// The comment database, if the site has one yet, with each post's comment stamp and counts:
+/// a thread's pages are planned from its number of top-level comments, without reading it.
+fn open_comments(database: Option<&DbLocation>) -> Result<(Option<Store>, PostStamps)> {
     let Some(store) = database.map(Store::open_read_only).transpose()?.flatten() else {
-        return Ok((None, PostStamps::default(), Threads::default()));
+        return Ok((None, PostStamps::default()));
     };
     let stamps = store.comment_stamps()?;
-    let comments = &config.comments;
-    let highlight = config.markdown.highlight;
-    let threads = Threads::collect(comments.max_depth, comments.avatars, highlight, |add| {
-        if previous.is_none() {
-            return store.each_approved_comment(add);
-        }
-        let changed: Vec<&str> = stamps
-            .iter()
-            .filter(|(key, s)| s.approved > 0 && recorded_top_level(previous, key, s).is_none())
-            .map(|(key, _)| key.as_str())
-            .collect();
-        if !changed.is_empty() {
-            store
-                .approved_comments_on(&changed)?
-                .into_iter()
-                .for_each(add);
-        }
-        Ok(())
-    })?;
-    Ok((Some(store), stamps, threads))
+    Ok((Some(store), stamps))
 }
 
-/// What a build publishes from the store: threads, webmentions, the newest comments.
-type Comments = (Threads, Mentions, Vec<CommentRecord>);
+/// What a build reads from the store before the threads: every approved webmention and the
+/// newest comments for the comments feed; and the store, to read the threads from.
+type Comments = (Mentions, Vec<CommentRecord>, Option<Store>);
 
-/// The threads already read joined by those of the given posts and of the posts in the
-/// comments feed whose links need the page of a comment the last build did not record
-/// (`known`), every approved webmention, and the newest comments for the comments feed.
-fn read_comments(
-    store: Option<Store>,
-    (mut threads, more, known): (Threads, Vec<&str>, &FxHashMap<i64, usize>),
-    config: &SiteConfig,
-) -> Result<Comments> {
+/// Every approved webmention and the newest comments, handing the store back for the threads
+/// (it moves between threads, as it cannot be shared).
+fn read_comments(store: Option<Store>, config: &SiteConfig) -> Result<Comments> {
     let Some(store) = store else {
-        return Ok((threads, Mentions::default(), Vec::new()));
+        return Ok((Mentions::default(), Vec::new(), None));
     };
-    let comments = &config.comments;
     let latest = store.latest_approved(feed_size(config))?;
-    let mut posts: Vec<&str> = more;
-    posts.extend(
-        latest
-            .iter()
-            .filter(|c| !threads.holds(&c.post) && !known.contains_key(&c.id))
-            .map(|c| c.post.as_str()),
-    );
-    posts.sort_unstable();
-    posts.dedup();
-    if !posts.is_empty() {
-        threads.read_more(comments.avatars, |add| {
-            store
-                .approved_comments_on(&posts)?
-                .into_iter()
-                .for_each(add);
-            Ok(())
-        })?;
-    }
-    let mentions = Mentions::collect(store.approved_mentions()?, comments.avatars);
-    Ok((threads, mentions, latest))
+    let mentions = Mentions::collect(store.approved_mentions()?, config.comments.avatars);
+    Ok((mentions, latest, Some(store)))
+}
+
+/// The map the renderers fill, once they are done.
+fn lock<T>(shared: &std::sync::Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
+    shared
+        .lock()
+        .map_err(|_| anyhow::anyhow!("internal error: a renderer failed"))
 }
 
 /// The output folder a build with these options writes to.

@@ -4,15 +4,16 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::BuildOptions;
 use crate::config::SiteConfig;
 use crate::content::{Fingerprint, Source};
 use crate::manifest::Manifest;
-use crate::render::{self, Job};
+use crate::render::{self, Job, TopLevel};
 use crate::site::Site;
-use crate::store::{DbLocation, PostStamps};
+use crate::store::{DbLocation, PostStamp, PostStamps};
 
 /// A digest of everything every output file depends on: this quill binary, the config as
 /// the build sees it, every template, the options and which database the comments come from.
@@ -82,15 +83,25 @@ fn urls_key(site: &Site, sources: &[Source]) -> u128 {
 
 /// What a build renders, and what for.
 #[derive(Debug)]
-pub(super) struct Plan<'s> {
+pub(super) struct Plan {
     /// Every output file with its key, in job order.
     pub planned: Vec<(String, Option<u128>)>,
     /// Indexes of the jobs to render.
     pub to_render: Vec<usize>,
     /// By source index: whether its Markdown must be rendered.
     pub needed: Vec<bool>,
-    /// The posts and pages whose threads are shown by a file being rendered.
-    pub thread_posts: Vec<&'s str>,
+    /// By job index, for each job showing a thread with comments: its key without the
+    /// thread, to which the build adds what the page shows of the thread once it is read.
+    pub thread_keys: FxHashMap<usize, u128>,
+}
+
+/// A key joined by a thread's stamp and count.
+fn stamped(key: u128, stamp: &PostStamp) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(&key.to_le_bytes());
+    hasher.update(&stamp.stamp.to_le_bytes());
+    hasher.update(&stamp.approved.to_le_bytes());
+    hasher.digest128()
 }
 
 /// Keys every job and keeps those whose key differs from the last build's (all of them
@@ -101,16 +112,29 @@ pub(super) fn plan<'s>(
     site_key: u128,
     sources: &[Source],
     stamps: &PostStamps,
+    top_level: &TopLevel,
     previous: Option<&Manifest>,
-) -> Result<Plan<'s>> {
+) -> Result<Plan> {
     let mut base = Xxh3::new();
     base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(site))?);
-    let stamp = |key: &str| stamps.get(key).map(|s| (s.stamp, s.approved));
     let urls = urls_key(site, sources);
+    let mut thread_keys = FxHashMap::default();
     let planned: Vec<(String, Option<u128>)> = jobs
         .iter()
-        .map(|job| (job.file(site), job.key(site, &base, sources, &stamp, urls)))
+        .enumerate()
+        .map(|(i, job)| {
+            let mut key = job.key(site, &base, sources, top_level, urls);
+            // A page showing a thread that has comments also depends on what they say: while
+            // planning, on the thread's stamp; once read, on what the page shows of it.
+            if let (Some(without), Some((page, _))) = (key, job.thread_page())
+                && let Some(stamp) = stamps.get(&page.key).filter(|s| s.approved > 0)
+            {
+                thread_keys.insert(i, without);
+                key = Some(stamped(without, stamp));
+            }
+            (job.file(site), key)
+        })
         .collect();
     check_one_writer(site, jobs, sources, &planned)?;
     let to_render: Vec<usize> = (0..jobs.len())
@@ -121,19 +145,15 @@ pub(super) fn plan<'s>(
         })
         .collect();
     let mut needed = vec![false; sources.len()];
-    let mut thread_posts: Vec<&str> = Vec::new();
     for &i in &to_render {
         for page in jobs[i].bodies(site) {
             needed[page.source] = true;
-        }
-        if let Job::Post(page) | Job::Page(page) | Job::Comments { page, .. } = &jobs[i] {
-            thread_posts.push(&page.key);
         }
     }
     Ok(Plan {
         planned,
         to_render,
         needed,
-        thread_posts,
+        thread_keys,
     })
 }

@@ -117,31 +117,42 @@ impl<'a> Outputs<'a> {
         self.planned.len() + self.copies.len()
     }
 
-    /// The manifest of this build: each file's key and the digest of its bytes (just rendered,
-    /// or kept from the last build).
+    /// The manifest of this build: each file's key, the digest of its bytes (just rendered,
+    /// or kept from the last build) and, for the pages of threads, what they show of them
+    /// (`shown`, worked out in this build or kept with an unchanged key).
     pub(super) fn manifest(
         &self,
         site_key: u128,
         hashes: FxHashMap<String, u128>,
+        shown: &FxHashMap<String, u128>,
     ) -> Result<Manifest> {
         let mut manifest = Manifest::new(site_key);
         for (file, key) in &self.planned {
+            let last = self.previous.and_then(|m| m.outputs.get(file));
             let hash = match hashes.get(file) {
                 Some(hash) => *hash,
-                None => self
-                    .previous
-                    .and_then(|m| m.outputs.get(file))
+                None => last
                     .map(|e| e.hash)
                     .context("internal error: a file was neither rendered nor kept")?,
             };
-            manifest
-                .outputs
-                .insert(file.clone(), OutputEntry { key: *key, hash });
+            let shown = shown
+                .get(file)
+                .copied()
+                .or_else(|| last.filter(|e| e.key == *key).and_then(|e| e.shown));
+            manifest.outputs.insert(
+                file.clone(),
+                OutputEntry {
+                    key: *key,
+                    hash,
+                    shown,
+                },
+            );
         }
         for (path, copied) in &self.copies {
             let entry = OutputEntry {
                 key: Some(copied.key),
                 hash: copied.key,
+                shown: None,
             };
             manifest.outputs.insert(path.to_string(), entry);
         }

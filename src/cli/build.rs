@@ -72,7 +72,10 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {warning}");
     }
     let written = if summary.incremental {
-        format!("{} of {} files changed", summary.written, summary.files)
+        format!(
+            "{} rendered, {} of {} files changed",
+            summary.rendered, summary.written, summary.files
+        )
     } else {
         format!("{} files", summary.files)
     };

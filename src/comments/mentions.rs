@@ -265,7 +265,7 @@ mod tests {
             timestamp: at(minute),
             status: Status::Approved,
         };
-        let threads = Threads::collect(3, Avatars::None, true, |add| {
+        let threads = Threads::collect(3, Avatars::None, |add| {
             // 4 answers 1 after the mention of minute 2: it stays under 1.
             for c in [
                 comment(1, None, 1),

@@ -52,6 +52,8 @@ pub struct Threads {
     max_depth: usize,
     /// Whether code blocks in comments are highlighted (`[markdown] highlight`).
     highlight: bool,
+    /// What a comment shows as its avatar.
+    avatars: Avatars,
 }
 
 /// One post's comments in time order, and how they nest (worked out once, when first asked:
@@ -93,46 +95,67 @@ enum Body {
 
 impl Threads {
     /// Groups the approved comments a reader hands over one at a time (such as
-    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by post,
-    /// each post's in time order (ties by id), keeping only what is published of each as it
-    /// arrives.
-    /// `highlight` is `[markdown] highlight`: with it, comments keep the HTML stored with them
-    /// (made with highlighting); without it, their Markdown is rendered without.
+    /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by
+    /// post, each post's in time order (ties by id), keeping only what is published of each as
+    /// it arrives.
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
-        highlight: bool,
         read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
-        let mut threads = Threads::new(max_depth, highlight);
-        threads.read_more(avatars, read)?;
-        Ok(threads)
+        let mut threads = Threads::new(max_depth, avatars);
+        read(&mut |record| threads.add(record))?;
+        Ok(threads.sorted())
     }
 
-    /// Adds the threads of more posts, which must be other posts than those already held.
-    pub fn read_more(
-        &mut self,
-        avatars: Avatars,
-        read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
-        read(&mut |record| self.add(record, avatars))?;
-        for thread in self.by_post.values_mut() {
-            if thread.shape.get().is_none() {
-                // Stable and nearly free when the store already gave them in this order.
-                thread
-                    .kept
-                    .sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
-            }
-        }
-        Ok(())
-    }
-
-    fn new(max_depth: usize, highlight: bool) -> Threads {
+    /// No threads yet, to be given comments with [`Threads::add`] and closed with
+    /// [`Threads::sorted`].
+    pub fn new(max_depth: usize, avatars: Avatars) -> Threads {
         Threads {
             by_post: FxHashMap::default(),
             max_depth: max_depth.max(1),
-            highlight,
+            highlight: true,
+            avatars,
         }
+    }
+
+    /// Each thread in time order (ties by id), ready to be read.
+    pub fn sorted(mut self) -> Threads {
+        for thread in self.by_post.values_mut() {
+            // Stable and nearly free when the store already gave them in this order.
+            thread
+                .kept
+                .sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+        }
+        self
+    }
+
+    /// Each post's thread on its own, with its post's key, to hand to different renderers.
+    pub fn into_posts(self) -> impl Iterator<Item = (String, Threads)> {
+        let Threads {
+            by_post,
+            max_depth,
+            highlight,
+            avatars,
+        } = self;
+        by_post.into_iter().map(move |(post, thread)| {
+            let mut one = FxHashMap::default();
+            one.insert(post.clone(), thread);
+            let threads = Threads {
+                by_post: one,
+                max_depth,
+                highlight,
+                avatars,
+            };
+            (post, threads)
+        })
+    }
+
+    /// The same threads, with code blocks highlighted or not when they are rendered. Set it
+    /// before adding comments: with highlighting, a comment keeps the HTML stored with it
+    /// (made with highlighting); without, its Markdown, rendered without.
+    pub fn highlighting(self, highlight: bool) -> Threads {
+        Threads { highlight, ..self }
     }
 
     /// Whether the thread of this post was read (a post without comments has none to read).
@@ -146,11 +169,13 @@ impl Threads {
         Some(thread.shape(self.max_depth).roots.len())
     }
 
-    fn add(&mut self, record: CommentRecord, avatars: Avatars) {
+    /// Keeps what a thread publishes of one more comment; [`Threads::sorted`] puts each
+    /// thread in order once all are in.
+    pub fn add(&mut self, record: CommentRecord) {
         let kept = Kept {
             id: record.id,
             parent_id: record.parent_id,
-            avatar: avatar(&record.email, avatars).map(String::into_boxed_str),
+            avatar: avatar(&record.email, self.avatars).map(String::into_boxed_str),
             username: record.username.into(),
             body: match record.body_html {
                 Some(html) if self.highlight => Body::Html(html.into()),
@@ -187,6 +212,38 @@ impl Threads {
             .iter()
             .map(|&root| self.tree(thread, shape, root))
             .collect()
+    }
+
+    /// A digest of what page `index` of a post's thread shows of its comments: each one's
+    /// words, author, avatar, time and place in the nesting. A page whose digest is the same
+    /// as when it was last rendered need not be rendered again.
+    pub fn page_digest(&self, slug: &str, index: usize, per_page: usize) -> u128 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&[u8::from(self.highlight)]);
+        if let Some(thread) = self.by_post.get(slug) {
+            let shape = thread.shape(self.max_depth);
+            let range = paging::page_range(index, per_page, shape.roots.len());
+            let mut stack: Vec<(usize, usize)> =
+                shape.roots[range].iter().rev().map(|&r| (r, 0)).collect();
+            while let Some((i, depth)) = stack.pop() {
+                let k = &thread.kept[i];
+                hasher.update(&depth.to_le_bytes());
+                hasher.update(&k.id.to_le_bytes());
+                hasher.update(&k.timestamp.timestamp().to_le_bytes());
+                // Which form the body is in, so that HTML and Markdown of the same text differ.
+                let (form, body) = match &k.body {
+                    Body::Html(html) => (b'h', &**html),
+                    Body::Markdown(markdown) => (b'm', &**markdown),
+                };
+                hasher.update(&[form]);
+                for part in [&*k.username, k.avatar.as_deref().unwrap_or(""), body] {
+                    hasher.update(&part.len().to_le_bytes());
+                    hasher.update(part.as_bytes());
+                }
+                stack.extend(shape.children[i].iter().rev().map(|&c| (c, depth + 1)));
+            }
+        }
+        hasher.digest128()
     }
 
     /// The time (`dates::iso`) and id of the first top-level comment of page `index`.
@@ -341,7 +398,7 @@ mod tests {
     }
 
     fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
-        Threads::collect(max_depth, avatars, true, |add| {
+        Threads::collect(max_depth, avatars, |add| {
             records.into_iter().for_each(add);
             Ok(())
         })

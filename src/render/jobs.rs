@@ -252,6 +252,17 @@ fn push_listing<'a>(
     }
 }
 
+impl<'a> Job<'a> {
+    /// The post or page whose thread this job shows, if it shows one, and which page of it.
+    pub(crate) fn thread_page(&self) -> Option<(&'a PageData, usize)> {
+        match *self {
+            Job::Post(page) | Job::Page(page) => Some((page, 1)),
+            Job::Comments { page, index, .. } => Some((page, index)),
+            _ => None,
+        }
+    }
+}
+
 impl Job<'_> {
     /// The site path it renders, without the base path.
     pub(crate) fn site_path(&self, site: &Site) -> String {
@@ -320,25 +331,27 @@ impl Job<'_> {
     }
 
     /// A digest of everything the job's output depends on beyond the site-wide inputs (config,
-    /// templates, menu) already in `base`: the files and comment stamps of the posts it shows.
-    /// `None` for the comments feed, which is rendered every time (what it shows comes from
-    /// the newest comments across the site). `urls` is a digest of every page's URL, which
-    /// the pages that may link to others or call shortcodes depend on.
+    /// templates, menu) already in `base`: the files of the posts it shows, their comment
+    /// counts where it shows them, and how many pages a thread takes; not what the thread
+    /// says, which the build adds for the pages that show one (their comment stamp while it
+    /// plans, what the page shows of the thread once it is read). `None` for the comments
+    /// feed, which is rendered every time (what it shows comes from the newest comments across
+    /// the site). `urls` is a digest of every page's URL, which the pages that may link to
+    /// others or call shortcodes depend on.
     pub(crate) fn key(
         &self,
         site: &Site,
         base: &Xxh3,
         sources: &[Source],
-        stamp: &dyn Fn(&str) -> Option<(i64, usize)>,
+        top_level: &TopLevel,
         urls: u128,
     ) -> Option<u128> {
         let mut hasher = base.clone();
-        let page = |hasher: &mut Xxh3, page: &PageData| {
+        let page_without_count = |hasher: &mut Xxh3, page: &PageData| {
             let source = &sources[page.source];
             hasher.update(source.file.to_string_lossy().as_bytes());
             // Builds read whole files, so every source has its digest.
             hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
-            hasher.update(&page.comment_count.to_le_bytes());
             // The other versions of a page come from other files.
             for t in &page.translations {
                 for part in [&t.lang, &t.title, &t.path] {
@@ -355,6 +368,10 @@ impl Job<'_> {
                     }
                 }
             }
+        };
+        let page = |hasher: &mut Xxh3, page: &PageData| {
+            page_without_count(hasher, page);
+            hasher.update(&page.comment_count.to_le_bytes());
         };
         // A feed of some posts: each of them, and the newest date among them (its <updated>).
         let feed = |hasher: &mut Xxh3, posts: Vec<&PageData>| {
@@ -375,9 +392,7 @@ impl Job<'_> {
                     b"page"
                 });
                 page(&mut hasher, p);
-                let (stamp, approved) = stamp(&p.key).unwrap_or((0, 0));
-                hasher.update(&stamp.to_le_bytes());
-                hasher.update(&approved.to_le_bytes());
+                hasher.update(&thread_pages(site, top_level, p).to_le_bytes());
             }
             Job::Comments {
                 page: p,
@@ -387,10 +402,7 @@ impl Job<'_> {
                 hasher.update(b"comments");
                 hasher.update(&index.to_le_bytes());
                 hasher.update(&count.to_le_bytes());
-                page(&mut hasher, p);
-                let (stamp, approved) = stamp(&p.key).unwrap_or((0, 0));
-                hasher.update(&stamp.to_le_bytes());
-                hasher.update(&approved.to_le_bytes());
+                page_without_count(&mut hasher, p);
             }
             Job::Listing {
                 tag,

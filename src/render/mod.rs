@@ -111,16 +111,8 @@ pub(crate) struct Inputs<'a> {
     pub latest: &'a [CommentRecord],
 }
 
-/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
-/// output never sits in memory.
-pub(crate) fn render_jobs(
-    site: &Site,
-    jobs: &[&Job<'_>],
-    inputs: &Inputs<'_>,
-    tera: &mut Tera,
-    progress: &dyn Progress,
-    sink: &Sink<'_>,
-) -> Result<()> {
+/// The templates with what every file sees (`config`, `menu`), ready for [`render_jobs`].
+pub(crate) fn prepare<'t>(site: &Site, tera: &'t mut Tera) -> &'t Tera {
     let config_view = ConfigView {
         config: &site.config,
         base_path: site.config.base_path(),
@@ -129,8 +121,19 @@ pub(crate) fn render_jobs(
     let globals = tera.global_context();
     globals.insert("config", &config_view);
     globals.insert("menu", &menu);
-    let tera = &*tera;
-    progress.start(jobs.len());
+    tera
+}
+
+/// Renders the given jobs and hands each file to `sink` as soon as it is ready, so the whole
+/// output never sits in memory; ticks `progress` for each.
+pub(crate) fn render_jobs(
+    site: &Site,
+    jobs: &[&Job<'_>],
+    inputs: &Inputs<'_>,
+    tera: &Tera,
+    progress: &dyn Progress,
+    sink: &Sink<'_>,
+) -> Result<()> {
     jobs.par_iter().try_for_each(|job| {
         sink(&render_job(site, inputs, tera, job)?)?;
         progress.tick();
@@ -163,6 +166,10 @@ struct FullPage<'a> {
     data: &'a PageData,
     #[serde(flatten)]
     body: &'a PageBody,
+    /// The approved comments on it; not given on the later pages of a thread, so that a new
+    /// comment changes only the pages that show it (and the post's, which counts them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_count: Option<usize>,
 }
 
 /// What a list's feed template reads: its posts, newest change, title, and the absolute URLs
@@ -190,7 +197,11 @@ fn feed_context<'a>(
 
 fn full<'a>(inputs: &Inputs<'a>, page: &'a PageData) -> Result<FullPage<'a>> {
     match inputs.bodies.get(page.source).and_then(Option::as_ref) {
-        Some(body) => Ok(FullPage { data: page, body }),
+        Some(body) => Ok(FullPage {
+            data: page,
+            body,
+            comment_count: Some(page.comment_count),
+        }),
         None => Err(anyhow!(
             "internal error: the body of {} was not rendered (run `quill build --full`)",
             page.path
@@ -472,6 +483,23 @@ fn mentions_between(
     &replies[from..to.max(from)]
 }
 
+/// A digest of what page `index` of the thread of `page` shows from the store: its comments
+/// (see [`Threads::page_digest`](crate::comments::thread::Threads::page_digest)) and the
+/// post's webmentions, which every page of the thread shows some of.
+pub(crate) fn thread_digest(
+    site: &Site,
+    inputs: &Inputs<'_>,
+    page: &PageData,
+    index: usize,
+) -> Result<u128> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let per_page = site.config.comments.per_page;
+    let digest = inputs.threads.page_digest(&page.key, index, per_page);
+    hasher.update(&digest.to_le_bytes());
+    hasher.update(&serde_json::to_vec(&inputs.mentions.for_post(&page.key))?);
+    Ok(hasher.digest128())
+}
+
 /// The view of `page` showing page `index` of its thread.
 fn page_view<'a>(
     site: &Site,
@@ -497,8 +525,12 @@ fn page_view<'a>(
         bound(index).flatten(),
         bound(index + 1).flatten(),
     );
+    let mut full_page = full(inputs, page)?;
+    if index > 1 {
+        full_page.comment_count = None;
+    }
     Ok(PageView {
-        page: full(inputs, page)?,
+        page: full_page,
         comments: thread::render(
             tera,
             among(inputs.threads.page(&page.key, index, per_page), replies),

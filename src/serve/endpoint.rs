@@ -272,13 +272,8 @@ fn page_showing(
     path: &str,
     id: i64,
 ) -> anyhow::Result<String> {
-    // Only the page is asked for, so nothing is rendered: highlighting does not matter.
-    let threads = Threads::collect(comments.max_depth, comments.avatars, false, |add| {
-        store
-            .approved_comments_on(&[post])?
-            .into_iter()
-            .for_each(add);
-        Ok(())
+    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| {
+        store.each_approved_comment(Some(&[post]), add)
     })?;
     let index = threads.page_of(post, id, comments.per_page).unwrap_or(1);
     Ok(paging::page_path(path, index))

@@ -74,7 +74,9 @@ pub struct PageData {
     pub extra: Map<String, Value>,
     /// Whether visitors may comment.
     pub comments_open: bool,
-    /// Approved comments on the post.
+    /// Approved comments on the post. Templates read it where it is part of what the page
+    /// depends on (see `render::FullPage`), not on the later pages of a thread.
+    #[serde(skip)]
     pub comment_count: usize,
     /// Whether the page is a draft (only in `--drafts` builds).
     pub draft: bool,

@@ -50,14 +50,17 @@ pub(crate) trait Database:
 /// The builds' reads and the console's reads and writes of comments and users; each write is
 /// one transaction that also renews the stamps of the posts it changed.
 pub(crate) trait CommentQueries {
-    /// Every approved comment with its author, in id order, from one query.
-    fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()>;
+    /// Hands approved comments with their authors to `visit`, without holding them all: with
+    /// `Some(posts)`, those of the given posts, grouped by post (in no promised order of
+    /// posts), each post's in id order; with `None`, every one, in one pass in id order.
+    fn each_approved_comment(
+        &self,
+        posts: Option<&[&str]>,
+        visit: &mut dyn FnMut(CommentRecord),
+    ) -> Result<()>;
 
     /// The comment stamp and approved count of every post that has comments.
     fn comment_stamps(&self) -> Result<PostStamps>;
-
-    /// The approved comments of the given posts, ordered by post, time, id.
-    fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>>;
 
     /// The newest `limit` approved comments across the site, newest first.
     fn latest_approved(&self, limit: usize) -> Result<Vec<CommentRecord>>;

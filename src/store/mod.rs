@@ -172,6 +172,10 @@ pub struct PostStamp {
     pub stamp: i64,
     /// How many of its comments are approved.
     pub approved: usize,
+    /// How many of those are top-level in its thread (what paging it counts): those whose
+    /// parent is not shown before them. With `max_depth = 1` every comment is, whatever this
+    /// says.
+    pub top_level: usize,
 }
 
 /// Each post that has comments, by slug, with its [`PostStamp`].
@@ -378,21 +382,23 @@ impl Store {
         self.db.location()
     }
 
-    /// Hands every approved comment with its author to `visit`, in id order, from one query
-    /// and without holding them all: a build keeps only what it publishes of each.
-    pub fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
-        self.db.each_approved_comment(visit)
+    /// Hands approved comments with their authors to `visit`, without holding them all: with
+    /// `Some(posts)`, those of the given posts, grouped by post (in no promised order of
+    /// posts), each post's in id order (threads put them in time order), so that a build
+    /// renders each thread as it arrives; with `None`, every one, in one pass in id order, the
+    /// table's own, which is the quickest way to read many.
+    pub fn each_approved_comment(
+        &self,
+        posts: Option<&[&str]>,
+        visit: &mut dyn FnMut(CommentRecord),
+    ) -> Result<()> {
+        self.db.each_approved_comment(posts, visit)
     }
 
     /// Every post that has comments, with its stamp and approved count: enough for a build to
     /// count comments and to tell which threads changed, without reading the comments.
     pub fn comment_stamps(&self) -> Result<PostStamps> {
         self.db.comment_stamps()
-    }
-
-    /// The approved comments of the given posts, ordered by post, time, id.
-    pub fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        self.db.approved_comments_on(posts)
     }
 
     /// The newest `limit` approved comments across the site, newest first.

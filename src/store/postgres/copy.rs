@@ -145,12 +145,16 @@ impl CopyQueries for Postgres {
         tx.batch_execute(
             "SELECT setval(pg_get_serial_sequence('users', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM users;
              SELECT setval(pg_get_serial_sequence('comments', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM comments;
-             DELETE FROM post_comment_stamps;
-             INSERT INTO post_comment_stamps (post, stamp, approved)
-             SELECT post, quill_new_stamp(), COUNT(*) FILTER (WHERE status = 'approved')
-             FROM comments GROUP BY post;",
+             DELETE FROM post_comment_stamps;",
         )
         .map_err(failed(what))?;
+        let posts: std::collections::HashSet<String> = tx
+            .query("SELECT DISTINCT post FROM comments", &[])
+            .map_err(failed(what))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        super::queries::touch_posts(&mut tx, &posts)?;
         check_counts(dump.counts(), counts(&mut tx)?)?;
         tx.commit().map_err(failed("failed to commit the copy"))?;
         Ok(dump.counts())

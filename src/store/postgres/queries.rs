@@ -19,13 +19,25 @@ use crate::store::{
 };
 
 impl CommentQueries for Postgres {
-    /// Every approved comment with its author, in one query, in id order.
-    fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
+    /// The approved comments of some posts (by post and id) or of all (by id), in one query
+    /// whose rows arrive as they are read.
+    fn each_approved_comment(
+        &self,
+        posts: Option<&[&str]>,
+        visit: &mut dyn FnMut(CommentRecord),
+    ) -> Result<()> {
         let mut client = self.client.borrow_mut();
-        let no_parameters: [&(dyn ToSql + Sync); 0] = [];
-        let mut rows = client
-            .query_raw(&format!("{APPROVED_RECORDS} ORDER BY c.id"), no_parameters)
-            .map_err(failed("failed to read the approved comments"))?;
+        let rows = match posts {
+            Some(posts) => client.query_raw(
+                &format!("{APPROVED_RECORDS} AND c.post = ANY ($1) ORDER BY c.post, c.id"),
+                [&posts as &(dyn ToSql + Sync)],
+            ),
+            None => {
+                let no_parameters: [&(dyn ToSql + Sync); 0] = [];
+                client.query_raw(&format!("{APPROVED_RECORDS} ORDER BY c.id"), no_parameters)
+            }
+        };
+        let mut rows = rows.map_err(failed("failed to read the approved comments"))?;
         while let Some(row) = rows
             .next()
             .map_err(failed("failed to read the approved comments"))?
@@ -40,35 +52,25 @@ impl CommentQueries for Postgres {
         let rows = self
             .client
             .borrow_mut()
-            .query("SELECT post, stamp, approved FROM post_comment_stamps", &[])
+            .query(
+                "SELECT post, stamp, approved, top_level FROM post_comment_stamps",
+                &[],
+            )
             .map_err(failed("failed to read the comment stamps"))?;
         rows.iter()
             .map(|r| {
                 let approved: i64 = r.try_get(2)?;
+                let top_level: i64 = r.try_get(3)?;
                 Ok((
                     r.try_get(0)?,
                     PostStamp {
                         stamp: r.try_get(1)?,
                         approved: approved as usize,
+                        top_level: top_level as usize,
                     },
                 ))
             })
             .collect()
-    }
-
-    /// The approved comments of some posts, by post, time and id.
-    fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(
-                &format!(
-                    "{APPROVED_RECORDS} AND c.post = ANY ($1) ORDER BY c.post, c.timestamp, c.id"
-                ),
-                &[&posts],
-            )
-            .map_err(failed("failed to read the approved comments"))?;
-        rows.iter().map(record).collect()
     }
 
     /// The newest approved comments across the site, newest first.
@@ -314,12 +316,21 @@ pub(super) fn touch_posts(tx: &mut Transaction<'_>, posts: &HashSet<String>) -> 
     }
     let posts: Vec<&str> = posts.iter().map(String::as_str).collect();
     tx.execute(
-        "INSERT INTO post_comment_stamps (post, stamp, approved)
-         SELECT p, quill_new_stamp(),
-                (SELECT COUNT(*) FROM comments c WHERE c.post = p AND c.status = 'approved'
-                   AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id))
-         FROM unnest($1::TEXT[]) AS p
-         ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
+        "INSERT INTO post_comment_stamps (post, stamp, approved, top_level)
+         SELECT p, quill_new_stamp(), counts.approved, counts.top_level
+         FROM unnest($1::TEXT[]) AS p,
+         LATERAL (
+             SELECT COUNT(*) AS approved, COUNT(*) FILTER (WHERE NOT EXISTS (
+                        SELECT 1 FROM comments parent
+                        WHERE parent.id = c.parent_id AND parent.status = 'approved'
+                          AND (parent.timestamp, parent.id) < (c.timestamp, c.id)
+                          AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = parent.id)
+                    )) AS top_level
+             FROM comments c WHERE c.post = p AND c.status = 'approved'
+               AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)
+         ) AS counts
+         ON CONFLICT (post) DO UPDATE
+         SET stamp = excluded.stamp, approved = excluded.approved, top_level = excluded.top_level",
         &[&posts],
     )
     .map_err(failed("failed to stamp the changed posts"))?;

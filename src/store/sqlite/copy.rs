@@ -135,12 +135,13 @@ impl CopyQueries for Sqlite {
                     .context("failed to copy the spam filter's model")?;
             }
         }
-        tx.execute_batch(
-            "DELETE FROM post_comment_stamps;
-             INSERT INTO post_comment_stamps (post, stamp, approved)
-             SELECT post, random(), SUM(status = 'approved') FROM comments GROUP BY post;",
-        )
-        .context("failed to stamp the copied posts")?;
+        tx.execute("DELETE FROM post_comment_stamps", [])
+            .context("failed to stamp the copied posts")?;
+        let posts = tx
+            .prepare("SELECT DISTINCT post FROM comments")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<std::collections::HashSet<String>>>()?;
+        super::queries::touch_posts(&tx, &posts)?;
         let found = tx.query_row(ROW_COUNTS, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
         check_counts(dump.counts(), found)?;
         tx.commit().context("failed to commit the copy")?;

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::super::backend::IngestTransaction;
 use super::super::mentions::ATTACH_MENTION;
 use super::super::{Inserted, MentionLink, NewComment, REFUSED};
+use super::queries::IS_TOP_LEVEL;
 use crate::comments::Status;
 use crate::comments::render::HTML_VERSION;
 
@@ -32,6 +33,8 @@ pub(super) struct SqliteIngest<'a> {
     /// Posts that got a comment in this run, with how many of them are approved: their
     /// stamps and counts change at commit.
     approved_by_post: rustc_hash::FxHashMap<String, usize>,
+    /// The id of the first comment this run stored: those after it are this run's too.
+    first_new: Option<i64>,
 }
 
 impl<'a> SqliteIngest<'a> {
@@ -48,6 +51,7 @@ impl<'a> SqliteIngest<'a> {
             users: rustc_hash::FxHashMap::default(),
             user_key: String::new(),
             approved_by_post: rustc_hash::FxHashMap::default(),
+            first_new: None,
         })
     }
 
@@ -129,6 +133,7 @@ impl IngestTransaction for SqliteIngest<'_> {
         let inserted = (changed == 1).then(|| self.tx.last_insert_rowid());
         match inserted {
             Some(id) => {
+                self.first_new.get_or_insert(id);
                 let approved = usize::from(c.status == Status::Approved);
                 match self.approved_by_post.get_mut(c.post) {
                     Some(n) => *n += approved,
@@ -204,16 +209,26 @@ impl IngestTransaction for SqliteIngest<'_> {
             insert_user,
             tx,
             approved_by_post,
+            first_new,
             ..
         } = *self;
         drop((insert_comment, find_user, insert_user));
-        // An ingest only adds comments, so each post's count grows by what this run added.
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO post_comment_stamps (post, stamp, approved) VALUES (?1, random(), ?2)
-             ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = approved + excluded.approved",
-        )?;
+        // An ingest only adds comments, so each post's counts grow by what this run added: a
+        // new comment cannot be the parent of an older one. Its rowids come after those
+        // already stored, so the run's comments of a post are a range of the (post, id) index.
+        let mut stmt = tx.prepare_cached(&format!(
+            "INSERT INTO post_comment_stamps (post, stamp, approved, top_level)
+             VALUES (?1, random(), ?2, (
+                 SELECT COUNT(*) FROM comments c
+                 WHERE c.post = ?1 AND c.id >= ?3 AND c.status = 'approved'
+                   AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)
+                   AND {IS_TOP_LEVEL}))
+             ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp,
+                 approved = approved + excluded.approved, top_level = top_level + excluded.top_level"
+        ))?;
+        let first_new = first_new.unwrap_or(i64::MAX);
         for (post, approved) in &approved_by_post {
-            stmt.execute(params![post, approved])
+            stmt.execute(params![post, approved, first_new])
                 .with_context(|| format!("failed to stamp the comments of {post:?}"))?;
         }
         drop(stmt);

@@ -30,6 +30,10 @@ pub(super) struct Sqlite {
     path: PathBuf,
 }
 
+/// How much of a database is mapped into memory while threads are read one by one (see
+/// `each_approved_comment`).
+pub(super) const MAPPED_BYTES: i64 = 128 << 20;
+
 fn configure(conn: &Connection, writable: bool) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;

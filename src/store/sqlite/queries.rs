@@ -16,29 +16,18 @@ use crate::store::{
 };
 
 impl CommentQueries for Sqlite {
-    /// Every approved comment with its author, in one query, in id order (the table's own, so
-    /// nothing is sorted: threads order their comments themselves).
-    fn each_approved_comment(&self, visit: &mut dyn FnMut(CommentRecord)) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
-        for row in stmt.query_map([], record)? {
-            visit(row.context("failed to read the approved comments")?);
-        }
-        Ok(())
-    }
-
     /// The comment stamp and approved count of every post that has comments.
     fn comment_stamps(&self) -> Result<PostStamps> {
         let mut stmt = self
             .conn
-            .prepare("SELECT post, stamp, approved FROM post_comment_stamps")?;
+            .prepare("SELECT post, stamp, approved, top_level FROM post_comment_stamps")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 PostStamp {
                     stamp: r.get(1)?,
                     approved: r.get(2)?,
+                    top_level: r.get(3)?,
                 },
             ))
         })?;
@@ -46,21 +35,40 @@ impl CommentQueries for Sqlite {
             .context("failed to read the comment stamps")
     }
 
-    /// The approved comments of some posts, by post, time and id.
-    fn approved_comments_on(&self, posts: &[&str]) -> Result<Vec<CommentRecord>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.timestamp, c.id"
-        ))?;
+    /// The approved comments of some posts, post by post (one query each, in the order of
+    /// the (post, id) index, so nothing is sorted), so that a thread arrives whole while the
+    /// next is read; or every one, in one pass over the table in its own order.
+    fn each_approved_comment(
+        &self,
+        posts: Option<&[&str]>,
+        visit: &mut dyn FnMut(CommentRecord),
+    ) -> Result<()> {
+        let Some(posts) = posts else {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("{APPROVED_RECORDS} ORDER BY c.id"))?;
+            for row in stmt.query_map([], record)? {
+                visit(row.context("failed to read the approved comments")?);
+            }
+            return Ok(());
+        };
+        // Read through the index by post, a thread's rows come from all over the file: mapped,
+        // a row costs a memory read instead of a 16 KiB read call (about 4 µs a comment here).
+        // Mapped pages count toward the process's memory, so only the first 128 MiB are.
+        self.conn
+            .pragma_update(None, "mmap_size", super::MAPPED_BYTES)?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{APPROVED_RECORDS} AND c.post = ?1 ORDER BY c.id"))?;
         let mut sorted = posts.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut records = Vec::new();
         for post in sorted {
             for row in stmt.query_map([post], record)? {
-                records.push(row.context("failed to read the approved comments")?);
+                visit(row.context("failed to read the approved comments")?);
             }
         }
-        Ok(records)
+        Ok(())
     }
 
     /// The newest approved comments across the site, newest first.
@@ -274,15 +282,27 @@ impl CommentQueries for Sqlite {
     }
 }
 
-/// Gives each post whose comments changed a fresh stamp and its current approved count (of
-/// comments, not mentions), in the transaction that changed them.
+/// Whether the approved comment `c` is top-level in its thread: what it replies to is not
+/// shown before it (not approved, a webmention, or later in time, then id). Migration 7 says
+/// the same in its own SQL.
+pub(super) const IS_TOP_LEVEL: &str = "NOT EXISTS (
+    SELECT 1 FROM comments p
+    WHERE p.id = c.parent_id AND p.status = 'approved'
+      AND (p.timestamp < c.timestamp OR (p.timestamp = c.timestamp AND p.id < c.id))
+      AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = p.id))";
+
+/// Gives each post whose comments changed a fresh stamp, its current approved count (of
+/// comments, not mentions) and its number of top-level comments (see migration 7 for the
+/// rule), in the transaction that changed them.
 pub(super) fn touch_posts(tx: &rusqlite::Transaction<'_>, posts: &HashSet<String>) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO post_comment_stamps (post, stamp, approved)
-         VALUES (?1, random(), (SELECT COUNT(*) FROM comments c WHERE c.post = ?1 AND c.status = 'approved'
-                 AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)))
-         ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp, approved = excluded.approved",
-    )?;
+    let mut stmt = tx.prepare_cached(&format!(
+        "INSERT INTO post_comment_stamps (post, stamp, approved, top_level)
+         SELECT ?1, random(), COUNT(*), COUNT(*) FILTER (WHERE {IS_TOP_LEVEL})
+         FROM comments c WHERE c.post = ?1 AND c.status = 'approved'
+           AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)
+         ON CONFLICT (post) DO UPDATE
+         SET stamp = excluded.stamp, approved = excluded.approved, top_level = excluded.top_level"
+    ))?;
     for post in posts {
         stmt.execute([post])
             .with_context(|| format!("failed to stamp the comments of {post:?}"))?;

@@ -1,4 +1,4 @@
--- Version 7: each comment's HTML, made once when it is stored instead of at every build.
+-- Version 8: each comment's HTML, made once when it is stored instead of at every build.
 -- body_html is the body rendered and sanitized as post pages show it (code highlighted);
 -- html_version is the renderer's version that made it (comments::render::HTML_VERSION). A
 -- build uses the stored HTML only when that version is its own, and renders the Markdown
@@ -9,7 +9,7 @@
 -- commit) to write two checks in forms SQLite evaluates cheaply, with the same meaning:
 -- `status IN (three values)` built a temporary index for every insert, which cost a third of
 -- a large ingest, and `length(x) > 0` counted every character of every body.
-CREATE TABLE comments_v7 (
+CREATE TABLE comments_v8 (
     id             INTEGER PRIMARY KEY,
     post           TEXT NOT NULL CHECK (post <> ''),
     parent_id      INTEGER,
@@ -26,15 +26,15 @@ CREATE TABLE comments_v7 (
     body_html      TEXT,
     html_version   INTEGER NOT NULL DEFAULT 0,
     UNIQUE (post, id),
-    FOREIGN KEY (parent_id, post) REFERENCES comments_v7 (id, post) ON DELETE CASCADE
+    FOREIGN KEY (parent_id, post) REFERENCES comments_v8 (id, post) ON DELETE CASCADE
 );
-INSERT INTO comments_v7 (id, post, parent_id, body, timestamp, user_id, status, submission_key,
+INSERT INTO comments_v8 (id, post, parent_id, body, timestamp, user_id, status, submission_key,
                          spam_score, spam_reasons, spam_taught)
 SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
        spam_score, spam_reasons, spam_taught
 FROM comments ORDER BY id;
 DROP TABLE comments;
-ALTER TABLE comments_v7 RENAME TO comments;
+ALTER TABLE comments_v8 RENAME TO comments;
 CREATE INDEX ix_comments_timestamp ON comments (timestamp);
 CREATE INDEX ix_comments_user ON comments (user_id);
 CREATE INDEX ix_comments_parent ON comments (parent_id, post) WHERE parent_id IS NOT NULL;
