@@ -209,6 +209,11 @@ fn permalinks_and_the_sitemap_know_the_later_pages() {
             "<link rel=\"alternate\" type=\"text/html\" href=\"https://example.org/blog/posts/talk/{page}#{anchor}\"/>"
         );
         assert!(feed.contains(&link), "{link} in {feed}");
+        // The console links it on the same page.
+        let id = anchor.trim_start_matches("comment-");
+        let shown = site.run(&["comments", "show", id]).ok().stdout;
+        let link = format!("link:      https://example.org/blog/posts/talk/{page}#{anchor}\n");
+        assert!(shown.contains(&link), "{link} in {shown}");
         // The entry's id stays the post's permalink with the anchor, as before paging.
         assert!(
             feed.contains(&format!(

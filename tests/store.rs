@@ -472,3 +472,36 @@ fn export_round_trips_through_ingest(backend: Backend) {
         "export, ingest, export again: identical"
     );
 }
+
+/// A reader that stops early (`quill comments export | head`) ends the export quietly, with
+/// success, as it ends `cat`: no panic, no error about the pipe.
+#[test]
+fn an_export_whose_reader_stops_early_ends_quietly() {
+    let site = TestSite::new();
+    site.post("first", "First", "2024-01-01", "", "x");
+    // Far more than a pipe holds, so the export is still writing when the reader is gone.
+    let lines: String = (0..2000)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"k{i}\",\"post\":\"first\",\"username\":\"Ada\",\"email\":\"ada@example.org\",\"body\":\"Comment number {i}, with enough words to fill a pipe sooner.\",\"timestamp\":\"2024-02-01T10:00:00Z\"}}\n"
+            )
+        })
+        .collect();
+    site.write("subs.jsonl", &lines);
+    site.run(&["ingest", "subs.jsonl"]).ok();
+    let mut child = site
+        .command()
+        .args(["comments", "export"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
+}

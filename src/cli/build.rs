@@ -79,7 +79,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         format!("{} files", summary.files)
     };
-    println!(
+    say!(
         "built {} posts, {} pages, {} tags, {} comments ({written}) into {} in {} ms",
         summary.posts,
         summary.pages,
@@ -90,7 +90,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     if let Some(mixed) = summary.mixed_for {
         // The window in which a deploy copying the output could see old and new pages.
-        println!(
+        say!(
             "the output was mixed for {:.2} ms (its renames)",
             mixed.as_secs_f64() * 1000.0
         );

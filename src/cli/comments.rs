@@ -1,6 +1,5 @@
 //! `quill comments`: the author's console for comments (list, show, moderate, delete, move, export).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -144,7 +143,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|r| row_json(r, &filter, &mut scratch))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&items)?);
+                say!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 print_table(&rows);
             }
@@ -155,24 +154,31 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             let row = store.comment(id)?;
             let c = &row.record;
-            println!("id:        {}", c.id);
-            println!("post:      {}", c.post);
+            say!("id:        {}", c.id);
+            say!("post:      {}", c.post);
             if let Some(parent) = c.parent_id {
-                println!("reply to:  {parent}");
+                say!("reply to:  {parent}");
             }
-            println!(
+            say!(
                 "author:    {} <{}> (user {})",
-                c.username, c.email, row.user_id
+                c.username,
+                c.email,
+                row.user_id
             );
-            println!("time:      {}", quill::content::dates::iso(&c.timestamp));
-            println!("status:    {}", c.status);
-            println!("key:       {}", row.submission_key);
+            say!("time:      {}", quill::content::dates::iso(&c.timestamp));
+            say!("status:    {}", c.status);
+            if c.status == Status::Approved
+                && let Some(link) = published_at(root, &store, c.id, &c.post)?
+            {
+                say!("link:      {link}");
+            }
+            say!("key:       {}", row.submission_key);
             if let Some(m) = &row.mention {
-                println!("mention:   {} from {}", m.kind, clip(&m.source, 2048));
+                say!("mention:   {} from {}", m.kind, clip(&m.source, 2048));
             }
             if let Some(score) = row.spam.score {
                 let filter = quill::spam::Filter::new(&store.spam_counts()?);
-                println!(
+                say!(
                     "spam:      {score:.2} ({})",
                     clip(
                         &reasons(&row, &filter, &mut quill::spam::Scratch::default()),
@@ -181,9 +187,9 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
             if let Some(taught) = &row.spam.taught {
-                println!("taught:    {taught}");
+                say!("taught:    {taught}");
             }
-            println!("\n{}", c.body);
+            say!("\n{}", c.body);
         }
         CommentsCommand::Approve { ids } => set_status(root, &ids, Status::Approved)?,
         CommentsCommand::Spam { ids } => set_status(root, &ids, Status::Spam)?,
@@ -191,12 +197,12 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut store = open_write(root)?;
             let (spam, ham) = store.retrain_spam_filter()?;
             let min = quill::spam::MIN_DECISIONS;
-            println!(
+            say!(
                 "the spam filter learned {ham} approved comment{} and {spam} spam",
                 plural(ham as usize)
             );
             if spam < min || ham < min {
-                println!(
+                say!(
                     "it only records scores until it has learned {min} of each (mark spam with `quill comments spam ID`)"
                 );
             }
@@ -205,7 +211,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut store = open_write(root)?;
             let deleted = store.delete_comments(&ids, with_replies)?;
             let list: Vec<String> = deleted.iter().map(i64::to_string).collect();
-            println!(
+            say!(
                 "deleted {} comment{}: {}",
                 deleted.len(),
                 plural(deleted.len()),
@@ -215,7 +221,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
         CommentsCommand::Move { from, to } => {
             let mut store = open_write(root)?;
             let moved = store.move_comments(&from, &to)?;
-            println!("moved {moved} comment{} from {from} to {to}", plural(moved));
+            say!("moved {moved} comment{} from {from} to {to}", plural(moved));
         }
         CommentsCommand::Export { output } => {
             let lines = match open_read(root)? {
@@ -245,7 +251,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                         path.display()
                     );
                 }
-                None => std::io::stdout().write_all(text.as_bytes())?,
+                None => super::write_out(text.as_bytes()),
             }
         }
     }
@@ -256,7 +262,7 @@ fn set_status(root: &std::path::Path, ids: &[i64], status: Status) -> anyhow::Re
     let mut store = open_write(root)?;
     let n = store.set_status(ids, status)?;
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    println!(
+    say!(
         "marked {n} comment{} as {status}: {}",
         plural(n),
         list.join(", ")
@@ -306,9 +312,13 @@ fn row_json(
 }
 
 fn print_table(rows: &[CommentRow]) {
-    println!(
+    say!(
         "{:>6}  {:<24} {:<18} {:<20} {:<8}  body",
-        "id", "post", "author", "time", "status"
+        "id",
+        "post",
+        "author",
+        "time",
+        "status"
     );
     for row in rows {
         let c = &row.record;
@@ -316,7 +326,7 @@ fn print_table(rows: &[CommentRow]) {
         if let Some(m) = &row.mention {
             body = format!("[{} {}] {body}", m.kind, m.source);
         }
-        println!(
+        say!(
             "{:>6}  {:<24} {:<18} {:<20} {:<8}  {}",
             c.id,
             clip(&c.post, 24),
@@ -326,7 +336,7 @@ fn print_table(rows: &[CommentRow]) {
             clip(&body, 40)
         );
     }
-    println!("{} comment{}", rows.len(), plural(rows.len()));
+    say!("{} comment{}", rows.len(), plural(rows.len()));
 }
 
 /// Cuts text to `n` characters, marking the cut; control characters become spaces so a
@@ -343,4 +353,21 @@ fn clip(text: &str, n: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// Where an approved comment is published: its anchor on the page of its thread that shows
+/// it, as a full URL; `None` when its post is not (or no longer) published.
+fn published_at(
+    root: &std::path::Path,
+    store: &quill::store::Store,
+    id: i64,
+    post: &str,
+) -> anyhow::Result<Option<String>> {
+    let config = quill::config::SiteConfig::load(root)?;
+    let posts = quill::ingest::posts::PostIndex::load(root)?;
+    let Some(path) = posts.path_of(post) else {
+        return Ok(None);
+    };
+    let page = quill::comments::paging::page_showing(store, &config.comments, post, path, id)?;
+    Ok(Some(format!("{}#comment-{id}", config.permalink(&page))))
 }

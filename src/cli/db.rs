@@ -52,21 +52,22 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
         DbCommand::Status => {
             let store = Store::open_unmigrated(&location)?;
             let status = store.schema_status()?;
-            println!("database: {location}");
-            println!(
+            say!("database: {location}");
+            say!(
                 "schema version: {} (latest known: {})",
-                status.current, status.latest
+                status.current,
+                status.latest
             );
             if status.current > status.latest {
-                println!(
+                say!(
                     "newer than this quill: it knows versions up to {}; use the quill that wrote it, or a newer one",
                     status.latest
                 );
             } else if status.pending.is_empty() {
-                println!("up to date");
+                say!("up to date");
             }
             for (version, name) in status.pending {
-                println!("pending: {version} {name}");
+                say!("pending: {version} {name}");
             }
         }
         DbCommand::Upgrade { to } => {
@@ -81,7 +82,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
             for note in store.migrate_to(target, false)? {
-                println!("{note}");
+                say!("{note}");
             }
         }
         DbCommand::Downgrade { to, yes } => {
@@ -94,7 +95,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
             for note in store.migrate_to(target, yes)? {
-                println!("{note}");
+                say!("{note}");
             }
         }
         DbCommand::Copy { to } => {
@@ -103,9 +104,10 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
             for note in notes {
                 eprintln!("{note}");
             }
-            println!(
+            say!(
                 "copied {} users and {} comments from {location} to {to} (row counts checked)",
-                copied.users, copied.comments
+                copied.users,
+                copied.comments
             );
         }
     }

@@ -123,7 +123,7 @@ pub(super) fn run_import(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{note}");
     }
     if common.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_summary(&report);
     }
@@ -131,7 +131,7 @@ pub(super) fn run_import(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn print_summary(r: &ImportReport) {
-    println!(
+    say!(
         "read {} comment{} from {}",
         r.read,
         if r.read == 1 { "" } else { "s" },
@@ -139,20 +139,20 @@ fn print_summary(r: &ImportReport) {
     );
     super::ingest::print_summary(&r.ingest);
     for (reason, count) in &r.skipped {
-        println!("skipped {count} × {reason} (as the source said)");
+        say!("skipped {count} × {reason} (as the source said)");
     }
     if r.placeholder_emails > 0 {
-        println!(
+        say!(
             "{} of them had no usable email and got a placeholder (never shown)",
             r.placeholder_emails
         );
     }
     if !r.unmatched.is_empty() {
-        println!(
+        say!(
             "pages that match no post (add their paths to a post's `aliases`, then import again):"
         );
         for u in &r.unmatched {
-            println!(
+            say!(
                 "  {} × {}",
                 u.comments,
                 if u.url.is_empty() { "(no URL)" } else { &u.url }
@@ -169,7 +169,7 @@ fn import_site(generator: Generator, args: SiteArgs) -> anyhow::Result<ExitCode>
     };
     let report = quill::import::site::run(&options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_site_summary(&options, &report);
     }
@@ -177,30 +177,30 @@ fn import_site(generator: Generator, args: SiteArgs) -> anyhow::Result<ExitCode>
 }
 
 fn print_site_summary(options: &SiteImportOptions, r: &SiteImportReport) {
-    println!(
+    say!(
         "imported the {} site {} into {}",
         options.generator.name(),
         options.source.display(),
         options.dest.display()
     );
     for (kind, count) in &r.carried {
-        println!("  {count} {kind}");
+        say!("  {count} {kind}");
     }
     for s in &r.shortcodes {
-        println!("  shortcode {} ({} pages): {}", s.name, s.pages, s.became);
+        say!("  shortcode {} ({} pages): {}", s.name, s.pages, s.became);
     }
     if let Some(comments) = &r.comments {
         print_summary(comments);
     }
     if r.to_do.is_empty() {
-        println!(
+        say!(
             "nothing needs a hand: cd {} && quill build",
             options.dest.display()
         );
     } else {
-        println!("needs a hand:");
+        say!("needs a hand:");
         for t in &r.to_do {
-            println!("  {}: {}", t.file, t.what);
+            say!("  {}: {}", t.file, t.what);
         }
     }
 }

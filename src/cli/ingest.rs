@@ -80,7 +80,7 @@ pub(super) fn run_ingest(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {warning}");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_summary(&report);
     }
@@ -96,7 +96,7 @@ pub(super) fn print_summary(r: &IngestReport) {
     } else {
         "stored"
     };
-    println!(
+    say!(
         "{verb} {} comment{} ({} approved, {} pending, {} spam), {} already stored, {} rejected",
         r.stored(),
         if r.stored() == 1 { "" } else { "s" },
@@ -109,9 +109,9 @@ pub(super) fn print_summary(r: &IngestReport) {
     let mut reasons: Vec<(&String, &usize)> = r.reasons.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (reason, count) in reasons.iter().take(5) {
-        println!("  {count} × {reason}");
+        say!("  {count} × {reason}");
     }
     for path in &r.rejects_files {
-        println!("rejected records, with reasons, are in {}", path.display());
+        say!("rejected records, with reasons, are in {}", path.display());
     }
 }

@@ -14,8 +14,8 @@ pub(super) struct Args {
 /// Runs `quill init`.
 pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     for path in quill::scaffold::init_site(&args.dir)? {
-        println!("created {}", path.display());
+        say!("created {}", path.display());
     }
-    println!("next: cd {} && quill build", args.dir.display());
+    say!("next: cd {} && quill build", args.dir.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` for what a command reports on standard output; see [`say`].
+macro_rules! say {
+    () => {
+        $crate::cli::say(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::say(format_args!($($arg)*))
+    };
+}
+
 mod build;
 mod comments;
 mod db;
@@ -96,4 +106,30 @@ pub(crate) fn open_write(root: &std::path::Path) -> anyhow::Result<quill::store:
 /// Says on standard error that a write waits for another writer's lock, and for whom.
 fn tell_waiting(holder: &str) {
     eprintln!("waiting for {holder} to finish");
+}
+
+/// Writes one line to standard output. A reader that stopped reading (`quill comments export |
+/// head`) ends the command quietly, as it ends `cat`, instead of the panic `println!` gives:
+/// every command prints only after its work is done and stored.
+pub(crate) fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    finish_on_broken_pipe(out.write_fmt(line).and_then(|()| out.write_all(b"\n")));
+}
+
+/// Writes text to standard output as it is, ending quietly if its reader stopped (see [`say`]).
+pub(crate) fn write_out(text: &[u8]) {
+    use std::io::Write;
+    finish_on_broken_pipe(std::io::stdout().lock().write_all(text));
+}
+
+fn finish_on_broken_pipe(written: std::io::Result<()>) {
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: failed to write to standard output: {e}");
+            std::process::exit(1);
+        }
+    }
 }

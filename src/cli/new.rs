@@ -20,6 +20,6 @@ pub(super) struct Args {
 pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let path =
         quill::scaffold::new_post(&args.root.root, &args.title, args.draft, chrono::Utc::now())?;
-    println!("created {}", path.display());
+    say!("created {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

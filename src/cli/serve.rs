@@ -65,14 +65,14 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     };
     serve(options, &|event| match event {
-        ServeEvent::Listening(url) => println!("serving the site at {url}/ (Ctrl-C stops)"),
+        ServeEvent::Listening(url) => say!("serving the site at {url}/ (Ctrl-C stops)"),
         ServeEvent::Built(summary) => {
             // The same warnings as `quill build`: template syntax left in a page must not go
             // unnoticed while previewing either.
             for warning in &summary.warnings {
                 eprintln!("warning: {warning}");
             }
-            println!(
+            say!(
                 "built {} posts, {} pages in {} ms",
                 summary.posts,
                 summary.pages,

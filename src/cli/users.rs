@@ -48,16 +48,19 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => Vec::new(),
             };
             if json {
-                println!("{}", serde_json::to_string_pretty(&users)?);
+                say!("{}", serde_json::to_string_pretty(&users)?);
             } else {
-                println!("{:>6}  {:<24} {:<32} comments", "id", "username", "email");
+                say!("{:>6}  {:<24} {:<32} comments", "id", "username", "email");
                 for u in &users {
-                    println!(
+                    say!(
                         "{:>6}  {:<24} {:<32} {}",
-                        u.id, u.username, u.email, u.comments
+                        u.id,
+                        u.username,
+                        u.email,
+                        u.comments
                     );
                 }
-                println!(
+                say!(
                     "{} user{}",
                     users.len(),
                     if users.len() == 1 { "" } else { "s" }
@@ -69,11 +72,11 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("no user with id {id}: there is no comment database yet");
             };
             let u = store.user(id)?;
-            println!("id:        {}", u.id);
-            println!("username:  {}", u.username);
-            println!("email:     {}", u.email);
-            println!("since:     {}", u.created_at);
-            println!("comments:  {}", u.comments);
+            say!("id:        {}", u.id);
+            say!("username:  {}", u.username);
+            say!("email:     {}", u.email);
+            say!("since:     {}", u.created_at);
+            say!("comments:  {}", u.comments);
         }
         UsersCommand::Delete { id, yes } => {
             if !yes {
@@ -84,7 +87,7 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut store = open_write(root)?;
             let user = store.user(id)?;
             let comments = store.delete_user(id)?;
-            println!(
+            say!(
                 "deleted user {id} ({}) and {comments} comment{}",
                 user.username,
                 if comments == 1 { "" } else { "s" }

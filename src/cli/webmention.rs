@@ -58,9 +58,9 @@ pub(super) fn send(root: &std::path::Path, dry_run: bool) -> anyhow::Result<Exit
     let planned = plan(&posts, &sent_before, own_host.as_deref());
     if dry_run {
         for p in &planned {
-            println!("would send {}", describe(p));
+            say!("would send {}", describe(p));
         }
-        println!(
+        say!(
             "{} webmention{} to send",
             planned.len(),
             plural(planned.len())
@@ -74,14 +74,14 @@ pub(super) fn send(root: &std::path::Path, dry_run: bool) -> anyhow::Result<Exit
     let mut store = open_write(root)?;
     let mut failed = 0;
     send_all(&mut store, &planned, &limits, &mut |p, sent| match sent {
-        Sent::Accepted(status) => println!("sent {} ({status})", describe(p)),
-        Sent::NoEndpoint => println!("no endpoint: {}", describe(p)),
+        Sent::Accepted(status) => say!("sent {} ({status})", describe(p)),
+        Sent::NoEndpoint => say!("no endpoint: {}", describe(p)),
         Sent::Failed(reason) => {
             failed += 1;
-            println!("could not send {}: {reason}", describe(p));
+            say!("could not send {}: {reason}", describe(p));
         }
     })?;
-    println!(
+    say!(
         "{} webmention{} planned, {failed} not sent",
         planned.len(),
         plural(planned.len())

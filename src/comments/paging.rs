@@ -50,6 +50,22 @@ pub fn page_path(post_path: &str, index: usize) -> String {
     format!("{folder}comments/{index}/")
 }
 
+/// The path of the page of `post`'s thread (published at `path`) that shows comment `id`:
+/// the post's own for a comment not shown (not approved, or of another post).
+pub fn page_showing(
+    store: &crate::store::Store,
+    comments: &crate::config::CommentsConfig,
+    post: &str,
+    path: &str,
+    id: i64,
+) -> anyhow::Result<String> {
+    let threads = super::thread::Threads::collect(comments.max_depth, comments.avatars, |add| {
+        store.each_approved_comment(Some(&[post]), add)
+    })?;
+    let index = threads.page_of(post, id, comments.per_page).unwrap_or(1);
+    Ok(page_path(path, index))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,6 @@ use super::conn::{Request, RequestBodyError};
 use super::form::{self, Fields};
 use super::http::text;
 use super::wire::Response;
-use crate::comments::paging;
-use crate::comments::thread::Threads;
 use crate::ingest::{Outcome, Rejection, Submission, Submitter};
 use crate::store::{DbLocation, Store};
 
@@ -137,16 +135,21 @@ fn submit(state: &State, fields: &Fields) -> Response {
         }
         // Where the post is published: its permalink, not a path made from its key; for an
         // approved comment, the page of its thread that shows it.
-        let path =
-            match &outcome {
-                Outcome::Stored { post, id, status } => match submitter.posts().path_of(post) {
-                    Some(path) if *status == crate::comments::Status::Approved => Some(
-                        page_showing(&store, &submitter.config().comments, post, path, *id)?,
-                    ),
-                    other => other.map(str::to_string),
-                },
-                _ => None,
-            };
+        let path = match &outcome {
+            Outcome::Stored { post, id, status } => match submitter.posts().path_of(post) {
+                Some(path) if *status == crate::comments::Status::Approved => {
+                    Some(crate::comments::paging::page_showing(
+                        &store,
+                        &submitter.config().comments,
+                        post,
+                        path,
+                        *id,
+                    )?)
+                }
+                other => other.map(str::to_string),
+            },
+            _ => None,
+        };
         anyhow::Ok((outcome, path))
     })();
     let (stored, post_path) = match stored {
@@ -262,21 +265,6 @@ fn escape(text: &str) -> String {
     let mut out = Vec::new();
     let _ = tera::escape_html(text, &mut out);
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The path of the page of `post`'s thread (published at `path`) that shows comment `id`.
-fn page_showing(
-    store: &Store,
-    comments: &crate::config::CommentsConfig,
-    post: &str,
-    path: &str,
-    id: i64,
-) -> anyhow::Result<String> {
-    let threads = Threads::collect(comments.max_depth, comments.avatars, |add| {
-        store.each_approved_comment(Some(&[post]), add)
-    })?;
-    let index = threads.page_of(post, id, comments.per_page).unwrap_or(1);
-    Ok(paging::page_path(path, index))
 }
 
 #[cfg(test)]
