@@ -18,6 +18,7 @@
 //! everything is built anew.
 
 mod plan;
+mod spill;
 mod threads;
 mod write;
 
@@ -179,15 +180,16 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                         let config = &site.config;
                         let posts = rendering.thread_posts();
                         let approved =
-                            |post: &&str| loaded.stamps.get(*post).map_or(0, |s| s.approved);
+                            |post: &str| loaded.stamps.get(post).map_or(0, |s| s.approved);
                         let counts = threads::Counts {
-                            wanted: posts.iter().map(approved).sum(),
+                            approved: &approved,
                             all: loaded.stamps.values().map(|s| s.approved).sum(),
+                            batch: spill::BATCH,
                         };
                         threads::each_thread(
                             store,
                             &posts,
-                            counts,
+                            &counts,
                             &config.comments,
                             config.markdown.highlight,
                             &|post, threads| {

@@ -10,10 +10,11 @@ use std::sync::mpsc::sync_channel;
 
 use anyhow::{Result, anyhow};
 use rayon::iter::{ParallelBridge, ParallelIterator};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::plan::Plan;
+use super::spill;
 use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::CommentsConfig;
@@ -24,31 +25,28 @@ use crate::store::Store;
 
 /// How many read threads may wait for a renderer: enough to keep both sides busy, few enough
 /// that memory stays about that of the largest threads.
-const WAITING: usize = 2;
-
-/// Up to this many comments, when they are most of the store's, a build reads them in one
-/// pass over the table and holds them while their pages render: read thread by thread through
-/// the index by post, each comment costs a seek to wherever it was stored (about 1.5 µs of CPU
-/// here, and a fifth of a comment-heavy build). Beyond it, threads are read one by one, so
-/// that memory follows the largest thread, not the number of comments.
-const READ_AT_ONCE: usize = 200_000;
+const WAITING: usize = 1;
 
 /// How many comments are read: those of the posts whose threads are wanted, and all the
 /// approved comments the store has.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Counts {
-    /// The wanted posts' approved comments.
-    pub wanted: usize,
+pub(super) struct Counts<'c> {
+    /// Each wanted post's approved comments.
+    pub approved: &'c (dyn Fn(&str) -> usize + Sync),
     /// Every post's.
     pub all: usize,
+    /// About how many comments a batch of the one pass holds ([`spill::BATCH`]).
+    pub batch: usize,
 }
 
 /// Reads the threads of `posts` on a thread of its own and hands each post's, whole, to
-/// `render` on the rayon pool as soon as it is read. Stops at the first error of either side.
+/// `render` on the rayon pool as soon as it is read. When the posts hold most of the store's
+/// comments (a full build), they are read in one pass over the table, in batches (see
+/// [`spill`](super::spill)); else thread by thread through the index by post, which costs a
+/// seek per comment but reads only those. Stops at the first error of either side.
 pub(super) fn each_thread(
     store: Store,
     posts: &[&str],
-    counts: Counts,
+    counts: &Counts<'_>,
     config: &CommentsConfig,
     highlight: bool,
     render: &(dyn Fn(&str, &Threads) -> Result<()> + Sync),
@@ -58,19 +56,41 @@ pub(super) fn each_thread(
     }
     let (sender, receiver) = sync_channel::<(String, Threads)>(WAITING);
     let no_threads = || Threads::new(config.max_depth, config.avatars).highlighting(highlight);
-    let at_once = counts.wanted <= READ_AT_ONCE && counts.wanted * 2 >= counts.all;
+    let wanted: usize = posts.iter().map(|p| (counts.approved)(p)).sum();
+    let in_one_pass = wanted * 2 >= counts.all;
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            if at_once {
-                let wanted: FxHashSet<&str> = posts.iter().copied().collect();
-                let mut threads = no_threads();
-                store.each_approved_comment(None, &mut |record| {
-                    if wanted.contains(record.post.as_str()) {
-                        threads.add(record);
+            // Hands over each thread; false once the renderers stopped (an error).
+            let send_all = |threads: Threads| {
+                threads
+                    .sorted()
+                    .into_posts()
+                    .all(|one| sender.send(one).is_ok())
+            };
+            if in_one_pass {
+                let (batch_of, count) = spill::batches(posts, counts.approved, counts.batch);
+                let mut held = no_threads();
+                let mut spill = spill::Spill::new(count - 1)?;
+                let mut failed = None;
+                store.each_approved_comment(None, &mut |record| match batch_of
+                    .get(record.post.as_str())
+                {
+                    Some(0) => held.add(record),
+                    Some(&batch) if failed.is_none() => {
+                        failed = spill.push(batch - 1, &held.keep(record)).err();
                     }
+                    _ => {}
                 })?;
-                for one in threads.sorted().into_posts() {
-                    if sender.send(one).is_err() {
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                if !send_all(held) {
+                    return Ok(());
+                }
+                for batch in spill.batches() {
+                    let mut threads = no_threads();
+                    batch?.into_iter().for_each(|c| threads.add_kept(c));
+                    if !send_all(threads) {
                         break;
                     }
                 }
@@ -80,29 +100,20 @@ pub(super) fn each_thread(
             let mut post = String::new();
             // Whether the renderers stopped (an error): the rest of the rows are passed over.
             let mut stopped = false;
-            let send = |post: &mut String, threads: Threads, stopped: &mut bool| {
-                *stopped = sender
-                    .send((std::mem::take(post), threads.sorted()))
-                    .is_err();
-            };
             store.each_approved_comment(Some(posts), &mut |record| {
                 if stopped {
                     return;
                 }
                 if record.post != post {
                     if !post.is_empty() {
-                        send(
-                            &mut post,
-                            std::mem::replace(&mut current, no_threads()),
-                            &mut stopped,
-                        );
+                        stopped = !send_all(std::mem::replace(&mut current, no_threads()));
                     }
                     post.clone_from(&record.post);
                 }
                 current.add(record);
             })?;
-            if !stopped && !post.is_empty() {
-                send(&mut post, current, &mut stopped);
+            if !stopped {
+                send_all(current);
             }
             Ok::<(), anyhow::Error>(())
         });
@@ -263,5 +274,95 @@ impl<'j, 'a> Rendering<'j, 'a> {
             .map_err(|_| anyhow!("internal error: a renderer failed"))?
             .extend(found);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comments::Status;
+    use crate::store::{DbLocation, NewComment};
+
+    /// A store of `posts` posts whose comments are stored interleaved, as visitors send them:
+    /// post `i % posts` gets comment `i`, every third replying to the one before on its post.
+    fn store(dir: &std::path::Path, posts: usize, comments: usize) -> DbLocation {
+        let location = DbLocation::Sqlite(dir.join("comments.db"));
+        let (mut store, _) = Store::open_for_write(&location).unwrap();
+        let mut tx = store.begin_ingest().unwrap();
+        let mut last: FxHashMap<String, i64> = FxHashMap::default();
+        for i in 0..comments {
+            let post = format!("post-{}", i % posts);
+            let key = format!("k{i}");
+            let body = format!("Comment {i}.");
+            let body_html = crate::comments::render::stored_html(&body);
+            let parent = (i % 3 == 2).then(|| last.get(&post).copied()).flatten();
+            let new = NewComment {
+                post: &post,
+                parent_id: parent,
+                username: "Ada",
+                email: "ada@example.org",
+                body: &body,
+                body_html: &body_html,
+                timestamp: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64 * 60, 0)
+                    .unwrap(),
+                status: Status::Approved,
+                submission_key: &key,
+                spam_score: None,
+                spam_reasons: None,
+            };
+            if let crate::store::Inserted::New(id) = tx.insert(&new).unwrap() {
+                last.insert(post, id);
+            }
+        }
+        tx.commit().unwrap();
+        location
+    }
+
+    /// What `each_thread` hands over: each post with the ids of its thread, nested.
+    fn read(location: &DbLocation, posts: &[&str], all: usize, batch: usize) -> Vec<String> {
+        let store = Store::open_read_only(location).unwrap().unwrap();
+        let stamps = store.comment_stamps().unwrap();
+        let approved = |post: &str| stamps.get(post).map_or(0, |s| s.approved);
+        let counts = Counts {
+            approved: &approved,
+            all,
+            batch,
+        };
+        let seen = Mutex::new(Vec::new());
+        let config = CommentsConfig::default();
+        each_thread(store, posts, &counts, &config, true, &|post, threads| {
+            fn ids(nodes: &[crate::comments::thread::CommentNode]) -> String {
+                let each = nodes
+                    .iter()
+                    .map(|n| format!("{}({})", n.id, ids(&n.replies)));
+                each.collect::<Vec<_>>().join(" ")
+            }
+            seen.lock()
+                .unwrap()
+                .push(format!("{post}: {}", ids(&threads.for_post(post))));
+            Ok(())
+        })
+        .unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        seen
+    }
+
+    #[test]
+    fn threads_read_in_batches_set_aside_equal_threads_read_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = store(dir.path(), 7, 200);
+        let names: Vec<String> = (0..7).map(|i| format!("post-{i}")).collect();
+        let posts: Vec<&str> = names.iter().map(String::as_str).collect();
+        // One by one through the index, as when the posts hold few of the store's comments.
+        let one_by_one = read(&location, &posts, usize::MAX, 50);
+        assert_eq!(one_by_one.len(), 7);
+        // One pass, held in one batch, or in batches of about 50, six set aside in files.
+        assert_eq!(read(&location, &posts, 200, 1_000), one_by_one);
+        assert_eq!(read(&location, &posts, 200, 50), one_by_one);
+        // A post without comments is not handed over; the others still are.
+        let mut more = posts.clone();
+        more.push("quiet");
+        assert_eq!(read(&location, &more, 200, 1), one_by_one);
     }
 }

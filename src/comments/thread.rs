@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use std::sync::OnceLock;
 
@@ -74,8 +74,16 @@ struct Shape {
     root_of: Vec<usize>,
 }
 
+/// A comment as a thread keeps it, with the key of its post: what a build may set aside in a
+/// file while other threads render. It holds no email address.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeptComment {
+    post: String,
+    kept: Kept,
+}
+
 /// What a thread keeps of a comment until its page is rendered: not the email, not the post.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Kept {
     id: i64,
     parent_id: Option<i64>,
@@ -87,7 +95,7 @@ struct Kept {
 
 /// A kept comment's body: its stored HTML when the pages can use it (code highlighted, of
 /// this renderer's version), else its Markdown, rendered with its page.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 enum Body {
     Html(Box<str>),
     Markdown(Box<str>),
@@ -172,6 +180,13 @@ impl Threads {
     /// Keeps what a thread publishes of one more comment; [`Threads::sorted`] puts each
     /// thread in order once all are in.
     pub fn add(&mut self, record: CommentRecord) {
+        let comment = self.keep(record);
+        self.add_kept(comment);
+    }
+
+    /// What these threads keep of a record, to be added later with [`Threads::add_kept`] (to
+    /// these threads or to others made alike).
+    pub fn keep(&self, record: CommentRecord) -> KeptComment {
         let kept = Kept {
             id: record.id,
             parent_id: record.parent_id,
@@ -183,14 +198,24 @@ impl Threads {
             },
             timestamp: record.timestamp,
         };
-        match self.by_post.get_mut(&record.post) {
+        KeptComment {
+            post: record.post,
+            kept,
+        }
+    }
+
+    /// Adds a comment as [`Threads::keep`] kept it; [`Threads::sorted`] puts each thread in
+    /// order once all are in.
+    pub fn add_kept(&mut self, comment: KeptComment) {
+        let KeptComment { post, kept } = comment;
+        match self.by_post.get_mut(&post) {
             Some(thread) => thread.kept.push(kept),
             None => {
                 let thread = Thread {
                     kept: vec![kept],
                     shape: OnceLock::new(),
                 };
-                self.by_post.insert(record.post, thread);
+                self.by_post.insert(post, thread);
             }
         }
     }
