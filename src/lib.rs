@@ -23,8 +23,9 @@
 //! The store is read three times: the comment stamps while the content loads, the newest
 //! comments and webmentions while the bodies render, then the threads while their pages
 //! render. Ingest is a second, short pipeline: read
-//! submissions ─► validate and score (the spam filter's model, loaded once per run) ─► store
-//! (one transaction) ─► tell the author of what waits (`notify`). Import is the same pipeline with another
+//! submissions ─► validate, score (the spam filter's model, loaded once per run) and render
+//! each body's HTML, on other threads than the writer's ─► store, in the file's order (one
+//! transaction) ─► tell the author of what waits (`notify`). Import is the same pipeline with another
 //! reader in front: an export of Disqus, WordPress, Staticman or Isso ─► match posts, HTML to
 //! Markdown ─► ingest's validate and store; `quill import jekyll|hugo|zola` writes a whole new
 //! site and runs the Staticman import into it. Every submission is scored by the spam filter

@@ -174,6 +174,11 @@ fn hostile_bodies_and_usernames_come_out_inert() {
     ));
     // Every payload on the post's page, where the checks look.
     let site = site_with("[comments]\nper_page = 0\n", &lines);
+    // The page is built from the HTML stored at ingest, so that is what the checks judge.
+    assert_eq!(
+        site.sql_text("SELECT CAST(COUNT(*) AS TEXT) FROM comments WHERE body_html IS NULL OR html_version <> 1"),
+        "0"
+    );
     let html = Html::parse_document(&site.read("public/posts/first/index.html"));
     let section = html
         .select(&sel("section.comments"))

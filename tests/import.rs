@@ -707,6 +707,13 @@ fn every_xss_payload_in_an_imported_html_body_comes_out_inert() {
     );
     let stored = rows(&site).len();
     assert!(stored > 3000, "only {stored} payloads were stored");
+    // An import stores each comment's HTML as ingest does, and the page is built from it.
+    assert_eq!(
+        site.sql_text(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM comments WHERE body_html IS NULL OR html_version <> 1"
+        ),
+        "0"
+    );
     site.run(&["build"]).ok();
     assert_thread_inert(&site, "first-trip");
     let page = site.read("public/posts/first-trip/index.html");

@@ -20,6 +20,7 @@ backend_tests! {
     two_ingests_at_once_store_every_submission_exactly_once,
     a_build_during_an_ingest_sees_all_or_nothing_of_it,
     comments_fields_maps_other_column_names,
+    a_long_file_keeps_its_order_its_replies_and_its_reasons,
 }
 
 fn site(backend: Backend, extra_config: &str) -> TestSite {
@@ -574,4 +575,87 @@ fn comments_fields_maps_other_column_names(backend: Backend) {
         db_rows(&site),
         [(1, "first".to_string(), "Mapped by the author".to_string())]
     );
+}
+
+/// A file far longer than the batches records travel in between the reading and the storing
+/// threads: every record is stored or rejected once, in the file's order, so replies find
+/// parents stored lines before them, rejects name their lines, and a body holding another
+/// record's address is still held back to the end and refused.
+fn a_long_file_keeps_its_order_its_replies_and_its_reasons(backend: Backend) {
+    let site = site(backend, "");
+    let mut lines = Vec::new();
+    for i in 0..1500usize {
+        let id = format!("k{i}");
+        let email = format!("v{i}@example.org");
+        let mut fields = vec![
+            ("id", id.as_str()),
+            ("post", "first"),
+            ("username", "Visitor"),
+            ("email", email.as_str()),
+            (
+                "body",
+                "A comment with a [link](https://example.org/) and *emphasis*.",
+            ),
+            ("timestamp", "2024-02-01T10:00:00Z"),
+        ];
+        // Every third record replies to the one before it.
+        let parent = format!("k{}", i.saturating_sub(1));
+        if i % 3 == 2 {
+            fields.push(("parent", parent.as_str()));
+        }
+        lines.push(match i {
+            300 => "not json".to_string(),
+            700 => line(&fields[..3]),
+            1200 => line(
+                &[
+                    &fields[..4],
+                    &[("body", "Write to v3@example.org, says I.")],
+                ]
+                .concat(),
+            ),
+            _ => line(&fields),
+        });
+    }
+    site.write("in.jsonl", &(lines.join("\n") + "\n"));
+    let run = site.run(&["ingest", "in.jsonl"]).fails_with(2);
+    assert!(
+        run.stdout.contains("stored 1496 comments") && run.stdout.contains("4 rejected"),
+        "{}",
+        run.stdout
+    );
+    let rejects: Vec<serde_json::Value> = site
+        .read("in.jsonl.rejects.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let at: Vec<(u64, String)> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["reasons"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(at.len(), 4, "{at:?}");
+    assert!(at[0].0 == 301 && at[0].1.starts_with("not JSON"), "{at:?}");
+    assert!(at[1].0 == 701 && at[1].1.contains("email"), "{at:?}");
+    // The reply to the record refused just before it finds no parent.
+    assert!(at[2].0 == 702 && at[2].1.contains("k700"), "{at:?}");
+    // Held back to the end of the run, so told last.
+    assert_eq!(at[3].0, 1201, "{at:?}");
+    let rows = db_rows(&site);
+    assert_eq!(rows.len(), 1496);
+    // Ids follow the file's order, and each reply sits under the record before it.
+    let replies = site.sql_text(
+        "SELECT CAST(COUNT(*) AS TEXT) FROM comments c JOIN comments p ON p.id = c.parent_id
+         WHERE c.submission_key = 'k' || CAST(CAST(substr(p.submission_key, 2) AS INTEGER) + 1 AS TEXT)",
+    );
+    // 500 replies, less the one whose parent was refused.
+    assert_eq!(replies, "499");
+    let in_order = site.sql_text(
+        "SELECT CAST(COUNT(*) AS TEXT) FROM comments a JOIN comments b ON b.id = a.id + 1
+         WHERE CAST(substr(b.submission_key, 2) AS INTEGER) < CAST(substr(a.submission_key, 2) AS INTEGER)",
+    );
+    assert_eq!(in_order, "0", "stored in the file's order");
 }

@@ -5,6 +5,7 @@ mod common;
 mod browser;
 mod build;
 mod build_errors;
+mod comment_html;
 mod comment_pages;
 mod comments_site;
 mod front_matter;

@@ -659,6 +659,9 @@ fn a_visitor_cannot_choose_the_time_or_the_key_of_a_comment() {
     );
     let key = site.sql_text("SELECT submission_key FROM comments WHERE id = 1");
     assert_ne!(key, "c1");
+    // The receiver stores each comment's HTML beside it, as ingest does.
+    let html = site.sql_text("SELECT body_html FROM comments WHERE id = 2");
+    assert_eq!(html, "<p>second</p>\n");
 }
 
 #[test]

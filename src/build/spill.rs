@@ -128,6 +128,8 @@ mod tests {
             username: format!("user {id} \u{e9}"),
             email: format!("user{id}@example.org"),
             body: format!("Body {id}, with *Markdown*."),
+            // One of them with its stored HTML, so that both forms of a body travel.
+            body_html: (id == 2).then(|| format!("<p>Body {id}, with <em>Markdown</em>.</p>")),
             timestamp: chrono::DateTime::from_timestamp(1_700_000_000 + id, 0).unwrap(),
             status: Status::Approved,
         };

@@ -294,6 +294,7 @@ mod tests {
             let post = format!("post-{}", i % posts);
             let key = format!("k{i}");
             let body = format!("Comment {i}.");
+            let body_html = crate::comments::render::stored_html(&body);
             let parent = (i % 3 == 2).then(|| last.get(&post).copied()).flatten();
             let new = NewComment {
                 post: &post,
@@ -301,6 +302,7 @@ mod tests {
                 username: "Ada",
                 email: "ada@example.org",
                 body: &body,
+                body_html: &body_html,
                 timestamp: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64 * 60, 0)
                     .unwrap(),
                 status: Status::Approved,

@@ -261,6 +261,7 @@ mod tests {
             username: format!("visitor {id}"),
             email: format!("v{id}@example.org"),
             body: format!("comment {id}"),
+            body_html: None,
             timestamp: at(minute),
             status: Status::Approved,
         };

@@ -74,6 +74,9 @@ pub struct CommentRecord {
     pub email: String,
     /// The comment as the visitor wrote it (untrusted Markdown).
     pub body: String,
+    /// Its HTML as stored when it arrived ([`render::stored_html`]), only when the renderer
+    /// that made it is this one ([`render::HTML_VERSION`]); `None` means render `body`.
+    pub body_html: Option<String>,
     /// When it was written, in UTC.
     pub timestamp: DateTime<Utc>,
     /// Its moderation status.

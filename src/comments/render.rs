@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 use crate::highlight::{self, CodeInfo};
 
@@ -67,6 +67,19 @@ fn is_language_class(value: &str) -> bool {
     })
 }
 
+/// The version of what [`stored_html`] makes, stored beside each comment's HTML. Bump it
+/// whenever the renderer, the highlighter or the sanitizer changes what a body comes out as
+/// (and add a schema migration, even one without SQL, so that upgrading re-renders the stored
+/// rows): a build uses stored HTML only of its own version, and renders the others from
+/// their Markdown.
+pub const HTML_VERSION: i64 = 1;
+
+/// A comment's HTML as the store keeps it: what post pages show with `[markdown] highlight`
+/// on (the default), made once when the comment is stored.
+pub fn stored_html(markdown: &str) -> String {
+    render_body_with(markdown, true)
+}
+
 /// Renders a comment body to sanitized HTML, its code blocks highlighted.
 pub fn render_body(markdown: &str) -> String {
     render_body_with(markdown, true)
@@ -76,8 +89,9 @@ pub fn render_body(markdown: &str) -> String {
 pub fn render_body_with(markdown: &str, highlight: bool) -> String {
     let (mut html, attribute_free) = written(markdown, highlight);
     // The writer escapes all text, and raw HTML became text, so output made only of
-    // attribute-free allow-listed tags has nothing left to sanitize. Anything that carries an
-    // attribute (links, code languages) goes through the sanitizer's allow-list.
+    // attribute-free allow-listed tags has nothing left to sanitize; links are made as the
+    // sanitizer would leave them (`link_start`). Anything else that carries an attribute (code
+    // languages, highlighting) goes through the sanitizer's allow-list.
     if !attribute_free {
         html = SANITIZER.clean(&html).to_string();
     }
@@ -120,23 +134,21 @@ fn written(markdown: &str, highlight: bool) -> (String, bool) {
         let event = match defused(event)? {
             Event::Start(Tag::Link {
                 dest_url,
-                title,
                 id,
                 link_type,
+                ..
             }) => {
                 let kept = is_allowed_link(&dest_url);
                 links.push(kept);
-                kept.then_some(Event::Start(Tag::Link {
-                    dest_url,
-                    title,
-                    id,
-                    link_type,
-                }))?
+                if !kept {
+                    return None;
+                }
+                Event::InlineHtml(link_start(link_type, dest_url, id).into())
             }
             Event::End(TagEnd::Link) => links
                 .pop()
                 .unwrap_or(false)
-                .then_some(Event::End(TagEnd::Link))?,
+                .then_some(Event::InlineHtml("</a>".into()))?,
             event => event,
         };
         Some(event)
@@ -146,6 +158,24 @@ fn written(markdown: &str, highlight: bool) -> (String, bool) {
     let mut html = String::with_capacity(text.len() * 2);
     html::push_html(&mut html, events);
     (html, attribute_free)
+}
+
+/// The start of a kept link as the sanitizer would leave it: the `href` the Markdown writer
+/// escapes, no title, and the `rel` the sanitizer adds. Made here, a link no longer sends its
+/// comment through the sanitizer.
+fn link_start<'a>(link_type: LinkType, dest_url: CowStr<'a>, id: CowStr<'a>) -> String {
+    let mut tag = String::with_capacity(dest_url.len() + 48);
+    let start = Event::Start(Tag::Link {
+        link_type,
+        dest_url,
+        title: "".into(),
+        id,
+    });
+    html::push_html(&mut tag, std::iter::once(start));
+    // The writer ends the tag with `">`; the sanitizer's attribute goes before it.
+    tag.truncate(tag.len() - 2);
+    tag.push_str("\" rel=\"nofollow ugc noopener\">");
+    tag
 }
 
 /// Fenced code in a language quill knows, as the same highlighted HTML posts get: spans
@@ -204,6 +234,8 @@ fn defused(event: Event<'_>) -> Option<Event<'_>> {
 /// (`<ol start>` with a number the sanitizer keeps counts as bare).
 fn is_attribute_free(event: &Event<'_>) -> bool {
     match event {
+        // After `defused`, the only inline HTML is the links `link_start` made.
+        Event::InlineHtml(_) => true,
         // The sanitizer's HTML parser turns a carriage return into a line feed, where the
         // last step here would delete it: text with one takes the sanitizer's path.
         Event::Text(text) | Event::Code(text) => !text.contains('\r'),
@@ -225,6 +257,14 @@ fn is_attribute_free(event: &Event<'_>) -> bool {
     }
 }
 
+/// Whether a text may hold a character that is not published or is a bidi control: a byte
+/// that starts one (a C0 control or DEL, or the lead bytes of C1 controls, of U+2000..U+2FFF
+/// and of U+F000..U+FFFF). Most text holds none, and this looks at bytes, not characters.
+fn may_hold_unpublishable(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7f | 0xc2 | 0xe2 | 0xef))
+}
+
 /// Removes bidi controls and the control characters XML forbids (keeping tabs and newlines).
 fn unpublishable_removed(html: String) -> String {
     let unpublishable = |c: char| {
@@ -233,7 +273,7 @@ fn unpublishable_removed(html: String) -> String {
             || c == '\u{FFFE}'
             || c == '\u{FFFF}'
     };
-    if html.contains(unpublishable) {
+    if may_hold_unpublishable(&html) && html.contains(unpublishable) {
         html.chars().filter(|&c| !unpublishable(c)).collect()
     } else {
         html
@@ -247,7 +287,8 @@ fn is_bidi_control(c: char) -> bool {
 /// Removes the Unicode controls that reorder text (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI,
 /// PDI), so a comment cannot flip the page text around it.
 pub fn strip_bidi_controls(text: &str) -> Cow<'_, str> {
-    if text.contains(is_bidi_control) {
+    // Every bidi control is encoded from the lead byte 0xE2.
+    if text.as_bytes().contains(&0xe2) && text.contains(is_bidi_control) {
         Cow::Owned(text.chars().filter(|&c| !is_bidi_control(c)).collect())
     } else {
         Cow::Borrowed(text)
@@ -377,6 +418,23 @@ mod tests {
     }
 
     #[test]
+    fn the_byte_scan_finds_every_character_removed() {
+        let removed = |c: char| {
+            is_bidi_control(c)
+                || (c.is_control() && c != '\n' && c != '\t')
+                || c == '\u{FFFE}'
+                || c == '\u{FFFF}'
+        };
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| removed(c))
+        {
+            assert!(may_hold_unpublishable(&format!("a{c}b")), "{c:?}");
+        }
+        assert!(!may_hold_unpublishable("plain text, é and ü\n\t"));
+    }
+
+    #[test]
     fn encoded_bidi_and_control_characters_never_reach_the_page() {
         let html = render_body("a&#x202E;b&#8238;c \u{202E}d &#x2066;e &#7;f\u{7}g");
         for c in ['\u{202E}', '\u{2066}', '\u{7}'] {
@@ -397,6 +455,10 @@ mod tests {
             "# heading\n\n<div onclick=x>raw</div>\n\n<!-- comment -->\n\n&nbsp;&amp;&#0;\u{a0}",
             "![alt *text*](javascript:alert(1)) <script>alert(1)</script>",
             "3000000000. huge start\n\n```rust\nfn main() {}\n```\n\n[a](https://x.org) <https://y.org>",
+            // Links: titles, entities, quotes, spaces and non-ASCII in URLs, references.
+            "[t](https://a.org/x?a=1&b=2 \"title\" ) [u](<https://a.org/a b>) [v](https://ü.org/ö?q=\"x\"'y')",
+            "[*em* `code` **b**](https://a.org/#frag) [r][1] [bad](javascript:x) <mailto:a@b.org>\n\n[1]: https://r.org/ 'T'",
+            "[x](https://a.org/&quot;onmouseover=&quot;y) [y](HTTPS://A.ORG) [z]( https://a.org )",
             // Carriage returns, as a reference and inside code.
             "a&#13;b",
             "    a\rb\n",

@@ -89,8 +89,16 @@ struct Kept {
     parent_id: Option<i64>,
     username: Box<str>,
     avatar: Option<Box<str>>,
-    body: Box<str>,
+    body: Body,
     timestamp: DateTime<Utc>,
+}
+
+/// A kept comment's body: its stored HTML when the pages can use it (code highlighted, of
+/// this renderer's version), else its Markdown, rendered with its page.
+#[derive(Debug, Serialize, Deserialize)]
+enum Body {
+    Html(Box<str>),
+    Markdown(Box<str>),
 }
 
 impl Threads {
@@ -151,7 +159,9 @@ impl Threads {
         })
     }
 
-    /// The same threads, with code blocks highlighted or not when they are rendered.
+    /// The same threads, with code blocks highlighted or not when they are rendered. Set it
+    /// before adding comments: with highlighting, a comment keeps the HTML stored with it
+    /// (made with highlighting); without, its Markdown, rendered without.
     pub fn highlighting(self, highlight: bool) -> Threads {
         Threads { highlight, ..self }
     }
@@ -182,7 +192,10 @@ impl Threads {
             parent_id: record.parent_id,
             avatar: avatar(&record.email, self.avatars).map(String::into_boxed_str),
             username: record.username.into(),
-            body: record.body.into(),
+            body: match record.body_html {
+                Some(html) if self.highlight => Body::Html(html.into()),
+                _ => Body::Markdown(record.body.into()),
+            },
             timestamp: record.timestamp,
         };
         KeptComment {
@@ -242,7 +255,13 @@ impl Threads {
                 hasher.update(&depth.to_le_bytes());
                 hasher.update(&k.id.to_le_bytes());
                 hasher.update(&k.timestamp.timestamp().to_le_bytes());
-                for part in [&*k.username, k.avatar.as_deref().unwrap_or(""), &*k.body] {
+                // Which form the body is in, so that HTML and Markdown of the same text differ.
+                let (form, body) = match &k.body {
+                    Body::Html(html) => (b'h', &**html),
+                    Body::Markdown(markdown) => (b'm', &**markdown),
+                };
+                hasher.update(&[form]);
+                for part in [&*k.username, k.avatar.as_deref().unwrap_or(""), body] {
                     hasher.update(&part.len().to_le_bytes());
                     hasher.update(part.as_bytes());
                 }
@@ -271,14 +290,17 @@ impl Threads {
 
     fn tree(&self, thread: &Thread, shape: &Shape, index: usize) -> CommentNode {
         let k = &thread.kept[index];
+        let body_html = match &k.body {
+            Body::Html(html) => html.to_string(),
+            Body::Markdown(markdown) => render_body_with(markdown, self.highlight),
+        };
         let mut node = make_node(
             k.id,
             k.parent_id,
             &k.username,
             k.avatar.as_deref(),
-            &k.body,
+            body_html,
             &k.timestamp,
-            self.highlight,
         );
         node.replies = shape.children[index]
             .iter()
@@ -306,9 +328,8 @@ pub fn node(record: &CommentRecord, avatars: Avatars) -> CommentNode {
         record.parent_id,
         &record.username,
         avatar(&record.email, avatars).as_deref(),
-        &record.body,
+        render_body_with(&record.body, false),
         &record.timestamp,
-        false,
     )
 }
 
@@ -324,9 +345,8 @@ fn make_node(
     parent_id: Option<i64>,
     username: &str,
     avatar: Option<&str>,
-    body: &str,
+    body_html: String,
     timestamp: &DateTime<Utc>,
-    highlight: bool,
 ) -> CommentNode {
     let author = display_name(username);
     CommentNode {
@@ -334,7 +354,7 @@ fn make_node(
         initials: initials_of(&author),
         author,
         avatar: avatar.map(str::to_string),
-        body_html: render_body_with(body, highlight),
+        body_html,
         timestamp: dates::iso(timestamp),
         date: dates::human(timestamp),
         anchor: format!("comment-{id}"),
@@ -394,6 +414,7 @@ mod tests {
             username: format!("user {id}"),
             email: format!("user{id}@example.org"),
             body: format!("body {id}"),
+            body_html: None,
             timestamp: chrono::Utc
                 .with_ymd_and_hms(2024, 1, 1, 0, minute, 0)
                 .unwrap(),

@@ -5,6 +5,7 @@
 //! one path into the database, not two.
 
 pub mod fields;
+mod pipeline;
 pub mod posts;
 pub mod quotes;
 pub mod read;
@@ -25,7 +26,7 @@ use crate::config::SiteConfig;
 use crate::store::{DbLocation, IngestTx, Inserted, NewComment, Store};
 use fields::{Columns, pick};
 pub use posts::PostIndex;
-use read::{Format, Raw, Record};
+use read::{Format, Raw};
 pub use validate::Rejection;
 
 /// The longest submission id accepted.
@@ -173,6 +174,9 @@ struct Valid {
     username: String,
     email: String,
     body: String,
+    /// The body's HTML, made here once for every build to come (see
+    /// [`stored_html`](crate::comments::render::stored_html)).
+    body_html: String,
     timestamp: DateTime<Utc>,
     status: Status,
     key: String,
@@ -391,6 +395,7 @@ impl Submitter {
                     content_key(post, &username, &email, &body, raw_timestamp.unwrap_or(""))
                 });
                 Some(Valid {
+                    body_html: crate::comments::render::stored_html(&body),
                     username,
                     email,
                     body,
@@ -441,6 +446,7 @@ impl Submitter {
             username: &c.username,
             email: &c.email,
             body: &c.body,
+            body_html: &c.body_html,
             timestamp: c.timestamp,
             status: c.status,
             submission_key: &c.key,
@@ -539,25 +545,10 @@ pub fn run(options: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestRepo
     run_with(&run_options, &mut |sink| {
         for input in &options.inputs {
             let (reader, format) = open(input, options.format)?;
-            let name = input.name();
-            // An error of storing is told as it is, not as one of reading the file.
-            let mut stored = Ok(());
-            let mut each = |record: Record| -> Result<()> {
+            pipeline::feed(sink, input, reader, format, &mut || {
                 read += 1;
                 progress(read);
-                let entry = match &record.columns {
-                    Ok(columns) => Entry::Columns(columns),
-                    Err(why) => Entry::Rejected(vec![Rejection::Unreadable(why.clone())]),
-                };
-                if let Err(e) = sink.submit(input, record.position, &record.raw, entry) {
-                    stored = Err(e);
-                    anyhow::bail!("stopped");
-                }
-                Ok(())
-            };
-            let reading = read::for_each(reader, format, &mut each);
-            stored?;
-            reading.with_context(|| format!("failed to read {name}"))?;
+            })?;
         }
         Ok(())
     })
@@ -623,6 +614,18 @@ impl<'a> Intake<'a> {
                     .map(Some);
             }
         };
+        self.submit_checked(input, position, raw, checked)
+    }
+
+    /// [`submit`](Intake::submit) for a record already [`check`](Submitter::check)ed (by
+    /// another thread, as [`run`] does while this one stores).
+    pub fn submit_checked(
+        &mut self,
+        input: &Input,
+        position: read::Position,
+        raw: &Raw,
+        checked: Checked,
+    ) -> Result<Option<Outcome>> {
         if let Some(email) = &checked.email {
             self.emails.insert(email.to_lowercase());
         }
@@ -855,8 +858,8 @@ fn refuse_rejects_over_inputs(options: &IngestOptions) -> Result<()> {
     Ok(())
 }
 
-fn open(input: &Input, format: Option<Format>) -> Result<(Box<dyn BufRead>, Format)> {
-    let mut reader: Box<dyn BufRead> = match input {
+fn open(input: &Input, format: Option<Format>) -> Result<(Box<dyn BufRead + Send>, Format)> {
+    let mut reader: Box<dyn BufRead + Send> = match input {
         Input::Stdin => Box::new(BufReader::new(std::io::stdin())),
         Input::File(path) => Box::new(BufReader::with_capacity(
             256 * 1024,

@@ -144,6 +144,7 @@ mod tests {
                 },
                 email: format!("v{i}@example.org"),
                 body: payload.into(),
+                body_html: None,
                 timestamp: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64 * 61, 0)
                     .unwrap(),
                 status: Status::Approved,

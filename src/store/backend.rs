@@ -30,8 +30,14 @@ pub(crate) trait Database:
     /// returns a note saying where.
     fn backup(&self, version: u32) -> Result<String>;
 
-    /// Runs the migrations from the current version to `target`, all in one transaction.
+    /// Runs the migrations from the current version to `target`, all in one transaction; an
+    /// upgrade to [`COMMENT_HTML`](super::migrations::COMMENT_HTML) or past it also fills the
+    /// comments' HTML, in the same transaction.
     fn migrate(&mut self, target: u32) -> Result<()>;
+
+    /// Renders the comments whose stored HTML is missing or was made by another renderer, in
+    /// one transaction; returns how many. Only on a schema that holds the HTML.
+    fn refresh_html(&mut self) -> Result<usize>;
 
     /// Begins the one transaction of an ingest run, waiting for other writers and calling
     /// `waiting` with who holds the lock when it has to.
@@ -235,6 +241,7 @@ mod tests {
             username: "Bea",
             email: "bea@example.com",
             body: "Nice post.",
+            body_html: "<p>Nice post.</p>",
             timestamp: chrono::Utc::now(),
             status: Status::Approved,
             submission_key: "k1",

@@ -2,7 +2,7 @@
 //! keeping ids, in one transaction on the target, with the row counts checked before commit.
 //! The per-post comment stamps are not copied but made afresh, as the migration that added
 //! them does: they are random, and only have to change when the comments do. The spam
-//! filter's model and each comment's score and lesson travel with them.
+//! filter's model, each comment's score and lesson, and its stored HTML travel with them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -65,7 +65,7 @@ pub(super) const USERS: &str = "SELECT id, username, email, created_at FROM user
 /// Every comment, in the order of [`CommentData`]'s fields (both dialects).
 pub(super) const COMMENTS: &str =
     "SELECT id, post, parent_id, body, timestamp, user_id, status, submission_key,
-            spam_score, spam_reasons, spam_taught
+            spam_score, spam_reasons, spam_taught, body_html, html_version
      FROM comments ORDER BY id";
 
 /// Writes one [`UserData`], id included (both dialects: `$n` is numbered in SQLite too).
@@ -75,8 +75,8 @@ pub(super) const INSERT_USER: &str =
 /// Writes one [`CommentData`], id included (both dialects).
 pub(super) const INSERT_COMMENT: &str =
     "INSERT INTO comments (id, post, parent_id, body, timestamp, user_id, status, submission_key,
-                           spam_score, spam_reasons, spam_taught)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+                           spam_score, spam_reasons, spam_taught, body_html, html_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 /// Every row of a database, as plain data that either backend can write.
 #[derive(Debug, Default)]
@@ -109,6 +109,9 @@ pub(super) struct CommentData {
     pub(super) spam_score: Option<f64>,
     pub(super) spam_reasons: Option<String>,
     pub(super) spam_taught: Option<String>,
+    /// The stored HTML and the renderer's version that made it, copied as they are.
+    pub(super) body_html: Option<String>,
+    pub(super) html_version: i32,
 }
 
 /// How many rows a copy wrote.
@@ -192,6 +195,8 @@ mod tests {
             spam_score: None,
             spam_reasons: None,
             spam_taught: None,
+            body_html: None,
+            html_version: 0,
         }
     }
 

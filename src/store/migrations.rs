@@ -86,7 +86,20 @@ pub const MIGRATIONS: &[Migration] = &[
         pg_down: include_str!("migrations/postgres/0007_top_level_counts.down.sql"),
         down_drops_data: false,
     },
+    Migration {
+        version: 8,
+        name: "each comment's HTML, made once when it is stored",
+        up: include_str!("migrations/0008_comment_html.up.sql"),
+        down: include_str!("migrations/0008_comment_html.down.sql"),
+        pg_up: include_str!("migrations/postgres/0008_comment_html.up.sql"),
+        pg_down: include_str!("migrations/postgres/0008_comment_html.down.sql"),
+        down_drops_data: false,
+    },
 ];
+
+/// The first version whose comments hold their HTML (`body_html`, `html_version`): every
+/// upgrade to it or past it fills the HTML of the rows that lack a current one.
+pub const COMMENT_HTML: u32 = 8;
 
 /// The newest schema version this binary knows.
 pub fn latest() -> u32 {

@@ -5,6 +5,7 @@
 mod backend;
 mod copy;
 mod export;
+mod html;
 mod location;
 mod mentions;
 pub mod migrations;
@@ -27,7 +28,8 @@ pub use mentions::{MentionLink, MentionRecord, NewMention, SentMention, StoredMe
 /// columns in the order each backend's `record` reads them. Conditions and order follow.
 /// Mentions are comment rows too, but not comments a thread shows as its own.
 const APPROVED_RECORDS: &str =
-    "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status
+    "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status,
+            c.body_html, c.html_version
      FROM comments c JOIN users u ON u.id = c.user_id
      WHERE c.status = 'approved'
        AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)";
@@ -51,6 +53,9 @@ pub struct NewComment<'a> {
     pub email: &'a str,
     /// The body as written.
     pub body: &'a str,
+    /// The body's HTML ([`stored_html`](crate::comments::render::stored_html)), stored with
+    /// [`HTML_VERSION`](crate::comments::render::HTML_VERSION).
+    pub body_html: &'a str,
     /// When it was written.
     pub timestamp: DateTime<Utc>,
     /// Its moderation status.
@@ -333,6 +338,17 @@ impl Store {
         }
         let steps = migrations::path(current, target);
         if steps.is_empty() {
+            // A quill whose renderer changed without a schema change leaves stored HTML of
+            // another version, which builds render again from Markdown: an upgrade to the
+            // same version renews it.
+            if current >= migrations::COMMENT_HTML {
+                let renewed = self.db.refresh_html()?;
+                if renewed > 0 {
+                    return Ok(vec![format!(
+                        "already at schema version {current}; made the HTML of {renewed} comments again"
+                    )]);
+                }
+            }
             return Ok(vec![format!(
                 "already at schema version {current}; nothing to do"
             )]);
@@ -471,6 +487,11 @@ impl Store {
         let rows = self.db.all_comments_by_id()?;
         Ok(rows.into_iter().map(ExportedComment::from).collect())
     }
+}
+
+/// A stored HTML, if the renderer that made it (`version`) is this one.
+pub(crate) fn current_html(html: Option<String>, version: i64) -> Option<String> {
+    html.filter(|_| version == crate::comments::render::HTML_VERSION)
 }
 
 /// A row's mention columns (both null for a comment written here).

@@ -62,6 +62,8 @@ impl CopyQueries for Postgres {
                     spam_score: r.try_get(8)?,
                     spam_reasons: r.try_get(9)?,
                     spam_taught: r.try_get(10)?,
+                    body_html: r.try_get(11)?,
+                    html_version: r.try_get(12)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -111,6 +113,8 @@ impl CopyQueries for Postgres {
                     &c.spam_score,
                     &c.spam_reasons,
                     &c.spam_taught,
+                    &c.body_html,
+                    &c.html_version,
                 ],
             )
             .map_err(|e| anyhow!("failed to copy comment {}: {}", c.id, pg_error(&e)))?;

@@ -9,6 +9,7 @@ use postgres::{Statement, Transaction};
 
 use super::queries::touch_posts;
 use super::{Postgres, failed, pg_error};
+use crate::comments::render::HTML_VERSION;
 use crate::store::backend::IngestTransaction;
 use crate::store::{Inserted, NewComment, REFUSED};
 
@@ -69,8 +70,8 @@ impl Postgres {
             .map_err(failed(what))?;
         let insert_comment = tx
             .prepare(
-                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
+                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons, body_html, html_version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
             )
             .map_err(failed(what))?;
         let by_id = tx
@@ -189,6 +190,8 @@ impl IngestTransaction for PgIngest<'_> {
                 &c.submission_key,
                 &c.spam_score,
                 &c.spam_reasons,
+                &c.body_html,
+                &(HTML_VERSION as i32),
             ],
         );
         let inserted = match result {

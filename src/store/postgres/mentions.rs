@@ -52,8 +52,9 @@ impl MentionQueries for Postgres {
                 } else {
                     m.status
                 };
+                // An HTML stored from an imported body no longer says what the row does.
                 tx.execute(
-                    "UPDATE comments SET body = $1, timestamp = $2, user_id = $3, status = $4 WHERE id = $5",
+                    "UPDATE comments SET body = $1, timestamp = $2, user_id = $3, status = $4, body_html = NULL, html_version = 0 WHERE id = $5",
                     &[&row.body, &timestamp, &user_id, &status.as_str(), &id],
                 )
                 .map_err(failed(what))?;

@@ -16,8 +16,9 @@ use postgres::{Client, NoTls, Row};
 
 use super::backend::{Database, IngestTransaction};
 use super::location::PgUrl;
-use super::{DbLocation, migrations};
+use super::{DbLocation, html, migrations};
 use crate::comments::CommentRecord;
+use crate::comments::render::HTML_VERSION;
 
 /// Advisory lock held while migrating, so that two first writers do not both create the schema.
 const MIGRATE_LOCK: i64 = 0x7175_696c_6c00_0002;
@@ -199,8 +200,20 @@ impl Database for Postgres {
                 .map_err(failed("failed to record the migration"))?;
             }
         }
+        if target >= migrations::COMMENT_HTML && target > current {
+            fill_html(&mut tx)?;
+        }
         tx.commit()
             .map_err(failed("failed to commit the migration"))
+    }
+
+    /// Renders the comments whose stored HTML is missing or stale, in one transaction.
+    fn refresh_html(&mut self) -> Result<usize> {
+        let what = "failed to store the comments' HTML";
+        let mut tx = self.client.get_mut().transaction().map_err(failed(what))?;
+        let done = fill_html(&mut tx)?;
+        tx.commit().map_err(failed(what))?;
+        Ok(done)
     }
 
     fn begin_ingest<'a>(
@@ -208,6 +221,34 @@ impl Database for Postgres {
         waiting: &dyn Fn(&str),
     ) -> Result<Box<dyn IngestTransaction + 'a>> {
         Ok(Box::new(self.begin(waiting)?))
+    }
+}
+
+/// Stores the HTML of every comment whose HTML is missing or was made by another renderer,
+/// a batch at a time; returns how many.
+fn fill_html(tx: &mut postgres::Transaction<'_>) -> Result<usize> {
+    let what = "failed to store the comments' HTML";
+    let version = HTML_VERSION as i32;
+    let stale = tx.prepare(html::STALE).map_err(failed(what))?;
+    let store = tx.prepare(html::STORE).map_err(failed(what))?;
+    let mut done = 0;
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<(i64, String)> = tx
+            .query(&stale, &[&after, &version, &html::BATCH])
+            .map_err(failed(what))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let Some(&(last, _)) = batch.last() else {
+            return Ok(done);
+        };
+        after = last;
+        for (id, body_html) in html::rendered(batch) {
+            tx.execute(&store, &[&body_html, &version, &id])
+                .map_err(failed(what))?;
+            done += 1;
+        }
     }
 }
 
@@ -228,7 +269,8 @@ fn version(client: &mut impl postgres::GenericClient) -> Result<u32> {
     Ok(version.unwrap_or(0).max(0) as u32)
 }
 
-/// A comment with its author, from the columns every comment query selects first.
+/// A comment with its author, from the columns every comment query selects first (those of
+/// `APPROVED_RECORDS`).
 pub(super) fn record(row: &Row) -> Result<CommentRecord> {
     let status: String = row.try_get(7)?;
     Ok(CommentRecord {
@@ -238,6 +280,10 @@ pub(super) fn record(row: &Row) -> Result<CommentRecord> {
         username: row.try_get(3)?,
         email: row.try_get(4)?,
         body: row.try_get(5)?,
+        body_html: crate::store::current_html(
+            row.try_get(8)?,
+            i64::from(row.try_get::<_, i32>(9)?),
+        ),
         timestamp: row.try_get(6)?,
         status: status
             .parse()

@@ -89,7 +89,7 @@ impl CommentQueries for Postgres {
     /// Comments matching a filter, oldest first.
     fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
-            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.body_html, c.html_version, c.user_id, c.submission_key,
                     (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id),
                     c.spam_score, c.spam_reasons, c.spam_taught, m.kind, m.source
              FROM comments c JOIN users u ON u.id = c.user_id LEFT JOIN mentions m ON m.comment_id = c.id WHERE true",
@@ -131,15 +131,15 @@ impl CommentQueries for Postgres {
             .map(|row| {
                 Ok(CommentRow {
                     record: record(row)?,
-                    user_id: row.try_get(8)?,
-                    submission_key: row.try_get(9)?,
-                    parent_key: row.try_get(10)?,
+                    user_id: row.try_get(10)?,
+                    submission_key: row.try_get(11)?,
+                    parent_key: row.try_get(12)?,
                     spam: SpamInfo {
-                        score: row.try_get(11)?,
-                        reasons: row.try_get(12)?,
-                        taught: row.try_get(13)?,
+                        score: row.try_get(13)?,
+                        reasons: row.try_get(14)?,
+                        taught: row.try_get(15)?,
                     },
-                    mention: mention_of(row.try_get(14)?, row.try_get(15)?),
+                    mention: mention_of(row.try_get(16)?, row.try_get(17)?),
                 })
             })
             .collect()

@@ -45,6 +45,7 @@ impl CopyQueries for Sqlite {
                     (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
                     (r.get::<_, String>(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
                     (r.get(8)?, r.get(9)?, r.get(10)?),
+                    (r.get(11)?, r.get(12)?),
                 ))
             })?
             .map(|row| {
@@ -52,6 +53,7 @@ impl CopyQueries for Sqlite {
                     (id, post, parent_id, body),
                     (timestamp, user_id, status, submission_key),
                     (spam_score, spam_reasons, spam_taught),
+                    (body_html, html_version),
                 ) = row?;
                 Ok(CommentData {
                     id,
@@ -65,6 +67,8 @@ impl CopyQueries for Sqlite {
                     spam_score,
                     spam_reasons,
                     spam_taught,
+                    body_html,
+                    html_version,
                 })
             })
             .collect::<Result<Vec<_>>>()
@@ -112,7 +116,9 @@ impl CopyQueries for Sqlite {
                         c.submission_key,
                         c.spam_score,
                         c.spam_reasons,
-                        c.spam_taught
+                        c.spam_taught,
+                        c.body_html,
+                        c.html_version
                     ])
                     .with_context(|| format!("failed to copy comment {}", c.id))?;
             }

@@ -3,17 +3,29 @@
 //! commit.
 
 use anyhow::{Context, Result};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::super::backend::IngestTransaction;
 use super::super::mentions::ATTACH_MENTION;
 use super::super::{Inserted, MentionLink, NewComment, REFUSED};
 use super::queries::IS_TOP_LEVEL;
 use crate::comments::Status;
+use crate::comments::render::HTML_VERSION;
 
-/// The transaction of one ingest run.
+/// Stores a comment; a conflicting key stores nothing. Plain INSERT and last_insert_rowid():
+/// RETURNING would buffer each row in a temporary table, which costs a third of the insert on
+/// large ingests.
+const INSERT_COMMENT: &str = "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons, body_html, html_version)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (submission_key) DO NOTHING";
+
+/// The transaction of one ingest run, with the statements every record uses prepared once
+/// (looking them up in the connection's statement cache cost more than binding them). The
+/// statements come first, so that they are finalized before the transaction ends.
 #[derive(Debug)]
 pub(super) struct SqliteIngest<'a> {
+    insert_comment: rusqlite::Statement<'a>,
+    find_user: rusqlite::Statement<'a>,
+    insert_user: rusqlite::Statement<'a>,
     tx: rusqlite::Transaction<'a>,
     /// User ids by username and folded email, so a run does one lookup per visitor.
     users: rustc_hash::FxHashMap<String, i64>,
@@ -26,15 +38,21 @@ pub(super) struct SqliteIngest<'a> {
 }
 
 impl<'a> SqliteIngest<'a> {
-    /// The run's transaction, begun.
-    pub(super) fn new(tx: rusqlite::Transaction<'a>) -> SqliteIngest<'a> {
-        SqliteIngest {
+    /// Begins the run's transaction (waiting for other writers up to the busy timeout).
+    pub(super) fn begin(conn: &'a rusqlite::Connection) -> rusqlite::Result<SqliteIngest<'a>> {
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        Ok(SqliteIngest {
+            insert_comment: conn.prepare(INSERT_COMMENT)?,
+            find_user: conn.prepare(
+                "SELECT id FROM users WHERE username = ?1 AND email = ?2 COLLATE NOCASE",
+            )?,
+            insert_user: conn.prepare("INSERT INTO users (username, email) VALUES (?1, ?2)")?,
             tx,
             users: rustc_hash::FxHashMap::default(),
             user_key: String::new(),
             approved_by_post: rustc_hash::FxHashMap::default(),
             first_new: None,
-        }
+        })
     }
 
     fn user_id(&mut self, username: &str, email: &str) -> Result<i64> {
@@ -49,17 +67,13 @@ impl<'a> SqliteIngest<'a> {
             return Ok(id);
         }
         let found: Option<i64> = self
-            .tx
-            .prepare_cached(
-                "SELECT id FROM users WHERE username = ?1 AND email = ?2 COLLATE NOCASE",
-            )?
+            .find_user
             .query_row(params![username, email], |r| r.get(0))
             .optional()?;
         let id = match found {
             Some(id) => id,
             None => {
-                self.tx
-                    .prepare_cached("INSERT INTO users (username, email) VALUES (?1, ?2)")?
+                self.insert_user
                     .execute(params![username, email])
                     .with_context(|| format!("failed to store the user {username:?}"))?;
                 self.tx.last_insert_rowid()
@@ -93,25 +107,19 @@ impl IngestTransaction for SqliteIngest<'_> {
     /// Stores a comment (and its user), unless its submission key is already there.
     fn insert(&mut self, c: &NewComment<'_>) -> Result<Inserted> {
         let user_id = self.user_id(c.username, c.email)?;
-        // Plain INSERT and last_insert_rowid(): RETURNING would buffer each row in a
-        // temporary table, which costs a third of the insert on large ingests.
-        let result = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO comments (post, parent_id, body, timestamp, user_id, status, submission_key, spam_score, spam_reasons)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (submission_key) DO NOTHING",
-            )?
-            .execute(params![
-                c.post,
-                c.parent_id,
-                c.body,
-                crate::content::dates::iso(&c.timestamp),
-                user_id,
-                c.status.as_str(),
-                c.submission_key,
-                c.spam_score,
-                c.spam_reasons
-            ]);
+        let result = self.insert_comment.execute(params![
+            c.post,
+            c.parent_id,
+            c.body,
+            crate::content::dates::iso(&c.timestamp),
+            user_id,
+            c.status.as_str(),
+            c.submission_key,
+            c.spam_score,
+            c.spam_reasons,
+            c.body_html,
+            HTML_VERSION
+        ]);
         let changed = match result {
             // A failed statement is undone by itself; the run's transaction goes on.
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -195,27 +203,55 @@ impl IngestTransaction for SqliteIngest<'_> {
 
     /// Makes the run's changes durable.
     fn commit(self: Box<Self>) -> Result<()> {
+        let SqliteIngest {
+            insert_comment,
+            find_user,
+            insert_user,
+            tx,
+            approved_by_post,
+            first_new,
+            ..
+        } = *self;
+        drop((insert_comment, find_user, insert_user));
         // An ingest only adds comments, so each post's counts grow by what this run added: a
         // new comment cannot be the parent of an older one. Its rowids come after those
-        // already stored, so the run's comments of a post are a range of the (post, id) index.
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "INSERT INTO post_comment_stamps (post, stamp, approved, top_level)
-             VALUES (?1, random(), ?2, (
-                 SELECT COUNT(*) FROM comments c
-                 WHERE c.post = ?1 AND c.id >= ?3 AND c.status = 'approved'
+        // already stored, so the run's comments are the end of the table: read there in one
+        // pass in rowid order, not post by post through the (post, id) index, which for a
+        // large run fetched each row from wherever its page was (a third of a million-row run).
+        let first_new = first_new.unwrap_or(i64::MAX);
+        let mut top_level: rustc_hash::FxHashMap<String, i64> = rustc_hash::FxHashMap::default();
+        {
+            let mut added = tx.prepare(&format!(
+                "SELECT c.post, {IS_TOP_LEVEL} FROM comments c
+                 WHERE c.id >= ?1 AND c.status = 'approved'
                    AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)
-                   AND {IS_TOP_LEVEL}))
+                 ORDER BY c.id"
+            ))?;
+            let mut rows = added.query([first_new])?;
+            while let Some(row) = rows.next()? {
+                let post = row.get_ref(0)?.as_str()?;
+                let top: bool = row.get(1)?;
+                match top_level.get_mut(post) {
+                    Some(n) => *n += i64::from(top),
+                    None => {
+                        top_level.insert(post.to_string(), i64::from(top));
+                    }
+                }
+            }
+        }
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO post_comment_stamps (post, stamp, approved, top_level)
+             VALUES (?1, random(), ?2, ?3)
              ON CONFLICT (post) DO UPDATE SET stamp = excluded.stamp,
-                 approved = approved + excluded.approved, top_level = top_level + excluded.top_level"
-        ))?;
-        let first_new = self.first_new.unwrap_or(i64::MAX);
-        for (post, approved) in &self.approved_by_post {
-            stmt.execute(params![post, approved, first_new])
+                 approved = approved + excluded.approved, top_level = top_level + excluded.top_level",
+        )?;
+        for (post, approved) in &approved_by_post {
+            let top = top_level.get(post.as_str()).copied().unwrap_or(0);
+            stmt.execute(params![post, approved, top])
                 .with_context(|| format!("failed to stamp the comments of {post:?}"))?;
         }
         drop(stmt);
-        self.tx
-            .commit()
+        tx.commit()
             .context("failed to commit the comments to the database")
     }
 }

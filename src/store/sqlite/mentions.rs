@@ -49,8 +49,9 @@ impl MentionQueries for Sqlite {
                 } else {
                     m.status
                 };
+                // An HTML stored from an imported body no longer says what the row does.
                 tx.execute(
-                    "UPDATE comments SET body = ?1, timestamp = ?2, user_id = ?3, status = ?4 WHERE id = ?5",
+                    "UPDATE comments SET body = ?1, timestamp = ?2, user_id = ?3, status = ?4, body_html = NULL, html_version = 0 WHERE id = ?5",
                     params![row.body, timestamp, user_id, status.as_str(), id],
                 )
                 .context("failed to update the mention")?;

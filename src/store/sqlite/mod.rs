@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 mod copy;
 mod ingest;
@@ -17,7 +17,8 @@ mod spam;
 use ingest::SqliteIngest;
 
 use super::backend::{Database, IngestTransaction, TIME_FORMAT};
-use super::{DbLocation, migrations};
+use super::{DbLocation, html, migrations};
+use crate::comments::render::HTML_VERSION;
 
 /// How long a writer waits for another writer's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -138,39 +139,25 @@ impl Database for Sqlite {
         ))
     }
 
-    /// Runs the migrations from the current version to `target`, all in one transaction.
+    /// Runs the migrations from the current version to `target`, all in one transaction, with
+    /// foreign keys off (SQLite's way to rebuild a table other tables refer to: dropping it
+    /// would otherwise delete what refers to it) and checked before the commit.
     fn migrate(&mut self, target: u32) -> Result<()> {
-        let current = self.version()?;
+        // Outside a transaction, or SQLite ignores it.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let migrated = self.migrate_unchecked(target);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        migrated
+    }
+
+    /// Renders the comments whose stored HTML is missing or stale, in one transaction.
+    fn refresh_html(&mut self) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )?;
-        for m in migrations::path(current, target) {
-            if target >= current {
-                tx.execute_batch(m.up)
-                    .with_context(|| format!("failed to upgrade to version {}", m.version))?;
-                tx.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-                    params![
-                        m.version,
-                        m.name,
-                        Utc::now().format(TIME_FORMAT).to_string()
-                    ],
-                )?;
-            } else {
-                tx.execute_batch(m.down)
-                    .with_context(|| format!("failed to downgrade from version {}", m.version))?;
-                tx.execute(
-                    "DELETE FROM schema_migrations WHERE version = ?1",
-                    [m.version],
-                )?;
-            }
-        }
-        tx.commit().context("failed to commit the migration")?;
-        Ok(())
+        let done = fill_html(&tx)?;
+        tx.commit().context("failed to commit the comments' HTML")?;
+        Ok(done)
     }
 
     /// Begins the one transaction of an ingest run; waits for other writers, calling `waiting`
@@ -202,11 +189,84 @@ impl Database for Sqlite {
                 self.path.display()
             ));
         }
+        let ingest = SqliteIngest::begin(&self.conn).with_context(what)?;
+        Ok(Box::new(ingest))
+    }
+}
+
+impl Sqlite {
+    /// The migrations of [`Database::migrate`], foreign keys already off.
+    fn migrate_unchecked(&mut self, target: u32) -> Result<()> {
+        let current = self.version()?;
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .with_context(what)?;
-        Ok(Box::new(SqliteIngest::new(tx)))
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
+        for m in migrations::path(current, target) {
+            if target >= current {
+                tx.execute_batch(m.up)
+                    .with_context(|| format!("failed to upgrade to version {}", m.version))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![
+                        m.version,
+                        m.name,
+                        Utc::now().format(TIME_FORMAT).to_string()
+                    ],
+                )?;
+            } else {
+                tx.execute_batch(m.down)
+                    .with_context(|| format!("failed to downgrade from version {}", m.version))?;
+                tx.execute(
+                    "DELETE FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                )?;
+            }
+        }
+        if target >= migrations::COMMENT_HTML && target > current {
+            fill_html(&tx)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            anyhow::bail!(
+                "the migration to version {target} left a row of {table} referring to nothing; nothing was changed"
+            );
+        }
+        tx.commit().context("failed to commit the migration")?;
+        Ok(())
+    }
+}
+
+/// Stores the HTML of every comment whose HTML is missing or was made by another renderer,
+/// a batch at a time; returns how many.
+fn fill_html(tx: &rusqlite::Transaction<'_>) -> Result<usize> {
+    let what = "failed to store the comments' HTML";
+    let mut done = 0;
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<(i64, String)> = tx
+            .prepare_cached(html::STALE)?
+            .query_map(params![after, HTML_VERSION, html::BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .context(what)?;
+        let Some(&(last, _)) = batch.last() else {
+            return Ok(done);
+        };
+        after = last;
+        let mut store = tx.prepare_cached(html::STORE)?;
+        for (id, body_html) in html::rendered(batch) {
+            store
+                .execute(params![body_html, HTML_VERSION, id])
+                .context(what)?;
+            done += 1;
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::spam::{Changes, Lesson, Parts};
 use crate::store::backend::{CommentQueries, TIME_FORMAT, check_thread, no_comment, no_user};
 use crate::store::{
     APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, SpamInfo, UserRow,
-    mention_of,
+    current_html, mention_of,
 };
 
 impl CommentQueries for Sqlite {
@@ -84,7 +84,7 @@ impl CommentQueries for Sqlite {
     /// Comments matching a filter, oldest first.
     fn comments(&self, filter: &CommentFilter) -> Result<Vec<CommentRow>> {
         let mut sql = String::from(
-            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.user_id, c.submission_key,
+            "SELECT c.id, c.post, c.parent_id, u.username, u.email, c.body, c.timestamp, c.status, c.body_html, c.html_version, c.user_id, c.submission_key,
                     (SELECT p.submission_key FROM comments p WHERE p.id = c.parent_id),
                     c.spam_score, c.spam_reasons, c.spam_taught, m.kind, m.source
              FROM comments c JOIN users u ON u.id = c.user_id LEFT JOIN mentions m ON m.comment_id = c.id WHERE 1 = 1",
@@ -122,15 +122,15 @@ impl CommentQueries for Sqlite {
             |row| {
                 Ok(CommentRow {
                     record: record(row)?,
-                    user_id: row.get(8)?,
-                    submission_key: row.get(9)?,
-                    parent_key: row.get(10)?,
+                    user_id: row.get(10)?,
+                    submission_key: row.get(11)?,
+                    parent_key: row.get(12)?,
                     spam: SpamInfo {
-                        score: row.get(11)?,
-                        reasons: row.get(12)?,
-                        taught: row.get(13)?,
+                        score: row.get(13)?,
+                        reasons: row.get(14)?,
+                        taught: row.get(15)?,
                     },
-                    mention: mention_of(row.get(14)?, row.get(15)?),
+                    mention: mention_of(row.get(16)?, row.get(17)?),
                 })
             },
         )?;
@@ -320,6 +320,7 @@ fn record(row: &Row<'_>) -> rusqlite::Result<CommentRecord> {
         username: row.get(3)?,
         email: row.get(4)?,
         body: row.get(5)?,
+        body_html: current_html(row.get(8)?, row.get(9)?),
         timestamp: parse_time(&timestamp).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
         })?,

@@ -1,0 +1,2 @@
+ALTER TABLE comments DROP COLUMN html_version;
+ALTER TABLE comments DROP COLUMN body_html;
