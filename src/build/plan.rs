@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -118,21 +119,31 @@ pub(super) fn plan<'s>(
         top_level,
         urls: urls_key(site, sources),
     };
-    let mut thread_keys = FxHashMap::default();
-    let planned: Vec<(String, Option<u128>)> = jobs
-        .iter()
-        .enumerate()
-        .map(|(i, job)| {
-            let mut key = job.digest(&base, &inputs);
+    // Each key is (file, key, key without the thread); keying every file of a large site is a
+    // tenth of a rebuild, and the keys are independent.
+    let keyed: Vec<(String, Option<u128>, Option<u128>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let key = job.digest(&base, &inputs);
             // A page showing a thread that has comments also depends on what they say: while
             // planning, on the thread's stamp; once read, on what the page shows of it.
             if let (Some(without), Some((page, _))) = (key, job.thread_page())
                 && let Some(stamp) = stamps.get(&page.key).filter(|s| s.approved > 0)
             {
-                thread_keys.insert(i, without);
-                key = Some(stamped(without, stamp));
+                return (job.file(site), Some(stamped(without, stamp)), Some(without));
             }
-            (job.file(site), key)
+            (job.file(site), key, None)
+        })
+        .collect();
+    let mut thread_keys = FxHashMap::default();
+    let planned: Vec<(String, Option<u128>)> = keyed
+        .into_iter()
+        .enumerate()
+        .map(|(i, (file, key, without))| {
+            if let Some(without) = without {
+                thread_keys.insert(i, without);
+            }
+            (file, key)
         })
         .collect();
     check_one_writer(site, jobs, sources, &planned)?;
