@@ -88,11 +88,7 @@ pub(crate) struct LanguageFeed<'a>(pub &'a Language);
 impl<'a> LanguageFeed<'a> {
     /// The posts it shows, newest first.
     fn posts<'s>(&self, site: &'s Site) -> impl Iterator<Item = &'s PageData> + use<'s, 'a> {
-        self.0
-            .posts
-            .iter()
-            .map(|&i| &site.posts[i])
-            .take(site.config.feed_limit)
+        as_many_as_a_feed_holds(site, &self.0.posts)
     }
 }
 
@@ -134,11 +130,7 @@ pub(crate) struct TermFeed<'a>(pub &'a Tag);
 impl<'a> TermFeed<'a> {
     /// The posts it shows, newest first.
     fn posts<'s>(&self, site: &'s Site) -> impl Iterator<Item = &'s PageData> + use<'s, 'a> {
-        self.0
-            .posts
-            .iter()
-            .map(|&i| &site.posts[i])
-            .take(site.config.feed_limit)
+        as_many_as_a_feed_holds(site, &self.0.posts)
     }
 }
 
@@ -263,6 +255,18 @@ impl<'a> Output<'a> for TaxonomyFeed<'a> {
     fn bodies(&self, site: &'a Site) -> Vec<&'a PageData> {
         self.posts(site).collect()
     }
+}
+
+/// The posts at these indices, already newest first (a language's or a term's list), as many
+/// as a feed holds.
+fn as_many_as_a_feed_holds<'s, 'l>(
+    site: &'s Site,
+    posts: &'l [usize],
+) -> impl Iterator<Item = &'s PageData> + use<'s, 'l> {
+    posts
+        .iter()
+        .map(|&i| &site.posts[i])
+        .take(site.config.feed_limit)
 }
 
 /// The posts at these indices, each once, newest first (`Site::posts` is in that order,
