@@ -2,22 +2,26 @@
 //!
 //! 1. `prepare`: the configuration, the output's lock, finishing an interrupted build, the
 //!    templates, the key of the site-wide inputs;
-//! 2. `load`: the last build's records, the content's front matter and the comment stamps,
-//!    into the immutable site model;
+//! 2. `load`: the last build's records, the content's front matter and the comment stamps
+//!    and counts, into the immutable site model;
 //! 3. plan (`plan::plan`): one job per output file, and which of them changed since the last
 //!    build;
-//! 4. render (`render_inputs`, then the jobs): the Markdown of the bodies needed and the
-//!    threads of the pages rendered, side by side, then the chosen jobs in parallel;
-//! 5. write (`write::write`): a full build into a staging folder swapped in whole, an
-//!    incremental one into a pending folder renamed in after a journal records it.
+//! 4. render (`render_inputs`, then `render::Rendering`): the Markdown of the bodies needed
+//!    beside the newest comments and the webmentions, then the chosen jobs in parallel, the
+//!    threads streamed from the store as their pages render (`threads`, `spill`);
+//! 5. write (`write::write`, which the rendering writes into as it goes): a full build into a
+//!    staging folder swapped in whole, an incremental one into a pending folder renamed in
+//!    after a journal records it.
 //!
-//! A build remembers what it wrote in a manifest (`manifest::Manifest`) beside the output. The next build reads
-//! front matter only from files that changed, renders only the files whose inputs changed,
-//! and rewrites only the files whose bytes changed. Without a usable manifest (the first
+//! A build remembers what it wrote in a manifest (`manifest::Manifest`) beside the output.
+//! The next build reads front matter only from files that changed, renders only the files
+//! whose inputs changed (of a thread's pages, only those that show something new), and
+//! rewrites only the files whose bytes changed. Without a usable manifest (the first
 //! build, `--full`, or a change to the config, the templates, the options or quill itself),
 //! everything is built anew.
 
 mod plan;
+mod render;
 mod spill;
 mod threads;
 mod write;
@@ -36,7 +40,7 @@ use crate::content;
 use crate::links::Links;
 use crate::manifest::{self, FeedPage, Manifest};
 use crate::output;
-use crate::render::{self, Inputs, TopLevel};
+use crate::render::{Inputs, TopLevel};
 use crate::shortcodes;
 use crate::site::{self, Site};
 use crate::store::{DbLocation, PostStamps, Store};
@@ -121,7 +125,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let previous = loaded.previous.as_ref();
 
     // Plan: the job list, and which of its files must be rendered again.
-    let jobs = render::jobs(site, &loaded.top_level);
+    let jobs = crate::render::jobs(site, &loaded.top_level);
     let plan = plan::plan(
         site,
         &jobs,
@@ -144,7 +148,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         loaded.store,
     )?;
     warnings.extend(body_warnings);
-    let rendering = threads::Rendering::new(&jobs, &plan, &latest, &known_pages);
+    let stamps = &loaded.stamps;
+    let rendering = render::Rendering::new(&jobs, &plan, &latest, (stamps, previous), known_pages);
     let no_threads = Threads::default();
     let no_pages = FxHashMap::default();
     let inputs = Inputs {
@@ -159,8 +164,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let copies = write::copied_files(&options.root, site)?;
     let outputs = write::Outputs::new(plan.planned.clone(), &copies, previous);
     let files = outputs.count();
-    let feed_pages = std::sync::Mutex::new(known_pages.clone());
-    let shown = std::sync::Mutex::new(FxHashMap::default());
 
     // Write: the output (rendering into it as it goes) beside the record of the front matter,
     // which is written again only when a source changed.
@@ -173,47 +176,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                 previous,
                 &outputs,
                 &mut |sink| {
-                    let tera = render::prepare(site, tera);
-                    progress.start(rendering.count());
-                    render::render_jobs(site, &rendering.plain, &inputs, tera, progress, sink)?;
-                    if let Some(store) = store.take() {
-                        let config = &site.config;
-                        let posts = rendering.thread_posts();
-                        let approved =
-                            |post: &str| loaded.stamps.get(post).map_or(0, |s| s.approved);
-                        let counts = threads::Counts {
-                            approved: &approved,
-                            all: loaded.stamps.values().map(|s| s.approved).sum(),
-                            batch: spill::BATCH,
-                        };
-                        threads::each_thread(
-                            store,
-                            &posts,
-                            &counts,
-                            &config.comments,
-                            config.markdown.highlight,
-                            &|post, threads| {
-                                let per_page = config.comments.per_page;
-                                rendering.note_feed_pages(post, threads, per_page, &feed_pages)?;
-                                let inputs = Inputs { threads, ..inputs };
-                                let changed = rendering
-                                    .changed_jobs(site, &inputs, post, previous, &shown)?;
-                                render::render_jobs(site, &changed, &inputs, tera, progress, sink)
-                            },
-                        )?;
-                    }
-                    let feed_pages = lock(&feed_pages)?;
-                    let inputs = Inputs {
-                        feed_pages: &feed_pages,
-                        ..inputs
-                    };
-                    render::render_jobs(site, &rendering.last, &inputs, tera, progress, sink)
+                    let tera = crate::render::prepare(site, tera);
+                    rendering.render(site, &inputs, store.take(), (tera, progress), sink)
                 },
                 |hashes| {
-                    let shown = lock(&shown)?;
+                    let shown = rendering.shown()?;
                     let mut manifest = outputs.manifest(prepared.site_key, hashes, &shown)?;
-                    let feed_pages = lock(&feed_pages)?;
-                    manifest.feed_pages = feed_page_entries(&latest, &feed_pages, &loaded.stamps);
+                    let feed_pages = rendering.feed_pages()?;
+                    manifest.feed_pages = feed_page_entries(&latest, &feed_pages, stamps);
                     Ok(manifest)
                 },
             )
@@ -459,13 +429,6 @@ fn read_comments(store: Option<Store>, config: &SiteConfig) -> Result<Comments> 
     let latest = store.latest_approved(feed_size(config))?;
     let mentions = Mentions::collect(store.approved_mentions()?, config.comments.avatars);
     Ok((mentions, latest, Some(store)))
-}
-
-/// The map the renderers fill, once they are done.
-fn lock<T>(shared: &std::sync::Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
-    shared
-        .lock()
-        .map_err(|_| anyhow::anyhow!("internal error: a renderer failed"))
 }
 
 /// The output folder a build with these options writes to.

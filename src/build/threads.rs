@@ -1,26 +1,16 @@
-//! The comment threads a build renders, read from the store while the pages of the threads
-//! already read render, and handed over one post at a time: beyond a few hundred thousand
-//! comments a build holds a few threads at once, never every comment, so its memory follows
-//! the largest thread rather than the site's count. Which chosen jobs wait on which thread,
-//! and which thread pages show something new, is decided here too.
+//! The comment threads a build renders, read from the store on a thread of their own while the
+//! pages of the threads already read render, and handed over one post at a time: a build holds
+//! a batch of comments (see `spill`) or a few threads at once, never every comment, so its
+//! memory does not follow the site's count of comments.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use anyhow::{Result, anyhow};
 use rayon::iter::{ParallelBridge, ParallelIterator};
-use rustc_hash::FxHashMap;
-use xxhash_rust::xxh3::Xxh3;
 
-use super::plan::Plan;
 use super::spill;
-use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::config::CommentsConfig;
-use crate::manifest::Manifest;
-use crate::render::{self, Inputs, Job};
-use crate::site::Site;
 use crate::store::Store;
 
 /// How many read threads may wait for a renderer: enough to keep both sides busy, few enough
@@ -129,156 +119,12 @@ pub(super) fn each_thread(
     })
 }
 
-/// The chosen jobs, by what they wait on: none (`plain`), the thread of one post
-/// (`by_post`), or every thread (`last`: the comments feed, which links each of its comments
-/// on the page of its thread that shows it).
-pub(super) struct Rendering<'j, 'a> {
-    /// Jobs that show no thread, rendered first.
-    pub plain: Vec<&'j Job<'a>>,
-    /// The jobs that show each thread (with their index), by post key: rendered as the
-    /// thread arrives.
-    by_post: FxHashMap<&'a str, Vec<(usize, &'j Job<'a>)>>,
-    /// By job index, the key of each job showing a thread, without the thread.
-    thread_keys: &'j FxHashMap<usize, u128>,
-    /// How many of the jobs showing a thread were not rendered, since their pages show the
-    /// same as before.
-    skipped: AtomicUsize,
-    /// Rendered after every thread.
-    pub last: Vec<&'j Job<'a>>,
-    /// The comments of the comments feed on each post whose page for them the last build did
-    /// not record: their threads are read for that, if not for a page.
-    feed_comments: FxHashMap<&'a str, Vec<i64>>,
-}
-
-impl<'j, 'a> Rendering<'j, 'a> {
-    /// Sorts the jobs the plan chose by what they wait on.
-    pub(super) fn new(
-        jobs: &'j [Job<'a>],
-        plan: &'j Plan,
-        latest: &'a [CommentRecord],
-        known_pages: &FxHashMap<i64, usize>,
-    ) -> Rendering<'j, 'a> {
-        let mut rendering = Rendering {
-            plain: Vec::new(),
-            by_post: FxHashMap::default(),
-            last: Vec::new(),
-            feed_comments: FxHashMap::default(),
-            thread_keys: &plan.thread_keys,
-            skipped: AtomicUsize::new(0),
-        };
-        for &i in &plan.to_render {
-            let job = &jobs[i];
-            match (job, job.thread_page()) {
-                (_, Some((page, _))) if plan.thread_keys.contains_key(&i) => {
-                    rendering
-                        .by_post
-                        .entry(&page.key)
-                        .or_default()
-                        .push((i, job));
-                }
-                _ if job.waits_for_every_thread() => rendering.last.push(job),
-                _ => rendering.plain.push(job),
-            }
-        }
-        if !rendering.last.is_empty() {
-            for c in latest.iter().filter(|c| !known_pages.contains_key(&c.id)) {
-                rendering
-                    .feed_comments
-                    .entry(&c.post)
-                    .or_default()
-                    .push(c.id);
-            }
-        }
-        rendering
-    }
-
-    /// How many files are rendered.
-    pub(super) fn count(&self) -> usize {
-        let threads: usize = self.by_post.values().map(Vec::len).sum();
-        self.plain.len() + self.last.len() + threads
-    }
-
-    /// The posts whose threads are read: for their pages, or for the comments feed.
-    pub(super) fn thread_posts(&self) -> Vec<&'a str> {
-        let mut posts: Vec<&str> = self.by_post.keys().copied().collect();
-        posts.extend(self.feed_comments.keys().copied());
-        posts.sort_unstable();
-        posts.dedup();
-        posts
-    }
-
-    /// The jobs showing the thread of `post` whose pages show something else of it than when
-    /// they were last rendered; what each shows goes into `shown`, by file.
-    pub(super) fn changed_jobs(
-        &self,
-        site: &Site,
-        inputs: &Inputs<'_>,
-        post: &str,
-        previous: Option<&Manifest>,
-        shown: &Mutex<FxHashMap<String, u128>>,
-    ) -> Result<Vec<&'j Job<'a>>> {
-        let mut changed = Vec::new();
-        let jobs = self.by_post.get(post).map_or(&[][..], Vec::as_slice);
-        for &(i, job) in jobs {
-            let (Some(&without), Some((page, index))) =
-                (self.thread_keys.get(&i), job.thread_page())
-            else {
-                changed.push(job);
-                continue;
-            };
-            let mut hasher = Xxh3::new();
-            hasher.update(&without.to_le_bytes());
-            hasher.update(&render::thread_digest(site, inputs, page, index)?.to_le_bytes());
-            let digest = hasher.digest128();
-            let file = job.file(site);
-            if previous
-                .and_then(|m| m.outputs.get(&file))
-                .and_then(|e| e.shown)
-                != Some(digest)
-            {
-                changed.push(job);
-            }
-            shown
-                .lock()
-                .map_err(|_| anyhow!("internal error: a renderer failed"))?
-                .insert(file, digest);
-        }
-        self.skipped
-            .fetch_add(jobs.len() - changed.len(), Ordering::Relaxed);
-        Ok(changed)
-    }
-
-    /// How many files are rendered, or were: those of the thread pages that turned out to
-    /// show what they showed before are not.
-    pub(super) fn rendered(&self) -> usize {
-        self.count() - self.skipped.load(Ordering::Relaxed)
-    }
-
-    /// Records the page of its thread that shows each comment of the comments feed on `post`.
-    pub(super) fn note_feed_pages(
-        &self,
-        post: &str,
-        threads: &Threads,
-        per_page: usize,
-        pages: &Mutex<FxHashMap<i64, usize>>,
-    ) -> Result<()> {
-        let Some(ids) = self.feed_comments.get(post) else {
-            return Ok(());
-        };
-        let found: Vec<(i64, usize)> = ids
-            .iter()
-            .filter_map(|&id| Some((id, threads.page_of(post, id, per_page)?)))
-            .collect();
-        pages
-            .lock()
-            .map_err(|_| anyhow!("internal error: a renderer failed"))?
-            .extend(found);
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use rustc_hash::FxHashMap;
+
     use super::*;
     use crate::comments::Status;
     use crate::store::{DbLocation, NewComment};
