@@ -336,3 +336,15 @@ fn the_pages_of_a_thread_follow_its_moderation(backend: crate::common::Backend) 
     site.run(&["comments", "move", "talk", "quiet"]).ok();
     assert_eq!(same_as_full(&site), 1);
 }
+
+/// Comments deleted straight from the database, behind quill's back, leave the post's stamp
+/// counting them: the post is still built, with the comments the database has (none).
+#[test]
+fn a_stamp_that_counts_comments_the_database_lost_still_builds_the_post() {
+    let site = site_with("per_page = 2\n", &top_level(5));
+    site.sql("DELETE FROM comments").unwrap();
+    site.run(&["build", "--full"]).ok();
+    let post = site.read("public/posts/talk/index.html");
+    assert!(post.contains("Let us talk."), "{post}");
+    assert!(thread(&site, "public/posts/talk/index.html").is_empty());
+}

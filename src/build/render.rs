@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, anyhow};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tera::Tera;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -121,15 +121,21 @@ impl<'j, 'a> Rendering<'j, 'a> {
                 all: self.stamps.values().map(|s| s.approved).sum(),
                 batch: spill::BATCH,
             };
+            let arrived = Mutex::new(FxHashSet::default());
             let each = |post: &str, threads: &Threads| {
-                self.note_feed_pages(post, threads, config.comments.per_page)?;
-                let inputs = Inputs { threads, ..*inputs };
-                let changed = self.changed_jobs(site, &inputs, post)?;
-                render::render_jobs(site, &changed, &inputs, tera, progress, sink)
+                lock(&arrived)?.insert(post.to_string());
+                self.render_thread(site, inputs, post, threads, (tera, progress), sink)
             };
             let (comments, highlight) = (&config.comments, config.markdown.highlight);
             let posts = self.thread_posts();
             threads::each_thread(store, &posts, &counts, comments, highlight, &each)?;
+            // A post whose stamp counts comments the store no longer has (rows deleted by
+            // hand) still gets its pages, with what the store has: none.
+            let arrived = lock(&arrived)?;
+            let none = Threads::default();
+            for post in posts.iter().filter(|p| !arrived.contains(**p)) {
+                self.render_thread(site, inputs, post, &none, (tera, progress), sink)?;
+            }
         }
         let feed_pages = self.feed_pages()?;
         let inputs = Inputs {
@@ -137,6 +143,22 @@ impl<'j, 'a> Rendering<'j, 'a> {
             ..*inputs
         };
         render::render_jobs(site, &self.last, &inputs, tera, progress, sink)
+    }
+
+    /// Renders the pages of `post`'s thread that show something new of it.
+    fn render_thread(
+        &self,
+        site: &Site,
+        inputs: &Inputs<'_>,
+        post: &str,
+        threads: &Threads,
+        (tera, progress): (&Tera, &dyn Progress),
+        sink: &Sink<'_>,
+    ) -> Result<()> {
+        self.note_feed_pages(post, threads, site.config.comments.per_page)?;
+        let inputs = Inputs { threads, ..*inputs };
+        let changed = self.changed_jobs(site, &inputs, post)?;
+        render::render_jobs(site, &changed, &inputs, tera, progress, sink)
     }
 
     /// How many files are rendered.
