@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn comments_set_aside_come_back_whole_and_in_order() {
-        let threads = Threads::new(3, Avatars::None);
+        let threads = Threads::new(3, Avatars::None, true);
         let record = |id: i64, parent: Option<i64>| CommentRecord {
             id,
             post: "p".into(),
@@ -140,13 +140,13 @@ mod tests {
         }
         let mut read = spill.batches();
         assert!(read.next().unwrap().unwrap().is_empty());
-        let mut back = Threads::new(3, Avatars::None);
+        let mut back = Threads::new(3, Avatars::None, true);
         read.next()
             .unwrap()
             .unwrap()
             .into_iter()
             .for_each(|c| back.add_kept(c));
-        let mut direct = Threads::new(3, Avatars::None);
+        let mut direct = Threads::new(3, Avatars::None, true);
         (1..=3).for_each(|id| direct.add(record(id, (id > 1).then_some(1))));
         let (back, direct) = (back.sorted().for_post("p"), direct.sorted().for_post("p"));
         assert_eq!(format!("{back:?}"), format!("{direct:?}"));

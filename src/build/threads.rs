@@ -45,7 +45,7 @@ pub(super) fn each_thread(
         return Ok(());
     }
     let (sender, receiver) = sync_channel::<(String, Threads)>(WAITING);
-    let no_threads = || Threads::new(config.max_depth, config.avatars).highlighting(highlight);
+    let no_threads = || Threads::new(config.max_depth, config.avatars, highlight);
     let wanted: usize = posts.iter().map(|p| (counts.approved)(p)).sum();
     let in_one_pass = wanted * 2 >= counts.all;
     std::thread::scope(|scope| {

@@ -105,24 +105,26 @@ impl Threads {
     /// Groups the approved comments a reader hands over one at a time (such as
     /// [`Store::each_approved_comment`](crate::store::Store::each_approved_comment)) by
     /// post, each post's in time order (ties by id), keeping only what is published of each as
-    /// it arrives.
+    /// it arrives, their code highlighted.
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
         read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
-        let mut threads = Threads::new(max_depth, avatars);
+        let mut threads = Threads::new(max_depth, avatars, true);
         read(&mut |record| threads.add(record))?;
         Ok(threads.sorted())
     }
 
     /// No threads yet, to be given comments with [`Threads::add`] and closed with
-    /// [`Threads::sorted`].
-    pub fn new(max_depth: usize, avatars: Avatars) -> Threads {
+    /// [`Threads::sorted`]. With `highlight`, code blocks are highlighted and a comment keeps
+    /// the HTML stored with it (made with highlighting); without, its Markdown, rendered
+    /// without when its page is.
+    pub fn new(max_depth: usize, avatars: Avatars, highlight: bool) -> Threads {
         Threads {
             by_post: FxHashMap::default(),
             max_depth: max_depth.max(1),
-            highlight: true,
+            highlight,
             avatars,
         }
     }
@@ -159,19 +161,8 @@ impl Threads {
         })
     }
 
-    /// The same threads, with code blocks highlighted or not when they are rendered. Set it
-    /// before adding comments: with highlighting, a comment keeps the HTML stored with it
-    /// (made with highlighting); without, its Markdown, rendered without.
-    pub fn highlighting(self, highlight: bool) -> Threads {
-        Threads { highlight, ..self }
-    }
-
-    /// Whether the thread of this post was read (a post without comments has none to read).
-    pub fn holds(&self, slug: &str) -> bool {
-        self.by_post.contains_key(slug)
-    }
-
-    /// How many top-level comments a post's thread has, if it was read.
+    /// How many top-level comments a post's thread has, if it was read (what the store's
+    /// count beside each stamp says too, in SQL).
     pub fn top_level(&self, slug: &str) -> Option<usize> {
         let thread = self.by_post.get(slug)?;
         Some(thread.shape(self.max_depth).roots.len())
