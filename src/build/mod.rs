@@ -149,7 +149,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     )?;
     warnings.extend(body_warnings);
     let stamps = &loaded.stamps;
-    let rendering = render::Rendering::new(&jobs, &plan, &latest, (stamps, previous), known_pages);
+    let chosen = (plan.to_render.as_slice(), &plan.thread_keys);
+    let rendering = render::Rendering::new(&jobs, chosen, &latest, (stamps, previous), known_pages);
     let no_threads = Threads::default();
     let no_pages = FxHashMap::default();
     let inputs = Inputs {
@@ -162,7 +163,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         latest: &latest,
     };
     let copies = write::copied_files(&options.root, site)?;
-    let outputs = write::Outputs::new(plan.planned.clone(), &copies, previous);
+    let outputs = write::Outputs::new(plan.planned, &copies, previous);
     let files = outputs.count();
 
     // Write: the output (rendering into it as it goes) beside the record of the front matter,

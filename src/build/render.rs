@@ -12,7 +12,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tera::Tera;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::plan::Plan;
 use super::{Progress, spill, threads};
 use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
@@ -55,48 +54,41 @@ impl<'j, 'a> Rendering<'j, 'a> {
     /// comments feed's comments that the last build recorded and that still hold.
     pub(super) fn new(
         jobs: &'j [Job<'a>],
-        plan: &'j Plan,
+        (to_render, thread_keys): (&[usize], &'j FxHashMap<usize, u128>),
         latest: &'a [CommentRecord],
         (stamps, previous): (&'j PostStamps, Option<&'j Manifest>),
         known_pages: FxHashMap<i64, usize>,
     ) -> Rendering<'j, 'a> {
-        let mut rendering = Rendering {
-            plain: Vec::new(),
-            by_post: FxHashMap::default(),
-            last: Vec::new(),
-            thread_keys: &plan.thread_keys,
-            stamps,
-            previous,
-            feed_comments: FxHashMap::default(),
-            feed_pages: Mutex::default(),
-            shown: Mutex::default(),
-            skipped: AtomicUsize::new(0),
-        };
-        for &i in &plan.to_render {
+        let (mut plain, mut last) = (Vec::new(), Vec::new());
+        let mut by_post: FxHashMap<&str, Vec<_>> = FxHashMap::default();
+        for &i in to_render {
             let job = &jobs[i];
             match (job, job.thread_page()) {
-                (_, Some((page, _))) if plan.thread_keys.contains_key(&i) => {
-                    rendering
-                        .by_post
-                        .entry(&page.key)
-                        .or_default()
-                        .push((i, job));
+                (_, Some((page, _))) if thread_keys.contains_key(&i) => {
+                    by_post.entry(&page.key).or_default().push((i, job));
                 }
-                _ if job.waits_for_every_thread() => rendering.last.push(job),
-                _ => rendering.plain.push(job),
+                _ if job.waits_for_every_thread() => last.push(job),
+                _ => plain.push(job),
             }
         }
-        if !rendering.last.is_empty() {
+        let mut feed_comments: FxHashMap<&str, Vec<i64>> = FxHashMap::default();
+        if !last.is_empty() {
             for c in latest.iter().filter(|c| !known_pages.contains_key(&c.id)) {
-                rendering
-                    .feed_comments
-                    .entry(&c.post)
-                    .or_default()
-                    .push(c.id);
+                feed_comments.entry(&c.post).or_default().push(c.id);
             }
         }
-        rendering.feed_pages = Mutex::new(known_pages);
-        rendering
+        Rendering {
+            plain,
+            by_post,
+            last,
+            thread_keys,
+            stamps,
+            previous,
+            feed_comments,
+            feed_pages: Mutex::new(known_pages),
+            shown: Mutex::default(),
+            skipped: AtomicUsize::new(0),
+        }
     }
 
     /// Renders every chosen job into `sink`: the plain ones, then the threads' as each thread
