@@ -51,61 +51,17 @@ pub(super) fn each_thread(
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             // Hands over each thread; false once the renderers stopped (an error).
-            let send_all = |threads: Threads| {
+            let send = |threads: Threads| {
                 threads
                     .sorted()
                     .into_posts()
                     .all(|one| sender.send(one).is_ok())
             };
             if in_one_pass {
-                let (batch_of, count) = spill::batches(posts, counts.approved, counts.batch);
-                let mut held = no_threads();
-                let mut spill = spill::Spill::new(count - 1)?;
-                let mut failed = None;
-                store.each_approved_comment(None, &mut |record| match batch_of
-                    .get(record.post.as_str())
-                {
-                    Some(0) => held.add(record),
-                    Some(&batch) if failed.is_none() => {
-                        failed = spill.push(batch - 1, &held.keep(record)).err();
-                    }
-                    _ => {}
-                })?;
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                if !send_all(held) {
-                    return Ok(());
-                }
-                for batch in spill.batches() {
-                    let mut threads = no_threads();
-                    batch?.into_iter().for_each(|c| threads.add_kept(c));
-                    if !send_all(threads) {
-                        break;
-                    }
-                }
-                return Ok(());
+                read_in_batches(&store, posts, counts, &no_threads, &send)
+            } else {
+                read_one_by_one(&store, posts, &no_threads, &send)
             }
-            let mut current = no_threads();
-            let mut post = String::new();
-            // Whether the renderers stopped (an error): the rest of the rows are passed over.
-            let mut stopped = false;
-            store.each_approved_comment(Some(posts), &mut |record| {
-                if stopped {
-                    return;
-                }
-                if record.post != post {
-                    if !post.is_empty() {
-                        stopped = !send_all(std::mem::replace(&mut current, no_threads()));
-                    }
-                    post.clone_from(&record.post);
-                }
-                current.add(record);
-            })?;
-            if !stopped {
-                send_all(current);
-            }
-            Ok::<(), anyhow::Error>(())
         });
         let rendered = receiver
             .into_iter()
@@ -117,6 +73,75 @@ pub(super) fn each_thread(
         // A render error stops the reader; a read error is the cause of any render error.
         read.and(rendered)
     })
+}
+
+/// Reads every comment in one pass over the table: the first batch's threads are handed over
+/// once the pass is done, each later batch's after reading it back from its file.
+fn read_in_batches(
+    store: &Store,
+    posts: &[&str],
+    counts: &Counts<'_>,
+    no_threads: &dyn Fn() -> Threads,
+    send: &dyn Fn(Threads) -> bool,
+) -> Result<()> {
+    let (batch_of, count) = spill::batches(posts, counts.approved, counts.batch);
+    let mut held = no_threads();
+    let mut spill = spill::Spill::new(count - 1)?;
+    let mut failed = None;
+    store.each_approved_comment(
+        None,
+        &mut |record| match batch_of.get(record.post.as_str()) {
+            Some(0) => held.add(record),
+            Some(&batch) if failed.is_none() => {
+                failed = spill.push(batch - 1, &held.keep(record)).err();
+            }
+            _ => {}
+        },
+    )?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if !send(held) {
+        return Ok(());
+    }
+    for batch in spill.batches() {
+        let mut threads = no_threads();
+        batch?.into_iter().for_each(|c| threads.add_kept(c));
+        if !send(threads) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the threads of `posts` one after another through the index by post, handing each
+/// over as soon as the next begins.
+fn read_one_by_one(
+    store: &Store,
+    posts: &[&str],
+    no_threads: &dyn Fn() -> Threads,
+    send: &dyn Fn(Threads) -> bool,
+) -> Result<()> {
+    let mut current = no_threads();
+    let mut post = String::new();
+    // Whether the renderers stopped (an error): the rest of the rows are passed over.
+    let mut stopped = false;
+    store.each_approved_comment(Some(posts), &mut |record| {
+        if stopped {
+            return;
+        }
+        if record.post != post {
+            if !post.is_empty() {
+                stopped = !send(std::mem::replace(&mut current, no_threads()));
+            }
+            post.clone_from(&record.post);
+        }
+        current.add(record);
+    })?;
+    if !stopped {
+        send(current);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
