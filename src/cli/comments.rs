@@ -364,7 +364,7 @@ fn published_at(
     post: &str,
 ) -> anyhow::Result<Option<String>> {
     let config = quill::config::SiteConfig::load(root)?;
-    let posts = quill::ingest::posts::PostIndex::load(root)?;
+    let posts = quill::ingest::posts::PostIndex::load(root, &config)?;
     let Some(path) = posts.path_of(post) else {
         return Ok(None);
     };

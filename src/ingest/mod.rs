@@ -199,7 +199,7 @@ impl Submitter {
     /// A submitter for the site at `root`, reading its posts' front matter.
     pub fn for_site(root: &Path, trusted: bool) -> Result<Submitter> {
         let config = SiteConfig::load(root)?;
-        let posts = PostIndex::load(root)?;
+        let posts = PostIndex::load(root, &config)?;
         Ok(Submitter::new(config, posts, Utc::now(), trusted))
     }
 

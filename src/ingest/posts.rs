@@ -30,12 +30,12 @@ pub struct PostIndex {
 }
 
 impl PostIndex {
-    /// Reads the site's published posts (drafts left out).
-    pub fn load(root: &Path) -> Result<PostIndex> {
+    /// Reads the published posts (drafts left out) of the site at `root`, whose `site.toml`
+    /// the caller has loaded.
+    pub fn load(root: &Path, config: &SiteConfig) -> Result<PostIndex> {
         let mut index = PostIndex::default();
-        let config = SiteConfig::load(root)?;
         let mut slugs: HashMap<String, Vec<String>> = HashMap::new();
-        for source in content::load_front_matter(root, &config, false)?
+        for source in content::load_front_matter(root, config, false)?
             .into_iter()
             .filter(|s| s.kind == Kind::Post)
         {

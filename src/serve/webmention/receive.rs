@@ -73,7 +73,7 @@ pub(in crate::serve) fn handle(state: &State, request: &mut Request<'_>) -> Resp
         Ok(fields) => fields,
         Err(problem) => return text(400, &problem.to_string()),
     };
-    let Ok(posts) = PostIndex::load(&state.options.root) else {
+    let Ok(posts) = PostIndex::load(&state.options.root, &config) else {
         return text(503, "the site's posts cannot be read; try again later");
     };
     let get = |name: &str| fields.get(name).map(String::as_str);
