@@ -136,7 +136,9 @@ mod tests {
         let mut spill = Spill::new(2).unwrap();
         for id in 1..=3 {
             let parent = (id > 1).then_some(1);
-            spill.push(1, &threads.keep(record(id, parent))).unwrap();
+            spill
+                .push(1, &threads.keep(&record(id, parent).thread_row(true)))
+                .unwrap();
         }
         let mut read = spill.batches();
         assert!(read.next().unwrap().unwrap().is_empty());
@@ -147,7 +149,7 @@ mod tests {
             .into_iter()
             .for_each(|c| back.add_kept(c));
         let mut direct = Threads::new(3, Avatars::None, true);
-        (1..=3).for_each(|id| direct.add(record(id, (id > 1).then_some(1))));
+        (1..=3).for_each(|id| direct.add(&record(id, (id > 1).then_some(1)).thread_row(true)));
         let (back, direct) = (back.sorted().for_post("p"), direct.sorted().for_post("p"));
         assert_eq!(format!("{back:?}"), format!("{direct:?}"));
         assert_eq!(back.len(), 1);

@@ -88,16 +88,13 @@ fn read_in_batches(
     let mut held = no_threads();
     let mut spill = spill::Spill::new(count - 1)?;
     let mut failed = None;
-    store.each_approved_comment(
-        None,
-        &mut |record| match batch_of.get(record.post.as_str()) {
-            Some(0) => held.add(record),
-            Some(&batch) if failed.is_none() => {
-                failed = spill.push(batch - 1, &held.keep(record)).err();
-            }
-            _ => {}
-        },
-    )?;
+    store.each_approved_comment(&held.read(None), &mut |row| match batch_of.get(row.post) {
+        Some(0) => held.add(row),
+        Some(&batch) if failed.is_none() => {
+            failed = spill.push(batch - 1, &held.keep(row)).err();
+        }
+        _ => {}
+    })?;
     if let Some(e) = failed {
         return Err(e);
     }
@@ -126,17 +123,18 @@ fn read_one_by_one(
     let mut post = String::new();
     // Whether the renderers stopped (an error): the rest of the rows are passed over.
     let mut stopped = false;
-    store.each_approved_comment(Some(posts), &mut |record| {
+    let read = current.read(Some(posts));
+    store.each_approved_comment(&read, &mut |row| {
         if stopped {
             return;
         }
-        if record.post != post {
+        if row.post != post {
             if !post.is_empty() {
                 stopped = !send(std::mem::replace(&mut current, no_threads()));
             }
-            post.clone_from(&record.post);
+            row.post.clone_into(&mut post);
         }
-        current.add(record);
+        current.add(row);
     })?;
     if !stopped {
         send(current);

@@ -272,7 +272,7 @@ mod tests {
                 comment(3, None, 3),
                 comment(4, Some(1), 4),
             ] {
-                add(c);
+                add(&c.thread_row(true));
             }
             Ok(())
         })

@@ -83,6 +83,66 @@ pub struct CommentRecord {
     pub status: Status,
 }
 
+/// An approved comment as a thread reads it from the store: borrowed from the row being read
+/// (nothing is copied that a thread does not keep), without its status (always approved) and
+/// with its email only when asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadRow<'r> {
+    /// The comment's id in the database.
+    pub id: i64,
+    /// The slug of the post it belongs to.
+    pub post: &'r str,
+    /// The comment it replies to, on the same post.
+    pub parent_id: Option<i64>,
+    /// The commenter's username (untrusted text).
+    pub username: &'r str,
+    /// The commenter's email, only when [`ThreadRead::email`] asked for it; never published.
+    pub email: Option<&'r str>,
+    /// Its body, in the form asked for.
+    pub body: RowBody<'r>,
+    /// When it was written, in UTC.
+    pub timestamp: DateTime<Utc>,
+}
+
+/// A comment's body as read for a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowBody<'r> {
+    /// The HTML stored with it, made by this renderer ([`render::HTML_VERSION`]).
+    Html(&'r str),
+    /// Its Markdown, to be rendered: its HTML was not asked for, or is missing or stale.
+    Markdown(&'r str),
+}
+
+/// What a build reads of each approved comment for its threads.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadRead<'p> {
+    /// The posts whose comments are read, grouped by post; `None` reads every one, in one pass.
+    pub posts: Option<&'p [&'p str]>,
+    /// Whether to read each commenter's email (only Gravatar avatars need it).
+    pub email: bool,
+    /// Whether to read a comment's stored HTML instead of its Markdown when it is current.
+    pub stored_html: bool,
+}
+
+impl CommentRecord {
+    /// The record as a thread reads it, with its email; its stored HTML when it has one and
+    /// `stored_html` asks for it, as [`ThreadRead::stored_html`] does.
+    pub fn thread_row(&self, stored_html: bool) -> ThreadRow<'_> {
+        ThreadRow {
+            id: self.id,
+            post: &self.post,
+            parent_id: self.parent_id,
+            username: &self.username,
+            email: Some(&self.email),
+            body: match &self.body_html {
+                Some(html) if stored_html => RowBody::Html(html),
+                _ => RowBody::Markdown(&self.body),
+            },
+            timestamp: self.timestamp,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,8 +59,14 @@ pub fn page_showing(
     path: &str,
     id: i64,
 ) -> anyhow::Result<String> {
+    let posts = [post];
+    let read = super::ThreadRead {
+        posts: Some(&posts),
+        email: false,
+        stored_html: true,
+    };
     let threads = super::thread::Threads::collect(comments.max_depth, comments.avatars, |add| {
-        store.each_approved_comment(Some(&[post]), add)
+        store.each_approved_comment(&read, add)
     })?;
     let index = threads.page_of(post, id, comments.per_page).unwrap_or(1);
     Ok(page_path(path, index))

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::OnceLock;
 
-use super::CommentRecord;
 use super::mentions::MentionOrigin;
 use super::paging;
 use super::render::{display_name, gravatar_hash, initials_of, render_body_with};
+use super::{CommentRecord, RowBody, ThreadRead, ThreadRow};
 use crate::config::Avatars;
 use crate::content::dates;
 
@@ -109,10 +109,10 @@ impl Threads {
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
-        read: impl FnOnce(&mut dyn FnMut(CommentRecord)) -> anyhow::Result<()>,
+        read: impl FnOnce(&mut dyn FnMut(&ThreadRow<'_>)) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
         let mut threads = Threads::new(max_depth, avatars, true);
-        read(&mut |record| threads.add(record))?;
+        read(&mut |row| threads.add(row))?;
         Ok(threads.sorted())
     }
 
@@ -170,28 +170,42 @@ impl Threads {
 
     /// Keeps what a thread publishes of one more comment; [`Threads::sorted`] puts each
     /// thread in order once all are in.
-    pub fn add(&mut self, record: CommentRecord) {
-        let comment = self.keep(record);
+    pub fn add(&mut self, row: &ThreadRow<'_>) {
+        let comment = self.keep(row);
         self.add_kept(comment);
     }
 
-    /// What these threads keep of a record, to be added later with [`Threads::add_kept`] (to
-    /// these threads or to others made alike).
-    pub fn keep(&self, record: CommentRecord) -> KeptComment {
+    /// What these threads keep of a row, to be added later with [`Threads::add_kept`] (to
+    /// these threads or to others made alike). Stored HTML is made with code highlighted, so
+    /// rows should bring it only to threads that highlight, as [`Threads::read`] asks.
+    pub fn keep(&self, row: &ThreadRow<'_>) -> KeptComment {
+        let body = match row.body {
+            RowBody::Html(html) => Body::Html(html.into()),
+            RowBody::Markdown(markdown) => Body::Markdown(markdown.into()),
+        };
         let kept = Kept {
-            id: record.id,
-            parent_id: record.parent_id,
-            avatar: avatar(&record.email, self.avatars).map(String::into_boxed_str),
-            username: record.username.into(),
-            body: match record.body_html {
-                Some(html) if self.highlight => Body::Html(html.into()),
-                _ => Body::Markdown(record.body.into()),
-            },
-            timestamp: record.timestamp,
+            id: row.id,
+            parent_id: row.parent_id,
+            avatar: row
+                .email
+                .and_then(|email| avatar(email, self.avatars))
+                .map(String::into_boxed_str),
+            username: row.username.into(),
+            body,
+            timestamp: row.timestamp,
         };
         KeptComment {
-            post: record.post,
+            post: row.post.to_string(),
             kept,
+        }
+    }
+
+    /// What a build reads of each comment for these threads, of `posts` (`None`: all).
+    pub fn read<'p>(&self, posts: Option<&'p [&'p str]>) -> ThreadRead<'p> {
+        ThreadRead {
+            posts,
+            email: self.avatars == Avatars::Gravatar,
+            stored_html: self.highlight,
         }
     }
 
@@ -415,7 +429,7 @@ mod tests {
 
     fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
         Threads::collect(max_depth, avatars, |add| {
-            records.into_iter().for_each(add);
+            records.iter().for_each(|r| add(&r.thread_row(true)));
             Ok(())
         })
         .unwrap()

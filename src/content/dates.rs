@@ -26,6 +26,26 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
         .map(|dt| dt.and_utc())
 }
 
+/// Reads exactly the form [`iso`] writes (`2024-01-02T03:04:05Z`), the one a comment database
+/// holds, without a general parser: a build reads one for each comment. `None` for any other.
+pub fn parse_utc_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() != 20
+        || (b[4], b[7], b[10], b[13], b[16], b[19]) != (b'-', b'-', b'T', b':', b':', b'Z')
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)?
+        .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
+        .map(|dt| dt.and_utc())
+}
+
 /// ISO 8601 in UTC with seconds: `2024-01-02T03:04:05Z`.
 pub fn iso(dt: &DateTime<Utc>) -> String {
     // Not `format()`: every build formats every post's dates, and parsing a strftime pattern
@@ -96,6 +116,29 @@ mod tests {
             "2024-01-02 25:00:00",
         ] {
             assert!(parse_date(input).is_none(), "{input}");
+        }
+    }
+
+    #[test]
+    fn the_stored_form_reads_as_the_general_parser_reads_it() {
+        for text in [
+            "2024-01-02T03:04:05Z",
+            "1999-12-31T23:59:59Z",
+            "2024-02-29T00:00:00Z",
+        ] {
+            assert_eq!(parse_utc_seconds(text), parse_date(text), "{text}");
+            assert_eq!(iso(&parse_utc_seconds(text).unwrap()), text);
+        }
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "2024-01-02T24:00:00Z",
+            "2024-01-02T03:04:05+00:00",
+            "2024-01-02 03:04:05Z",
+            "2024-01-02T03:04:5Z",
+            "+024-01-02T03:04:05Z",
+            "2024-01-02T03:04:05.5Z",
+        ] {
+            assert_eq!(parse_utc_seconds(text), None, "{text}");
         }
     }
 

@@ -13,7 +13,7 @@ use super::{
     CommentFilter, CommentRow, DbLocation, Inserted, MentionLink, MentionRecord, NewComment,
     NewMention, PostStamps, SentMention, StoredMention, UserRow,
 };
-use crate::comments::{CommentRecord, Status};
+use crate::comments::{CommentRecord, Status, ThreadRead, ThreadRow};
 use crate::spam::Counts;
 
 /// An open comment database of some kind.
@@ -50,13 +50,13 @@ pub(crate) trait Database:
 /// The builds' reads and the console's reads and writes of comments and users; each write is
 /// one transaction that also renews the stamps of the posts it changed.
 pub(crate) trait CommentQueries {
-    /// Hands approved comments with their authors to `visit`, without holding them all: with
-    /// `Some(posts)`, those of the given posts, grouped by post (in no promised order of
-    /// posts), each post's in id order; with `None`, every one, in one pass in id order.
+    /// Hands approved comments, as threads read them, to `visit`, without holding them all:
+    /// with `read.posts` set, those of the given posts, grouped by post (in no promised order
+    /// of posts), each post's in id order; without, every one, in one pass in id order.
     fn each_approved_comment(
         &self,
-        posts: Option<&[&str]>,
-        visit: &mut dyn FnMut(CommentRecord),
+        read: &ThreadRead<'_>,
+        visit: &mut dyn FnMut(&ThreadRow<'_>),
     ) -> Result<()>;
 
     /// The comment stamp and approved count of every post that has comments.

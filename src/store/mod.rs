@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::comments::{CommentRecord, Status};
+use crate::comments::{CommentRecord, RowBody, Status, ThreadRead, ThreadRow};
 use backend::{Database, IngestTransaction};
 
 pub use copy::CopyCounts;
@@ -33,6 +33,35 @@ const APPROVED_RECORDS: &str =
      FROM comments c JOIN users u ON u.id = c.user_id
      WHERE c.status = 'approved'
        AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)";
+
+/// The start of the query a build reads its threads with, in both dialects (`p` starts a
+/// numbered parameter: `?` or `$`): what a thread keeps of each approved comment, the email
+/// only when the first parameter asks for it, and of the body either the stored HTML, when
+/// the second asks for it and it is of the version the third names, or else the Markdown,
+/// so that a row brings one of them (SQLite does not even read the other).
+fn thread_rows(p: char) -> String {
+    format!(
+        "SELECT c.id, c.post, c.parent_id, u.username,
+                CASE WHEN {p}1 THEN u.email END,
+                CASE WHEN {p}2 AND c.html_version = {p}3 THEN c.body_html END,
+                CASE WHEN {p}2 AND c.html_version = {p}3 AND c.body_html IS NOT NULL
+                     THEN NULL ELSE c.body END,
+                c.timestamp
+         FROM comments c JOIN users u ON u.id = c.user_id
+         WHERE c.status = 'approved'
+           AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.comment_id = c.id)"
+    )
+}
+
+/// A thread row's body from its two body columns (see `thread_rows`): the HTML when it was
+/// read, else the Markdown.
+fn row_body<'r>(html: Option<&'r str>, markdown: Option<&'r str>) -> Option<RowBody<'r>> {
+    match (html, markdown) {
+        (Some(html), _) => Some(RowBody::Html(html)),
+        (None, Some(markdown)) => Some(RowBody::Markdown(markdown)),
+        (None, None) => None,
+    }
+}
 
 /// An open comment database, of whichever kind its location names.
 #[derive(Debug)]
@@ -382,17 +411,17 @@ impl Store {
         self.db.location()
     }
 
-    /// Hands approved comments with their authors to `visit`, without holding them all: with
-    /// `Some(posts)`, those of the given posts, grouped by post (in no promised order of
-    /// posts), each post's in id order (threads put them in time order), so that a build
-    /// renders each thread as it arrives; with `None`, every one, in one pass in id order, the
+    /// Hands approved comments, as threads read them, to `visit`, without holding them all:
+    /// with `read.posts` set, those of the given posts, grouped by post (in no promised order
+    /// of posts), each post's in id order (threads put them in time order), so that a build
+    /// renders each thread as it arrives; without, every one, in one pass in id order, the
     /// table's own, which is the quickest way to read many.
     pub fn each_approved_comment(
         &self,
-        posts: Option<&[&str]>,
-        visit: &mut dyn FnMut(CommentRecord),
+        read: &ThreadRead<'_>,
+        visit: &mut dyn FnMut(&ThreadRow<'_>),
     ) -> Result<()> {
-        self.db.each_approved_comment(posts, visit)
+        self.db.each_approved_comment(read, visit)
     }
 
     /// Every post that has comments, with its stamp and approved count: enough for a build to

@@ -3,19 +3,20 @@
 
 use std::collections::HashSet;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, SubsecRound, Utc};
 use postgres::Transaction;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 
 use super::{Postgres, failed, record};
-use crate::comments::{CommentRecord, Status};
+use crate::comments::render::HTML_VERSION;
+use crate::comments::{CommentRecord, Status, ThreadRead, ThreadRow};
 use crate::spam::{Changes, Lesson, Parts};
 use crate::store::backend::{CommentQueries, TIME_FORMAT, check_thread, no_comment, no_user};
 use crate::store::{
     APPROVED_RECORDS, CommentFilter, CommentRow, PostStamp, PostStamps, SpamInfo, UserRow,
-    mention_of,
+    mention_of, row_body, thread_rows,
 };
 
 impl CommentQueries for Postgres {
@@ -23,26 +24,36 @@ impl CommentQueries for Postgres {
     /// whose rows arrive as they are read.
     fn each_approved_comment(
         &self,
-        posts: Option<&[&str]>,
-        visit: &mut dyn FnMut(CommentRecord),
+        read: &ThreadRead<'_>,
+        visit: &mut dyn FnMut(&ThreadRow<'_>),
     ) -> Result<()> {
         let mut client = self.client.borrow_mut();
-        let rows = match posts {
+        let version = i32::try_from(HTML_VERSION).unwrap_or(i32::MAX);
+        let asked: [&(dyn ToSql + Sync); 3] = [&read.email, &read.stored_html, &version];
+        let rows = match read.posts {
             Some(posts) => client.query_raw(
-                &format!("{APPROVED_RECORDS} AND c.post = ANY ($1) ORDER BY c.post, c.id"),
-                [&posts as &(dyn ToSql + Sync)],
+                &format!(
+                    "{} AND c.post = ANY ($4) ORDER BY c.post, c.id",
+                    thread_rows('$')
+                ),
+                [asked[0], asked[1], asked[2], &posts as &(dyn ToSql + Sync)],
             ),
-            None => {
-                let no_parameters: [&(dyn ToSql + Sync); 0] = [];
-                client.query_raw(&format!("{APPROVED_RECORDS} ORDER BY c.id"), no_parameters)
-            }
+            None => client.query_raw(&format!("{} ORDER BY c.id", thread_rows('$')), asked),
         };
-        let mut rows = rows.map_err(failed("failed to read the approved comments"))?;
-        while let Some(row) = rows
-            .next()
-            .map_err(failed("failed to read the approved comments"))?
-        {
-            visit(record(&row)?);
+        let failed_read = "failed to read the approved comments";
+        let mut rows = rows.map_err(failed(failed_read))?;
+        while let Some(row) = rows.next().map_err(failed(failed_read))? {
+            let text = |i: usize| row.try_get::<_, Option<&str>>(i);
+            let body = row_body(text(5)?, text(6)?).context("a comment without a body")?;
+            visit(&ThreadRow {
+                id: row.try_get(0)?,
+                post: row.try_get(1)?,
+                parent_id: row.try_get(2)?,
+                username: row.try_get(3)?,
+                email: text(4)?,
+                body,
+                timestamp: row.try_get(7)?,
+            });
         }
         Ok(())
     }

@@ -272,6 +272,9 @@ fn fill_html(tx: &rusqlite::Transaction<'_>) -> Result<usize> {
 
 /// Reads a stored timestamp (RFC 3339, UTC).
 pub(super) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    if let Some(time) = crate::content::dates::parse_utc_seconds(text) {
+        return Ok(time);
+    }
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| anyhow!("bad timestamp {text:?} in the database: {e}"))
