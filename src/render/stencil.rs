@@ -15,7 +15,6 @@
 //! overrides `partials/comments.html` has each comment rendered by Tera).
 
 use std::hash::Hasher;
-use std::io::Write;
 
 use serde_json::Value;
 
@@ -28,13 +27,13 @@ const NUMBER_BASE: u64 = 9_876_543_210_000;
 /// The body (the replies' HTML) is probed with this marker.
 const BODY: &str = "\u{E000}body&\u{E001}";
 
-/// A value of a comment where a stencil has a slot, borrowed from the comment's value.
+/// A value of a comment where a stencil has a slot, borrowed from the comment.
 #[derive(Debug)]
 pub(super) enum Leaf<'v> {
     /// A string, escaped or not as the component prints it.
     Text(&'v str),
     /// A number, printed as JSON prints it.
-    Number(&'v serde_json::Number),
+    Number(serde_json::Number),
 }
 
 /// What a comment's values are, flattened in a fixed order, and its shape: which values are
@@ -47,47 +46,115 @@ pub(super) struct Flat<'v> {
     pub shape: u64,
 }
 
-/// Flattens a comment's value (without its replies).
-pub(super) fn flatten(value: &Value, has_body: bool) -> Flat<'_> {
-    let mut leaves = Vec::with_capacity(16);
-    let mut hasher = rustc_hash::FxHasher::default();
-    walk(value, &mut leaves, &mut hasher);
-    hasher.write_u8(u8::from(has_body));
-    Flat {
-        leaves,
-        shape: hasher.finish(),
+/// Flattens a value piece by piece, in the order `serde_json::Value` walks it (an object's
+/// keys sorted): what `flatten` does for any value, and what a caller that knows its
+/// comment's fields can do by hand, without making the value.
+#[derive(Default)]
+pub(super) struct Flattener<'v> {
+    leaves: Vec<Leaf<'v>>,
+    shape: rustc_hash::FxHasher,
+}
+
+impl<'v> Flattener<'v> {
+    /// Room for a comment's values.
+    pub(super) fn new() -> Flattener<'v> {
+        Flattener {
+            leaves: Vec::with_capacity(12),
+            shape: rustc_hash::FxHasher::default(),
+        }
+    }
+
+    /// A null.
+    pub(super) fn null(&mut self) {
+        self.shape.write_u8(b'0');
+    }
+
+    /// A flag.
+    #[cfg(test)]
+    pub(super) fn bool(&mut self, b: bool) {
+        self.shape.write_u8(if b { b't' } else { b'f' });
+    }
+
+    /// A number.
+    pub(super) fn number(&mut self, n: serde_json::Number) {
+        self.shape.write_u8(b'n');
+        self.leaves.push(Leaf::Number(n));
+    }
+
+    /// A string: an empty one is falsy in a template, so part of the shape, not a slot.
+    pub(super) fn text(&mut self, s: &'v str) {
+        if s.is_empty() {
+            self.shape.write_u8(b'e');
+        } else {
+            self.shape.write_u8(b's');
+            self.leaves.push(Leaf::Text(s));
+        }
+    }
+
+    /// A string or a null.
+    pub(super) fn optional_text(&mut self, s: Option<&'v str>) {
+        match s {
+            Some(s) => self.text(s),
+            None => self.null(),
+        }
+    }
+
+    /// The start and end of an array.
+    pub(super) fn array(&mut self, open: bool) {
+        self.shape.write_u8(if open { b'[' } else { b']' });
+    }
+
+    /// The start and end of an object.
+    pub(super) fn object(&mut self, open: bool) {
+        self.shape.write_u8(if open { b'{' } else { b'}' });
+    }
+
+    /// An object's key, before its value; keys come in sorted order.
+    pub(super) fn key(&mut self, key: &str) {
+        self.shape.write(key.as_bytes());
+        self.shape.write_u8(b':');
+    }
+
+    /// The values and shape, with whether the comment has a body (replies).
+    pub(super) fn finish(mut self, has_body: bool) -> Flat<'v> {
+        self.shape.write_u8(u8::from(has_body));
+        Flat {
+            leaves: self.leaves,
+            shape: self.shape.finish(),
+        }
     }
 }
 
-fn walk<'v>(value: &'v Value, leaves: &mut Vec<Leaf<'v>>, shape: &mut rustc_hash::FxHasher) {
+/// Flattens a comment's value (without its replies): what the renderer does from a comment's
+/// fields (`thread::flatten`), kept as the reference a test holds it to.
+#[cfg(test)]
+pub(super) fn flatten(value: &Value, has_body: bool) -> Flat<'_> {
+    let mut flat = Flattener::new();
+    walk(value, &mut flat);
+    flat.finish(has_body)
+}
+
+#[cfg(test)]
+fn walk<'v>(value: &'v Value, flat: &mut Flattener<'v>) {
     match value {
-        Value::Null => shape.write_u8(b'0'),
-        Value::Bool(b) => shape.write_u8(if *b { b't' } else { b'f' }),
-        Value::Number(n) => {
-            shape.write_u8(b'n');
-            leaves.push(Leaf::Number(n));
-        }
-        // An empty string is falsy in a template: part of the shape, not a slot.
-        Value::String(s) if s.is_empty() => shape.write_u8(b'e'),
-        Value::String(s) => {
-            shape.write_u8(b's');
-            leaves.push(Leaf::Text(s));
-        }
+        Value::Null => flat.null(),
+        Value::Bool(b) => flat.bool(*b),
+        Value::Number(n) => flat.number(n.clone()),
+        Value::String(s) => flat.text(s),
         Value::Array(items) => {
-            shape.write_u8(b'[');
+            flat.array(true);
             for item in items {
-                walk(item, leaves, shape);
+                walk(item, flat);
             }
-            shape.write_u8(b']');
+            flat.array(false);
         }
         Value::Object(map) => {
-            shape.write_u8(b'{');
+            flat.object(true);
             for (key, item) in map {
-                shape.write(key.as_bytes());
-                shape.write_u8(b':');
-                walk(item, leaves, shape);
+                flat.key(key);
+                walk(item, flat);
             }
-            shape.write_u8(b'}');
+            flat.object(false);
         }
     }
 }
@@ -207,27 +274,72 @@ impl Stencil {
         Some(Stencil { parts })
     }
 
-    /// The output for a comment of this shape; `None` if its values do not fit (a number
-    /// where the probe had a string, say), when it must be rendered itself.
+    /// Appends the output for a comment of this shape to `out`; false, with `out` as it was,
+    /// if its values do not fit (a number where the probe had a string, say), when it must
+    /// be rendered itself.
+    pub(super) fn fill_into(&self, leaves: &[Leaf], body: &str, out: &mut String) -> bool {
+        let start = out.len();
+        let filled = self.fill_parts(leaves, body, out);
+        if !filled {
+            out.truncate(start);
+        }
+        filled
+    }
+
+    /// The output for a comment of this shape, if its values fit.
     pub(super) fn fill(&self, leaves: &[Leaf], body: &str) -> Option<String> {
-        let mut out: Vec<u8> = Vec::with_capacity(256 + body.len());
+        let mut out = String::with_capacity(256 + body.len());
+        self.fill_into(leaves, body, &mut out).then_some(out)
+    }
+
+    fn fill_parts(&self, leaves: &[Leaf], body: &str, out: &mut String) -> bool {
+        use std::fmt::Write as _;
         for part in &self.parts {
-            match part {
-                Part::Literal(text) => out.extend_from_slice(text.as_bytes()),
-                Part::Text { slot, escaped } => match leaves.get(*slot)? {
-                    Leaf::Text(text) if *escaped => tera::escape_html(text, &mut out).ok()?,
-                    Leaf::Text(text) => out.extend_from_slice(text.as_bytes()),
-                    Leaf::Number(_) => return None,
-                },
-                Part::Number(slot) => match leaves.get(*slot)? {
-                    Leaf::Number(n) => write!(out, "{n}").ok()?,
-                    Leaf::Text(_) => return None,
-                },
-                Part::Body => out.extend_from_slice(body.as_bytes()),
+            match (part, leaves.get(part_slot(part))) {
+                (Part::Literal(text), _) => out.push_str(text),
+                (Part::Body, _) => out.push_str(body),
+                (Part::Text { escaped: true, .. }, Some(Leaf::Text(text))) => {
+                    escape_into(text, out)
+                }
+                (Part::Text { escaped: false, .. }, Some(Leaf::Text(text))) => out.push_str(text),
+                (Part::Number(_), Some(Leaf::Number(n))) => {
+                    if write!(out, "{n}").is_err() {
+                        return false;
+                    }
+                }
+                _ => return false,
             }
         }
-        String::from_utf8(out).ok()
+        true
     }
+}
+
+/// The slot a part fills, if any (`usize::MAX`, which no leaf has, for one that fills none).
+fn part_slot(part: &Part) -> usize {
+    match part {
+        Part::Text { slot, .. } | Part::Number(slot) => *slot,
+        Part::Literal(_) | Part::Body => usize::MAX,
+    }
+}
+
+/// Escapes text as Tera's autoescape does ([`tera::escape_html`], whose byte-by-byte writes
+/// cost more than a comment's other values), straight into `out`.
+fn escape_into(text: &str, out: &mut String) {
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(escaped);
+        plain = i + 1;
+    }
+    out.push_str(&text[plain..]);
 }
 
 #[cfg(test)]
@@ -263,6 +375,21 @@ mod tests {
                 .as_deref(),
             Some("<li id=\"c-7\">A&amp;B: <p>hi</p><ol>r</ol></li>")
         );
+    }
+
+    #[test]
+    fn text_is_escaped_as_tera_escapes_it() {
+        let corpus = include_str!("../../tests/corpora/xss-payloads.txt");
+        for text in corpus
+            .lines()
+            .chain(["", "plain", "&<>\"'", "é&é", "a'b\"c"])
+        {
+            let mut tera = Vec::new();
+            tera::escape_html(text, &mut tera).unwrap();
+            let mut ours = String::from("x");
+            escape_into(text, &mut ours);
+            assert_eq!(ours.as_bytes()[1..], tera[..], "{text:?}");
+        }
     }
 
     #[test]

@@ -72,18 +72,22 @@ impl Renderer<'_> {
         for reply in std::mem::take(&mut node.replies) {
             self.item(reply, &mut replies)?;
         }
-        let value = serde_json::to_value(&node)?;
         if !self.fill {
+            let value = serde_json::to_value(&node)?;
             out.push_str(&self.component(&value, &replies, node.id)?);
             return Ok(());
         }
-        let flat = stencil::flatten(&value, !replies.is_empty());
-        let filled = match self.stencils.get(&flat.shape) {
-            Some(Some(stencil)) => stencil.fill(&flat.leaves, &replies),
-            Some(None) => None,
+        let flat = flatten(&node, !replies.is_empty());
+        match self.stencils.get(&flat.shape) {
+            Some(Some(stencil)) if stencil.fill_into(&flat.leaves, &replies, out) => {}
+            Some(_) => {
+                let value = serde_json::to_value(&node)?;
+                out.push_str(&self.component(&value, &replies, node.id)?);
+            }
             None => {
                 // The first comment of a shape: its stencil, checked against the comment
                 // rendered in full, which is what is published.
+                let value = serde_json::to_value(&node)?;
                 let probe = stencil::probe(&value);
                 let probed =
                     self.component(&probe, stencil::probe_body(!replies.is_empty()), node.id)?;
@@ -91,12 +95,8 @@ impl Renderer<'_> {
                 let stencil = Stencil::parse(&probed, flat.leaves.len())
                     .filter(|s| s.fill(&flat.leaves, &replies).as_deref() == Some(html.as_str()));
                 self.stencils.insert(flat.shape, stencil);
-                Some(html)
+                out.push_str(&html);
             }
-        };
-        match filled {
-            Some(html) => out.push_str(&html),
-            None => out.push_str(&self.component(&value, &replies, node.id)?),
         }
         Ok(())
     }
@@ -116,6 +116,56 @@ impl Renderer<'_> {
                 )
             })
     }
+}
+
+/// A comment's values and shape (without its replies), as `stencil::flatten` finds them in
+/// its JSON value, read from its fields instead of from a value made for each comment: the
+/// keys in sorted order, as the value has them (a test holds the two equal).
+fn flatten(node: &CommentNode, has_body: bool) -> stencil::Flat<'_> {
+    let mut flat = stencil::Flattener::new();
+    flat.object(true);
+    flat.key("anchor");
+    flat.text(&node.anchor);
+    flat.key("author");
+    flat.text(&node.author);
+    flat.key("avatar");
+    flat.optional_text(node.avatar.as_deref());
+    flat.key("body_html");
+    flat.text(&node.body_html);
+    flat.key("date");
+    flat.text(&node.date);
+    flat.key("id");
+    flat.number(node.id.into());
+    flat.key("initials");
+    flat.text(&node.initials);
+    flat.key("mention");
+    match &node.mention {
+        Some(origin) => {
+            flat.object(true);
+            flat.key("photo");
+            flat.optional_text(origin.photo.as_deref());
+            flat.key("source");
+            flat.text(&origin.source);
+            flat.key("source_host");
+            flat.text(&origin.source_host);
+            flat.key("url");
+            flat.optional_text(origin.url.as_deref());
+            flat.object(false);
+        }
+        None => flat.null(),
+    }
+    flat.key("parent_id");
+    match node.parent_id {
+        Some(id) => flat.number(id.into()),
+        None => flat.null(),
+    }
+    flat.key("replies");
+    flat.array(true);
+    flat.array(false);
+    flat.key("timestamp");
+    flat.text(&node.timestamp);
+    flat.object(false);
+    flat.finish(has_body)
 }
 
 #[cfg(test)]
@@ -185,6 +235,35 @@ mod tests {
                 let mut html = String::new();
                 each.item(node.clone(), &mut html).unwrap();
                 assert_eq!(filled.html, html, "comment {}", node.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_comment_flattens_from_its_fields_as_from_its_value() {
+        use crate::comments::mentions::MentionOrigin;
+        let mut nodes = hostile_thread();
+        let mut extra = nodes[1].clone();
+        extra.mention = Some(MentionOrigin {
+            source: "https://elsewhere.example/reply".into(),
+            source_host: "elsewhere.example".into(),
+            url: None,
+            photo: Some("https://elsewhere.example/me.png".into()),
+        });
+        extra.parent_id = Some(3);
+        extra.author = String::new();
+        nodes.push(extra);
+        for mut node in nodes {
+            node.replies.clear();
+            let value = serde_json::to_value(&node).unwrap();
+            for has_body in [false, true] {
+                let (by_hand, from_value) =
+                    (flatten(&node, has_body), stencil::flatten(&value, has_body));
+                assert_eq!(by_hand.shape, from_value.shape, "comment {}", node.id);
+                assert_eq!(
+                    format!("{:?}", by_hand.leaves),
+                    format!("{:?}", from_value.leaves)
+                );
             }
         }
     }
