@@ -139,6 +139,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     // Render: the bodies the chosen jobs show, the newest comments and the webmentions, then
     // the jobs; the threads stream from the store as their pages render (`threads`).
     let known_pages = recorded_feed_pages(previous, &loaded.stamps);
+    let mut reader = loaded.reader;
     let ((bodies, body_warnings), (mentions, latest, mut store)) = render_inputs(
         options,
         &prepared,
@@ -178,7 +179,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
                 &outputs,
                 &mut |sink| {
                     let tera = crate::render::prepare(site, tera);
-                    rendering.render(site, &inputs, store.take(), (tera, progress), sink)
+                    let threads = (store.take(), reader.take());
+                    rendering.render(site, &inputs, threads, (tera, progress), sink)
                 },
                 |hashes| {
                     let shown = rendering.shown()?;
@@ -275,6 +277,8 @@ struct LoadedSite {
     cache_unchanged: bool,
     previous: Option<Manifest>,
     store: Option<Store>,
+    /// Every thread, already being read when the build renders every page.
+    reader: Option<threads::Reader>,
     stamps: PostStamps,
     /// Every thread's number of top-level comments, from the stamps.
     top_level: TopLevel,
@@ -309,11 +313,14 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
         },
     );
     let config = &prepared.config;
+    // Without a record every page is rendered, so every thread is read: that starts now, beside
+    // the content, instead of once the pages without threads are rendered.
+    let every_thread = previous.is_none();
     let (loaded, opened) = rayon::join(
         || content::load_scanned(root, config, options.drafts, scanned?, cache),
-        || open_comments(prepared.database.as_ref()),
+        || open_comments(prepared.database.as_ref(), every_thread.then_some(config)),
     );
-    let (loaded, (store, stamps)) = (loaded?, opened?);
+    let (loaded, (store, stamps, reader)) = (loaded?, opened?);
     let content::Loaded {
         sources,
         left_out,
@@ -340,6 +347,7 @@ fn load(options: &BuildOptions, prepared: &Prepared) -> Result<LoadedSite> {
         cache_unchanged,
         previous,
         store,
+        reader,
         stamps,
         top_level,
         warnings,
@@ -409,12 +417,34 @@ fn render_inputs(
 
 /// The comment database, if the site has one yet, with each post's comment stamp and counts:
 /// a thread's pages are planned from its number of top-level comments, without reading it.
-fn open_comments(database: Option<&DbLocation>) -> Result<(Option<Store>, PostStamps)> {
-    let Some(store) = database.map(Store::open_read_only).transpose()?.flatten() else {
-        return Ok((None, PostStamps::default()));
+/// Given the configuration (for a build that renders every page), every thread also starts
+/// being read, on a connection of its own.
+fn open_comments(
+    database: Option<&DbLocation>,
+    every_thread: Option<&SiteConfig>,
+) -> Result<(Option<Store>, PostStamps, Option<threads::Reader>)> {
+    let Some(location) = database else {
+        return Ok((None, PostStamps::default(), None));
+    };
+    let Some(store) = Store::open_read_only(location)? else {
+        return Ok((None, PostStamps::default(), None));
     };
     let stamps = store.comment_stamps()?;
-    Ok((Some(store), stamps))
+    let reader = match (every_thread, stamps.is_empty()) {
+        (Some(config), false) => {
+            let own = Store::open_read_only(location)?
+                .ok_or_else(|| anyhow::anyhow!("{} went away during the build", location))?;
+            let highlight = config.markdown.highlight;
+            Some(threads::Reader::every_thread(
+                own,
+                &stamps,
+                &config.comments,
+                highlight,
+            )?)
+        }
+        _ => None,
+    };
+    Ok((Some(store), stamps, reader))
 }
 
 /// What a build reads from the store before the threads: every approved webmention and the

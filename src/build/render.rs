@@ -92,35 +92,47 @@ impl<'j, 'a> Rendering<'j, 'a> {
     }
 
     /// Renders every chosen job into `sink`: the plain ones, then the threads' as each thread
-    /// arrives from `store` (none without one), then the comments feed. `inputs` has no
-    /// threads and no feed pages yet; each post's thread and, at the end, the feed's pages
-    /// are put in as they are known.
+    /// arrives from the reader, already reading or started here on `store` (none without
+    /// either), then the comments feed. `inputs` has no threads and no feed pages yet; each
+    /// post's thread and, at the end, the feed's pages are put in as they are known.
     pub(super) fn render(
         &self,
         site: &Site,
         inputs: &Inputs<'_>,
-        store: Option<Store>,
+        (store, reader): (Option<Store>, Option<threads::Reader>),
         (tera, progress): (&Tera, &dyn Progress),
         sink: &Sink<'_>,
     ) -> Result<()> {
         progress.start(self.count());
         render::render_jobs(site, &self.plain, inputs, tera, progress, sink)?;
-        if let Some(store) = store {
-            let config = &site.config;
-            let approved = |post: &str| self.stamps.get(post).map_or(0, |s| s.approved);
-            let counts = threads::Counts {
-                approved: &approved,
-                all: self.stamps.values().map(|s| s.approved).sum(),
-                batch: spill::BATCH,
-            };
+        let config = &site.config;
+        let posts = self.thread_posts();
+        let reader = match (reader, store) {
+            (Some(reader), _) => Some(reader),
+            (None, Some(store)) => {
+                let approved = |post: &str| self.stamps.get(post).map_or(0, |s| s.approved);
+                let counts = threads::Counts {
+                    approved: &approved,
+                    all: self.stamps.values().map(|s| s.approved).sum(),
+                    batch: spill::BATCH,
+                };
+                let highlight = config.markdown.highlight;
+                Some(threads::Reader::start(
+                    store,
+                    &posts,
+                    &counts,
+                    &config.comments,
+                    highlight,
+                )?)
+            }
+            (None, None) => None,
+        };
+        if let Some(reader) = reader {
             let arrived = Mutex::new(FxHashSet::default());
-            let each = |post: &str, threads: &Threads| {
+            reader.render_each(&|post: &str, threads: &Threads| {
                 lock(&arrived)?.insert(post.to_string());
                 self.render_thread(site, inputs, post, threads, (tera, progress), sink)
-            };
-            let (comments, highlight) = (&config.comments, config.markdown.highlight);
-            let posts = self.thread_posts();
-            threads::each_thread(store, &posts, &counts, comments, highlight, &each)?;
+            })?;
             // A post whose stamp counts comments the store no longer has (rows deleted by
             // hand) still gets its pages, with what the store has: none.
             let arrived = lock(&arrived)?;

@@ -3,15 +3,17 @@
 //! a batch of comments (see `spill`) or a few threads at once, never every comment, so its
 //! memory does not follow the site's count of comments.
 
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
 
 use anyhow::{Result, anyhow};
 use rayon::iter::{ParallelBridge, ParallelIterator};
+use rustc_hash::FxHashMap;
 
 use super::spill;
 use crate::comments::thread::Threads;
 use crate::config::CommentsConfig;
-use crate::store::Store;
+use crate::store::{PostStamps, Store};
 
 /// How many read threads may wait for a renderer: enough to keep both sides busy, few enough
 /// that memory stays about that of the largest threads.
@@ -28,51 +30,128 @@ pub(super) struct Counts<'c> {
     pub batch: usize,
 }
 
-/// Reads the threads of `posts` on a thread of its own and hands each post's, whole, to
-/// `render` on the rayon pool as soon as it is read. When the posts hold most of the store's
-/// comments (a full build), they are read in one pass over the table, in batches (see
-/// [`spill`](super::spill)); else thread by thread through the index by post, which costs a
-/// seek per comment but reads only those. Stops at the first error of either side.
-pub(super) fn each_thread(
-    store: Store,
-    posts: &[&str],
-    counts: &Counts<'_>,
-    config: &CommentsConfig,
+/// The threads of some posts, being read from the store on a thread of their own and handed
+/// over one post at a time, whole, as [`Reader::render_each`] takes them. When the posts hold
+/// most of the store's comments (a full build), they are read in one pass over the table, in
+/// batches (see [`spill`](super::spill)); else thread by thread through the index by post,
+/// which costs a seek per comment but reads only those.
+pub(super) struct Reader {
+    threads: Receiver<(String, Threads)>,
+    reading: JoinHandle<Result<()>>,
+}
+
+/// What a reader reads, owned, since it reads on a thread of its own.
+struct ReadPlan {
+    posts: Vec<String>,
+    approved: FxHashMap<String, usize>,
+    all: usize,
+    batch: usize,
+    max_depth: usize,
+    avatars: crate::config::Avatars,
     highlight: bool,
-    render: &(dyn Fn(&str, &Threads) -> Result<()> + Sync),
-) -> Result<()> {
-    if posts.is_empty() {
-        return Ok(());
+}
+
+impl Reader {
+    /// Starts reading the threads of `posts` from `store`.
+    pub(super) fn start(
+        store: Store,
+        posts: &[&str],
+        counts: &Counts<'_>,
+        config: &CommentsConfig,
+        highlight: bool,
+    ) -> Result<Reader> {
+        let plan = ReadPlan {
+            posts: posts.iter().map(|p| p.to_string()).collect(),
+            approved: posts
+                .iter()
+                .map(|&p| (p.to_string(), (counts.approved)(p)))
+                .collect(),
+            all: counts.all,
+            batch: counts.batch,
+            max_depth: config.max_depth,
+            avatars: config.avatars,
+            highlight,
+        };
+        Reader::spawn(store, plan)
     }
-    let (sender, receiver) = sync_channel::<(String, Threads)>(WAITING);
-    let no_threads = || Threads::new(config.max_depth, config.avatars, highlight);
-    let wanted: usize = posts.iter().map(|p| (counts.approved)(p)).sum();
-    let in_one_pass = wanted * 2 >= counts.all;
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            // Hands over each thread; false once the renderers stopped (an error).
-            let send = |threads: Threads| {
-                threads
-                    .sorted()
-                    .into_posts()
-                    .all(|one| sender.send(one).is_ok())
-            };
-            if in_one_pass {
-                read_in_batches(&store, posts, counts, &no_threads, &send)
-            } else {
-                read_one_by_one(&store, posts, &no_threads, &send)
-            }
-        });
-        let rendered = receiver
+
+    /// Starts reading every thread the store has, in one pass, for a build that renders every
+    /// page: it can begin before the content is read, beside it.
+    pub(super) fn every_thread(
+        store: Store,
+        stamps: &PostStamps,
+        config: &CommentsConfig,
+        highlight: bool,
+    ) -> Result<Reader> {
+        let approved: FxHashMap<String, usize> = stamps
+            .iter()
+            .map(|(p, s)| (p.clone(), s.approved))
+            .collect();
+        let mut posts: Vec<String> = approved.keys().cloned().collect();
+        posts.sort_unstable();
+        let plan = ReadPlan {
+            all: approved.values().sum(),
+            posts,
+            approved,
+            batch: spill::BATCH,
+            max_depth: config.max_depth,
+            avatars: config.avatars,
+            highlight,
+        };
+        Reader::spawn(store, plan)
+    }
+
+    fn spawn(store: Store, plan: ReadPlan) -> Result<Reader> {
+        let (sender, threads) = sync_channel::<(String, Threads)>(WAITING);
+        let reading = std::thread::Builder::new()
+            .name("quill-comments".into())
+            .spawn(move || {
+                let no_threads = || Threads::new(plan.max_depth, plan.avatars, plan.highlight);
+                let approved = |post: &str| plan.approved.get(post).copied().unwrap_or(0);
+                let counts = Counts {
+                    approved: &approved,
+                    all: plan.all,
+                    batch: plan.batch,
+                };
+                let posts: Vec<&str> = plan.posts.iter().map(String::as_str).collect();
+                // Hands over each thread; false once the renderers stopped (an error).
+                let send = |threads: Threads| {
+                    threads
+                        .sorted()
+                        .into_posts()
+                        .all(|one| sender.send(one).is_ok())
+                };
+                let wanted: usize = posts.iter().map(|p| approved(p)).sum();
+                if posts.is_empty() {
+                    Ok(())
+                } else if wanted * 2 >= counts.all {
+                    read_in_batches(&store, &posts, &counts, &no_threads, &send)
+                } else {
+                    read_one_by_one(&store, &posts, &no_threads, &send)
+                }
+            })
+            .map_err(|e| anyhow!("failed to start reading the comments: {e}"))?;
+        Ok(Reader { threads, reading })
+    }
+
+    /// Hands each thread, as soon as it is read, to `render` on the rayon pool. Stops at the
+    /// first error of either side.
+    pub(super) fn render_each(
+        self,
+        render: &(dyn Fn(&str, &Threads) -> Result<()> + Sync),
+    ) -> Result<()> {
+        let rendered = self
+            .threads
             .into_iter()
             .par_bridge()
             .try_for_each(|(post, threads)| render(&post, &threads));
-        let read = reader
+        let read = self
+            .reading
             .join()
             .map_err(|_| anyhow!("internal error: the comment reader stopped"))?;
         // A render error stops the reader; a read error is the cause of any render error.
         read.and(rendered)
-    })
+    }
 }
 
 /// Reads every comment in one pass over the table: the first batch's threads are handed over
@@ -187,7 +266,15 @@ mod tests {
         location
     }
 
-    /// What `each_thread` hands over: each post with the ids of its thread, nested.
+    /// The ids of a thread, nested.
+    fn ids(nodes: &[crate::comments::thread::CommentNode]) -> String {
+        let each = nodes
+            .iter()
+            .map(|n| format!("{}({})", n.id, ids(&n.replies)));
+        each.collect::<Vec<_>>().join(" ")
+    }
+
+    /// What a reader hands over: each post with the ids of its thread, nested.
     fn read(location: &DbLocation, posts: &[&str], all: usize, batch: usize) -> Vec<String> {
         let store = Store::open_read_only(location).unwrap().unwrap();
         let stamps = store.comment_stamps().unwrap();
@@ -199,19 +286,34 @@ mod tests {
         };
         let seen = Mutex::new(Vec::new());
         let config = CommentsConfig::default();
-        each_thread(store, posts, &counts, &config, true, &|post, threads| {
-            fn ids(nodes: &[crate::comments::thread::CommentNode]) -> String {
-                let each = nodes
-                    .iter()
-                    .map(|n| format!("{}({})", n.id, ids(&n.replies)));
-                each.collect::<Vec<_>>().join(" ")
-            }
-            seen.lock()
-                .unwrap()
-                .push(format!("{post}: {}", ids(&threads.for_post(post))));
-            Ok(())
-        })
-        .unwrap();
+        let reader = Reader::start(store, posts, &counts, &config, true).unwrap();
+        reader
+            .render_each(&|post, threads| {
+                seen.lock()
+                    .unwrap()
+                    .push(format!("{post}: {}", ids(&threads.for_post(post))));
+                Ok(())
+            })
+            .unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        seen
+    }
+
+    /// What a reader of every thread the store has hands over, as `read` says it.
+    fn read_every_thread(location: &DbLocation) -> Vec<String> {
+        let store = Store::open_read_only(location).unwrap().unwrap();
+        let stamps = store.comment_stamps().unwrap();
+        let reader =
+            Reader::every_thread(store, &stamps, &CommentsConfig::default(), true).unwrap();
+        let seen = Mutex::new(Vec::new());
+        reader
+            .render_each(&|post, threads| {
+                let thread = ids(&threads.for_post(post));
+                seen.lock().unwrap().push(format!("{post}: {thread}"));
+                Ok(())
+            })
+            .unwrap();
         let mut seen = seen.into_inner().unwrap();
         seen.sort();
         seen
@@ -233,5 +335,16 @@ mod tests {
         let mut more = posts.clone();
         more.push("quiet");
         assert_eq!(read(&location, &more, 200, 1), one_by_one);
+    }
+
+    #[test]
+    fn a_reader_of_every_thread_hands_over_what_reading_each_post_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = store(dir.path(), 5, 60);
+        let names: Vec<String> = (0..5).map(|i| format!("post-{i}")).collect();
+        let posts: Vec<&str> = names.iter().map(String::as_str).collect();
+        let every = read_every_thread(&location);
+        assert_eq!(every.len(), 5);
+        assert_eq!(every, read(&location, &posts, usize::MAX, 50));
     }
 }

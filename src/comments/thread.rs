@@ -248,32 +248,36 @@ impl Threads {
     /// words, author, avatar, time and place in the nesting. A page whose digest is the same
     /// as when it was last rendered need not be rendered again.
     pub fn page_digest(&self, slug: &str, index: usize, per_page: usize) -> u128 {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(&[u8::from(self.highlight)]);
+        // Each comment is laid out in a reused buffer and hashed in one call, and the page's
+        // digest is of those: many small updates of one hasher cost more than the hashing.
+        let mut digests: Vec<u8> = vec![u8::from(self.highlight)];
         if let Some(thread) = self.by_post.get(slug) {
             let shape = thread.shape(self.max_depth);
             let range = paging::page_range(index, per_page, shape.roots.len());
             let mut stack: Vec<(usize, usize)> =
                 shape.roots[range].iter().rev().map(|&r| (r, 0)).collect();
+            let mut bytes = Vec::new();
             while let Some((i, depth)) = stack.pop() {
                 let k = &thread.kept[i];
-                hasher.update(&depth.to_le_bytes());
-                hasher.update(&k.id.to_le_bytes());
-                hasher.update(&k.timestamp.timestamp().to_le_bytes());
+                bytes.clear();
+                bytes.extend_from_slice(&depth.to_le_bytes());
+                bytes.extend_from_slice(&k.id.to_le_bytes());
+                bytes.extend_from_slice(&k.timestamp.timestamp().to_le_bytes());
                 // Which form the body is in, so that HTML and Markdown of the same text differ.
                 let (form, body) = match &k.body {
                     Body::Html(html) => (b'h', &**html),
                     Body::Markdown(markdown) => (b'm', &**markdown),
                 };
-                hasher.update(&[form]);
+                bytes.push(form);
                 for part in [&*k.username, k.avatar.as_deref().unwrap_or(""), body] {
-                    hasher.update(&part.len().to_le_bytes());
-                    hasher.update(part.as_bytes());
+                    bytes.extend_from_slice(&part.len().to_le_bytes());
+                    bytes.extend_from_slice(part.as_bytes());
                 }
+                digests.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&bytes).to_le_bytes());
                 stack.extend(shape.children[i].iter().rev().map(|&c| (c, depth + 1)));
             }
         }
-        hasher.digest128()
+        xxhash_rust::xxh3::xxh3_128(&digests)
     }
 
     /// The time (`dates::iso`) and id of the first top-level comment of page `index`.

@@ -1,6 +1,6 @@
 //! Dates in front matter: RFC 3339, `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM:SS` read as UTC.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
 /// What a date field accepts, for error messages.
 pub const EXPECTED: &str = "expected RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS";
@@ -48,9 +48,26 @@ pub fn parse_utc_seconds(text: &str) -> Option<DateTime<Utc>> {
 
 /// ISO 8601 in UTC with seconds: `2024-01-02T03:04:05Z`.
 pub fn iso(dt: &DateTime<Utc>) -> String {
-    // Not `format()`: every build formats every post's dates, and parsing a strftime pattern
-    // each time costs more than the formatting.
-    dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    // Not `format()`: every build formats every post's dates and every comment's, and parsing
+    // a strftime pattern each time costs more than the formatting.
+    let year = dt.year();
+    if !(0..=9999).contains(&year) {
+        return dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    }
+    let mut out = String::with_capacity(20);
+    push_digits(&mut out, year as u32, 4);
+    for (separator, value) in [
+        ('-', dt.month()),
+        ('-', dt.day()),
+        ('T', dt.hour()),
+        (':', dt.minute()),
+        (':', dt.second()),
+    ] {
+        out.push(separator);
+        push_digits(&mut out, value, 2);
+    }
+    out.push('Z');
+    out
 }
 
 /// A date for people: `2 January 2024`.
@@ -70,7 +87,36 @@ pub fn human(dt: &DateTime<Utc>) -> String {
         "December",
     ];
     let month = MONTHS[dt.month0() as usize];
-    format!("{} {month} {}", dt.day(), dt.year())
+    let year = dt.year();
+    if !(0..=9999).contains(&year) {
+        return format!("{} {month} {year}", dt.day());
+    }
+    let mut out = String::with_capacity(18);
+    push_digits(&mut out, dt.day(), 1);
+    out.push(' ');
+    out.push_str(month);
+    out.push(' ');
+    push_digits(&mut out, year as u32, 1);
+    out
+}
+
+/// Appends `value`'s decimal digits, zero-padded to `width` (at most four digits are kept).
+fn push_digits(out: &mut String, value: u32, width: usize) {
+    let digits = [
+        value / 1000 % 10,
+        value / 100 % 10,
+        value / 10 % 10,
+        value % 10,
+    ];
+    let significant = match value {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        _ => 4,
+    };
+    for &d in &digits[4 - significant.max(width)..] {
+        out.push(char::from(b'0' + d as u8));
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +186,31 @@ mod tests {
         ] {
             assert_eq!(parse_utc_seconds(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        let mut at = DateTime::from_timestamp(-62_135_596_800, 0).unwrap(); // year 1
+        while at.year() < 2100 {
+            assert_eq!(
+                iso(&at),
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            assert_eq!(
+                human(&at),
+                format!("{} {} {}", at.day(), at.format("%B"), at.year())
+            );
+            at += chrono::Duration::seconds(86_400 * 37 + 3_671);
+        }
+        let far = DateTime::from_timestamp(300_000_000_000, 0).unwrap();
+        assert_eq!(
+            iso(&far),
+            far.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        assert_eq!(
+            human(&far),
+            format!("{} {} {}", far.day(), far.format("%B"), far.year())
+        );
     }
 
     #[test]
