@@ -171,19 +171,27 @@ impl Threads {
     /// Keeps what a thread publishes of one more comment; [`Threads::sorted`] puts each
     /// thread in order once all are in.
     pub fn add(&mut self, row: &ThreadRow<'_>) {
-        let comment = self.keep(row);
-        self.add_kept(comment);
+        let kept = self.kept(row);
+        self.push(row.post, kept);
     }
 
     /// What these threads keep of a row, to be added later with [`Threads::add_kept`] (to
-    /// these threads or to others made alike). Stored HTML is made with code highlighted, so
-    /// rows should bring it only to threads that highlight, as [`Threads::read`] asks.
+    /// these threads or to others made alike).
     pub fn keep(&self, row: &ThreadRow<'_>) -> KeptComment {
+        KeptComment {
+            post: row.post.to_string(),
+            kept: self.kept(row),
+        }
+    }
+
+    /// What a thread keeps of a row. Stored HTML is made with code highlighted, so rows
+    /// should bring it only to threads that highlight, as [`Threads::read`] asks.
+    fn kept(&self, row: &ThreadRow<'_>) -> Kept {
         let body = match row.body {
             RowBody::Html(html) => Body::Html(html.into()),
             RowBody::Markdown(markdown) => Body::Markdown(markdown.into()),
         };
-        let kept = Kept {
+        Kept {
             id: row.id,
             parent_id: row.parent_id,
             avatar: row
@@ -193,10 +201,21 @@ impl Threads {
             username: row.username.into(),
             body,
             timestamp: row.timestamp,
-        };
-        KeptComment {
-            post: row.post.to_string(),
-            kept,
+        }
+    }
+
+    /// Adds a kept comment to its post's thread; the post's key is copied only for a new
+    /// thread.
+    fn push(&mut self, post: &str, kept: Kept) {
+        match self.by_post.get_mut(post) {
+            Some(thread) => thread.kept.push(kept),
+            None => {
+                let thread = Thread {
+                    kept: vec![kept],
+                    shape: OnceLock::new(),
+                };
+                self.by_post.insert(post.to_string(), thread);
+            }
         }
     }
 
@@ -212,17 +231,7 @@ impl Threads {
     /// Adds a comment as [`Threads::keep`] kept it; [`Threads::sorted`] puts each thread in
     /// order once all are in.
     pub fn add_kept(&mut self, comment: KeptComment) {
-        let KeptComment { post, kept } = comment;
-        match self.by_post.get_mut(&post) {
-            Some(thread) => thread.kept.push(kept),
-            None => {
-                let thread = Thread {
-                    kept: vec![kept],
-                    shape: OnceLock::new(),
-                };
-                self.by_post.insert(post, thread);
-            }
-        }
+        self.push(&comment.post, comment.kept);
     }
 
     /// A post's top-level comments with their replies, rendered: the whole thread.
