@@ -348,3 +348,31 @@ fn a_stamp_that_counts_comments_the_database_lost_still_builds_the_post() {
     assert!(post.contains("Let us talk."), "{post}");
     assert!(thread(&site, "public/posts/talk/index.html").is_empty());
 }
+
+/// How many comments `quill build --timings` says it turned into HTML.
+fn comments_rendered(run: &crate::common::Run) -> usize {
+    let line = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("comments rendered: "))
+        .unwrap_or_else(|| panic!("no count of comments in:\n{}", run.stdout));
+    line.split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn timings_count_the_comments_each_build_turned_into_html() {
+    let mut comments = top_level(5);
+    comments.push(line("talk", "r1", Some("c1"), 20));
+    comments.push(line("quiet", "q1", None, 21));
+    let site = site_with("per_page = 2\n", &comments);
+    let full = site.run(&["build", "--full", "--timings"]).ok();
+    assert_eq!(comments_rendered(&full), 7, "every comment, on its page");
+    assert!(full.stdout.contains("ms of CPU, "), "{}", full.stdout);
+    // A reply on page 3 (under c5): that page is rendered again, with its two comments, and
+    // the post's own, which counts the thread (c1, r1, c2); page 2's c3 and c4 are not.
+    ingest(&site, &[line("talk", "r5", Some("c5"), 30)]);
+    let after = site.run(&["build", "--timings"]).ok();
+    assert_eq!(comments_rendered(&after), 3 + 2, "{}", after.stdout);
+    let untouched = site.run(&["build", "--timings"]).ok();
+    assert_eq!(comments_rendered(&untouched), 0);
+}

@@ -85,6 +85,12 @@ pub struct BuildSummary {
     pub output_dir: PathBuf,
     /// Approved comments published.
     pub comments: usize,
+    /// Comments this build turned into HTML (those of the thread pages it rendered).
+    pub comments_rendered: usize,
+    /// The CPU time that took, on all threads (zero where the system has no clock per
+    /// thread): each comment's place in its thread, its values and its HTML, not reading it
+    /// or writing its page.
+    pub comment_cpu: Duration,
     /// Things the author should know about, such as comments whose post is gone.
     pub warnings: Vec<String>,
     /// Wall time.
@@ -154,6 +160,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let rendering = render::Rendering::new(&jobs, chosen, &latest, (stamps, previous), known_pages);
     let no_threads = Threads::default();
     let no_pages = FxHashMap::default();
+    let comment_meter = crate::render::meter::CommentMeter::default();
     let inputs = Inputs {
         bodies: &bodies,
         threads: &no_threads,
@@ -162,6 +169,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         fill_comments: prepared.fill_comments,
         mentions: &mentions,
         latest: &latest,
+        comment_meter: &comment_meter,
     };
     let copies = write::copied_files(&options.root, site)?;
     let outputs = write::Outputs::new(plan.planned, &copies, previous);
@@ -200,6 +208,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         },
     );
     let (written, ()) = (written?, recorded?);
+    let (comments_rendered, comment_cpu) = comment_meter.total();
     Ok(BuildSummary {
         pages: site.pages.len(),
         posts: site.posts.len(),
@@ -210,6 +219,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         mixed_for: written.mixed_for,
         incremental: previous.is_some(),
         comments: site.posts.iter().map(|p| p.comment_count).sum(),
+        comments_rendered,
+        comment_cpu,
         warnings,
         output_dir: prepared.output_dir.clone(),
         elapsed: started.elapsed(),

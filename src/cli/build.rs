@@ -30,6 +30,10 @@ pub(super) struct Args {
     /// After the build, send webmentions as `quill webmention send` does.
     #[arg(long)]
     send_webmentions: bool,
+    /// Also say how much CPU turning the comments into HTML took, per comment (what
+    /// `bench/run.py` reports; reading them and writing their pages are not counted).
+    #[arg(long)]
+    timings: bool,
 }
 
 /// A progress bar drawn on standard error only when it is a terminal.
@@ -93,6 +97,15 @@ pub(super) fn run(args: Args) -> anyhow::Result<ExitCode> {
         say!(
             "the output was mixed for {:.2} ms (its renames)",
             mixed.as_secs_f64() * 1000.0
+        );
+    }
+    if args.timings {
+        let cpu = summary.comment_cpu.as_secs_f64();
+        let each = cpu * 1e6 / summary.comments_rendered.max(1) as f64;
+        say!(
+            "comments rendered: {} in {:.1} ms of CPU, {each:.2} µs each",
+            summary.comments_rendered,
+            cpu * 1000.0
         );
     }
     if args.send_webmentions {

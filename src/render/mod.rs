@@ -3,6 +3,7 @@
 //! once. Nothing here mutates the model.
 
 pub(crate) mod jobs;
+pub(crate) mod meter;
 mod output;
 mod stencil;
 mod thread;
@@ -67,6 +68,8 @@ pub(crate) struct Inputs<'a> {
     pub mentions: &'a Mentions,
     /// The newest approved comments, newest first: (post slug, comment).
     pub latest: &'a [CommentRecord],
+    /// What turning the pages' comments into HTML costs.
+    pub comment_meter: &'a meter::CommentMeter,
 }
 
 /// The templates with what every file sees (`config`, `menu`), ready for [`render_jobs`].

@@ -28,6 +28,14 @@ pub(super) struct RenderedComment {
     pub html: String,
 }
 
+/// About how many bytes of HTML a comment takes (about 330 of markup around its words).
+const TYPICAL_HTML: usize = 640;
+
+/// How many comments these are, with their replies.
+pub(super) fn count(comments: &[CommentNode]) -> usize {
+    comments.iter().map(|c| 1 + count(&c.replies)).sum()
+}
+
 /// Renders the top-level comments of a page with their replies; `form_open` tells the
 /// component whether the reply control belongs in each comment, and `fill` whether comments
 /// may be filled into stencils (see `stencil`): only for a component known
@@ -48,7 +56,8 @@ pub(super) fn render(
         .into_iter()
         .map(|node| {
             let (id, anchor) = (node.id, node.anchor.clone());
-            let mut html = String::new();
+            // Room for the comment and its replies, so that filling it seldom moves it.
+            let mut html = String::with_capacity(TYPICAL_HTML * (1 + count(&node.replies)));
             renderer.item(node, &mut html)?;
             Ok(RenderedComment { id, anchor, html })
         })
@@ -68,7 +77,7 @@ struct Renderer<'t> {
 impl Renderer<'_> {
     /// Appends one comment's HTML, its replies rendered first, to `out`.
     fn item(&mut self, mut node: CommentNode, out: &mut String) -> Result<()> {
-        let mut replies = String::new();
+        let mut replies = String::with_capacity(TYPICAL_HTML * count(&node.replies));
         for reply in std::mem::take(&mut node.replies) {
             self.item(reply, &mut replies)?;
         }

@@ -221,12 +221,14 @@ fn page_view<'a>(
     }
     Ok(PageView {
         page: full_page,
-        comments: thread::render(
-            tera,
-            among(inputs.threads.page(&page.key, index, per_page), replies),
-            form_open,
-            inputs.fill_comments,
-        )?,
+        comments: inputs.comment_meter.measure(|| {
+            let comments = among(inputs.threads.page(&page.key, index, per_page), replies);
+            let count = thread::count(&comments);
+            (
+                thread::render(tera, comments, form_open, inputs.fill_comments),
+                count,
+            )
+        })?,
         mentions,
         comment_pages: CommentPages {
             current: index,
