@@ -15,6 +15,7 @@ backend_tests! {
     users_are_listed_shown_and_forgotten,
     comments_move_to_a_new_slug,
     export_round_trips_through_ingest,
+    a_build_reads_threads_by_ranges_of_ids,
 }
 
 /// A site with two posts and a few comments ingested (one reply).
@@ -504,4 +505,47 @@ fn an_export_whose_reader_stops_early_ends_quietly() {
         !stderr.contains("panicked") && !stderr.contains("error"),
         "{stderr}"
     );
+}
+
+/// The store as a build opens it, on the site's backend.
+fn store_of(site: &TestSite) -> quill::store::Store {
+    let url = site.database_url().unwrap_or("comments.db");
+    let location = quill::store::DbLocation::from_url(site.root(), url).unwrap();
+    quill::store::Store::open_read_only(&location)
+        .unwrap()
+        .unwrap()
+}
+
+/// The ids of the approved comments a read of these ids (of every post) hands over.
+fn ids_read(store: &quill::store::Store, ids: Option<(i64, i64)>) -> Vec<i64> {
+    let read = quill::comments::ThreadRead {
+        posts: None,
+        email: false,
+        stored_html: true,
+        ids,
+    };
+    let mut seen = Vec::new();
+    store
+        .each_approved_comment(&read, &mut |row| seen.push(row.id))
+        .unwrap();
+    seen
+}
+
+fn a_build_reads_threads_by_ranges_of_ids(backend: Backend) {
+    // What two readers sharing a full build's pass read: each its range of ids, together all.
+    let site = site_with_comments(backend);
+    let store = store_of(&site);
+    let (low, high) = store.comment_ids().unwrap().expect("comments");
+    let all = ids_read(&store, None);
+    assert_eq!(all.len(), 3);
+    assert_eq!((all[0], all[2]), (low, high));
+    let (first, second) = (
+        ids_read(&store, Some((low, low + 1))),
+        ids_read(&store, Some((low + 2, high))),
+    );
+    assert_eq!(first, all[..2]);
+    assert_eq!([first, second].concat(), all);
+    assert!(ids_read(&store, Some((high + 1, i64::MAX))).is_empty());
+    let second = store.reopen_read_only().unwrap().unwrap();
+    assert_eq!(ids_read(&second, None), all);
 }

@@ -115,6 +115,7 @@ impl<'j, 'a> Rendering<'j, 'a> {
                     approved: &approved,
                     all: self.stamps.values().map(|s| s.approved).sum(),
                     batch: spill::BATCH,
+                    shared_pass: threads::SHARED_PASS,
                 };
                 let highlight = config.markdown.highlight;
                 Some(threads::Reader::start(

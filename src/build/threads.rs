@@ -28,6 +28,9 @@ pub(super) struct Counts<'c> {
     pub all: usize,
     /// About how many comments a batch of the one pass holds ([`spill::BATCH`]).
     pub batch: usize,
+    /// How far apart the lowest and highest comment ids must be for the one pass to be
+    /// shared by two readers ([`SHARED_PASS`]).
+    pub shared_pass: i64,
 }
 
 /// The threads of some posts, being read from the store on a thread of their own and handed
@@ -46,6 +49,7 @@ struct ReadPlan {
     approved: FxHashMap<String, usize>,
     all: usize,
     batch: usize,
+    shared_pass: i64,
     max_depth: usize,
     avatars: crate::config::Avatars,
     highlight: bool,
@@ -68,6 +72,7 @@ impl Reader {
                 .collect(),
             all: counts.all,
             batch: counts.batch,
+            shared_pass: counts.shared_pass,
             max_depth: config.max_depth,
             avatars: config.avatars,
             highlight,
@@ -94,6 +99,7 @@ impl Reader {
             posts,
             approved,
             batch: spill::BATCH,
+            shared_pass: SHARED_PASS,
             max_depth: config.max_depth,
             avatars: config.avatars,
             highlight,
@@ -112,6 +118,7 @@ impl Reader {
                     approved: &approved,
                     all: plan.all,
                     batch: plan.batch,
+                    shared_pass: plan.shared_pass,
                 };
                 let posts: Vec<&str> = plan.posts.iter().map(String::as_str).collect();
                 // Hands over each thread; false once the renderers stopped (an error).
@@ -155,27 +162,45 @@ impl Reader {
 }
 
 /// Reads every comment in one pass over the table: the first batch's threads are handed over
-/// once the pass is done, each later batch's after reading it back from its file.
+/// once the pass is done, each later batch's after reading it back from its files. A large
+/// pass is shared by two readers, each on its own connection and half of the ids: the pass
+/// is the part of a full build nothing else runs beside.
 fn read_in_batches(
     store: &Store,
     posts: &[&str],
     counts: &Counts<'_>,
-    no_threads: &dyn Fn() -> Threads,
+    no_threads: &(dyn Fn() -> Threads + Sync),
     send: &dyn Fn(Threads) -> bool,
 ) -> Result<()> {
     let (batch_of, count) = spill::batches(posts, counts.approved, counts.batch);
-    let mut held = no_threads();
-    let mut spill = spill::Spill::new(count - 1)?;
-    let mut failed = None;
-    store.each_approved_comment(&held.read(None), &mut |row| match batch_of.get(row.post) {
-        Some(0) => held.add(row),
-        Some(&batch) if failed.is_none() => {
-            failed = spill.push(batch - 1, &held.keep(row)).err();
+    let halves = match store.comment_ids()? {
+        Some((low, high)) if high - low >= counts.shared_pass => {
+            let middle = low + (high - low) / 2;
+            store
+                .reopen_read_only()?
+                .map(|second| (second, (low, middle), (middle + 1, high)))
         }
-        _ => {}
-    })?;
-    if let Some(e) = failed {
-        return Err(e);
+        _ => None,
+    };
+    let read = |store: &Store, ids| read_part(store, ids, &batch_of, count, no_threads);
+    let (mut held, spill, other) = match halves {
+        None => {
+            let (held, spill) = read(store, None)?;
+            (held, spill, None)
+        }
+        Some((second, mine, theirs)) => std::thread::scope(|scope| {
+            let other = scope.spawn(move || read(&second, Some(theirs)));
+            let (held, spill) = read(store, Some(mine))?;
+            let other = other
+                .join()
+                .map_err(|_| anyhow!("internal error: a comment reader stopped"))??;
+            Ok::<_, anyhow::Error>((held, spill, Some(other)))
+        })?,
+    };
+    let mut other_spill = None;
+    if let Some((other_held, spill)) = other {
+        held.absorb(other_held);
+        other_spill = Some(spill.batches());
     }
     if !send(held) {
         return Ok(());
@@ -183,11 +208,47 @@ fn read_in_batches(
     for batch in spill.batches() {
         let mut threads = no_threads();
         batch?.into_iter().for_each(|c| threads.add_kept(c));
+        if let Some(other) = other_spill.as_mut().and_then(Iterator::next) {
+            other?.into_iter().for_each(|c| threads.add_kept(c));
+        }
         if !send(threads) {
             break;
         }
     }
     Ok(())
+}
+
+/// How far apart the lowest and highest comment ids must be for a pass to be shared: below
+/// that, a second connection and thread cost about what they save.
+pub(super) const SHARED_PASS: i64 = 20_000;
+
+/// One reader's part of the pass (the comments with `ids`; all with `None`): the first batch's
+/// threads, and the later batches' comments set aside.
+fn read_part(
+    store: &Store,
+    ids: Option<(i64, i64)>,
+    batch_of: &FxHashMap<&str, usize>,
+    count: usize,
+    no_threads: &(dyn Fn() -> Threads + Sync),
+) -> Result<(Threads, spill::Spill)> {
+    let mut held = no_threads();
+    let mut spill = spill::Spill::new(count - 1)?;
+    let mut failed = None;
+    let read = crate::comments::ThreadRead {
+        ids,
+        ..held.read(None)
+    };
+    store.each_approved_comment(&read, &mut |row| match batch_of.get(row.post) {
+        Some(0) => held.add(row),
+        Some(&batch) if failed.is_none() => {
+            failed = spill.push(batch - 1, &held.keep(row)).err();
+        }
+        _ => {}
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok((held, spill)),
+    }
 }
 
 /// Reads the threads of `posts` one after another through the index by post, handing each
@@ -274,8 +335,13 @@ mod tests {
         each.collect::<Vec<_>>().join(" ")
     }
 
-    /// What a reader hands over: each post with the ids of its thread, nested.
-    fn read(location: &DbLocation, posts: &[&str], all: usize, batch: usize) -> Vec<String> {
+    /// What a reader hands over: each post with the ids of its thread, nested. A one pass
+    /// is shared by two readers when the ids span `shared_pass`.
+    fn read_shared(
+        location: &DbLocation,
+        posts: &[&str],
+        (all, batch, shared_pass): (usize, usize, i64),
+    ) -> Vec<String> {
         let store = Store::open_read_only(location).unwrap().unwrap();
         let stamps = store.comment_stamps().unwrap();
         let approved = |post: &str| stamps.get(post).map_or(0, |s| s.approved);
@@ -283,6 +349,7 @@ mod tests {
             approved: &approved,
             all,
             batch,
+            shared_pass,
         };
         let seen = Mutex::new(Vec::new());
         let config = CommentsConfig::default();
@@ -298,6 +365,11 @@ mod tests {
         let mut seen = seen.into_inner().unwrap();
         seen.sort();
         seen
+    }
+
+    /// What a reader hands over, the one pass read by one reader.
+    fn read(location: &DbLocation, posts: &[&str], all: usize, batch: usize) -> Vec<String> {
+        read_shared(location, posts, (all, batch, i64::MAX))
     }
 
     /// What a reader of every thread the store has hands over, as `read` says it.
@@ -335,6 +407,10 @@ mod tests {
         let mut more = posts.clone();
         more.push("quiet");
         assert_eq!(read(&location, &more, 200, 1), one_by_one);
+        // The pass shared by two readers, each with its half of the ids: the threads of both
+        // halves come together, in one batch or in batches set aside by each.
+        assert_eq!(read_shared(&location, &posts, (200, 1_000, 10)), one_by_one);
+        assert_eq!(read_shared(&location, &posts, (200, 50, 10)), one_by_one);
     }
 
     #[test]

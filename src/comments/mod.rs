@@ -122,6 +122,16 @@ pub struct ThreadRead<'p> {
     pub email: bool,
     /// Whether to read a comment's stored HTML instead of its Markdown when it is current.
     pub stored_html: bool,
+    /// Only the comments whose ids are in this range, both ends included (`None`: all), so
+    /// that two readers can share one pass.
+    pub ids: Option<(i64, i64)>,
+}
+
+impl ThreadRead<'_> {
+    /// The range of ids read, both ends included.
+    pub fn id_range(&self) -> (i64, i64) {
+        self.ids.unwrap_or((i64::MIN, i64::MAX))
+    }
 }
 
 impl CommentRecord {

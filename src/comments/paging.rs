@@ -64,6 +64,7 @@ pub fn page_showing(
         posts: Some(&posts),
         email: false,
         stored_html: true,
+        ids: None,
     };
     let threads = super::thread::Threads::collect(comments.max_depth, comments.avatars, |add| {
         store.each_approved_comment(&read, add)

@@ -225,6 +225,23 @@ impl Threads {
             posts,
             email: self.avatars == Avatars::Gravatar,
             stored_html: self.highlight,
+            ids: None,
+        }
+    }
+
+    /// Takes in the comments of other threads made alike (read from another part of the
+    /// store); [`Threads::sorted`] puts each thread in order once all are in.
+    pub fn absorb(&mut self, other: Threads) {
+        for (post, thread) in other.by_post {
+            match self.by_post.get_mut(&post) {
+                Some(mine) => {
+                    mine.kept.extend(thread.kept);
+                    mine.shape = OnceLock::new();
+                }
+                None => {
+                    self.by_post.insert(post, thread);
+                }
+            }
         }
     }
 

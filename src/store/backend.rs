@@ -59,6 +59,9 @@ pub(crate) trait CommentQueries {
         visit: &mut dyn FnMut(&ThreadRow<'_>),
     ) -> Result<()>;
 
+    /// The lowest and highest comment ids, if there are comments.
+    fn comment_ids(&self) -> Result<Option<(i64, i64)>>;
+
     /// The comment stamp and approved count of every post that has comments.
     fn comment_stamps(&self) -> Result<PostStamps>;
 

@@ -424,6 +424,17 @@ impl Store {
         self.db.each_approved_comment(read, visit)
     }
 
+    /// The lowest and highest comment ids, if there are comments: what a build splits its one
+    /// pass over the comments at, between two readers.
+    pub fn comment_ids(&self) -> Result<Option<(i64, i64)>> {
+        self.db.comment_ids()
+    }
+
+    /// A second connection to the same database, for a second reader.
+    pub fn reopen_read_only(&self) -> Result<Option<Store>> {
+        Store::open_read_only(&self.location())
+    }
+
     /// Every post that has comments, with its stamp and approved count: enough for a build to
     /// count comments and to tell which threads changed, without reading the comments.
     pub fn comment_stamps(&self) -> Result<PostStamps> {

@@ -29,16 +29,26 @@ impl CommentQueries for Postgres {
     ) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let version = i32::try_from(HTML_VERSION).unwrap_or(i32::MAX);
-        let asked: [&(dyn ToSql + Sync); 3] = [&read.email, &read.stored_html, &version];
+        let (low, high) = read.id_range();
+        let asked: [&(dyn ToSql + Sync); 5] =
+            [&read.email, &read.stored_html, &version, &low, &high];
+        let ids = "AND c.id BETWEEN $4 AND $5";
         let rows = match read.posts {
             Some(posts) => client.query_raw(
                 &format!(
-                    "{} AND c.post = ANY ($4) ORDER BY c.post, c.id",
+                    "{} {ids} AND c.post = ANY ($6) ORDER BY c.post, c.id",
                     thread_rows('$')
                 ),
-                [asked[0], asked[1], asked[2], &posts as &(dyn ToSql + Sync)],
+                [
+                    asked[0],
+                    asked[1],
+                    asked[2],
+                    asked[3],
+                    asked[4],
+                    &posts as &(dyn ToSql + Sync),
+                ],
             ),
-            None => client.query_raw(&format!("{} ORDER BY c.id", thread_rows('$')), asked),
+            None => client.query_raw(&format!("{} {ids} ORDER BY c.id", thread_rows('$')), asked),
         };
         let failed_read = "failed to read the approved comments";
         let mut rows = rows.map_err(failed(failed_read))?;
@@ -56,6 +66,17 @@ impl CommentQueries for Postgres {
             });
         }
         Ok(())
+    }
+
+    /// The lowest and highest comment ids.
+    fn comment_ids(&self) -> Result<Option<(i64, i64)>> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one("SELECT min(id), max(id) FROM comments", &[])
+            .map_err(failed("failed to read the comment ids"))?;
+        let (low, high): (Option<i64>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        Ok(low.zip(high))
     }
 
     /// The comment stamp and approved count of every post that has comments.

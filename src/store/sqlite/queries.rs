@@ -44,11 +44,13 @@ impl CommentQueries for Sqlite {
         read: &ThreadRead<'_>,
         visit: &mut dyn FnMut(&ThreadRow<'_>),
     ) -> Result<()> {
-        let asked = params![read.email, read.stored_html, HTML_VERSION];
+        let (low, high) = read.id_range();
+        let asked = params![read.email, read.stored_html, HTML_VERSION, low, high];
         let Some(posts) = read.posts else {
-            let mut stmt = self
-                .conn
-                .prepare(&format!("{} ORDER BY c.id", thread_rows('?')))?;
+            let mut stmt = self.conn.prepare(&format!(
+                "{} AND c.id BETWEEN ?4 AND ?5 ORDER BY c.id",
+                thread_rows('?')
+            ))?;
             return visit_rows(stmt.query(asked)?, visit);
         };
         // Read through the index by post, a thread's rows come from all over the file: mapped,
@@ -57,17 +59,34 @@ impl CommentQueries for Sqlite {
         self.conn
             .pragma_update(None, "mmap_size", super::MAPPED_BYTES)?;
         let mut stmt = self.conn.prepare(&format!(
-            "{} AND c.post = ?4 ORDER BY c.id",
+            "{} AND c.id BETWEEN ?4 AND ?5 AND c.post = ?6 ORDER BY c.id",
             thread_rows('?')
         ))?;
         let mut sorted = posts.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         for post in sorted {
-            let rows = stmt.query(params![read.email, read.stored_html, HTML_VERSION, post])?;
+            let rows = stmt.query(params![
+                read.email,
+                read.stored_html,
+                HTML_VERSION,
+                low,
+                high,
+                post
+            ])?;
             visit_rows(rows, visit)?;
         }
         Ok(())
+    }
+
+    /// The lowest and highest comment ids.
+    fn comment_ids(&self) -> Result<Option<(i64, i64)>> {
+        let span: (Option<i64>, Option<i64>) =
+            self.conn
+                .query_row("SELECT min(id), max(id) FROM comments", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        Ok(span.0.zip(span.1))
     }
 
     /// The newest approved comments across the site, newest first.
