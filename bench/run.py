@@ -188,7 +188,8 @@ def main():
         quill_med, quill_mem = report("quill build, cold, output on tmpfs", cold, a.posts)
         each = [float(m) for text in said_cold for m in re.findall(r"CPU, ([0-9.]+) µs each", text)]
         if each:
-            print(f"{'  making a comment's HTML (the build counts)':<44} {statistics.median(each):>9.2f} µs CPU"
+            label = "  making a comment's HTML (the build counts)"
+            print(f"{label:<44} {statistics.median(each):>9.2f} µs CPU"
                   f"  (median; {min(each):.2f}-{max(each):.2f} µs)")
         if not a.comments_only:
             on_disk = [timed([quill, "build", "--full", "-o", str(disk / "public")], cwd=corpus, env=env) for _ in range(a.runs)]
