@@ -22,7 +22,8 @@
 //!
 //! The store is read three times: the comment stamps while the content loads, the newest
 //! comments and webmentions while the bodies render, then the threads while their pages
-//! render. Ingest is a second, short pipeline: read
+//! render (a build without a record starts reading every thread, on connections of its own,
+//! as soon as the stamps are read). Ingest is a second, short pipeline: read
 //! submissions ─► validate, score (the spam filter's model, loaded once per run) and render
 //! each body's HTML, on other threads than the writer's ─► store, in the file's order (one
 //! transaction) ─► tell the author of what waits (`notify`). Import is the same pipeline with another

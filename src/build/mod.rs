@@ -3,7 +3,8 @@
 //! 1. `prepare`: the configuration, the output's lock, finishing an interrupted build, the
 //!    templates, the key of the site-wide inputs;
 //! 2. `load`: the last build's records, the content's front matter and the comment stamps
-//!    and counts, into the immutable site model;
+//!    and counts, into the immutable site model; without a usable record every thread is
+//!    rendered, so reading them starts here (`threads::Reader::every_thread`);
 //! 3. plan (`plan::plan`): one job per output file, and which of them changed since the last
 //!    build;
 //! 4. render (`render_inputs`, then `render::Rendering`): the Markdown of the bodies needed
@@ -161,6 +162,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     let no_threads = Threads::default();
     let no_pages = FxHashMap::default();
     let comment_meter = crate::render::meter::CommentMeter::default();
+    let stencils = crate::render::Stencils::default();
     let inputs = Inputs {
         bodies: &bodies,
         threads: &no_threads,
@@ -170,6 +172,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         mentions: &mentions,
         latest: &latest,
         comment_meter: &comment_meter,
+        stencils: &stencils,
     };
     let copies = write::copied_files(&options.root, site)?;
     let outputs = write::Outputs::new(plan.planned, &copies, previous);

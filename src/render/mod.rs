@@ -21,6 +21,7 @@ use crate::site::{PageBody, PageData, Site};
 use crate::templates;
 pub(crate) use jobs::{TopLevel, jobs};
 pub(crate) use output::{Job, KeyInputs, thread_digest};
+pub(crate) use thread::Stencils;
 
 /// A rendered file: where it goes (relative to the output root) and its bytes.
 #[derive(Debug)]
@@ -70,6 +71,8 @@ pub(crate) struct Inputs<'a> {
     pub latest: &'a [CommentRecord],
     /// What turning the pages' comments into HTML costs.
     pub comment_meter: &'a meter::CommentMeter,
+    /// The build's stencils of the comment component, used when `fill_comments` says so.
+    pub stencils: &'a Stencils,
 }
 
 /// The templates with what every file sees (`config`, `menu`), ready for [`render_jobs`].

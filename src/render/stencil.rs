@@ -9,10 +9,11 @@
 //! that shape is the output with its own values put where the markers were.
 //!
 //! A component that does more with a value (`upper`, `truncate`) changes the marker, which is
-//! then not found, and that shape is rendered per comment; the first comment of each shape on
-//! a page is also rendered by Tera and compared. An `if` on a particular value (a name) would
-//! go unseen, so stencils are used only for quill's own comment component (a site that
-//! overrides `partials/comments.html` has each comment rendered by Tera).
+//! then not found, and that shape is rendered per comment; the first comment of each shape in
+//! a build is also rendered by Tera and compared (a build's pages share their stencils). An
+//! `if` on a particular value (a name) would go unseen, so stencils are used only for quill's
+//! own comment component (a site that overrides `partials/comments.html` has each comment
+//! rendered by Tera).
 
 use std::hash::Hasher;
 

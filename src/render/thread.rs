@@ -5,6 +5,8 @@
 //! Comments of one shape are filled into the component's output for that shape (see
 //! `stencil`) rather than each rendered by Tera.
 
+use std::sync::{Arc, Mutex};
+
 use anyhow::{Result, anyhow};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -36,21 +38,48 @@ pub(super) fn count(comments: &[CommentNode]) -> usize {
     comments.iter().map(|c| 1 + count(&c.replies)).sum()
 }
 
+/// The stencils of one build, by whether the comment form is open and by shape: each made
+/// by the first page with a comment of that shape and used by every page after. A page keeps
+/// those it used at hand, so the lock is taken once per shape and page, not per comment.
+#[derive(Debug, Default)]
+pub(crate) struct Stencils {
+    found: Mutex<FxHashMap<(bool, u64), Found>>,
+}
+
+/// What was found for a shape: its stencil, or none when the component's output for it cannot
+/// be filled in.
+type Found = Option<Arc<Stencil>>;
+
+impl Stencils {
+    /// The stencil for a shape, if one was looked for: `Some(None)` for a shape the
+    /// component's output cannot be filled in for.
+    fn get(&self, form_open: bool, shape: u64) -> Option<Found> {
+        let found = self.found.lock().ok()?;
+        found.get(&(form_open, shape)).cloned()
+    }
+
+    fn insert(&self, form_open: bool, shape: u64, stencil: Found) {
+        if let Ok(mut found) = self.found.lock() {
+            found.insert((form_open, shape), stencil);
+        }
+    }
+}
+
 /// Renders the top-level comments of a page with their replies; `form_open` tells the
-/// component whether the reply control belongs in each comment, and `fill` whether comments
-/// may be filled into stencils (see `stencil`): only for a component known
+/// component whether the reply control belongs in each comment, and `stencils` (the build's)
+/// whether comments may be filled into stencils (see `stencil`): only for a component known
 /// to print values without deciding anything on them.
 pub(super) fn render(
     tera: &Tera,
     comments: Vec<CommentNode>,
     form_open: bool,
-    fill: bool,
+    stencils: Option<&Stencils>,
 ) -> Result<Vec<RenderedComment>> {
     let mut renderer = Renderer {
         tera,
         form_open,
-        stencils: FxHashMap::default(),
-        fill,
+        at_hand: FxHashMap::default(),
+        shared: stencils,
     };
     comments
         .into_iter()
@@ -64,14 +93,13 @@ pub(super) fn render(
         .collect()
 }
 
-/// Renders the comments of one page, keeping a stencil per shape of comment: `None` for a
-/// shape the component's output cannot be filled in for.
+/// Renders the comments of one page, with the stencils it has used at hand.
 struct Renderer<'t> {
     tera: &'t Tera,
     form_open: bool,
-    stencils: FxHashMap<u64, Option<Stencil>>,
-    /// Whether stencils are used at all.
-    fill: bool,
+    at_hand: FxHashMap<u64, Found>,
+    /// The build's stencils; none when stencils are not used at all.
+    shared: Option<&'t Stencils>,
 }
 
 impl Renderer<'_> {
@@ -81,32 +109,45 @@ impl Renderer<'_> {
         for reply in std::mem::take(&mut node.replies) {
             self.item(reply, &mut replies)?;
         }
-        if !self.fill {
-            let value = serde_json::to_value(&node)?;
-            out.push_str(&self.component(&value, &replies, node.id)?);
-            return Ok(());
-        }
+        let Some(shared) = self.shared else {
+            return self.rendered(&node, &replies, out);
+        };
         let flat = flatten(&node, !replies.is_empty());
-        match self.stencils.get(&flat.shape) {
-            Some(Some(stencil)) if stencil.fill_into(&flat.leaves, &replies, out) => {}
-            Some(_) => {
-                let value = serde_json::to_value(&node)?;
-                out.push_str(&self.component(&value, &replies, node.id)?);
-            }
-            None => {
-                // The first comment of a shape: its stencil, checked against the comment
-                // rendered in full, which is what is published.
-                let value = serde_json::to_value(&node)?;
-                let probe = stencil::probe(&value);
-                let probed =
-                    self.component(&probe, stencil::probe_body(!replies.is_empty()), node.id)?;
-                let html = self.component(&value, &replies, node.id)?;
-                let stencil = Stencil::parse(&probed, flat.leaves.len())
-                    .filter(|s| s.fill(&flat.leaves, &replies).as_deref() == Some(html.as_str()));
-                self.stencils.insert(flat.shape, stencil);
-                out.push_str(&html);
+        if !self.at_hand.contains_key(&flat.shape) {
+            match shared.get(self.form_open, flat.shape) {
+                Some(stencil) => {
+                    self.at_hand.insert(flat.shape, stencil);
+                }
+                None => {
+                    // The first comment of a shape in the build: its stencil, checked against
+                    // the comment rendered in full, which is what is published.
+                    let value = serde_json::to_value(&node)?;
+                    let probe = stencil::probe(&value);
+                    let body = stencil::probe_body(!replies.is_empty());
+                    let probed = self.component(&probe, body, node.id)?;
+                    let html = self.component(&value, &replies, node.id)?;
+                    let stencil = Stencil::parse(&probed, flat.leaves.len())
+                        .filter(|s| {
+                            s.fill(&flat.leaves, &replies).as_deref() == Some(html.as_str())
+                        })
+                        .map(Arc::new);
+                    shared.insert(self.form_open, flat.shape, stencil.clone());
+                    self.at_hand.insert(flat.shape, stencil);
+                    out.push_str(&html);
+                    return Ok(());
+                }
             }
         }
+        match self.at_hand.get(&flat.shape) {
+            Some(Some(stencil)) if stencil.fill_into(&flat.leaves, &replies, out) => Ok(()),
+            _ => self.rendered(&node, &replies, out),
+        }
+    }
+
+    /// Appends the comment as Tera renders the component for it.
+    fn rendered(&self, node: &CommentNode, replies: &str, out: &mut String) -> Result<()> {
+        let value = serde_json::to_value(node)?;
+        out.push_str(&self.component(&value, replies, node.id)?);
         Ok(())
     }
 
@@ -233,12 +274,16 @@ mod tests {
         let thread = hostile_thread();
         assert!(thread.len() > 1000);
         for form_open in [true, false] {
-            let filled = render(&tera, thread.clone(), form_open, true).unwrap();
+            // Two pages of one build: the second fills in the stencils the first made.
+            let stencils = Stencils::default();
+            let (first, second) = thread.split_at(thread.len() / 2);
+            let mut filled = render(&tera, first.to_vec(), form_open, Some(&stencils)).unwrap();
+            filled.extend(render(&tera, second.to_vec(), form_open, Some(&stencils)).unwrap());
             let mut each = Renderer {
                 tera: &tera,
                 form_open,
-                stencils: FxHashMap::default(),
-                fill: false,
+                at_hand: FxHashMap::default(),
+                shared: None,
             };
             for (node, filled) in thread.iter().zip(&filled) {
                 let mut html = String::new();
@@ -290,7 +335,7 @@ mod tests {
             .filter(|n| n.author.starts_with("Visitor"))
             .take(3)
             .collect();
-        let html: Vec<String> = render(&tera, roots, false, true)
+        let html: Vec<String> = render(&tera, roots, false, Some(&Stencils::default()))
             .unwrap()
             .into_iter()
             .map(|c| c.html)

@@ -224,10 +224,8 @@ fn page_view<'a>(
         comments: inputs.comment_meter.measure(|| {
             let comments = among(inputs.threads.page(&page.key, index, per_page), replies);
             let count = thread::count(&comments);
-            (
-                thread::render(tera, comments, form_open, inputs.fill_comments),
-                count,
-            )
+            let stencils = inputs.fill_comments.then_some(inputs.stencils);
+            (thread::render(tera, comments, form_open, stencils), count)
         })?,
         mentions,
         comment_pages: CommentPages {
