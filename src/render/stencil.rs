@@ -116,6 +116,12 @@ impl<'v> Flattener<'v> {
         self.shape.write_u8(b':');
     }
 
+    /// An object's key with a string or null as its value.
+    pub(super) fn text_field(&mut self, key: &str, s: Option<&'v str>) {
+        self.key(key);
+        self.optional_text(s);
+    }
+
     /// The values and shape, with whether the comment has a body (replies).
     pub(super) fn finish(mut self, has_body: bool) -> Flat<'v> {
         self.shape.write_u8(u8::from(has_body));

@@ -174,32 +174,22 @@ impl Renderer<'_> {
 fn flatten(node: &CommentNode, has_body: bool) -> stencil::Flat<'_> {
     let mut flat = stencil::Flattener::new();
     flat.object(true);
-    flat.key("anchor");
-    flat.text(&node.anchor);
-    flat.key("author");
-    flat.text(&node.author);
-    flat.key("avatar");
-    flat.optional_text(node.avatar.as_deref());
-    flat.key("body_html");
-    flat.text(&node.body_html);
-    flat.key("date");
-    flat.text(&node.date);
+    flat.text_field("anchor", Some(&node.anchor));
+    flat.text_field("author", Some(&node.author));
+    flat.text_field("avatar", node.avatar.as_deref());
+    flat.text_field("body_html", Some(&node.body_html));
+    flat.text_field("date", Some(&node.date));
     flat.key("id");
     flat.number(node.id.into());
-    flat.key("initials");
-    flat.text(&node.initials);
+    flat.text_field("initials", Some(&node.initials));
     flat.key("mention");
     match &node.mention {
         Some(origin) => {
             flat.object(true);
-            flat.key("photo");
-            flat.optional_text(origin.photo.as_deref());
-            flat.key("source");
-            flat.text(&origin.source);
-            flat.key("source_host");
-            flat.text(&origin.source_host);
-            flat.key("url");
-            flat.optional_text(origin.url.as_deref());
+            flat.text_field("photo", origin.photo.as_deref());
+            flat.text_field("source", Some(&origin.source));
+            flat.text_field("source_host", Some(&origin.source_host));
+            flat.text_field("url", origin.url.as_deref());
             flat.object(false);
         }
         None => flat.null(),
@@ -212,8 +202,7 @@ fn flatten(node: &CommentNode, has_body: bool) -> stencil::Flat<'_> {
     flat.key("replies");
     flat.array(true);
     flat.array(false);
-    flat.key("timestamp");
-    flat.text(&node.timestamp);
+    flat.text_field("timestamp", Some(&node.timestamp));
     flat.object(false);
     flat.finish(has_body)
 }
