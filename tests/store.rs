@@ -526,7 +526,10 @@ fn ids_read(store: &quill::store::Store, ids: Option<(i64, i64)>) -> Vec<i64> {
     };
     let mut seen = Vec::new();
     store
-        .each_approved_comment(&read, &mut |row| seen.push(row.id))
+        .each_approved_comment(&read, &mut |row| {
+            seen.push(row.id);
+            true
+        })
         .unwrap();
     seen
 }
@@ -548,4 +551,31 @@ fn a_build_reads_threads_by_ranges_of_ids(backend: Backend) {
     assert!(ids_read(&store, Some((high + 1, i64::MAX))).is_empty());
     let second = store.reopen_read_only().unwrap().unwrap();
     assert_eq!(ids_read(&second, None), all);
+    // A visitor that says to stop (a build that failed meanwhile) is given no more rows.
+    let read = quill::comments::ThreadRead {
+        posts: None,
+        email: false,
+        stored_html: true,
+        ids: None,
+    };
+    let mut given = 0;
+    store
+        .each_approved_comment(&read, &mut |_| {
+            given += 1;
+            false
+        })
+        .unwrap();
+    assert_eq!(given, 1);
+    let by_post = quill::comments::ThreadRead {
+        posts: Some(&["first", "second"]),
+        ..read
+    };
+    given = 0;
+    store
+        .each_approved_comment(&by_post, &mut |_| {
+            given += 1;
+            false
+        })
+        .unwrap();
+    assert_eq!(given, 1, "nor are the next posts' rows");
 }

@@ -3,6 +3,8 @@
 //! a batch of comments (see `spill`) or a few threads at once, never every comment, so its
 //! memory does not follow the site's count of comments.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
 
@@ -38,9 +40,26 @@ pub(super) struct Counts<'c> {
 /// most of the store's comments (a full build), they are read in one pass over the table, in
 /// batches (see [`spill`](super::spill)); else thread by thread through the index by post,
 /// which costs a seek per comment but reads only those.
+/// Dropped without [`Reader::render_each`] (the build failed before its threads), it stops
+/// the reading at the next row and waits for it, so that a failed build leaves no thread
+/// reading behind it.
 pub(super) struct Reader {
-    threads: Receiver<(String, Threads)>,
-    reading: JoinHandle<Result<()>>,
+    threads: Option<Receiver<(String, Threads)>>,
+    reading: Option<JoinHandle<Result<()>>>,
+    /// Set to stop the reading: read at every row.
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // The channel first: a reader waiting to hand a thread over then stops waiting.
+        drop(self.threads.take());
+        if let Some(reading) = self.reading.take() {
+            // Its result is the failed build's business no more.
+            let _ = reading.join();
+        }
+    }
 }
 
 /// What a reader reads, owned, since it reads on a thread of its own.
@@ -109,9 +128,12 @@ impl Reader {
 
     fn spawn(store: Store, plan: ReadPlan) -> Result<Reader> {
         let (sender, threads) = sync_channel::<(String, Threads)>(WAITING);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
         let reading = std::thread::Builder::new()
             .name("quill-comments".into())
             .spawn(move || {
+                let stop = &*stopped;
                 let no_threads = || Threads::new(plan.max_depth, plan.avatars, plan.highlight);
                 let approved = |post: &str| plan.approved.get(post).copied().unwrap_or(0);
                 let counts = Counts {
@@ -132,28 +154,36 @@ impl Reader {
                 if posts.is_empty() {
                     Ok(())
                 } else if wanted * 2 >= counts.all {
-                    read_in_batches(&store, &posts, &counts, &no_threads, &send)
+                    read_in_batches(&store, &posts, &counts, (&no_threads, &send, stop))
                 } else {
-                    read_one_by_one(&store, &posts, &no_threads, &send)
+                    read_one_by_one(&store, &posts, (&no_threads, &send, stop))
                 }
             })
             .map_err(|e| anyhow!("failed to start reading the comments: {e}"))?;
-        Ok(Reader { threads, reading })
+        Ok(Reader {
+            threads: Some(threads),
+            reading: Some(reading),
+            stop,
+        })
     }
 
     /// Hands each thread, as soon as it is read, to `render` on the rayon pool. Stops at the
     /// first error of either side.
     pub(super) fn render_each(
-        self,
+        mut self,
         render: &(dyn Fn(&str, &Threads) -> Result<()> + Sync),
     ) -> Result<()> {
-        let rendered = self
-            .threads
+        let (Some(threads), Some(reading)) = (self.threads.take(), self.reading.take()) else {
+            return Err(anyhow!("internal error: the comment reader was used twice"));
+        };
+        let rendered = threads
             .into_iter()
             .par_bridge()
             .try_for_each(|(post, threads)| render(&post, &threads));
-        let read = self
-            .reading
+        if rendered.is_err() {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        let read = reading
             .join()
             .map_err(|_| anyhow!("internal error: the comment reader stopped"))?;
         // A render error stops the reader; a read error is the cause of any render error.
@@ -169,20 +199,22 @@ fn read_in_batches(
     store: &Store,
     posts: &[&str],
     counts: &Counts<'_>,
-    no_threads: &(dyn Fn() -> Threads + Sync),
-    send: &dyn Fn(Threads) -> bool,
+    (no_threads, send, stop): Hands<'_>,
 ) -> Result<()> {
     let (batch_of, count) = spill::batches(posts, counts.approved, counts.batch);
     let halves = match store.comment_ids()? {
-        Some((low, high)) if high - low >= counts.shared_pass => {
-            let middle = low + (high - low) / 2;
+        // In i128: imported ids may be anywhere in i64.
+        Some((low, high))
+            if i128::from(high) - i128::from(low) >= i128::from(counts.shared_pass) =>
+        {
+            let middle = i64::try_from((i128::from(low) + i128::from(high)) / 2).unwrap_or(low);
             store
                 .reopen_read_only()?
                 .map(|second| (second, (low, middle), (middle + 1, high)))
         }
         _ => None,
     };
-    let read = |store: &Store, ids| read_part(store, ids, &batch_of, count, no_threads);
+    let read = |store: &Store, ids| read_part(store, ids, &batch_of, count, (no_threads, stop));
     let (mut held, spill, other) = match halves {
         None => {
             let (held, spill) = read(store, None)?;
@@ -229,7 +261,7 @@ fn read_part(
     ids: Option<(i64, i64)>,
     batch_of: &FxHashMap<&str, usize>,
     count: usize,
-    no_threads: &(dyn Fn() -> Threads + Sync),
+    (no_threads, stop): (&(dyn Fn() -> Threads + Sync), &AtomicBool),
 ) -> Result<(Threads, spill::Spill)> {
     let mut held = no_threads();
     let mut spill = spill::Spill::new(count - 1)?;
@@ -238,12 +270,13 @@ fn read_part(
         ids,
         ..held.read(None)
     };
-    store.each_approved_comment(&read, &mut |row| match batch_of.get(row.post) {
-        Some(0) => held.add(row),
-        Some(&batch) if failed.is_none() => {
-            failed = spill.push(batch - 1, &held.keep(row)).err();
+    store.each_approved_comment(&read, &mut |row| {
+        match batch_of.get(row.post) {
+            Some(0) => held.add(row),
+            Some(&batch) => failed = spill.push(batch - 1, &held.keep(row)).err(),
+            None => {}
         }
-        _ => {}
+        failed.is_none() && !stop.load(Ordering::Relaxed)
     })?;
     match failed {
         Some(e) => Err(e),
@@ -256,18 +289,14 @@ fn read_part(
 fn read_one_by_one(
     store: &Store,
     posts: &[&str],
-    no_threads: &dyn Fn() -> Threads,
-    send: &dyn Fn(Threads) -> bool,
+    (no_threads, send, stop): Hands<'_>,
 ) -> Result<()> {
     let mut current = no_threads();
     let mut post = String::new();
-    // Whether the renderers stopped (an error): the rest of the rows are passed over.
+    // Whether the renderers stopped (an error), or the build: the rest is not read.
     let mut stopped = false;
     let read = current.read(Some(posts));
     store.each_approved_comment(&read, &mut |row| {
-        if stopped {
-            return;
-        }
         if row.post != post {
             if !post.is_empty() {
                 stopped = !send(std::mem::replace(&mut current, no_threads()));
@@ -275,12 +304,22 @@ fn read_one_by_one(
             row.post.clone_into(&mut post);
         }
         current.add(row);
+        stopped |= stop.load(Ordering::Relaxed);
+        !stopped
     })?;
     if !stopped {
         send(current);
     }
     Ok(())
 }
+
+/// What a reader works with: how to make empty threads, how to hand threads over (false once
+/// the renderers stopped), and the flag that stops it.
+type Hands<'h> = (
+    &'h (dyn Fn() -> Threads + Sync),
+    &'h dyn Fn(Threads) -> bool,
+    &'h AtomicBool,
+);
 
 #[cfg(test)]
 mod tests {
@@ -411,6 +450,27 @@ mod tests {
         // halves come together, in one batch or in batches set aside by each.
         assert_eq!(read_shared(&location, &posts, (200, 1_000, 10)), one_by_one);
         assert_eq!(read_shared(&location, &posts, (200, 50, 10)), one_by_one);
+    }
+
+    #[test]
+    fn a_reader_dropped_unused_stops_and_is_gone() {
+        // As when a build fails before its threads: the reader, waiting to hand over a thread
+        // (two batches, so it has more than the channel holds), stops rather than waits.
+        let dir = tempfile::tempdir().unwrap();
+        let location = store(dir.path(), 7, 200);
+        let store = Store::open_read_only(&location).unwrap().unwrap();
+        let stamps = store.comment_stamps().unwrap();
+        let reader =
+            Reader::every_thread(store, &stamps, &CommentsConfig::default(), true).unwrap();
+        let stop = Arc::clone(&reader.stop);
+        assert!(
+            Arc::strong_count(&stop) >= 2,
+            "the reading thread holds the flag"
+        );
+        drop(reader);
+        assert!(stop.load(Ordering::Relaxed));
+        // The reading thread has ended, its copy of the flag with it.
+        assert_eq!(Arc::strong_count(&stop), 1);
     }
 
     #[test]

@@ -109,10 +109,13 @@ impl Threads {
     pub fn collect(
         max_depth: usize,
         avatars: Avatars,
-        read: impl FnOnce(&mut dyn FnMut(&ThreadRow<'_>)) -> anyhow::Result<()>,
+        read: impl FnOnce(&mut dyn FnMut(&ThreadRow<'_>) -> bool) -> anyhow::Result<()>,
     ) -> anyhow::Result<Threads> {
         let mut threads = Threads::new(max_depth, avatars, true);
-        read(&mut |row| threads.add(row))?;
+        read(&mut |row| {
+            threads.add(row);
+            true
+        })?;
         Ok(threads.sorted())
     }
 
@@ -459,7 +462,9 @@ mod tests {
 
     fn build(records: Vec<CommentRecord>, max_depth: usize, avatars: Avatars) -> Threads {
         Threads::collect(max_depth, avatars, |add| {
-            records.iter().for_each(|r| add(&r.thread_row(true)));
+            for r in &records {
+                add(&r.thread_row(true));
+            }
             Ok(())
         })
         .unwrap()

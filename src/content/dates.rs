@@ -51,7 +51,8 @@ pub fn iso(dt: &DateTime<Utc>) -> String {
     // Not `format()`: every build formats every post's dates and every comment's, and parsing
     // a strftime pattern each time costs more than the formatting.
     let year = dt.year();
-    if !(0..=9999).contains(&year) {
+    // A leap second (23:59:60) is kept in the nanoseconds, which chrono writes as second 60.
+    if !(0..=9999).contains(&year) || dt.nanosecond() >= 1_000_000_000 {
         return dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     }
     let mut out = String::with_capacity(20);
@@ -202,6 +203,8 @@ mod tests {
             );
             at += chrono::Duration::seconds(86_400 * 37 + 3_671);
         }
+        let leap = parse_date("2016-12-31T23:59:60Z").unwrap();
+        assert_eq!(iso(&leap), "2016-12-31T23:59:60Z");
         let far = DateTime::from_timestamp(300_000_000_000, 0).unwrap();
         assert_eq!(
             iso(&far),

@@ -53,10 +53,11 @@ pub(crate) trait CommentQueries {
     /// Hands approved comments, as threads read them, to `visit`, without holding them all:
     /// with `read.posts` set, those of the given posts, grouped by post (in no promised order
     /// of posts), each post's in id order; without, every one, in one pass in id order.
+    /// `visit` returns whether to go on.
     fn each_approved_comment(
         &self,
         read: &ThreadRead<'_>,
-        visit: &mut dyn FnMut(&ThreadRow<'_>),
+        visit: &mut dyn FnMut(&ThreadRow<'_>) -> bool,
     ) -> Result<()>;
 
     /// The lowest and highest comment ids, if there are comments.

@@ -415,11 +415,12 @@ impl Store {
     /// with `read.posts` set, those of the given posts, grouped by post (in no promised order
     /// of posts), each post's in id order (threads put them in time order), so that a build
     /// renders each thread as it arrives; without, every one, in one pass in id order, the
-    /// table's own, which is the quickest way to read many.
+    /// table's own, which is the quickest way to read many. `visit` returns whether to go on:
+    /// false stops the reading there.
     pub fn each_approved_comment(
         &self,
         read: &ThreadRead<'_>,
-        visit: &mut dyn FnMut(&ThreadRow<'_>),
+        visit: &mut dyn FnMut(&ThreadRow<'_>) -> bool,
     ) -> Result<()> {
         self.db.each_approved_comment(read, visit)
     }

@@ -25,7 +25,7 @@ impl CommentQueries for Postgres {
     fn each_approved_comment(
         &self,
         read: &ThreadRead<'_>,
-        visit: &mut dyn FnMut(&ThreadRow<'_>),
+        visit: &mut dyn FnMut(&ThreadRow<'_>) -> bool,
     ) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let version = i32::try_from(HTML_VERSION).unwrap_or(i32::MAX);
@@ -55,7 +55,7 @@ impl CommentQueries for Postgres {
         while let Some(row) = rows.next().map_err(failed(failed_read))? {
             let text = |i: usize| row.try_get::<_, Option<&str>>(i);
             let body = row_body(text(5)?, text(6)?).context("a comment without a body")?;
-            visit(&ThreadRow {
+            let go_on = visit(&ThreadRow {
                 id: row.try_get(0)?,
                 post: row.try_get(1)?,
                 parent_id: row.try_get(2)?,
@@ -64,6 +64,9 @@ impl CommentQueries for Postgres {
                 body,
                 timestamp: row.try_get(7)?,
             });
+            if !go_on {
+                break;
+            }
         }
         Ok(())
     }

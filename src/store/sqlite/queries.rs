@@ -42,7 +42,7 @@ impl CommentQueries for Sqlite {
     fn each_approved_comment(
         &self,
         read: &ThreadRead<'_>,
-        visit: &mut dyn FnMut(&ThreadRow<'_>),
+        visit: &mut dyn FnMut(&ThreadRow<'_>) -> bool,
     ) -> Result<()> {
         let (low, high) = read.id_range();
         let asked = params![read.email, read.stored_html, HTML_VERSION, low, high];
@@ -51,7 +51,7 @@ impl CommentQueries for Sqlite {
                 "{} AND c.id BETWEEN ?4 AND ?5 ORDER BY c.id",
                 thread_rows('?')
             ))?;
-            return visit_rows(stmt.query(asked)?, visit);
+            return visit_rows(stmt.query(asked)?, visit).map(drop);
         };
         // Read through the index by post, a thread's rows come from all over the file: mapped,
         // a row costs a memory read instead of a 16 KiB read call (about 4 µs a comment here).
@@ -74,7 +74,9 @@ impl CommentQueries for Sqlite {
                 high,
                 post
             ])?;
-            visit_rows(rows, visit)?;
+            if !visit_rows(rows, visit)? {
+                break;
+            }
         }
         Ok(())
     }
@@ -328,13 +330,16 @@ pub(super) fn touch_posts(tx: &rusqlite::Transaction<'_>, posts: &HashSet<String
     Ok(())
 }
 
-/// Hands each row of a `thread_rows` query to `visit`, borrowed from the statement.
-fn visit_rows(mut rows: Rows<'_>, visit: &mut dyn FnMut(&ThreadRow<'_>)) -> Result<()> {
+/// Hands each row of a `thread_rows` query to `visit`, borrowed from the statement, while it
+/// says to go on; says whether it did to the end.
+fn visit_rows(mut rows: Rows<'_>, visit: &mut dyn FnMut(&ThreadRow<'_>) -> bool) -> Result<bool> {
     let failed = "failed to read the approved comments";
     while let Some(row) = rows.next().context(failed)? {
-        visit(&thread_row(row).context(failed)?);
+        if !visit(&thread_row(row).context(failed)?) {
+            return Ok(false);
+        }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A row of a `thread_rows` query.
