@@ -446,7 +446,8 @@ fn open_comments(
     let stamps = store.comment_stamps()?;
     let reader = match (every_thread, stamps.is_empty()) {
         (Some(config), false) => {
-            let own = Store::open_read_only(location)?
+            let own = store
+                .reopen_read_only()?
                 .ok_or_else(|| anyhow::anyhow!("{} went away during the build", location))?;
             let highlight = config.markdown.highlight;
             Some(threads::Reader::every_thread(

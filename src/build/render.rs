@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tera::Tera;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::{Progress, spill, threads};
+use super::{Progress, threads};
 use crate::comments::CommentRecord;
 use crate::comments::thread::Threads;
 use crate::manifest::Manifest;
@@ -109,23 +109,13 @@ impl<'j, 'a> Rendering<'j, 'a> {
         let posts = self.thread_posts();
         let reader = match (reader, store) {
             (Some(reader), _) => Some(reader),
-            (None, Some(store)) => {
-                let approved = |post: &str| self.stamps.get(post).map_or(0, |s| s.approved);
-                let counts = threads::Counts {
-                    approved: &approved,
-                    all: self.stamps.values().map(|s| s.approved).sum(),
-                    batch: spill::BATCH,
-                    shared_pass: threads::SHARED_PASS,
-                };
-                let highlight = config.markdown.highlight;
-                Some(threads::Reader::start(
-                    store,
-                    &posts,
-                    &counts,
-                    &config.comments,
-                    highlight,
-                )?)
-            }
+            (None, Some(store)) => Some(threads::Reader::for_posts(
+                store,
+                &posts,
+                self.stamps,
+                &config.comments,
+                config.markdown.highlight,
+            )?),
             (None, None) => None,
         };
         if let Some(reader) = reader {

@@ -99,6 +99,25 @@ impl Reader {
         Reader::spawn(store, plan)
     }
 
+    /// Starts reading the threads of `posts`, counted by the store's `stamps`, in batches of
+    /// [`spill::BATCH`] and shared by two readers past [`SHARED_PASS`]: what a build does.
+    pub(super) fn for_posts(
+        store: Store,
+        posts: &[&str],
+        stamps: &PostStamps,
+        config: &CommentsConfig,
+        highlight: bool,
+    ) -> Result<Reader> {
+        let approved = |post: &str| stamps.get(post).map_or(0, |s| s.approved);
+        let counts = Counts {
+            approved: &approved,
+            all: stamps.values().map(|s| s.approved).sum(),
+            batch: spill::BATCH,
+            shared_pass: SHARED_PASS,
+        };
+        Reader::start(store, posts, &counts, config, highlight)
+    }
+
     /// Starts reading every thread the store has, in one pass, for a build that renders every
     /// page: it can begin before the content is read, beside it.
     pub(super) fn every_thread(
@@ -107,23 +126,9 @@ impl Reader {
         config: &CommentsConfig,
         highlight: bool,
     ) -> Result<Reader> {
-        let approved: FxHashMap<String, usize> = stamps
-            .iter()
-            .map(|(p, s)| (p.clone(), s.approved))
-            .collect();
-        let mut posts: Vec<String> = approved.keys().cloned().collect();
+        let mut posts: Vec<&str> = stamps.keys().map(String::as_str).collect();
         posts.sort_unstable();
-        let plan = ReadPlan {
-            all: approved.values().sum(),
-            posts,
-            approved,
-            batch: spill::BATCH,
-            shared_pass: SHARED_PASS,
-            max_depth: config.max_depth,
-            avatars: config.avatars,
-            highlight,
-        };
-        Reader::spawn(store, plan)
+        Reader::for_posts(store, &posts, stamps, config, highlight)
     }
 
     fn spawn(store: Store, plan: ReadPlan) -> Result<Reader> {
@@ -252,7 +257,7 @@ fn read_in_batches(
 
 /// How far apart the lowest and highest comment ids must be for a pass to be shared: below
 /// that, a second connection and thread cost about what they save.
-pub(super) const SHARED_PASS: i64 = 20_000;
+const SHARED_PASS: i64 = 20_000;
 
 /// One reader's part of the pass (the comments with `ids`; all with `None`): the first batch's
 /// threads, and the later batches' comments set aside.
