@@ -114,34 +114,39 @@ impl Renderer<'_> {
         };
         let flat = flatten(&node, !replies.is_empty());
         if !self.at_hand.contains_key(&flat.shape) {
-            match shared.get(self.form_open, flat.shape) {
-                Some(stencil) => {
-                    self.at_hand.insert(flat.shape, stencil);
-                }
-                None => {
-                    // The first comment of a shape in the build: its stencil, checked against
-                    // the comment rendered in full, which is what is published.
-                    let value = serde_json::to_value(&node)?;
-                    let probe = stencil::probe(&value);
-                    let body = stencil::probe_body(!replies.is_empty());
-                    let probed = self.component(&probe, body, node.id)?;
-                    let html = self.component(&value, &replies, node.id)?;
-                    let stencil = Stencil::parse(&probed, flat.leaves.len())
-                        .filter(|s| {
-                            s.fill(&flat.leaves, &replies).as_deref() == Some(html.as_str())
-                        })
-                        .map(Arc::new);
-                    shared.insert(self.form_open, flat.shape, stencil.clone());
-                    self.at_hand.insert(flat.shape, stencil);
-                    out.push_str(&html);
-                    return Ok(());
-                }
-            }
+            let Some(found) = shared.get(self.form_open, flat.shape) else {
+                return self.first_of_shape(shared, &node, &flat, &replies, out);
+            };
+            self.at_hand.insert(flat.shape, found);
         }
         match self.at_hand.get(&flat.shape) {
             Some(Some(stencil)) if stencil.fill_into(&flat.leaves, &replies, out) => Ok(()),
             _ => self.rendered(&node, &replies, out),
         }
+    }
+
+    /// The first comment of a shape in the build: the shape's stencil, for the build, checked
+    /// against the comment rendered in full, which is what is published.
+    fn first_of_shape(
+        &mut self,
+        shared: &Stencils,
+        node: &CommentNode,
+        flat: &stencil::Flat<'_>,
+        replies: &str,
+        out: &mut String,
+    ) -> Result<()> {
+        let value = serde_json::to_value(node)?;
+        let probe = stencil::probe(&value);
+        let body = stencil::probe_body(!replies.is_empty());
+        let probed = self.component(&probe, body, node.id)?;
+        let html = self.component(&value, replies, node.id)?;
+        let stencil = Stencil::parse(&probed, flat.leaves.len())
+            .filter(|s| s.fill(&flat.leaves, replies).as_deref() == Some(html.as_str()))
+            .map(Arc::new);
+        shared.insert(self.form_open, flat.shape, stencil.clone());
+        self.at_hand.insert(flat.shape, stencil);
+        out.push_str(&html);
+        Ok(())
     }
 
     /// Appends the comment as Tera renders the component for it.
