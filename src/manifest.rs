@@ -17,7 +17,7 @@ use crate::content::SourceCache;
 
 /// Bumped whenever the meaning of a manifest or source record changes, so an old one is never
 /// trusted.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// What the last build wrote and from what.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -233,7 +233,7 @@ mod tests {
             settled: true,
             refers: false,
         };
-        let sources = SourceCache::from_iter([("content/posts/a.md".to_string(), entry)]);
+        let sources = SourceCache::from_iter([("content/posts/a.md".to_string(), Box::new(entry))]);
         save_sources(&out, 1, sources).unwrap();
         let loaded = load_sources(&out, 1);
         assert!(loaded["content/posts/a.md"].settled);

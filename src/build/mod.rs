@@ -418,9 +418,15 @@ fn render_inputs(
     needed: &[bool],
     store: Option<Store>,
 ) -> Result<(site::Bodies, Comments)> {
-    let links = Links::new(site, sources);
     let (bodies, read) = rayon::join(
         || {
+            // Every page's link, for what the bodies to render link to: none to render (a
+            // build for comments only) needs none.
+            let links = if needed.contains(&true) {
+                Links::new(site, sources)
+            } else {
+                Links::default()
+            };
             let env = shortcodes::Env::new(&options.root, &prepared.tera, &site.config, &links);
             site::render_bodies(&env, site, sources, needed)
         },

@@ -68,7 +68,7 @@ fn check_one_writer(
 fn urls_key(site: &Site, sources: &[Source]) -> u128 {
     let mut hasher = Xxh3::new();
     for page in site.posts.iter().chain(&site.pages) {
-        hasher.update(sources[page.source].file.to_string_lossy().as_bytes());
+        hasher.update(sources[page.source].file.as_os_str().as_encoded_bytes());
         hasher.update(b"\0");
         hasher.update(page.permalink.as_bytes());
         hasher.update(b"\0");
@@ -113,12 +113,7 @@ pub(super) fn plan<'s>(
     let mut base = Xxh3::new();
     base.update(&site_key.to_le_bytes());
     base.update(&serde_json::to_vec(&render::menu(site))?);
-    let inputs = KeyInputs {
-        site,
-        sources,
-        top_level,
-        urls: urls_key(site, sources),
-    };
+    let inputs = KeyInputs::new(site, sources, top_level, urls_key(site, sources));
     // Each key is (file, key, key without the thread); keying every file of a large site is a
     // tenth of a rebuild, and the keys are independent.
     let keyed: Vec<(String, Option<u128>, Option<u128>)> = jobs

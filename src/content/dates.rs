@@ -120,6 +120,35 @@ fn push_digits(out: &mut String, value: u32, width: usize) {
     }
 }
 
+/// Serde for an optional UTC time as seconds and nanoseconds since the Unix epoch: how the
+/// build's own records keep a date, read back without parsing text.
+pub mod as_epoch {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    /// Writes the time as `(seconds, nanoseconds)`, or nothing.
+    pub fn serialize<S: Serializer>(
+        time: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        time.map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+            .serialize(serializer)
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let parts: Option<(i64, u32)> = Option::deserialize(deserializer)?;
+        parts
+            .map(|(seconds, nanos)| {
+                DateTime::from_timestamp(seconds, nanos)
+                    .ok_or_else(|| D::Error::custom("a time out of range"))
+            })
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,10 @@ pub struct FrontMatter {
     /// The title (required).
     pub title: String,
     /// The publication date.
+    #[serde(with = "dates::as_epoch")]
     pub date: Option<DateTime<Utc>>,
     /// The date of the last change (`updated`, or Hugo's `lastmod`).
+    #[serde(with = "dates::as_epoch")]
     pub updated: Option<DateTime<Utc>>,
     /// Drafts are left out of builds unless asked for (`draft: true` or `published: false`).
     pub draft: bool,

@@ -144,6 +144,7 @@ pub struct CachedSource {
     /// The normalized front matter.
     pub meta: FrontMatter,
     /// The publication date.
+    #[serde(with = "dates::as_epoch")]
     pub date: Option<DateTime<Utc>>,
     /// The digest of the file's bytes.
     pub digest: u128,
@@ -156,19 +157,21 @@ pub struct CachedSource {
 }
 
 /// Front matter read in earlier builds, by file (relative to the site root, `/`-separated).
-pub type SourceCache = rustc_hash::FxHashMap<String, CachedSource>;
+/// Boxed: reading the record grows the map, and moving small boxes costs less than moving
+/// whole entries.
+pub type SourceCache = rustc_hash::FxHashMap<String, Box<CachedSource>>;
 
 impl Source {
     /// The cache entry for this file, under its cache key.
-    pub fn into_cached(self) -> (String, CachedSource) {
-        let entry = CachedSource {
+    pub fn into_cached(self) -> (String, Box<CachedSource>) {
+        let entry = Box::new(CachedSource {
             fingerprint: self.fingerprint,
             meta: self.meta,
             date: self.date,
             digest: self.digest.unwrap_or_default(),
             settled: self.settled,
             refers: self.refers,
-        };
+        });
         (cache_key(&self.file), entry)
     }
 
@@ -257,7 +260,7 @@ pub fn load_scanned(
 ) -> Result<Loaded> {
     let content_dir = root.join(CONTENT_DIR);
     let stated = scanned;
-    let found: Vec<(PathBuf, Fingerprint, Option<CachedSource>)> = stated
+    let found: Vec<(PathBuf, Fingerprint, Option<Box<CachedSource>>)> = stated
         .into_iter()
         .map(|(path, fingerprint)| {
             let file = path.strip_prefix(root).unwrap_or(&path);
@@ -324,9 +327,12 @@ fn finish(
         .filter(|s| unlisted(s))
         .map(|s| s.file.display().to_string())
         .collect();
-    let (sources, left_out): (Vec<Source>, Vec<Source>) = loaded
-        .into_iter()
-        .partition(|s| (include_drafts || !s.meta.draft) && !unlisted(s));
+    // Taken out in place: a `Source` is large, and partitioning into two new vectors copied
+    // every one of them as they grew.
+    let left_out: Vec<Source> = loaded
+        .extract_if(.., |s| (!include_drafts && s.meta.draft) || unlisted(s))
+        .collect();
+    let sources = loaded;
     // A draft without a date was let through; one that is published needs it now.
     let undated: Vec<String> = sources
         .iter()
@@ -347,7 +353,8 @@ fn finish(
     Ok((sources, left_out, warning))
 }
 
-fn from_cache(path: &Path, file: PathBuf, hit: CachedSource) -> Result<Source> {
+fn from_cache(path: &Path, file: PathBuf, hit: Box<CachedSource>) -> Result<Source> {
+    let hit = *hit;
     let is_bundle = lang::is_bundle_index(path);
     // A bundle's files are listed afresh: they change without its index.md changing.
     let assets = match path.parent() {

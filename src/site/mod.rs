@@ -4,6 +4,7 @@
 //! rendering only reads it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -23,15 +24,15 @@ pub(crate) use body::{Bodies, render_bodies};
 pub(crate) use sections::unknown_home_sections;
 pub(crate) use taxonomies::Taxonomy;
 
-/// A link to a tag, as posts carry it.
+/// A link to a tag, as posts carry it. Shared strings: every post with the tag holds a copy.
 #[derive(Debug, Clone, Serialize)]
 pub struct TagRef {
     /// The tag as first written.
-    pub name: String,
+    pub name: Arc<str>,
     /// Its URL slug.
-    pub slug: String,
+    pub slug: Arc<str>,
     /// Its page: `/tags/<slug>/` with the base path.
-    pub path: String,
+    pub path: Arc<str>,
 }
 
 /// A post or page as templates see it, apart from its rendered body ([`PageBody`]): what
@@ -295,10 +296,12 @@ impl Site {
         let mut aliases = Vec::new();
         let mut assets = Vec::new();
         for source in sources {
-            let target = config.permalink(&source.path);
-            for alias in &source.meta.aliases {
-                let from = alias_path(alias, &source.path, config.permalinks.style);
-                aliases.push((from, target.clone()));
+            if !source.meta.aliases.is_empty() {
+                let target = config.permalink(&source.path);
+                for alias in &source.meta.aliases {
+                    let from = alias_path(alias, &source.path, config.permalinks.style);
+                    aliases.push((from, target.clone()));
+                }
             }
             for (file, within) in &source.assets {
                 let output = format!("{}{within}", source.path.trim_start_matches('/'));
@@ -308,10 +311,16 @@ impl Site {
         // Newest first by the second, as the ISO dates templates see would order them.
         let second = |page: &PageData| sources[page.source].date.map(|d| d.timestamp());
         data.sort_by(|(_, a), (_, b)| second(b).cmp(&second(a)).then_with(|| a.slug.cmp(&b.slug)));
-        let (posts, pages): (Vec<_>, Vec<_>) =
-            data.into_iter().partition(|(k, _)| *k == Kind::Post);
-        let mut posts: Vec<PageData> = posts.into_iter().map(|(_, p)| p).collect();
-        let mut pages: Vec<PageData> = pages.into_iter().map(|(_, p)| p).collect();
+        // Each page is moved once, into a vector of its final size: a `PageData` is large.
+        let post_count = data.iter().filter(|(kind, _)| *kind == Kind::Post).count();
+        let mut posts: Vec<PageData> = Vec::with_capacity(post_count);
+        let mut pages: Vec<PageData> = Vec::with_capacity(data.len() - post_count);
+        for (kind, page) in data {
+            match kind {
+                Kind::Post => posts.push(page),
+                Kind::Page | Kind::Section => pages.push(page),
+            }
+        }
         translations::link(sources, &mut posts, &mut pages);
         pages.sort_by(|a, b| a.path.cmp(&b.path));
         let tags = taxonomies::group(&config, taxonomies::TAGS, &posts);

@@ -98,9 +98,9 @@ pub(crate) fn links(
                 if !links.contains_key(name) {
                     let slug = slugify(name);
                     let link = (!slug.is_empty()).then(|| TagRef {
-                        name: name.to_string(),
-                        path: config.site_path(&term_path(config, taxonomy, &slug)),
-                        slug,
+                        name: name.into(),
+                        path: config.site_path(&term_path(config, taxonomy, &slug)).into(),
+                        slug: slug.into(),
                     });
                     links.insert(name.to_string(), link);
                 }
@@ -143,21 +143,25 @@ pub(crate) fn group(config: &SiteConfig, taxonomy: &str, posts: &[PageData]) -> 
             }
         };
         for term in refs {
-            let entry = by_slug.entry(term.slug.clone()).or_insert_with(|| {
+            // Looked up before it is inserted: most terms are met again, and a key costs a copy.
+            if !by_slug.contains_key(&*term.slug) {
                 let site_path = term_path(config, taxonomy, &term.slug);
-                Tag {
-                    name: term.name.clone(),
-                    slug: term.slug.clone(),
-                    path: term.path.clone(),
+                let tag = Tag {
+                    name: term.name.to_string(),
+                    slug: term.slug.to_string(),
+                    path: term.path.to_string(),
                     permalink: config.permalink(&site_path),
                     count: 0,
                     taxonomy: taxonomy.to_string(),
                     site_path,
                     posts: Vec::new(),
-                }
-            });
+                };
+                by_slug.insert(term.slug.to_string(), tag);
+            }
             // A post that lists one term twice counts once.
-            if entry.posts.last() != Some(&index) {
+            if let Some(entry) = by_slug.get_mut(&*term.slug)
+                && entry.posts.last() != Some(&index)
+            {
                 entry.posts.push(index);
                 entry.count += 1;
             }

@@ -201,7 +201,7 @@ impl<'a> Output<'a> for SectionPage<'a> {
     fn key(&self, hasher: &mut Xxh3, inputs: &KeyInputs<'_>) {
         hasher.update(b"section");
         let source = &inputs.sources[self.section.source];
-        hasher.update(source.file.to_string_lossy().as_bytes());
+        hasher.update(source.file.as_os_str().as_encoded_bytes());
         hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
         hasher.update(&self.section.count.to_le_bytes());
         hash_pages(hasher, inputs, &self.pages, (self.index, self.count));

@@ -192,9 +192,66 @@ pub(crate) struct KeyInputs<'a> {
     pub sources: &'a [Source],
     /// How many top-level comments each thread has, by post key: how many pages it takes.
     pub top_level: &'a TopLevel,
-    /// A digest of every page's URL, which the pages that may link to others or call
+    /// Each post's and page's own digest (see [`KeyInputs::page_without_count`]), by source
+    /// index: worked out once, as a post is shown by its page, listings, terms and feeds.
+    own: Vec<u128>,
+}
+
+impl<'a> KeyInputs<'a> {
+    /// The inputs for keying the outputs of `site`, each page's own digest among them; `urls`
+    /// is a digest of every page's URL, which the pages that may link to others or call
     /// shortcodes depend on.
-    pub urls: u128,
+    pub(crate) fn new(
+        site: &'a Site,
+        sources: &'a [Source],
+        top_level: &'a TopLevel,
+        urls: u128,
+    ) -> KeyInputs<'a> {
+        use rayon::prelude::*;
+        let digests: Vec<(usize, u128)> = site
+            .posts
+            .par_iter()
+            .chain(site.pages.par_iter())
+            .map(|page| (page.source, own_digest(sources, page, urls)))
+            .collect();
+        let mut own = vec![0; sources.len()];
+        for (source, digest) in digests {
+            own[source] = digest;
+        }
+        KeyInputs {
+            site,
+            sources,
+            top_level,
+            own,
+        }
+    }
+}
+
+/// A post or page's own digest: its file and that file's bytes, its other versions and, when
+/// it refers to other pages or files, what it refers to.
+fn own_digest(sources: &[Source], page: &PageData, urls: u128) -> u128 {
+    let source = &sources[page.source];
+    let mut hasher = Xxh3::new();
+    hasher.update(source.file.as_os_str().as_encoded_bytes());
+    // Builds read whole files, so every source has its digest.
+    hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
+    // The other versions of a page come from other files.
+    for t in &page.translations {
+        for part in [&t.lang, &t.title, &t.path] {
+            hasher.update(part.as_bytes());
+            hasher.update(b"\0");
+        }
+    }
+    if source.refers {
+        hasher.update(&urls.to_le_bytes());
+        // A figure reads its size from a file of the bundle.
+        for (file, _) in &source.assets {
+            if let Ok(metadata) = std::fs::metadata(file) {
+                crate::content::Fingerprint::of(&metadata).hash_into(&mut hasher);
+            }
+        }
+    }
+    hasher.digest128()
 }
 
 impl KeyInputs<'_> {
@@ -205,29 +262,10 @@ impl KeyInputs<'_> {
         hasher.update(&page.comment_count.to_le_bytes());
     }
 
-    /// Hashes a post or page's file and that file's digest, its other versions and, when it
-    /// refers to other pages or files, what it refers to.
+    /// Hashes a post or page's own digest: its file and that file's digest, its other
+    /// versions and, when it refers to other pages or files, what it refers to.
     pub(crate) fn page_without_count(&self, hasher: &mut Xxh3, page: &PageData) {
-        let source = &self.sources[page.source];
-        hasher.update(source.file.to_string_lossy().as_bytes());
-        // Builds read whole files, so every source has its digest.
-        hasher.update(&source.digest.unwrap_or_default().to_le_bytes());
-        // The other versions of a page come from other files.
-        for t in &page.translations {
-            for part in [&t.lang, &t.title, &t.path] {
-                hasher.update(part.as_bytes());
-                hasher.update(b"\0");
-            }
-        }
-        if source.refers {
-            hasher.update(&self.urls.to_le_bytes());
-            // A figure reads its size from a file of the bundle.
-            for (file, _) in &source.assets {
-                if let Ok(metadata) = std::fs::metadata(file) {
-                    crate::content::Fingerprint::of(&metadata).hash_into(hasher);
-                }
-            }
-        }
+        hasher.update(&self.own[page.source].to_le_bytes());
     }
 
     /// Hashes a feed of some posts: each of them, and the newest date among them (its
