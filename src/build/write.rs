@@ -127,6 +127,9 @@ impl<'a> Outputs<'a> {
         shown: &FxHashMap<String, u128>,
     ) -> Result<Manifest> {
         let mut manifest = Manifest::new(site_key);
+        manifest
+            .outputs
+            .reserve(self.planned.len() + self.copies.len());
         for (file, key) in &self.planned {
             let last = self.previous.and_then(|m| m.outputs.get(file));
             let hash = match hashes.get(file) {

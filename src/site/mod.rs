@@ -281,18 +281,31 @@ impl Site {
         comment_count: &(dyn Fn(&str) -> usize + Sync),
     ) -> Site {
         let term_links = taxonomies::links(&config, sources);
-        let mut data: Vec<(Kind, PageData)> = sources
-            .par_iter()
-            .enumerate()
-            .filter(|(_, s)| s.kind != Kind::Section)
-            .map(|(index, s)| {
-                let mut page = page_data(&config, s, index, &term_links);
-                if s.kind == Kind::Post {
-                    page.comment_count = comment_count(&s.key);
-                }
-                (s.kind, page)
-            })
+        // Newest first by the second, as the ISO dates templates see would order them. The
+        // order is worked out on the sources, so that each page is made in its place: a
+        // `PageData` is large, and sorting them moved each many times.
+        let second = |i: usize| sources[i].date.map(|d| d.timestamp());
+        let mut order: Vec<usize> = (0..sources.len())
+            .filter(|&i| sources[i].kind != Kind::Section)
             .collect();
+        order.sort_by(|&a, &b| {
+            second(b)
+                .cmp(&second(a))
+                .then_with(|| sources[a].slug.cmp(&sources[b].slug))
+        });
+        let (post_order, page_order): (Vec<usize>, Vec<usize>) = order
+            .into_iter()
+            .partition(|&i| sources[i].kind == Kind::Post);
+        let make = |&index: &usize| {
+            let source = &sources[index];
+            let mut page = page_data(&config, source, index, &term_links);
+            if source.kind == Kind::Post {
+                page.comment_count = comment_count(&source.key);
+            }
+            page
+        };
+        let mut posts: Vec<PageData> = post_order.par_iter().map(make).collect();
+        let mut pages: Vec<PageData> = page_order.par_iter().map(make).collect();
         let mut aliases = Vec::new();
         let mut assets = Vec::new();
         for source in sources {
@@ -306,19 +319,6 @@ impl Site {
             for (file, within) in &source.assets {
                 let output = format!("{}{within}", source.path.trim_start_matches('/'));
                 assets.push((file.clone(), output));
-            }
-        }
-        // Newest first by the second, as the ISO dates templates see would order them.
-        let second = |page: &PageData| sources[page.source].date.map(|d| d.timestamp());
-        data.sort_by(|(_, a), (_, b)| second(b).cmp(&second(a)).then_with(|| a.slug.cmp(&b.slug)));
-        // Each page is moved once, into a vector of its final size: a `PageData` is large.
-        let post_count = data.iter().filter(|(kind, _)| *kind == Kind::Post).count();
-        let mut posts: Vec<PageData> = Vec::with_capacity(post_count);
-        let mut pages: Vec<PageData> = Vec::with_capacity(data.len() - post_count);
-        for (kind, page) in data {
-            match kind {
-                Kind::Post => posts.push(page),
-                Kind::Page | Kind::Section => pages.push(page),
             }
         }
         translations::link(sources, &mut posts, &mut pages);
