@@ -183,7 +183,8 @@ pub(crate) trait Output<'a>: std::fmt::Debug + Sync {
 }
 
 /// What keys read besides the model's own fields: the source files, how many top-level
-/// comments each thread has, and the digest of every page's URL.
+/// comments each thread has, and each page's own digest (which holds the digest of every
+/// page's URL for a page that refers to others).
 #[derive(Debug)]
 pub(crate) struct KeyInputs<'a> {
     /// The site.
@@ -262,8 +263,7 @@ impl KeyInputs<'_> {
         hasher.update(&page.comment_count.to_le_bytes());
     }
 
-    /// Hashes a post or page's own digest: its file and that file's digest, its other
-    /// versions and, when it refers to other pages or files, what it refers to.
+    /// Hashes a post or page's own digest (see `own_digest`).
     pub(crate) fn page_without_count(&self, hasher: &mut Xxh3, page: &PageData) {
         hasher.update(&self.own[page.source].to_le_bytes());
     }
