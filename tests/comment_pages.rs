@@ -115,6 +115,39 @@ fn exactly_per_page_top_level_comments_fit_on_the_post() {
 }
 
 #[test]
+fn a_long_thread_links_by_number_only_the_ends_and_the_pages_near_the_current_one() {
+    let site = site_with("per_page = 1\n", &top_level(30));
+    let page = |n: usize| format!("/blog/posts/talk/comments/{n}/");
+    let fifteenth = "public/posts/talk/comments/15/index.html";
+    let mut expected = vec![page(14), "/blog/posts/talk/".to_string()];
+    expected.extend([13, 14, 15, 16, 17, 30].map(page));
+    expected.push(page(16));
+    assert_eq!(
+        page_links(&site, fifteenth),
+        expected,
+        "previous, the first, two either side, the last, next"
+    );
+    let html = Html::parse_document(&site.read(fifteenth));
+    let gaps = html.select(&sel("nav.comment-pages li.gap")).count();
+    assert_eq!(
+        gaps, 2,
+        "pages are left out after the first and before the last"
+    );
+    let current: String = html
+        .select(&sel("nav.comment-pages [aria-current=page]"))
+        .map(|a| a.text().collect::<String>())
+        .collect();
+    assert_eq!(current, "15");
+    let mut first = vec!["/blog/posts/talk/".to_string()];
+    first.extend([2, 3, 30, 2].map(page));
+    assert_eq!(
+        page_links(&site, "public/posts/talk/index.html"),
+        first,
+        "the post's page: itself and the next two, the last, then next"
+    );
+}
+
+#[test]
 fn one_more_continues_on_page_two_linked_both_ways() {
     let site = site_with("per_page = 3\n", &top_level(4));
     assert_eq!(

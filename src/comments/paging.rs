@@ -29,6 +29,20 @@ pub fn page_of_position(position: usize, per_page: usize) -> usize {
     position.checked_div(per_page).map_or(1, |page| page + 1)
 }
 
+/// How many pages either side of the current one its navigation links to by number.
+pub const LINKED_NEIGHBOURS: usize = 2;
+
+/// The page numbers the navigation of page `current` of `count` links to: the first, the
+/// last and [`LINKED_NEIGHBOURS`] either side of the current one, in order. A thread of a
+/// thousand pages then costs each page a dozen links, not a thousand.
+pub fn linked_pages(current: usize, count: usize) -> impl Iterator<Item = usize> {
+    let near = current.saturating_sub(LINKED_NEIGHBOURS).max(1)
+        ..=current.saturating_add(LINKED_NEIGHBOURS).min(count);
+    let first = (count >= 1 && *near.start() > 1).then_some(1);
+    let last = (*near.end() < count).then_some(count);
+    first.into_iter().chain(near).chain(last)
+}
+
 /// The site path of page `index` of the thread of the post at `post_path`: the post itself
 /// for the first page, `<post>/comments/<index>/` for the others. A post published as a file
 /// (`/2024/hello.html`) has its thread pages in a folder of the same name without the
@@ -76,6 +90,26 @@ pub fn page_showing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn navigation_links_the_ends_and_the_neighbours_of_the_current_page() {
+        let linked = |current, count| linked_pages(current, count).collect::<Vec<_>>();
+        assert_eq!(linked(1, 1), [1]);
+        assert_eq!(linked(1, 2), [1, 2]);
+        assert_eq!(
+            linked(2, 5),
+            [1, 2, 3, 4, 5],
+            "every page of a short thread"
+        );
+        assert_eq!(linked(1, 1000), [1, 2, 3, 1000]);
+        assert_eq!(linked(500, 1000), [1, 498, 499, 500, 501, 502, 1000]);
+        assert_eq!(
+            linked(4, 1000),
+            [1, 2, 3, 4, 5, 6, 1000],
+            "no gap, no repeat"
+        );
+        assert_eq!(linked(1000, 1000), [1, 998, 999, 1000]);
+    }
 
     #[test]
     fn pages_hold_per_page_top_level_comments() {

@@ -150,10 +150,50 @@ struct CommentPages {
     current: usize,
     /// Number of pages; 1 when the thread fits on the post's page.
     count: usize,
-    /// Every page's path, the post's first.
-    paths: Vec<String>,
+    /// The pages to link by number: the first, the last and those next to the current one
+    /// (see [`paging::linked_pages`]), in order.
+    links: Vec<PageLink>,
     previous: Option<String>,
     next: Option<String>,
+}
+
+/// A page of a thread that the navigation links to by number.
+#[derive(Debug, Serialize)]
+struct PageLink {
+    number: usize,
+    path: String,
+    /// The page the navigation is on.
+    current: bool,
+    /// Pages are left out between this one and the one linked before it.
+    gap_before: bool,
+}
+
+impl CommentPages {
+    /// The navigation of page `current` of the `count` pages of the thread of the post at
+    /// `post_path`.
+    fn new(post_path: &str, current: usize, count: usize) -> CommentPages {
+        let path = |number| paging::page_path(post_path, number);
+        let mut before = 0;
+        let links = paging::linked_pages(current, count)
+            .map(|number| {
+                let gap_before = number > before + 1;
+                before = number;
+                PageLink {
+                    number,
+                    path: path(number),
+                    current: number == current,
+                    gap_before,
+                }
+            })
+            .collect();
+        CommentPages {
+            current,
+            count,
+            links,
+            previous: (current > 1).then(|| path(current - 1)),
+            next: (current < count).then(|| path(current + 1)),
+        }
+    }
 }
 
 /// The replies from other sites from `start` (the time and id of a page's first comment;
@@ -203,9 +243,6 @@ fn page_view<'a>(
     let form_open =
         page.comments_open && comments.endpoint.as_deref().is_some_and(|e| !e.is_empty());
     let count = thread_pages(site, inputs.top_level, page);
-    let paths: Vec<String> = (1..=count)
-        .map(|i| paging::page_path(&page.path, i))
-        .collect();
     let mentions = inputs.mentions.for_post(&page.key);
     // The replies from other sites go on the page whose comments their dates fall among.
     let bound =
@@ -228,13 +265,7 @@ fn page_view<'a>(
             (thread::render(tera, comments, form_open, stencils), count)
         })?,
         mentions,
-        comment_pages: CommentPages {
-            current: index,
-            count,
-            previous: (index > 1).then(|| paths[index - 2].clone()),
-            next: paths.get(index).cloned(),
-            paths,
-        },
+        comment_pages: CommentPages::new(&page.path, index, count),
     })
 }
 
