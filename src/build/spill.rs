@@ -38,28 +38,42 @@ pub(super) fn batches<'p>(
     (batch_of, batch + 1)
 }
 
+/// How much of a temporary file is written or read at a time: a batch is tens of MiB, which
+/// the default 8 KiB buffers cut into thousands of system calls.
+const BUFFERED: usize = 256 << 10;
+
 /// The temporary files of the batches after the first; each is deleted when it is closed.
 pub(super) struct Spill {
     files: Vec<BufWriter<File>>,
+    /// A comment as it is written, reused: one allocation for every comment set aside.
+    encoded: Vec<u8>,
 }
 
 impl Spill {
     /// Files for `later` batches.
     pub(super) fn new(later: usize) -> Result<Spill> {
         let files = (0..later)
-            .map(|_| tempfile::tempfile().map(BufWriter::new))
+            .map(|_| tempfile::tempfile().map(|f| BufWriter::with_capacity(BUFFERED, f)))
             .collect::<std::io::Result<_>>()
             .context("failed to create a temporary file for the comments of a large build")?;
-        Ok(Spill { files })
+        Ok(Spill {
+            files,
+            encoded: Vec::new(),
+        })
     }
 
     /// Sets a comment aside in the file of later batch `index` (0 for the second batch).
     pub(super) fn push(&mut self, index: usize, comment: &KeptComment) -> Result<()> {
-        let bytes = postcard::to_stdvec(comment).context("failed to set a comment aside")?;
+        self.encoded.clear();
+        let bytes = postcard::to_extend(comment, std::mem::take(&mut self.encoded))
+            .context("failed to set a comment aside")?;
         let file = &mut self.files[index];
-        file.write_all(&(bytes.len() as u64).to_le_bytes())
+        let written = file
+            .write_all(&(bytes.len() as u64).to_le_bytes())
             .and_then(|()| file.write_all(&bytes))
-            .context("failed to write a comment to a temporary file")
+            .context("failed to write a comment to a temporary file");
+        self.encoded = bytes;
+        written
     }
 
     /// The comments of each later batch, in the order they were set aside, read back one
@@ -76,7 +90,7 @@ fn read_back(file: BufWriter<File>) -> Result<Vec<KeptComment>> {
         .map_err(|e| e.into_error())
         .context(what)?;
     file.rewind().context(what)?;
-    let mut reader = BufReader::new(file);
+    let mut reader = BufReader::with_capacity(BUFFERED, file);
     let (mut comments, mut len, mut bytes) = (Vec::new(), [0; 8], Vec::new());
     loop {
         match reader.read_exact(&mut len) {

@@ -90,6 +90,8 @@ struct Kept {
     username: Box<str>,
     avatar: Option<Box<str>>,
     body: Body,
+    /// As numbers: a comment set aside and read back is not formatted and parsed again.
+    #[serde(with = "crate::content::dates::epoch")]
     timestamp: DateTime<Utc>,
 }
 

@@ -120,11 +120,38 @@ fn push_digits(out: &mut String, value: u32, width: usize) {
     }
 }
 
-/// Serde for an optional UTC time as seconds and nanoseconds since the Unix epoch: how the
-/// build's own records keep a date, read back without parsing text.
-pub mod as_epoch {
+/// Serde for a UTC time as seconds and nanoseconds since the Unix epoch: how the build's own
+/// records keep a time, read back without parsing text.
+pub mod epoch {
     use chrono::{DateTime, Utc};
     use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    /// Writes the time as `(seconds, nanoseconds)`.
+    pub fn serialize<S: Serializer>(
+        time: &DateTime<Utc>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        (time.timestamp(), time.timestamp_subsec_nanos()).serialize(serializer)
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<DateTime<Utc>, D::Error> {
+        let (seconds, nanos) = <(i64, u32)>::deserialize(deserializer)?;
+        from_parts(seconds, nanos)
+    }
+
+    /// The time of `(seconds, nanoseconds)`, or an error of `E` out of chrono's range.
+    pub(super) fn from_parts<E: Error>(seconds: i64, nanos: u32) -> Result<DateTime<Utc>, E> {
+        DateTime::from_timestamp(seconds, nanos).ok_or_else(|| E::custom("a time out of range"))
+    }
+}
+
+/// [`epoch`] for an optional time.
+pub mod as_epoch {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     /// Writes the time as `(seconds, nanoseconds)`, or nothing.
     pub fn serialize<S: Serializer>(
@@ -141,10 +168,7 @@ pub mod as_epoch {
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
         let parts: Option<(i64, u32)> = Option::deserialize(deserializer)?;
         parts
-            .map(|(seconds, nanos)| {
-                DateTime::from_timestamp(seconds, nanos)
-                    .ok_or_else(|| D::Error::custom("a time out of range"))
-            })
+            .map(|(seconds, nanos)| super::epoch::from_parts(seconds, nanos))
             .transpose()
     }
 }
