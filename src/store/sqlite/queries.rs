@@ -47,10 +47,11 @@ impl CommentQueries for Sqlite {
         let (low, high) = read.id_range();
         let asked = params![read.email, read.stored_html, HTML_VERSION, low, high];
         let Some(posts) = read.posts else {
-            // Each row looks up its commenter: with SQLite's default 2 MiB of cache, a table
-            // of 100,000 users was read from the file again and again, which doubled the pass.
+            let users: i64 =
+                self.conn
+                    .query_row("SELECT coalesce(max(id), 0) FROM users", [], |r| r.get(0))?;
             self.conn
-                .pragma_update(None, "cache_size", -super::PASS_CACHE_KIB)?;
+                .pragma_update(None, "cache_size", -super::pass_cache_kib(users))?;
             let mut stmt = self.conn.prepare(&format!(
                 "{} AND c.id BETWEEN ?4 AND ?5 ORDER BY c.id",
                 thread_rows('?')
