@@ -66,6 +66,45 @@ fn sample_site() -> TestSite {
     site
 }
 
+/// A site with one post whose thread runs over twelve pages (a top-level comment each, with a
+/// reply on the sixth), so that the checkers see the links between a thread's pages with the
+/// gaps they leave.
+fn paged_site() -> TestSite {
+    let site = TestSite::with_config(
+        "[comments]\nper_page = 1\nendpoint = \"https://forms.example/comments\"\n",
+    );
+    site.post(
+        "long",
+        "A long thread",
+        "2024-01-01",
+        "",
+        "Many visitors had a word.",
+    );
+    let mut lines: Vec<String> = (1..=12)
+        .map(|n| {
+            serde_json::json!({
+                "id": format!("c{n}"), "post": "long", "username": format!("Visitor {n}"),
+                "email": format!("v{n}@example.org"), "body": format!("Comment number {n}."),
+                "timestamp": format!("2024-02-01T10:{n:02}:00Z"),
+            })
+            .to_string()
+        })
+        .collect();
+    lines.push(
+        serde_json::json!({
+            "id": "r6", "post": "long", "parent": "c6", "username": "Replier",
+            "email": "r@example.org", "body": "A reply on the sixth page.",
+            "timestamp": "2024-02-01T11:00:00Z",
+        })
+        .to_string(),
+    );
+    site.write("long.jsonl", &(lines.join("\n") + "\n"));
+    site.run(&["ingest", "long.jsonl"]).ok();
+    site.run(&["build"]).ok();
+    assert!(site.exists("public/posts/long/comments/12/index.html"));
+    site
+}
+
 /// A site with one post whose comments are every payload of the XSS corpora, and with every
 /// fourth payload also a webmention's words and its author's name (a reply, a like or a
 /// repost, so each place a mention is shown gets them).
@@ -245,6 +284,7 @@ fn independent_checkers_and_a_real_browser() {
     }
     let sample = sample_site();
     let xss = xss_site();
+    let paged = paged_site();
     let shots: PathBuf = if std::env::var_os("QUILL_UPDATE_SCREENSHOTS").is_some() {
         Path::new(REPO).join("docs")
     } else {
@@ -257,6 +297,7 @@ fn independent_checkers_and_a_real_browser() {
             xss.root(),
             Path::new(env!("CARGO_BIN_EXE_quill")),
             &shots,
+            paged.root(),
         ])
         .current_dir(REPO)
         .output()

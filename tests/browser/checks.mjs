@@ -16,7 +16,7 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
-const [sampleSite, xssSite, quill, shotDir] = process.argv.slice(2);
+const [sampleSite, xssSite, quill, shotDir, pagedSite] = process.argv.slice(2);
 const results = [];
 
 async function check(name, fn) {
@@ -128,12 +128,21 @@ async function axeViolations(page) {
 const samplePublic = path.join(sampleSite, 'public');
 const baseUrl = baseUrlOf(sampleSite);
 
-await check('Nu Html Checker: every page of the sample site, with comments and webmentions, has zero errors', () => {
+/** Runs the Nu Html Checker on every page under `dir`; fails with its first errors. */
+function assertValidHtml(dir) {
   const run = spawnSync('java', ['-jar', path.join(repo, 'node_modules/vnu-jar/build/dist/vnu.jar'),
-    '--skip-non-html', '--errors-only', '--format', 'json', '--stdout', samplePublic], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    '--skip-non-html', '--errors-only', '--format', 'json', '--stdout', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const messages = JSON.parse(run.stdout || '{"messages":[]}').messages.filter((m) => m.type === 'error');
   assert(run.status === 0 && messages.length === 0,
-    messages.slice(0, 10).map((m) => `${m.url.replace('file:' + samplePublic, '')}:${m.lastLine}: ${m.message}`).join('\n') || run.stderr);
+    messages.slice(0, 10).map((m) => `${m.url.replace('file:' + dir, '')}:${m.lastLine}: ${m.message}`).join('\n') || run.stderr);
+}
+
+await check('Nu Html Checker: every page of the sample site, with comments and webmentions, has zero errors', () => {
+  assertValidHtml(samplePublic);
+});
+
+await check('Nu Html Checker: every page of a thread paged twelve times, with the gaps in their links, has zero errors', () => {
+  assertValidHtml(path.join(pagedSite, 'public'));
 });
 
 await check('atom.xml is well-formed Atom 1.0 with the required elements and resolving links', () => {
@@ -174,6 +183,25 @@ try {
       }
     }
     assert(problems.length === 0, problems.join('\n'));
+  });
+
+  await check('axe-core: a middle page of a long thread, its links to other pages with gaps, light and dark', async () => {
+    const pagedServer = await serveStatic(path.join(pagedSite, 'public'));
+    try {
+      const problems = [];
+      for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(`http://127.0.0.1:${pagedServer.address().port}/posts/long/comments/6/`);
+        const gaps = await page.evaluate(() => document.querySelectorAll('nav.comment-pages li.gap').length);
+        assert(gaps === 2, `${gaps} gaps in the links of page 6 of 12`);
+        for (const v of await axeViolations(page)) {
+          problems.push(`${scheme}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+        }
+      }
+      assert(problems.length === 0, problems.join('\n'));
+    } finally {
+      pagedServer.close();
+    }
   });
 
   await check('webmentions on a post: replies among the comments by date, likes and a repost as counts, links out marked, axe clean', async () => {
