@@ -81,23 +81,9 @@ fn paged_site() -> TestSite {
         "Many visitors had a word.",
     );
     let mut lines: Vec<String> = (1..=12)
-        .map(|n| {
-            serde_json::json!({
-                "id": format!("c{n}"), "post": "long", "username": format!("Visitor {n}"),
-                "email": format!("v{n}@example.org"), "body": format!("Comment number {n}."),
-                "timestamp": format!("2024-02-01T10:{n:02}:00Z"),
-            })
-            .to_string()
-        })
+        .map(|n| crate::common::comment_line("long", &format!("c{n}"), None, n))
         .collect();
-    lines.push(
-        serde_json::json!({
-            "id": "r6", "post": "long", "parent": "c6", "username": "Replier",
-            "email": "r@example.org", "body": "A reply on the sixth page.",
-            "timestamp": "2024-02-01T11:00:00Z",
-        })
-        .to_string(),
-    );
+    lines.push(crate::common::comment_line("long", "r6", Some("c6"), 60));
     site.write("long.jsonl", &(lines.join("\n") + "\n"));
     site.run(&["ingest", "long.jsonl"]).ok();
     site.run(&["build"]).ok();

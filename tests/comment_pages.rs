@@ -3,24 +3,10 @@
 
 use scraper::{Html, Selector};
 
-use crate::common::TestSite;
+use crate::common::{TestSite, comment_line as line};
 
 fn sel(css: &str) -> Selector {
     Selector::parse(css).unwrap()
-}
-
-/// A submission line: comment `name` on `post`, at minute `minute`, replying to `parent` (a
-/// submission id, which is the name too).
-fn line(post: &str, name: &str, parent: Option<&str>, minute: u32) -> String {
-    let mut value = serde_json::json!({
-        "id": name, "post": post, "username": name, "email": format!("{name}@example.org"),
-        "body": format!("Words of {name}."),
-        "timestamp": format!("2024-03-01T{:02}:{:02}:00Z", 10 + minute / 60, minute % 60),
-    });
-    if let Some(parent) = parent {
-        value["parent"] = parent.into();
-    }
-    value.to_string()
 }
 
 /// A blog under a base path, a post "talk", with `per_page` and a form, and these comments.

@@ -131,7 +131,12 @@ pub mod epoch {
         time: &DateTime<Utc>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        (time.timestamp(), time.timestamp_subsec_nanos()).serialize(serializer)
+        parts(time).serialize(serializer)
+    }
+
+    /// `(seconds, nanoseconds)` of a time.
+    pub(super) fn parts(time: &DateTime<Utc>) -> (i64, u32) {
+        (time.timestamp(), time.timestamp_subsec_nanos())
     }
 
     /// Reads what [`serialize`] wrote.
@@ -158,8 +163,7 @@ pub mod as_epoch {
         time: &Option<DateTime<Utc>>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        time.map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
-            .serialize(serializer)
+        time.as_ref().map(super::epoch::parts).serialize(serializer)
     }
 
     /// Reads what [`serialize`] wrote.

@@ -119,6 +119,11 @@ function baseUrlOf(site) {
   return toml.match(/^base_url\s*=\s*"([^"]+)"/m)[1].replace(/\/$/, '');
 }
 
+/** An axe violation as a check reports it: the rule, its impact and the first places. */
+function described(v) {
+  return `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`;
+}
+
 async function axeViolations(page) {
   await page.addScriptTag({ path: path.join(repo, 'node_modules/axe-core/axe.min.js') });
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
@@ -178,7 +183,7 @@ try {
       for (const url of ['/', '/posts/a-walk-by-the-lake/', '/posts/parsing-dates-in-rust/', '/posts/a-tour-of-shortcodes/', '/tags/travel/', '/no-such-page/']) {
         await page.goto(local + url);
         for (const v of await axeViolations(page)) {
-          problems.push(`${scheme} ${url}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+          problems.push(`${scheme} ${url}: ${described(v)}`);
         }
       }
     }
@@ -195,7 +200,7 @@ try {
         const gaps = await page.evaluate(() => document.querySelectorAll('nav.comment-pages li.gap').length);
         assert(gaps === 2, `${gaps} gaps in the links of page 6 of 12`);
         for (const v of await axeViolations(page)) {
-          problems.push(`${scheme}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+          problems.push(`${scheme}: ${described(v)}`);
         }
       }
       assert(problems.length === 0, problems.join('\n'));
@@ -229,7 +234,7 @@ try {
       assert(shown.replyControls === 0, 'a mention offers the reply form');
       assert(shown.images.length === 0, `pictures from other hosts without avatars: ${shown.images.join(' ')}`);
       for (const v of await axeViolations(page)) {
-        problems.push(`${scheme}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+        problems.push(`${scheme}: ${described(v)}`);
       }
     }
     assert(problems.length === 0, problems.join('\n'));

@@ -325,6 +325,21 @@ impl TestSite {
     }
 }
 
+/// A submission line: comment `name` on `post`, by `name` at `name@example.org`, at minute
+/// `minute` of 1 March 2024 from 10:00, replying to `parent` (a submission id, which is the
+/// name too).
+pub(crate) fn comment_line(post: &str, name: &str, parent: Option<&str>, minute: u32) -> String {
+    let mut value = serde_json::json!({
+        "id": name, "post": post, "username": name, "email": format!("{name}@example.org"),
+        "body": format!("Words of {name}."),
+        "timestamp": format!("2024-03-01T{:02}:{:02}:00Z", 10 + minute / 60, minute % 60),
+    });
+    if let Some(parent) = parent {
+        value["parent"] = parent.into();
+    }
+    value.to_string()
+}
+
 /// Every file under `dir`, as `/`-separated relative paths with their bytes, sorted.
 pub(crate) fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
