@@ -337,7 +337,8 @@ mod tests {
     use crate::store::{DbLocation, NewComment};
 
     /// A store of `posts` posts whose comments are stored interleaved, as visitors send them:
-    /// post `i % posts` gets comment `i`, every third replying to the one before on its post.
+    /// post `i % posts` gets comment `i` from one of five commenters, every third replying to
+    /// the one before on its post; the eleventh is a webmention, which no thread shows.
     fn store(dir: &std::path::Path, posts: usize, comments: usize) -> DbLocation {
         let location = DbLocation::Sqlite(dir.join("comments.db"));
         let (mut store, _) = Store::open_for_write(&location).unwrap();
@@ -349,11 +350,12 @@ mod tests {
             let body = format!("Comment {i}.");
             let body_html = crate::comments::render::stored_html(&body);
             let parent = (i % 3 == 2).then(|| last.get(&post).copied()).flatten();
+            let username = format!("Commenter {}", i % 5);
             let new = NewComment {
                 post: &post,
                 parent_id: parent,
-                username: "Ada",
-                email: "ada@example.org",
+                username: &username,
+                email: &format!("c{}@example.org", i % 5),
                 body: &body,
                 body_html: &body_html,
                 timestamp: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64 * 60, 0)
@@ -365,17 +367,28 @@ mod tests {
             };
             if let crate::store::Inserted::New(id) = tx.insert(&new).unwrap() {
                 last.insert(post, id);
+                if i == 10 {
+                    let link = crate::store::MentionLink {
+                        source: "https://elsewhere.example/reply",
+                        target: "https://blog.example/post/",
+                        kind: "reply",
+                        author_url: None,
+                        author_photo: None,
+                        published: None,
+                    };
+                    tx.attach_mention(id, &link).unwrap();
+                }
             }
         }
         tx.commit().unwrap();
         location
     }
 
-    /// The ids of a thread, nested.
+    /// The ids of a thread with their authors, nested.
     fn ids(nodes: &[crate::comments::thread::CommentNode]) -> String {
         let each = nodes
             .iter()
-            .map(|n| format!("{}({})", n.id, ids(&n.replies)));
+            .map(|n| format!("{}:{}({})", n.id, n.author, ids(&n.replies)));
         each.collect::<Vec<_>>().join(" ")
     }
 
@@ -444,6 +457,13 @@ mod tests {
         // One by one through the index, as when the posts hold few of the store's comments.
         let one_by_one = read(&location, &posts, usize::MAX, 50);
         assert_eq!(one_by_one.len(), 7);
+        let shown = one_by_one.join(" ");
+        assert!(
+            shown.contains(" 10:Commenter 4(") && shown.contains("(12:Commenter 1("),
+            "{shown}"
+        );
+        let webmention = [" 11:", "(11:"].iter().any(|at| shown.contains(at));
+        assert!(!webmention, "the webmention is no comment: {shown}");
         // One pass, held in one batch, or in batches of about 50, six set aside in files.
         assert_eq!(read(&location, &posts, 200, 1_000), one_by_one);
         assert_eq!(read(&location, &posts, 200, 50), one_by_one);

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 mod copy;
 mod ingest;
 mod mentions;
+mod pass;
 mod queries;
 mod spam;
 
@@ -33,19 +34,6 @@ pub(super) struct Sqlite {
 /// How much of a database is mapped into memory while threads are read one by one (see
 /// `each_approved_comment`).
 pub(super) const MAPPED_BYTES: i64 = 128 << 20;
-
-/// The page cache of a read of every comment in one pass over a database whose highest user
-/// id is `users`, in KiB. Every row looks up its commenter: with SQLite's default 2 MiB, the
-/// 8 MB users table of 120,000 commenters was read from the file again and again, which
-/// doubled the pass. Room for the users table (about 70 bytes a user) and the pages the pass
-/// is on, never less than that default; the cache fills as far as it is used, and the pages
-/// passed over fill it whatever its size, so a small site keeps the default.
-pub(super) fn pass_cache_kib(users: i64) -> i64 {
-    const BYTES_A_USER: i64 = 80;
-    const DEFAULT_KIB: i64 = 2 << 10;
-    const MOST_KIB: i64 = 16 << 10;
-    (users.saturating_mul(BYTES_A_USER) / 1024).clamp(DEFAULT_KIB, MOST_KIB)
-}
 
 fn configure(conn: &Connection, writable: bool) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -291,22 +279,4 @@ pub(super) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| anyhow!("bad timestamp {text:?} in the database: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pass_cache_kib;
-
-    #[test]
-    fn the_pass_cache_follows_the_users_within_bounds() {
-        assert_eq!(pass_cache_kib(0), 2048, "SQLite's default for a small site");
-        assert_eq!(pass_cache_kib(12_000), 2048);
-        let large = pass_cache_kib(120_000);
-        assert!(
-            large > 8000 && large < 10_000,
-            "{large} KiB for 120,000 users"
-        );
-        assert_eq!(pass_cache_kib(i64::MAX), 16 << 10, "never more than 16 MiB");
-        assert_eq!(pass_cache_kib(-5), 2048, "ids below zero count as none");
-    }
 }
